@@ -1,0 +1,1 @@
+"""Pure analyses: Polars frames in, typed result tables out. Imports only retour.domain."""

@@ -1,0 +1,1 @@
+"""Publication profiles applied at every output boundary."""

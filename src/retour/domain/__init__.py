@@ -1,0 +1,1 @@
+"""Domain codes and value types. Imports nothing of retour's own."""

@@ -1,0 +1,44 @@
+"""retour's exception hierarchy. Each error carries the exit status the CLI gives it.
+
+Messages say what went wrong, where, and what to do; they never carry personal data.
+"""
+
+from __future__ import annotations
+
+
+class RetourError(Exception):
+    """An error a user can act on. Shown as one line; no traceback unless --debug."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if self.hint is None else f"{self.message} {self.hint}"
+
+
+class UsageError(RetourError):
+    """Wrong options or arguments."""
+
+    exit_code = 2
+
+
+class InputError(RetourError):
+    """A file that cannot be read as asked: missing, unreadable, wrong encoding, wrong shape."""
+
+    exit_code = 2
+
+
+class ConfigError(RetourError):
+    """A setting is missing or wrong (secret, database URL, settings file)."""
+
+    exit_code = 2
+
+
+class DatabaseError(RetourError):
+    """The database cannot be opened, is locked, or has a schema this version cannot use."""
+
+    exit_code = 3

@@ -1,0 +1,1 @@
+"""The exchange format (CONTRACT.md): read, validate, write. Imports only retour.domain."""

@@ -1,0 +1,54 @@
+"""Write a Dataset in the exchange format: one CSV per table and dataset.json.
+
+The output is canonical: columns in the contract's order, rows sorted by the table key,
+dates as YYYY-MM-DD, LF line endings, UTF-8 without BOM. The same dataset always gives the
+same bytes, so export -> import -> export is byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from retour.domain.codes import Table
+from retour.domain.dataset import Dataset, DatasetMeta
+from retour.domain.tables import SPECS
+
+DATASET_JSON = "dataset.json"
+
+
+def canonical_frame(dataset: Dataset, table: Table) -> pl.DataFrame:
+    """The table in contract column order, sorted by its key."""
+    spec = SPECS[table]
+    return dataset[table].select(spec.column_names).sort(list(spec.key), maintain_order=True)
+
+
+def meta_json(meta: DatasetMeta) -> str:
+    doc: dict[str, str] = {"format": meta.format}
+    if meta.source is not None:
+        doc["source"] = meta.source
+    if meta.extracted_on is not None:
+        doc["extracted_on"] = meta.extracted_on.isoformat()
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_dataset(dataset: Dataset, directory: Path, *, include_empty: bool = True) -> list[Path]:
+    """Write every table (empty ones too, unless include_empty is False) and dataset.json.
+
+    Returns the paths written. The directory is created if needed.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for table in Table:
+        frame = canonical_frame(dataset, table)
+        if frame.is_empty() and not include_empty and table is not Table.CASES:
+            continue
+        path = directory / SPECS[table].file_name
+        frame.write_csv(path, date_format="%Y-%m-%d", line_terminator="\n", quote_style="necessary")
+        written.append(path)
+    meta_path = directory / DATASET_JSON
+    meta_path.write_text(meta_json(dataset.meta), encoding="utf-8")
+    written.append(meta_path)
+    return written

@@ -1,0 +1,1 @@
+"""Rendering of results: tables, workbooks, HTML. Never touches the store."""

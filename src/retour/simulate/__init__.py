@@ -1,0 +1,1 @@
+"""A vectorised simulation of the return chain with known truth. Writes through exchange."""

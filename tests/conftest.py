@@ -1,0 +1,70 @@
+"""Shared fixtures. Every test that touches a database takes `database_url`.
+
+The suite runs on SQLite by default; with RETOUR_TEST_DATABASE set to a PostgreSQL URL it
+runs on PostgreSQL, each xdist worker in a database of its own, each test on an empty schema.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+POSTGRES_URL = os.environ.get("RETOUR_TEST_DATABASE", "")
+TEST_SECRET = "test-secret-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads the developer's own settings, database or secret."""
+    home = tmp_path_factory.mktemp("home")
+    for name in list(os.environ):
+        if name.startswith("RETOUR_") and name not in {"RETOUR_TEST_DATABASE"}:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("RETOUR_SETTINGS", str(home / "settings.toml"))
+    monkeypatch.setenv("RETOUR_DATA_DIR", str(home / "data"))
+
+
+def _worker_postgres_url() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    base = sa.make_url(POSTGRES_URL)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).scalar()
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def _postgres_worker_url() -> str:
+    return _worker_postgres_url()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a fresh, empty database of the backend under test."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'retour.sqlite'}"
+        return
+    url = request.getfixturevalue("_postgres_worker_url")
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return bool(POSTGRES_URL)
