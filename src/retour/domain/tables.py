@@ -6,6 +6,7 @@ these specifications, so a column is named and typed in exactly one place.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 
@@ -26,7 +27,7 @@ class Column:
     name: str
     type: ColumnType
     required: bool = False
-    code: type[StrEnum] | None = None
+    code: builtins.type[StrEnum] | None = None
     minimum: int | None = None
     maximum: int | None = None  # None with birth_year: the current year
 
@@ -74,7 +75,7 @@ def _code(name: str, enum: type[Enum], required: bool = False) -> Column:
     return Column(name, ColumnType.CODE, required=required, code=enum)
 
 
-T, D, I, C = ColumnType.TEXT, ColumnType.DATE, ColumnType.INT, ColumnType.COUNTRY
+T, D, N, C = ColumnType.TEXT, ColumnType.DATE, ColumnType.INT, ColumnType.COUNTRY
 
 CASES = TableSpec(
     Table.CASES,
@@ -83,7 +84,7 @@ CASES = TableSpec(
         Column("nationality", C, required=True),
         Column("opened_on", D, required=True),
         _code("sex", codes.Sex),
-        Column("birth_year", I, minimum=1900, maximum=None),
+        Column("birth_year", N, minimum=1900, maximum=None),
         Column("closed_on", D),
         _code("close_reason", codes.CloseReason),
     ),
@@ -169,7 +170,7 @@ ASSESSMENTS = TableSpec(
     (
         Column("country", C, required=True),
         Column("assessed_on", D, required=True),
-        Column("level", I, required=True, minimum=1, maximum=5),
+        Column("level", N, required=True, minimum=1, maximum=5),
         Column("note", T),
     ),
     # One judgement of a country per day.

@@ -1,1 +1,37 @@
 """The exchange format (CONTRACT.md): read, validate, write. Imports only retour.domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from retour.domain.dataset import Dataset
+from retour.exchange.container import Container, open_container
+from retour.exchange.validate import ExistingData, NoExistingData, validate
+from retour.exchange.violations import InvalidDatasetError, Reason, Violation
+from retour.exchange.writer import write_dataset
+
+__all__ = [
+    "Container",
+    "ExistingData",
+    "InvalidDatasetError",
+    "NoExistingData",
+    "Reason",
+    "Violation",
+    "load",
+    "open_container",
+    "validate",
+    "write_dataset",
+]
+
+
+def load(
+    path: Path,
+    *,
+    today: dt.date | None = None,
+    secret: bytes | None = None,
+    existing: ExistingData | None = None,
+) -> Dataset:
+    """Read and validate a dataset container; raise InvalidDatasetError listing every violation."""
+    container = open_container(path)
+    return validate(container, today=today or dt.date.today(), secret=secret, existing=existing)

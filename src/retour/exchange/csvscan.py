@@ -1,0 +1,115 @@
+"""A vectorised structural scan of CSV bytes (RFC 4180), before any parsing.
+
+Polars pads short records silently and reports malformed quoting without a line number, so
+retour first finds, with numpy over the whole file at once, where each record starts, how
+many fields it has, and where the quoting is broken. Inside a well-formed file the parity
+of the number of quote characters before a position tells whether it lies inside a quoted
+field (an escaped quote `""` counts twice), which makes every check a vector operation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+QUOTE, COMMA, LF, CR = ord('"'), ord(","), ord("\n"), ord("\r")
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteProblem:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """Records of the file: the header is record 0. Lines are 1-based physical lines."""
+
+    lines: IntArray  # the line each record starts on
+    fields: IntArray  # number of fields in each record
+    blank: BoolArray  # records that are empty lines
+    problems: tuple[QuoteProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _line_of(newlines: IntArray, positions: IntArray) -> IntArray:
+    """1-based line number of each byte position."""
+    lines: IntArray = np.searchsorted(newlines, positions, side="left").astype(np.int64)
+    return lines + 1
+
+
+MALFORMED = (
+    "malformed quoting: a '\"' inside a field that is not quoted, or text after a closing "
+    '\'"\' (write "" for a quote inside a quoted field)'
+)
+RAN_ON = (
+    "a quoted field opened here runs on over the next lines and ends badly; "
+    "is its closing '\"' missing?"
+)
+UNCLOSED = "a quoted field is never closed (unbalanced '\"')"
+
+
+def _quote_problems(
+    buf: npt.NDArray[np.uint8], quotes: IntArray, newlines: IntArray
+) -> list[QuoteProblem]:
+    problems: list[QuoteProblem] = []
+    if quotes.size == 0:
+        return problems
+    size = buf.size
+    opening = quotes[0::2]
+    closing = quotes[1::2]
+    # An opening quote stands at the start of a field, or right after a closing quote
+    # (the pair "" inside a quoted field).
+    before = np.where(opening > 0, buf[np.maximum(opening - 1, 0)], COMMA)
+    after_close = np.isin(opening - 1, closing)
+    bad_open = ~(np.isin(before, (COMMA, LF)) | after_close)
+    if quotes.size % 2 and not bad_open[-1]:
+        line = int(_line_of(newlines, opening[-1:])[0])
+        problems.append(QuoteProblem(line, UNCLOSED))
+    # A closing quote is followed by a separator, the end of the line or file, or another quote.
+    nxt = np.where(closing + 1 < size, buf[np.minimum(closing + 1, size - 1)], LF)
+    bad_close = ~np.isin(nxt, (COMMA, LF, CR, QUOTE))
+    # A bad closing quote on another line than its opening one: the field ran on, most
+    # likely because the opening quote was never closed; point at where it opened.
+    opener_of_bad = opening[: closing.size][bad_close]
+    ran_on = _line_of(newlines, opener_of_bad) != _line_of(newlines, closing[bad_close])
+    bad = np.sort(np.concatenate([opening[bad_open], closing[bad_close][~ran_on]]).astype(np.int64))
+    for line in np.unique(_line_of(newlines, opener_of_bad[ran_on]))[:200]:
+        problems.append(QuoteProblem(int(line), RAN_ON))
+    for line in np.unique(_line_of(newlines, bad))[:200]:
+        problems.append(QuoteProblem(int(line), MALFORMED))
+    # Past the first broken quote the parity of quotes means nothing: report that one only.
+    return sorted(problems, key=lambda p: p.line)[:1]
+
+
+def scan(data: bytes) -> Scan:
+    """Scan UTF-8 CSV bytes (BOM already removed). `data` must end with a line feed."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(buf == QUOTE).astype(np.int64)
+    newlines = np.flatnonzero(buf == LF).astype(np.int64)
+    commas = np.flatnonzero(buf == COMMA).astype(np.int64)
+    problems = _quote_problems(buf, quotes, newlines)
+
+    def outside(positions: IntArray) -> IntArray:
+        inside = np.searchsorted(quotes, positions, side="left") % 2 == 1
+        kept: IntArray = positions[~inside]
+        return kept
+
+    ends = outside(newlines)
+    seps = outside(commas)
+    n = ends.size
+    starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
+    fields = np.bincount(np.searchsorted(ends, seps, side="left"), minlength=n)[:n] + 1
+    length = ends - starts
+    has_cr = (length > 0) & (buf[np.maximum(ends - 1, 0)] == CR)
+    blank = (length == 0) | ((length == 1) & has_cr)
+    lines = _line_of(newlines, starts)
+    return Scan(lines=lines, fields=fields.astype(np.int64), blank=blank, problems=tuple(problems))
