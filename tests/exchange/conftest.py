@@ -44,7 +44,7 @@ C3,2021-06-15,available,unknown
     "instruments.csv": """\
 instrument_id,country,kind,level,status,start_on,end_on,title,source
 I1,GM,visa_measure,eu,in_force,2021-10-07,,Visa measures for Gambia,Council implementing decision
-I2,MN,readmission_agreement,benelux,in_force,2024-01-09,,"Benelux–Mongolia readmission agreement, signed",
+I2,MN,readmission_agreement,benelux,in_force,2024-01-09,,"Benelux–Mongolia agreement, signed",
 """,
     "assessments.csv": """\
 country,assessed_on,level,note

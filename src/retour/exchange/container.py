@@ -50,7 +50,7 @@ class Container:
     meta_fields: dict[str, str] | None = None  # a workbook's dataset sheet
     notices: list[str] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
-    digest: "hashlib._Hash" = field(default_factory=hashlib.sha256)
+    digest: hashlib._Hash = field(default_factory=hashlib.sha256)
 
     @property
     def fingerprint(self) -> str:
