@@ -7,10 +7,8 @@ violations; only a container that cannot be opened at all raises an InputError.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -220,7 +218,7 @@ def read_csv_table(
         )
         return None
     header_end = data.index(b"\n") if shape.lines.size < 2 else _header_end(data, shape.lines[1])
-    header = next(csv.reader(io.StringIO(data[:header_end].decode("utf-8").rstrip("\r"))))
+    header = _parse_header(data[: header_end + 1])
     ragged = (shape.fields != len(header)) & ~shape.blank
     ragged[0] = False
     for line, count in zip(shape.lines[ragged][:200], shape.fields[ragged][:200], strict=True):
@@ -248,6 +246,12 @@ def read_csv_table(
     frame = frame.with_columns(pl.Series(LINE, shape.lines[1:], dtype=pl.Int64))
     frame = frame.filter(~pl.Series(shape.blank[1:]))
     return RawTable(table=table, name=name, header=header, frame=frame)
+
+
+def _parse_header(line: bytes) -> list[str]:
+    """The header's names as written (Polars would rename duplicates)."""
+    row = pl.read_csv(line, has_header=False, infer_schema=False, quote_char='"')
+    return ["" if v is None else str(v) for v in row.row(0)]
 
 
 def _header_end(data: bytes, second_record_line: int) -> int:

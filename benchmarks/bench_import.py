@@ -1,0 +1,78 @@
+"""Benchmark: `retour import` of 1,000,000 requests (+ cases, ~5 conditions per case) into SQLite.
+
+Targets (issue #2): at least 100,000 rows/s over all tables, peak memory at most 2 GB.
+Each step runs in a fresh subprocess so its peak RSS is its own. Beside the import the
+script times two baselines in the same run, so the figures can be read as ratios on any
+machine: reading the CSV files with Polars alone, and a re-import of the same data.
+
+    .venv/bin/python benchmarks/bench_import.py [--requests N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+
+READ_ONLY = """
+import sys, polars as pl, pathlib
+for f in sorted(pathlib.Path(sys.argv[1]).glob('*.csv')):
+    pl.read_csv(f, infer_schema=False)
+"""
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"{' '.join(args)} failed with status {status}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, default=None, help="Keep the dataset here.")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="retour-bench-"))
+    data = args.keep or work / "data"
+    env = {**os.environ, "RETOUR_DB": str(work / "bench.sqlite")}
+    env.pop("RETOUR_SECRET", None)
+    subprocess.run([PYTHON, str(HERE / "datagen.py"), str(data), "--requests", str(args.requests)],
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    rows = sum(max(0, sum(1 for _ in f.open()) - 1) for f in data.glob("*.csv"))
+    read_s, read_mb = run([PYTHON, "-c", READ_ONLY, str(data)], env)
+    retour = [PYTHON, "-m", "retour"]
+    import_s, import_mb = run([*retour, "import", str(data)], env)
+    again_s, again_mb = run([*retour, "import", str(data)], env)
+    result = {
+        "rows": rows,
+        "polars_read_s": round(read_s, 2),
+        "import_s": round(import_s, 2),
+        "import_rows_per_s": round(rows / import_s),
+        "import_peak_mb": round(import_mb),
+        "reimport_s": round(again_s, 2),
+        "reimport_peak_mb": round(again_mb),
+        "import_vs_plain_read": round(import_s / read_s, 1),
+        "target_rows_per_s": 100_000,
+        "target_peak_mb": 2048,
+        "cpus": os.cpu_count(),
+    }
+    print(json.dumps(result, indent=2))
+    ok = result["import_rows_per_s"] >= 100_000 and result["import_peak_mb"] <= 2048
+    print("targets met" if ok else "TARGETS MISSED")
+
+
+if __name__ == "__main__":
+    main()

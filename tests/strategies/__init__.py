@@ -1,0 +1,1 @@
+"""Hypothesis strategies for valid datasets in the exchange format."""
