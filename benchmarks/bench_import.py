@@ -52,7 +52,7 @@ def main() -> None:
     subprocess.run([PYTHON, str(HERE / "datagen.py"), str(data), "--requests", str(args.requests)],
                    check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     rows = sum(max(0, sum(1 for _ in f.open()) - 1) for f in data.glob("*.csv"))
-    read_s, read_mb = run([PYTHON, "-c", READ_ONLY, str(data)], env)
+    read_s, _ = run([PYTHON, "-c", READ_ONLY, str(data)], env)
     retour = [PYTHON, "-m", "retour"]
     import_s, import_mb = run([*retour, "import", str(data)], env)
     again_s, again_mb = run([*retour, "import", str(data)], env)

@@ -1,4 +1,4 @@
-"""Properties: any valid dataset round-trips exactly; any corruption gives violations, no traceback."""
+"""Properties: valid datasets round-trip exactly; corruptions give violations, no traceback."""
 
 from __future__ import annotations
 
