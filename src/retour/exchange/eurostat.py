@@ -62,7 +62,6 @@ from retour.exchange.eurostat_formats import (
     FLAG,
     LINE,
     MESSAGE,
-    ORDER,
     PERIOD,
     VALUE,
     Parsed,
@@ -216,40 +215,40 @@ def _choose_dataset(
 ) -> EurostatDataset:
     """The dataset: as requested, else as the content says, else as the file name says."""
     from_name = dataset_from_name(path.name)
-    from_content = next(
-        (found for flow in parsed.dataflows if (found := dataset_from_name(flow)) is not None),
-        None,
-    )
-    returns_only = [d.value for d in parsed.dimensions if d in {D.C_DEST, D.INDIC}]
-    if returns_only and from_content is None:
-        from_content = EurostatDataset.RETURNED
-    if requested is not None and from_content is not None and requested != from_content:
+    content, why = _dataset_from_content(parsed)
+    if requested is not None and content is not None and requested != content:
         raise InputError(
-            f"{path}: holds {from_content.value}, not {requested.value}.",
+            f"{path}: {why} holds {content.value}, not {requested.value}.",
             hint="Leave out the dataset, or give the file that holds it.",
         )
-    if requested is None and None not in (from_name, from_content) and from_name != from_content:
-        assert from_content is not None
+    if requested is None and content is not None and from_name not in (None, content):
         raise InputError(
-            f"{path}: the name says {from_name}, the content says {from_content.value}.",
+            f"{path}: the name says {from_name}, but {why} holds {content.value}.",
             hint="Give the dataset explicitly if the name is wrong.",
         )
-    chosen = requested or from_content or from_name
+    chosen = requested or content or from_name
     if chosen is None:
         raise InputError(
             f"{path}: cannot tell whether this is migr_eiord or migr_eirtn.",
             hint="Give the dataset explicitly, or keep Eurostat's file name.",
         )
-    if returns_only and chosen is not EurostatDataset.RETURNED:
-        raise InputError(
-            f"{path}: has {', '.join(returns_only)}, which only migr_eirtn has.",
-            hint="Give the dataset migr_eirtn.",
-        )
     return chosen
 
 
+def _dataset_from_content(parsed: Parsed) -> tuple[EurostatDataset | None, str]:
+    """The dataset the content says (its DATAFLOW, or a dimension only migr_eirtn has)."""
+    for flow in parsed.dataflows:
+        found = dataset_from_name(flow)
+        if found is not None:
+            return found, f"its DATAFLOW {flow}"
+    returns_only = [d.value for d in parsed.dimensions if d in {D.C_DEST, D.INDIC}]
+    if returns_only:
+        return EurostatDataset.RETURNED, f"with dimension {returns_only[0]} it"
+    return None, ""
+
+
 def _raise_problems(path: Path, problems: pl.DataFrame) -> None:
-    ordered = problems.sort(LINE, maintain_order=True)
+    ordered = problems.unique(maintain_order=True).sort(LINE, maintain_order=True)
     shown_ = ordered.head(MAX_PROBLEMS).select(
         pl.format("{}:{}: {}", pl.lit(str(path)), pl.col(LINE), pl.col(MESSAGE))
     )
@@ -261,12 +260,14 @@ def _raise_problems(path: Path, problems: pl.DataFrame) -> None:
 
 def _finish(parsed: Parsed, dataset: EurostatDataset) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Map codes or labels, normalise periods, check flags, frequency, dataflow, duplicates."""
+    raw = parsed.raw
     present = [d for d in EurostatDimension if d in set(parsed.dimensions)]
-    mapped = parsed.raw.with_columns(
+    mapped = raw.with_columns(
         *(pl.col(d.value).alias(f"source_{d.value}") for d in present),
-        fmt.normal_period(pl.col(PERIOD)).alias("normal_period"),
+        _by_distinct(raw, PERIOD, fmt.normal_period(pl.col(PERIOD))).alias("normal_period"),
     ).with_columns(
-        *(_map_dimension(d, labels=parsed.labels).alias(d.value) for d in present),
+        _by_distinct(raw, d.value, _map_dimension(d, labels=parsed.labels)).alias(d.value)
+        for d in present
     )
     unknown = {
         d: pl.col(f"source_{d.value}").is_not_null() & pl.col(d.value).is_null() for d in present
@@ -318,20 +319,27 @@ def _finish(parsed: Parsed, dataset: EurostatDataset) -> tuple[pl.DataFrame, pl.
         )
     )
     bad_key = pl.any_horizontal(no_period, *unknown.values())
-    frame = (
-        mapped.filter(~bad_key)
-        .with_columns(pl.lit(dataset.value).alias(DATASET), pl.col("normal_period").alias(PERIOD))
-        .sort(LINE, ORDER)
-        .with_columns(pl.col(LINE).min().over(list(KEY)).alias("first_line"))
+    # the parsers give the observations in the order of the file
+    frame = mapped.filter(~bad_key).with_columns(
+        pl.lit(dataset.value).alias(DATASET), pl.col("normal_period").alias(PERIOD)
     )
+    repeated = frame.filter(frame.select(KEY).is_duplicated())
     problems.append(
         problems_where(
-            frame,
+            repeated.with_columns(pl.col(LINE).min().over(list(KEY)).alias("first_line")),
             pl.col(LINE) != pl.col("first_line"),
             pl.format("the same observation as line {} ({})", pl.col("first_line"), pl.col(PERIOD)),
         )
     )
     return frame, pl.concat(problems)
+
+
+def _by_distinct(frame: pl.DataFrame, column: str, expr: pl.Expr) -> pl.Expr:
+    """expr (a function of column alone) computed once per distinct value, then looked up."""
+    distinct = frame.select(pl.col(column).unique().drop_nulls())
+    table = distinct.select(pl.col(column).alias("from"), expr.alias("to"))
+    mapping = dict(zip(table["from"].to_list(), table["to"].to_list(), strict=True))
+    return pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String())
 
 
 def _map_dimension(dimension: EurostatDimension, *, labels: bool) -> pl.Expr:

@@ -113,9 +113,8 @@ def normal_period(expr: pl.Expr) -> pl.Expr:
 def decode(data: bytes) -> tuple[str, str]:
     """The text of a file and the encoding found: UTF-8 (with or without BOM), UTF-16 with a
     BOM, else Windows-1252, else Latin-1 (which decodes any byte)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    for encoding in ("utf-8-sig", "cp1252"):
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    for encoding in ("utf-16", "utf-8-sig", "cp1252") if utf16 else ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
         except UnicodeDecodeError:
@@ -259,20 +258,20 @@ def parse_sdmx_tsv(lines: pl.DataFrame, header: str) -> Parsed:
             ),
         )
     )
-    wide = keyed.filter(pl.col("key").list.len() == len(names)).select(
-        pl.col(LINE),
-        *(
-            pl.col("key").list.get(i).str.strip_chars().alias(d.value)
-            for i, d in enumerate(dimensions)
-        ),
-        *(pl.col("cells").list.get(j + 1).alias(str(j)) for j in range(len(periods))),
+    # one row per cell, in the order of the file: line by line, period by period
+    long = (
+        keyed.filter(pl.col("key").list.len() == len(names))
+        .select(
+            pl.col(LINE),
+            *(
+                pl.col("key").list.get(i).str.strip_chars().alias(d.value)
+                for i, d in enumerate(dimensions)
+            ),
+            pl.col("cells").list.slice(1).alias("cell"),
+            pl.int_ranges(0, len(periods), dtype=pl.Int64()).alias(ORDER),
+        )
+        .explode("cell", ORDER)
     )
-    long = wide.unpivot(
-        on=[str(j) for j in range(len(periods))],
-        index=[LINE, *(d.value for d in dimensions)],
-        variable_name=ORDER,
-        value_name="cell",
-    ).with_columns(pl.col(ORDER).cast(pl.Int64))
     parts = long.with_columns(
         pl.col(ORDER)
         .replace_strict(dict(enumerate(periods)), return_dtype=pl.String())
