@@ -183,3 +183,31 @@ def test_dataset_given_must_agree_with_content(
         read_eurostat(write(tmp_path / "b.csv", sdmx_csv), dataset="migr_eiord")
     with pytest.raises(InputError, match="the name says"):
         read_eurostat(write(tmp_path / "migr_eiord.csv", sdmx_csv))
+
+
+def test_citizenship_groups_flags_and_iso_for_greece_and_the_uk(tmp_path: Path) -> None:
+    citizens = ["TOTAL", "STLS", "UNK", "RNC", "EXT_EU27_2020", "EXT_EU28", "EL", "UK", "XK"]
+    flags = ["u", "z", "n", "c", "b", "p", "d", "e", "s"]
+    text = "freq,citizen,age,sex,unit,geo\\TIME_PERIOD\t2021 \n" + "".join(
+        f"A,{citizen},TOTAL,T,PER,{geo}\t{n} {flag}\n"
+        for n, (citizen, flag, geo) in enumerate(
+            zip(
+                citizens, flags, ["EL", "UK", "GR", "GB", "NL", "NL", "NL", "NL", "NL"], strict=True
+            )
+        )
+    )
+    frame = read_eurostat(write(tmp_path / "migr_eiord.tsv", text)).frame
+    assert frame["citizen"].to_list() == [
+        "TOTAL",
+        "STLS",
+        "UNK",
+        "RNC",
+        "EXT_EU27_2020",
+        "EXT_EU28",
+        "GR",
+        "GB",
+        "XK",
+    ]
+    assert frame["flag"].to_list() == flags
+    # geo stays in Eurostat's codes; ISO codes for Greece and the UK are read as EL and UK
+    assert frame["geo"].to_list()[:4] == ["EL", "UK", "EL", "UK"]

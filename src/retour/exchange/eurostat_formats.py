@@ -99,10 +99,6 @@ def header_problems(messages: list[str]) -> pl.DataFrame:
     return pl.DataFrame({LINE: [1] * len(messages), MESSAGE: messages}, schema=PROBLEM_SCHEMA)
 
 
-def no_problems() -> pl.DataFrame:
-    return pl.DataFrame(schema=PROBLEM_SCHEMA)
-
-
 def normal_period(expr: pl.Expr) -> pl.Expr:
     """A period in retour's form: 2019 stays; 2019Q1 and 2019-Q1 become 2019-Q1; else null."""
     year = expr.str.extract(_PERIOD, 1)
