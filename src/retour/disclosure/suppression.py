@@ -64,6 +64,7 @@ differencing; and a reader who reasons about this algorithm's own choices is not
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -315,12 +316,23 @@ def primary(values: IntArray, suppress_below: int) -> BoolArray:
     return (values >= 1) & (values < suppress_below)
 
 
+_STATE = {
+    CellStatus.SUPPRESSED_PRIMARY: _State.PRIMARY,
+    CellStatus.SUPPRESSED_SECONDARY: _State.SECONDARY,
+}
+_STATUS: dict[_State, CellStatus | None] = {
+    _State.VISIBLE: None,
+    _State.PRIMARY: CellStatus.SUPPRESSED_PRIMARY,
+    _State.SECONDARY: CellStatus.SUPPRESSED_SECONDARY,
+}
+
+
 def suppress(cells: LinkedCells, suppress_below: int) -> list[CellStatus | None]:
     """Primary and complementary suppression of ``cells``.
 
     Returns, per cell, ``SUPPRESSED_PRIMARY``, ``SUPPRESSED_SECONDARY`` or None (shown).
     Deterministic: the same table gives the same pattern. See the module docstring for
-    the guarantee.
+    the guarantee; the result always passes :func:`audit`.
     """
     small = primary(cells.value, suppress_below)
     state = [_State.PRIMARY if s else _State.VISIBLE for s in small.tolist()]
@@ -329,16 +341,26 @@ def suppress(cells: LinkedCells, suppress_below: int) -> list[CellStatus | None]
     for e in order:
         if not search.protected(e):
             search.protect(e)
-    hidden = [k for k, s in enumerate(state) if s is not _State.VISIBLE]
-    exposed = [k for k in hidden if not search.protected(k)]
+    statuses = [_STATUS[s] for s in state]
+    exposed = audit(cells, statuses, suppress_below)
     if exposed:  # defensive: never hand out a table whose hidden cells can be recomputed
         raise RuntimeError(f"suppression audit failed for cells {exposed}")
-    statuses: dict[_State, CellStatus | None] = {
-        _State.VISIBLE: None,
-        _State.PRIMARY: CellStatus.SUPPRESSED_PRIMARY,
-        _State.SECONDARY: CellStatus.SUPPRESSED_SECONDARY,
-    }
-    return [statuses[s] for s in state]
+    return statuses
+
+
+def audit(
+    cells: LinkedCells, statuses: Sequence[CellStatus | None], suppress_below: int
+) -> list[int]:
+    """The hidden cells a reader could recompute exactly; empty when the pattern is safe.
+
+    The reader is the one of the module docstring: every shown cell (status None, EXACT or
+    ROUNDED) known exactly, ``SUPPRESSED_PRIMARY`` in 1..suppress_below-1,
+    ``SUPPRESSED_SECONDARY`` at least suppress_below (at least 1 for a small count).
+    Works for any pattern, not only those :func:`suppress` makes.
+    """
+    state = [_STATE.get(s, _State.VISIBLE) if s is not None else _State.VISIBLE for s in statuses]
+    search = _Search(cells, state, suppress_below)
+    return [k for k, s in enumerate(state) if s is not _State.VISIBLE and not search.protected(k)]
 
 
 def round_counts(values: IntArray, round_to: int) -> IntArray:
