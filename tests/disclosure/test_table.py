@@ -169,3 +169,14 @@ def test_column_values_that_clash_with_names_are_refused() -> None:
     frame = pl.DataFrame({"country": ["MA"], "kind": [TOTAL], "n": [1]})
     with pytest.raises(ValueError, match="clash"):
         disclose_table(frame, rows=["country"], column="kind", rules=rules(Profile.PUBLIC))
+
+
+def test_long_format_has_one_row_per_cell() -> None:
+    table = disclose_table(PRESS, rows=["country"], column="outcome", rules=rules(Profile.PUBLIC))
+    long = table.to_long()
+    assert long.columns == ["country", IS_TOTAL, "column", "shown", "status"]
+    assert long.height == table.shown.height * len(table.value_columns)
+    so = long.filter((pl.col("country") == "SO") & (pl.col("column") == "negative")).row(0)
+    assert so == ("SO", False, "negative", None, CellStatus.SUPPRESSED_PRIMARY.value)
+    grand = long.filter(pl.col(IS_TOTAL) & (pl.col("column") == TOTAL))
+    assert grand["shown"].item() == 640

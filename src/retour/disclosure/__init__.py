@@ -19,6 +19,7 @@ from retour.disclosure.profiles import (
 )
 from retour.disclosure.suppression import CellStatus, round_counts
 from retour.disclosure.table import (
+    COLUMN,
     IS_TOTAL,
     SECONDARY_SIGN,
     TOTAL,
@@ -29,6 +30,7 @@ from retour.disclosure.table import (
 )
 
 __all__ = [
+    "COLUMN",
     "COUNTRY_COLUMNS",
     "IS_TOTAL",
     "OTHER_COUNTRIES",

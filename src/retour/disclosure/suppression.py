@@ -31,10 +31,12 @@ The algorithm
    lexicographically: first the number of "<5" labels that would have to go (see 3), then
    whether the grand total is hidden, then the number of row/column totals hidden, then the
    sum of the counts hidden. So interior cells are preferred to totals, small counts to
-   large, and cells already hidden are reused. Every cell on the chosen cycle -- the old
-   one and the new ones -- can then move, and hiding more cells later never takes that away,
-   so one pass suffices; a final audit checks every hidden cell again and refuses to return
-   an unsafe table.
+   large, and cells already hidden are reused. A line whose only other non-zero cell is its
+   total gets its total hidden (the cycle has no other way out of that line); when the
+   total is itself under the threshold it is already hidden, as in ``[3, 0 | 3]``. Every
+   cell on the chosen cycle -- the old one and the new ones -- can then move, and hiding
+   more cells later never takes that away, so one pass suffices; a final :func:`audit`
+   checks every hidden cell again and refuses to return an unsafe table.
 3. Rarely the "<5" labels themselves give counts away: four "<5" cells adding up to a "<5"
    total must all be 1, whatever else is hidden. Hiding more cells cannot help; instead such
    a cell (here: the total) is shown as ``x`` instead of ``<5`` (status

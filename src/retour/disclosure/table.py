@@ -53,6 +53,8 @@ from retour.disclosure.suppression import (
 TOTAL = "total"
 #: Boolean column marking the totals row (its dimension columns are null).
 IS_TOTAL = "is_total"
+#: Name of the column holding the value column's name in :meth:`DisclosedTable.to_long`.
+COLUMN = "column"
 #: Label of the totals row and column per language.
 TOTAL_LABEL = {"nl": "Totaal", "en": "Total"}
 #: Shown in place of a complementary-suppressed count (CBS: "x = geheim").
@@ -72,7 +74,7 @@ class Note:
         return self.nl if lang == "nl" else self.en
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DisclosedTable:
     """A table after its profile's rules: what may be shown, and how.
 
@@ -109,6 +111,16 @@ class DisclosedTable:
         withhold: never render them.
         """
         return self._exact
+
+    def to_long(self) -> pl.DataFrame:
+        """One row per cell: row dimensions, ``is_total``, ``column`` (the value column's
+        name, ``total`` for the row totals), ``shown`` (Int64, null when suppressed) and
+        ``status``. Handy for a web API or a writer that visits cells one by one."""
+        index = [*self.row_dims, IS_TOTAL]
+        on = list(self.value_columns)
+        shown = self.shown.unpivot(on, index=index, variable_name=COLUMN, value_name="shown")
+        status = self.status.unpivot(on, index=index, variable_name=COLUMN, value_name="status")
+        return shown.with_columns(status["status"])
 
     def notes_in(self, lang: Language = "nl") -> list[str]:
         """The notes as text in ``lang``."""
@@ -211,7 +223,7 @@ def _check_input(frame: pl.DataFrame, dims: list[str], value: str) -> None:
 
 
 def _check_headers(headers: list[str], rows: list[str]) -> None:
-    clash = set(headers) & {*rows, IS_TOTAL}
+    clash = set(headers) & {*rows, IS_TOTAL} or {COLUMN, IS_TOTAL} & set(rows)
     if clash or len(set(headers)) != len(headers):
         raise ValueError(f"disclose_table: column values clash with column names: {headers}")
 
