@@ -1,0 +1,383 @@
+"""Open a retour database: SQLite (WAL) or PostgreSQL (psycopg 3), at the schema this retour needs.
+
+A brand-new empty database is migrated to the head revision. A database at an older revision
+is migrated only when asked (`retour db upgrade`); one made by a newer retour, or one that
+holds tables but no schema version, is refused. Every failure a user can cause becomes one
+`DatabaseError` or `ConfigError` that says what went wrong and what to do, without secrets.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final
+
+import psycopg
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from retour.domain.errors import ConfigError, DatabaseError
+
+#: The schema revision this retour builds and needs.
+HEAD_REVISION: Final = "0001"
+
+MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
+#: Where revisions are looked for. A module attribute so tests can add a test-only revision.
+VERSION_LOCATIONS: tuple[Path, ...] = (MIGRATIONS_DIR / "versions",)
+
+#: Seconds to wait for another process's lock on an SQLite database before giving up.
+DEFAULT_BUSY_TIMEOUT: Final = 10.0
+#: Seconds to wait for a PostgreSQL server to accept a connection.
+CONNECT_TIMEOUT: Final = 10
+#: Page cache per SQLite connection (KiB), an upper bound: bulk imports touch many pages.
+SQLITE_CACHE_KIB: Final = 64 * 1024
+#: Execution option: begin the SQLite transaction with BEGIN IMMEDIATE (take the write lock).
+WRITE_OPTION: Final = "retour_write"
+
+SQLITE: Final = "sqlite"
+POSTGRESQL: Final = "postgresql"
+_DRIVERS: Final = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+}
+_VERSION_TABLE: Final = "alembic_version"
+#: Serialises concurrent migrations of one PostgreSQL database (an arbitrary constant).
+_PG_MIGRATION_LOCK: Final = 0x7265746F7572
+_URL_HINT: Final = (
+    "Set RETOUR_DB or --db to an SQLite file path, sqlite:///path/to/retour.sqlite "
+    "or postgresql+psycopg://user:password@host:port/database."
+)
+
+
+class Database:
+    """An open retour database at the head schema revision. Close it (or use `with`)."""
+
+    def __init__(self, engine: sa.Engine, schema_version: str, busy_timeout: float) -> None:
+        self.engine = engine
+        self.schema_version = schema_version
+        self.busy_timeout = busy_timeout
+
+    @property
+    def url(self) -> str:
+        """The URL with its password hidden: safe to show and log."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect_name(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect_name == SQLITE
+
+    @contextmanager
+    def begin(self, *, write: bool = False, snapshot: bool = False) -> Iterator[sa.Connection]:
+        """One transaction, committed when the block ends and rolled back on any error.
+
+        write: take SQLite's write lock at once, so a long write never deadlocks with another.
+        snapshot: on PostgreSQL, every read in the block sees the same committed state
+        (SQLite transactions always do).
+        """
+        options: dict[str, Any] = {WRITE_OPTION: write}
+        if snapshot and not self.is_sqlite:
+            options["isolation_level"] = "REPEATABLE READ"
+        with (
+            translate_errors(self),
+            self.engine.connect().execution_options(**options) as conn,
+            conn.begin(),
+        ):
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url!r}, schema_version={self.schema_version!r})"
+
+
+def open_database(
+    url: str, *, upgrade: bool = False, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+) -> Database:
+    """Open the database at `url`, creating or (with upgrade=True) migrating its schema.
+
+    busy_timeout: seconds an SQLite operation waits for another process's lock.
+    """
+    return _open(url, upgrade=upgrade, busy_timeout=busy_timeout)[0]
+
+
+def upgrade_database(url: str) -> tuple[str | None, str]:
+    """Migrate the database to the head revision: (revision before or None, revision after)."""
+    db, before = _open(url, upgrade=True, busy_timeout=DEFAULT_BUSY_TIMEOUT)
+    db.close()
+    return before, db.schema_version
+
+
+def head_revision() -> str:
+    """The newest revision among VERSION_LOCATIONS (HEAD_REVISION for the shipped ones)."""
+    return _script_directory(VERSION_LOCATIONS).get_current_head() or ""
+
+
+def _open(url: str, *, upgrade: bool, busy_timeout: float) -> tuple[Database, str | None]:
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == SQLITE:
+        _prepare_sqlite_file(parsed)
+    engine = _create_engine(parsed, busy_timeout)
+    db = Database(engine, "", busy_timeout)
+    try:
+        before = _ensure_schema(db, upgrade=upgrade)
+    except BaseException:
+        engine.dispose()
+        raise
+    db.schema_version = head_revision()
+    return db, before
+
+
+# -- URLs and engines ------------------------------------------------------------------------
+
+
+def parse_url(url: str) -> sa.URL:
+    """The SQLAlchemy URL of a supported backend; a ConfigError (without secrets) otherwise."""
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        scheme = url.split("://", 1)[0] if "://" in url else None
+        what = f"starting with {scheme}://" if scheme else "(no scheme:// in it)"
+        raise ConfigError(f"The database URL {what} cannot be parsed.", hint=_URL_HINT) from None
+    driver = _DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise ConfigError(
+            f"The database URL uses {parsed.drivername}://, which retour does not support.",
+            hint=_URL_HINT,
+        )
+    if driver == SQLITE and (parsed.host or parsed.username or parsed.password or parsed.port):
+        raise ConfigError(
+            "An SQLite database URL names a file, not a host or user.", hint=_URL_HINT
+        )
+    return parsed.set(drivername=driver)
+
+
+def _prepare_sqlite_file(url: sa.URL) -> None:
+    """Create the database's directory; refuse a path SQLite could not use."""
+    name = url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name).expanduser()
+    if path.is_dir():
+        raise DatabaseError(
+            f"The database path {path} is a directory.", hint="Name a file, e.g. retour.sqlite."
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            f"Cannot create the directory {path.parent} for the database: {exc.strerror}.",
+            hint="Choose another place with RETOUR_DB or --db.",
+        ) from None
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise DatabaseError(
+            f"The directory {path.parent} is not writable; SQLite keeps its journal next "
+            "to the database.",
+            hint="Make it writable, or choose another place with RETOUR_DB or --db.",
+        )
+
+
+def _create_engine(url: sa.URL, busy_timeout: float) -> sa.Engine:
+    if url.get_backend_name() == SQLITE:
+        engine = sa.create_engine(url, connect_args={"timeout": busy_timeout})
+        sa.event.listen(engine, "connect", _on_sqlite_connect)
+        sa.event.listen(engine, "begin", _on_sqlite_begin)
+        return engine
+    args = {"connect_timeout": CONNECT_TIMEOUT, "application_name": "retour"}
+    return sa.create_engine(url, connect_args=args)
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # retour emits BEGIN itself (_on_sqlite_begin), so that DDL and reads are transactional.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # Safe with WAL: a crash cannot corrupt the database, it may only lose the last commit.
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(conn: sa.Connection) -> None:
+    immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def translate_errors(db: Database) -> Iterator[None]:
+    """Turn a driver error into one DatabaseError that says what and what to do."""
+    try:
+        yield
+    except sa.exc.DBAPIError as exc:
+        raise database_error(db, exc.orig or exc) from None
+    except (sqlite3.Error, psycopg.Error) as exc:
+        raise database_error(db, exc) from None
+
+
+def database_error(db: Database, exc: BaseException) -> DatabaseError:
+    detail = _first_line(db, exc)
+    lowered = detail.lower()
+    if db.is_sqlite:
+        return _sqlite_error(db, detail, lowered)
+    if isinstance(exc, psycopg.OperationalError) and "connection" in lowered:
+        return DatabaseError(
+            f"Cannot connect to the PostgreSQL database {db.url}: {detail}.",
+            hint="Check that the server runs and accepts connections, and the host, port, "
+            "user, password and database name in RETOUR_DB or --db.",
+        )
+    if isinstance(exc, psycopg.errors.LockNotAvailable):
+        return DatabaseError(f"The database {db.url} is locked by another process.")
+    return DatabaseError(f"The database {db.url} reported an error: {detail}.")
+
+
+def _sqlite_error(db: Database, detail: str, lowered: str) -> DatabaseError:
+    where = db.engine.url.database or "(in memory)"
+    if "locked" in lowered or "busy" in lowered:
+        return DatabaseError(
+            f"The database {where} is locked by another process (waited {db.busy_timeout:g} s).",
+            hint="Wait until the other retour (or program using it) is done, then try again.",
+        )
+    if "not a database" in lowered or "encrypted" in lowered or "malformed" in lowered:
+        return DatabaseError(
+            f"The file {where} is not an SQLite database (or is damaged).",
+            hint="Point RETOUR_DB or --db at a retour database or at a new file name.",
+        )
+    if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
+        return DatabaseError(
+            f"Cannot open the database {where} for writing: {detail}.",
+            hint="Check that the file and its directory exist and are writable.",
+        )
+    return DatabaseError(f"The database {where} reported an error: {detail}.")
+
+
+def _first_line(db: Database, exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    text = lines[0].strip().rstrip(".") if lines else type(exc).__name__
+    password = db.engine.url.password
+    return text.replace(password, "***") if password else text
+
+
+# -- schema versions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _SchemaState:
+    tables: frozenset[str]
+    revisions: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.tables - {_VERSION_TABLE}) and not self.revisions
+
+    @property
+    def revision(self) -> str | None:
+        return self.revisions[0] if len(self.revisions) == 1 else None
+
+
+def _ensure_schema(db: Database, *, upgrade: bool) -> str | None:
+    """Check (and if allowed, migrate) the schema; return the revision found (None: new)."""
+    head = head_revision()
+    with db.begin() as conn:
+        state = _schema_state(conn)
+    if state.revision == head:
+        return head
+    _check(db, state, upgrade=upgrade)
+    with db.begin(write=True) as conn:
+        if not db.is_sqlite:
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_MIGRATION_LOCK)))
+        state = _schema_state(conn)  # another process may have migrated meanwhile
+        if state.revision != head:
+            _check(db, state, upgrade=upgrade)
+            command.upgrade(_alembic_config(conn), "head")
+    return None if state.empty else state.revision
+
+
+def _schema_state(conn: sa.Connection) -> _SchemaState:
+    tables = frozenset(sa.inspect(conn).get_table_names())
+    revisions: tuple[str, ...] = ()
+    if _VERSION_TABLE in tables:
+        rows = conn.execute(sa.text(f"SELECT version_num FROM {_VERSION_TABLE}"))
+        revisions = tuple(sorted(str(r[0]) for r in rows))
+    return _SchemaState(tables, revisions)
+
+
+def _check(db: Database, state: _SchemaState, *, upgrade: bool) -> None:
+    """Raise unless the schema may be migrated to head: empty, or older and upgrade asked."""
+    if state.empty:
+        return
+    head = head_revision()
+    revision = state.revision
+    if revision is None:
+        raise DatabaseError(
+            f"The database {db.url} holds tables but is not a retour database "
+            "(it has no retour schema version).",
+            hint="Point RETOUR_DB or --db at a retour database, a new file or an empty schema.",
+        )
+    if revision not in _known_revisions(VERSION_LOCATIONS):
+        raise DatabaseError(
+            f"The database {db.url} has schema version {revision}, made by a newer retour "
+            f"(this retour knows versions up to {head}).",
+            hint="Upgrade retour to use it.",
+        )
+    if not upgrade:
+        raise DatabaseError(
+            f"The database {db.url} has schema version {revision}; this retour needs {head}.",
+            hint="Run `retour db upgrade` (after a backup) to migrate it.",
+        )
+
+
+def _alembic_config(conn: sa.Connection) -> Config:
+    config = _config(VERSION_LOCATIONS)
+    config.attributes["connection"] = conn
+    return config
+
+
+def _config(locations: tuple[Path, ...]) -> Config:
+    """An Alembic configuration in code: retour users need no alembic.ini."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(map(str, locations)))
+    return config
+
+
+@cache
+def _script_directory(locations: tuple[Path, ...]) -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config(locations))
+
+
+@cache
+def _known_revisions(locations: tuple[Path, ...]) -> frozenset[str]:
+    return frozenset(s.revision for s in _script_directory(locations).walk_revisions())

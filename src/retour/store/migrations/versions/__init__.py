@@ -1,0 +1,1 @@
+"""The revisions. Each is frozen history: it spells out its DDL and never reads SPECS."""

@@ -1,0 +1,96 @@
+"""The database schema: the seven contract tables, built from SPECS, and the import history.
+
+Every contract table carries two bookkeeping columns: `extracted_on`, the extraction date of
+the import that last wrote the row, and `import_id`, that import. The migrations in
+`retour.store.migrations` build exactly this schema (a test compares them).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import sqlalchemy as sa
+
+from retour.domain.codes import Table
+from retour.domain.tables import SPECS, ColumnType, TableSpec
+
+#: Constraint names the same on SQLite and PostgreSQL, so migrations can refer to them.
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+IMPORTS: Final = "imports"
+EXTRACTED_ON: Final = "extracted_on"
+IMPORT_ID: Final = "import_id"
+CASE_ID: Final = "case_id"
+
+#: The bookkeeping columns every contract table has after its contract columns.
+BOOKKEEPING: Final = (EXTRACTED_ON, IMPORT_ID)
+
+#: Columns indexed for the analyses, beyond primary keys.
+INDEXES: Final[dict[Table, tuple[tuple[str, ...], ...]]] = {
+    Table.CASES: (("nationality",),),
+    Table.REQUESTS: (("country", "submitted_on"), (CASE_ID,)),
+    Table.DETENTIONS: ((CASE_ID,),),
+    Table.DEPARTURES: ((CASE_ID,),),
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+imports = sa.Table(
+    IMPORTS,
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("source", sa.Text, nullable=True),
+    sa.Column("extracted_on", sa.Date, nullable=False),
+    sa.Column("simulated", sa.Boolean, nullable=False),
+    sa.Column("format", sa.Text, nullable=False),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("container", sa.Text, nullable=False),
+    sa.Column("counts", sa.Text, nullable=False),
+)
+
+
+def sql_type(column_type: ColumnType) -> sa.types.TypeEngine[Any]:
+    """The SQL type of a contract column type."""
+    types: dict[ColumnType, sa.types.TypeEngine[Any]] = {
+        ColumnType.TEXT: sa.Text(),
+        ColumnType.COUNTRY: sa.String(),
+        ColumnType.CODE: sa.String(),
+        ColumnType.DATE: sa.Date(),
+        ColumnType.INT: sa.Integer(),
+    }
+    return types[column_type]
+
+
+def contract_columns(spec: TableSpec) -> list[sa.Column[Any]]:
+    """The table's contract columns, typed, NOT NULL where required, without constraints."""
+    return [sa.Column(c.name, sql_type(c.type), nullable=not c.required) for c in spec.columns]
+
+
+def _contract_table(spec: TableSpec) -> sa.Table:
+    constraints: list[sa.schema.SchemaItem] = [sa.PrimaryKeyConstraint(*spec.key)]
+    if spec.table is not Table.CASES and CASE_ID in spec.column_names:
+        constraints.append(sa.ForeignKeyConstraint([CASE_ID], [f"{Table.CASES.value}.{CASE_ID}"]))
+    constraints += [sa.Index(None, *cols) for cols in INDEXES.get(spec.table, ())]
+    return sa.Table(
+        spec.name,
+        metadata,
+        *contract_columns(spec),
+        sa.Column(EXTRACTED_ON, sa.Date, nullable=False),
+        sa.Column(IMPORT_ID, sa.Integer, sa.ForeignKey(imports.c.id), nullable=False),
+        *constraints,
+    )
+
+
+#: The contract tables, in the order of the contract (cases first: others refer to it).
+TABLES: Final[dict[Table, sa.Table]] = {t: _contract_table(SPECS[t]) for t in Table}
+
+
+def table(t: Table) -> sa.Table:
+    return TABLES[t]
