@@ -1,0 +1,74 @@
+"""Temporary staging tables: a Polars frame loaded in bulk, to be joined with set-based SQL.
+
+SQLite: one `executemany` over the frame's rows, dates as ISO strings (as SQLAlchemy stores
+them). PostgreSQL: `COPY ... FROM STDIN (FORMAT csv)` fed by Polars' CSV writer. No Python
+loop over rows either way. A staging table lives in the current transaction's connection;
+drop it with `drop` (PostgreSQL drops it at commit in any case).
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from collections.abc import Sequence
+from typing import Any, Final
+
+import polars as pl
+import psycopg
+import sqlalchemy as sa
+
+#: Rows per COPY chunk, so a large frame is not held twice in memory as CSV.
+COPY_CHUNK: Final = 200_000
+ISO_DATE: Final = "%Y-%m-%d"
+
+
+def load(
+    conn: sa.Connection, name: str, columns: Sequence[sa.Column[Any]], frame: pl.DataFrame
+) -> sa.Table:
+    """Create the temporary table `name` with `columns` (all nullable) and load `frame` into it.
+
+    The frame must have exactly these columns, in this order.
+    """
+    table = sa.Table(
+        name,
+        sa.MetaData(),
+        *(sa.Column(c.name, c.type, nullable=True) for c in columns),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+    table.drop(conn, checkfirst=True)
+    table.create(conn)
+    if not frame.is_empty():
+        if conn.dialect.name == "sqlite":
+            _load_sqlite(conn, table, frame)
+        else:
+            _load_postgresql(conn, table, frame)
+    return table
+
+
+def drop(conn: sa.Connection, table: sa.Table) -> None:
+    table.drop(conn)
+
+
+def _load_sqlite(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
+    dates = [name for name, dtype in frame.schema.items() if dtype == pl.Date]
+    rows = frame.with_columns(pl.col(dates).dt.to_string(ISO_DATE)).iter_rows()
+    marks = ", ".join("?" * len(table.columns))
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    driver.executemany(f'INSERT INTO "{table.name}" VALUES ({marks})', rows)
+
+
+def _load_postgresql(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    names = ", ".join(f'"{c.name}"' for c in table.columns)
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN (FORMAT csv)') as copy,
+    ):
+        for chunk in frame.iter_slices(COPY_CHUNK):
+            buffer = io.BytesIO()
+            # An unquoted empty field is NULL to COPY; Polars quotes empty strings ("").
+            chunk.write_csv(buffer, include_header=False, date_format=ISO_DATE, null_value="")
+            copy.write(buffer.getbuffer())

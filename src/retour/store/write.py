@@ -1,0 +1,260 @@
+"""Write a validated Dataset: all or nothing, in one transaction, bulk and set-based.
+
+Rows are keyed by their table's key. Per row of the dataset:
+
+- a new key is *inserted*;
+- an existing key with different values is *replaced* when this extract is as new as or
+  newer than the one that wrote the stored row, and otherwise the stored row is
+  *kept_newer*;
+- an existing key with the same values is *unchanged*, and left untouched (its
+  extracted_on and import_id too), so importing the same data again changes no row.
+
+Each table is loaded into a staging table, counted with one join and applied with one
+`INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE ... WHERE changed AND newer`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Final
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from retour.domain.codes import Table
+from retour.domain.dataset import Dataset, DatasetMeta, polars_schema
+from retour.domain.errors import DatabaseError
+from retour.domain.tables import SPECS, TableSpec
+from retour.store import schema, staging
+from retour.store.engine import Database, database_error
+
+_SHA256: Final = re.compile(r"[0-9a-f]{64}")
+#: New rows from which a table's indexes (and PostgreSQL's foreign keys) are built after the
+#: insert rather than maintained row by row; see _bulk.
+BULK_ROWS: Final = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class TableResult:
+    """What an import did to the rows of one table."""
+
+    inserted: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    kept_newer: int = 0
+
+    @property
+    def rows(self) -> int:
+        """Rows of the dataset: every one is counted in exactly one of the four."""
+        return self.inserted + self.replaced + self.unchanged + self.kept_newer
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did, per table; import_id is its row in the import history."""
+
+    import_id: int
+    tables: Mapping[Table, TableResult]
+
+    def __getitem__(self, table: Table) -> TableResult:
+        return self.tables[table]
+
+    @property
+    def changed(self) -> bool:
+        """Whether any row was inserted or replaced."""
+        return any(r.inserted or r.replaced for r in self.tables.values())
+
+
+def write_dataset(
+    db: Database, dataset: Dataset, *, fingerprint: str, container: str
+) -> ImportResult:
+    """Write every table of the dataset in one transaction and record the import.
+
+    fingerprint: the SHA-256 (hex) of the container; container: its file name (a path is
+    cut to its last part). dataset.meta.extracted_on must be set (the caller puts today's
+    date there when the source gave none). On any error nothing is written.
+    """
+    extracted_on = _extracted_on(dataset.meta)
+    if not _SHA256.fullmatch(fingerprint):
+        raise ValueError("fingerprint must be a SHA-256 digest in lower-case hex")
+    frames = {t: _frame(dataset, SPECS[t]) for t in Table}
+    with db.begin(write=True) as conn:
+        import_id = _record_import(conn, dataset.meta, extracted_on, fingerprint, container)
+        results = {
+            t: _write_table(db, conn, SPECS[t], frames[t], extracted_on, import_id) for t in Table
+        }
+        _record_counts(conn, import_id, results)
+    return ImportResult(import_id, results)
+
+
+def _extracted_on(meta: DatasetMeta) -> dt.date:
+    if meta.extracted_on is None:
+        raise ValueError("dataset.meta.extracted_on must be set (today when the source has none)")
+    return meta.extracted_on
+
+
+def _frame(dataset: Dataset, spec: TableSpec) -> pl.DataFrame:
+    """The table's contract columns, typed and sorted by key (so the key index grows at its
+    end); refuse duplicate keys, which validation forbids."""
+    frame = (
+        dataset[spec.table]
+        .select(spec.column_names)
+        .cast(polars_schema(spec))
+        .sort(spec.key, maintain_order=True)
+    )
+    duplicates = frame.select(spec.key).is_duplicated().sum()
+    if duplicates:
+        raise ValueError(f"{spec.name}: {duplicates} rows share a key; validate the dataset first")
+    return frame
+
+
+def _record_import(
+    conn: sa.Connection, meta: DatasetMeta, extracted_on: dt.date, fingerprint: str, container: str
+) -> int:
+    values = {
+        "imported_at": dt.datetime.now(dt.UTC),
+        "source": meta.source,
+        "extracted_on": extracted_on,
+        "simulated": meta.simulated,
+        "format": meta.format,
+        "fingerprint": fingerprint,
+        "container": base_name(container),
+        "counts": "{}",
+    }
+    stmt = sa.insert(schema.imports).values(values).returning(schema.imports.c.id)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def base_name(container: str) -> str:
+    """The last part of a path, whichever separator it uses: never store a local directory."""
+    return re.split(r"[\\/]", container.rstrip("\\/"))[-1]
+
+
+def _record_counts(
+    conn: sa.Connection, import_id: int, results: Mapping[Table, TableResult]
+) -> None:
+    counts = json.dumps({t.value: asdict(r) for t, r in results.items()})
+    imports = schema.imports
+    conn.execute(sa.update(imports).where(imports.c.id == import_id).values(counts=counts))
+
+
+def _write_table(
+    db: Database,
+    conn: sa.Connection,
+    spec: TableSpec,
+    frame: pl.DataFrame,
+    extracted_on: dt.date,
+    import_id: int,
+) -> TableResult:
+    if frame.is_empty():
+        return TableResult()
+    try:
+        stage = staging.load(conn, f"stage_{spec.name}", schema.contract_columns(spec), frame)
+        result = _classify(conn, spec, stage, extracted_on)
+        with _bulk(db, conn, spec, result):
+            conn.execute(_upsert(db, spec, stage, extracted_on, import_id))
+        staging.drop(conn, stage)
+    except sa.exc.DBAPIError as exc:
+        error = database_error(db, exc.orig or exc)
+        raise DatabaseError(
+            f"Writing table {spec.name} failed, so nothing was written: {error.message}",
+            hint="The data break a rule the import validation checks; import through "
+            "`retour import` (or validate first) rather than writing unchecked data.",
+        ) from None
+    return result
+
+
+@contextmanager
+def _bulk(
+    db: Database, conn: sa.Connection, spec: TableSpec, result: TableResult
+) -> Iterator[None]:
+    """Around a bulk insert: drop the table's secondary indexes (and on PostgreSQL its foreign
+    keys), and build them again after, inside the transaction.
+
+    Building an index over all rows at once is much faster than inserting many rows into it
+    in random order, and PostgreSQL checks a re-added foreign key with one join instead of a
+    trigger per row; a violation still fails the import. Only when the new rows outnumber
+    the stored ones (a first load): on PostgreSQL it locks the table until commit.
+    """
+    target = schema.table(spec.table)
+    if result.inserted < BULK_ROWS or result.inserted < _stored(conn, target):
+        yield
+        return
+    indexes = sorted(target.indexes, key=lambda ix: str(ix.name))
+    keys = [] if db.is_sqlite else sorted(target.foreign_key_constraints, key=lambda f: str(f.name))
+    for fk in keys:
+        conn.execute(sa.schema.DropConstraint(fk))
+    for index in indexes:
+        index.drop(conn)
+    yield
+    for index in indexes:
+        index.create(conn)
+    for fk in keys:
+        conn.execute(sa.schema.AddConstraint(fk))
+
+
+def _stored(conn: sa.Connection, target: sa.Table) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(target)).scalar_one())
+
+
+def _changed(
+    spec: TableSpec,
+    new: sa.ColumnCollection[str, sa.ColumnElement[object]],
+    old: sa.ColumnCollection[str, sa.ColumnElement[object]],
+) -> sa.ColumnElement[bool]:
+    """Null-safe: some non-key column differs (IS NOT on SQLite, IS DISTINCT FROM on PG)."""
+    values = [c for c in spec.column_names if c not in spec.key]
+    if not values:
+        return sa.false()
+    return sa.or_(*(new[c].is_distinct_from(old[c]) for c in values))
+
+
+def _classify(
+    conn: sa.Connection, spec: TableSpec, stage: sa.Table, extracted_on: dt.date
+) -> TableResult:
+    target = schema.table(spec.table)
+    joined = stage.outerjoin(target, sa.and_(*(stage.c[k] == target.c[k] for k in spec.key)))
+    exists = target.c[spec.key[0]].is_not(None)
+    changed = _changed(spec, stage.c, target.c)
+    newer = target.c[schema.EXTRACTED_ON] <= sa.literal(extracted_on, sa.Date)
+
+    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    row = conn.execute(
+        sa.select(
+            count(~exists),
+            count(sa.and_(exists, changed, newer)),
+            count(sa.and_(exists, ~changed)),
+            count(sa.and_(exists, changed, ~newer)),
+        ).select_from(joined)
+    ).one()
+    return TableResult(*(int(n) for n in row))
+
+
+def _upsert(
+    db: Database, spec: TableSpec, stage: sa.Table, extracted_on: dt.date, import_id: int
+) -> sa.Executable:
+    target = schema.table(spec.table)
+    rows = sa.select(
+        *(stage.c[c] for c in spec.column_names),
+        sa.literal(extracted_on, sa.Date).label(schema.EXTRACTED_ON),
+        sa.literal(import_id, sa.Integer).label(schema.IMPORT_ID),
+    ).where(sa.true())  # SQLite: WHERE keeps ON CONFLICT from parsing as a join's ON
+    insert = (sqlite.insert if db.is_sqlite else postgresql.insert)(target)
+    stmt = insert.from_select([*spec.column_names, *schema.BOOKKEEPING], rows)
+    updated = [c for c in spec.column_names if c not in spec.key] + list(schema.BOOKKEEPING)
+    return stmt.on_conflict_do_update(
+        index_elements=list(spec.key),
+        set_={c: stmt.excluded[c] for c in updated},
+        where=sa.and_(
+            _changed(spec, stmt.excluded, target.c),
+            target.c[schema.EXTRACTED_ON] <= stmt.excluded[schema.EXTRACTED_ON],
+        ),
+    )
