@@ -31,7 +31,7 @@ from retour.domain.codes import Table
 from retour.domain.dataset import Dataset, DatasetMeta, polars_schema
 from retour.domain.errors import DatabaseError
 from retour.domain.tables import SPECS, TableSpec
-from retour.store import schema, staging
+from retour.store import bulk, schema
 from retour.store.engine import Database, database_error
 
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")
@@ -155,11 +155,11 @@ def _write_table(
     if frame.is_empty():
         return TableResult()
     try:
-        stage = staging.load(conn, f"stage_{spec.name}", schema.contract_columns(spec), frame)
+        stage = bulk.load(conn, f"stage_{spec.name}", schema.contract_columns(spec), frame)
         result = _classify(conn, spec, stage, extracted_on)
         with _bulk(db, conn, spec, result):
             conn.execute(_upsert(db, spec, stage, extracted_on, import_id))
-        staging.drop(conn, stage)
+        bulk.drop(conn, stage)
     except sa.exc.DBAPIError as exc:
         error = database_error(db, exc.orig or exc)
         raise DatabaseError(

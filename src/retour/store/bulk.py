@@ -1,9 +1,13 @@
-"""Temporary staging tables: a Polars frame loaded in bulk, to be joined with set-based SQL.
+"""Bulk transfer between Polars frames and the database, without a Python loop over rows.
 
-SQLite: one `executemany` over the frame's rows, dates as ISO strings (as SQLAlchemy stores
-them). PostgreSQL: `COPY ... FROM STDIN (FORMAT csv)` fed by Polars' CSV writer. No Python
-loop over rows either way. A staging table lives in the current transaction's connection;
-drop it with `drop` (PostgreSQL drops it at commit in any case).
+`load` puts a frame into a temporary staging table, to be joined with set-based SQL. SQLite:
+one `executemany` over the frame's rows, dates as ISO strings (as SQLAlchemy stores them);
+PostgreSQL: `COPY ... FROM STDIN (FORMAT csv)` fed by Polars' CSV writer. A staging table
+lives in the current transaction's connection; drop it with `drop` (PostgreSQL drops it at
+commit in any case).
+
+`fetch` runs a SELECT into a typed frame. SQLite: the driver's cursor, dates read as their
+ISO text and parsed by Polars; PostgreSQL: `COPY (...) TO STDOUT (FORMAT csv)` read by Polars.
 """
 
 from __future__ import annotations
@@ -72,3 +76,38 @@ def _load_postgresql(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) 
             # An unquoted empty field is NULL to COPY; Polars quotes empty strings ("").
             chunk.write_csv(buffer, include_header=False, date_format=ISO_DATE, null_value="")
             copy.write(buffer.getbuffer())
+
+
+def fetch(conn: sa.Connection, query: sa.Select[Any], schema: pl.Schema) -> pl.DataFrame:
+    """The rows of `query` (without bound parameters) as a frame of `schema`, in its order."""
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    if conn.dialect.name == "sqlite":
+        return _fetch_sqlite(conn, sql, schema)
+    return _fetch_postgresql(conn, sql, schema)
+
+
+def _fetch_sqlite(conn: sa.Connection, sql: str, schema: pl.Schema) -> pl.DataFrame:
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    rows = driver.execute(sql).fetchall()
+    dates = [name for name, dtype in schema.items() if dtype == pl.Date]
+    raw = {name: pl.String() if name in dates else dtype for name, dtype in schema.items()}
+    frame = pl.DataFrame(rows, schema=raw, orient="row")
+    return frame.with_columns(pl.col(dates).str.to_date(ISO_DATE))
+
+
+def _fetch_postgresql(conn: sa.Connection, sql: str, schema: pl.Schema) -> pl.DataFrame:
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    buffer = io.BytesIO()
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy,
+    ):
+        for block in copy:
+            buffer.write(block)
+    if not buffer.getbuffer().nbytes:
+        return pl.DataFrame(schema=schema)
+    buffer.seek(0)
+    # COPY writes NULL as an empty field and an empty string as "".
+    return pl.read_csv(buffer, has_header=False, schema=schema)
