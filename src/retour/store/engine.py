@@ -235,18 +235,22 @@ def _on_sqlite_begin(conn: sa.Connection) -> None:
 # -- errors ----------------------------------------------------------------------------------
 
 
+#: Errors of the drivers themselves, raised where retour uses them directly (bulk transfer).
+DRIVER_ERRORS: Final = (sa.exc.DBAPIError, sqlite3.Error, psycopg.Error)
+
+
 @contextmanager
 def translate_errors(db: Database) -> Iterator[None]:
     """Turn a driver error into one DatabaseError that says what and what to do."""
     try:
         yield
-    except sa.exc.DBAPIError as exc:
-        raise database_error(db, exc.orig or exc) from None
-    except (sqlite3.Error, psycopg.Error) as exc:
+    except DRIVER_ERRORS as exc:
         raise database_error(db, exc) from None
 
 
-def database_error(db: Database, exc: BaseException) -> DatabaseError:
+def database_error(db: Database, error: BaseException) -> DatabaseError:
+    """One line for a driver error (SQLAlchemy's wrapper or the driver's own)."""
+    exc = error.orig or error if isinstance(error, sa.exc.DBAPIError) else error
     detail = _first_line(db, exc)
     lowered = detail.lower()
     if db.is_sqlite:

@@ -32,7 +32,7 @@ from retour.domain.dataset import Dataset, DatasetMeta, polars_schema
 from retour.domain.errors import DatabaseError
 from retour.domain.tables import SPECS, TableSpec
 from retour.store import bulk, schema
-from retour.store.engine import Database, database_error
+from retour.store.engine import DRIVER_ERRORS, Database, database_error
 
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")
 #: New rows from which a table's indexes (and PostgreSQL's foreign keys) are built after the
@@ -160,8 +160,8 @@ def _write_table(
         with _bulk(db, conn, spec, result):
             conn.execute(_upsert(db, spec, stage, extracted_on, import_id))
         bulk.drop(conn, stage)
-    except sa.exc.DBAPIError as exc:
-        error = database_error(db, exc.orig or exc)
+    except DRIVER_ERRORS as exc:
+        error = database_error(db, exc)
         raise DatabaseError(
             f"Writing table {spec.name} failed, so nothing was written: {error.message}",
             hint="The data break a rule the import validation checks; import through "
