@@ -183,7 +183,7 @@ def _prepare_sqlite_file(url: sa.URL) -> None:
     name = url.database
     if not name or name == ":memory:" or name.startswith("file:"):
         return
-    path = Path(name).expanduser()
+    path = Path(name)  # as SQLite will open it: no ~ expansion (config does that for paths)
     if path.is_dir():
         raise DatabaseError(
             f"The database path {path} is a directory.", hint="Name a file, e.g. retour.sqlite."
@@ -220,7 +220,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
-        # Safe with WAL: a crash cannot corrupt the database, it may only lose the last commit.
+        # With WAL this never corrupts the file; a power cut may undo the latest commits.
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     finally:
@@ -250,7 +250,7 @@ def translate_errors(db: Database) -> Iterator[None]:
 
 def database_error(db: Database, error: BaseException) -> DatabaseError:
     """One line for a driver error (SQLAlchemy's wrapper or the driver's own)."""
-    exc = error.orig or error if isinstance(error, sa.exc.DBAPIError) else error
+    exc = (error.orig or error) if isinstance(error, sa.exc.DBAPIError) else error
     detail = _first_line(db, exc)
     lowered = detail.lower()
     if db.is_sqlite:
