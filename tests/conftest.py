@@ -7,7 +7,7 @@ runs on PostgreSQL, each xdist worker in a database of its own, each test on an 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -50,19 +50,37 @@ def _postgres_worker_url() -> str:
     return _worker_postgres_url()
 
 
+def empty_postgres(url: str) -> str:
+    """Drop everything in the database at `url`; return the URL."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
 @pytest.fixture
 def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a fresh, empty database of the backend under test."""
     if not POSTGRES_URL:
         yield f"sqlite:///{tmp_path / 'retour.sqlite'}"
         return
-    url = request.getfixturevalue("_postgres_worker_url")
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
-    yield url
+    yield empty_postgres(request.getfixturevalue("_postgres_worker_url"))
+
+
+@pytest.fixture
+def fresh_database(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Callable[[], str]:
+    """A maker of fresh, empty databases of the backend under test (for property tests)."""
+
+    def make() -> str:
+        if not POSTGRES_URL:
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / 'retour.sqlite'}"
+        return empty_postgres(request.getfixturevalue("_postgres_worker_url"))
+
+    return make
 
 
 @pytest.fixture

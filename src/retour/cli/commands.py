@@ -1,3 +1,128 @@
 """The commands of `retour`. Each parses options, calls one service function, renders."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from retour.cli import (
+    figures_cmd,  # noqa: F401
+    simulate_cmd,  # noqa: F401
+)
+from retour.cli.main import STATE, app, err_console
+from retour.cli.render import OutputFormat, console, print_json, print_lines, print_table
+from retour.domain.codes import Table
+from retour.exchange import InvalidDatasetError
+from retour.service import datasets
+from retour.service.context import Retour
+from retour.store.engine import upgrade_database
+
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def context() -> Retour:
+    return Retour.from_environment(STATE.db)
+
+
+@contextmanager
+def stages(label: str) -> Iterator[datasets.Progress]:
+    """A spinner with the current stage on a terminal; silent otherwise."""
+    if not err_console.is_terminal:
+        yield datasets.quiet
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task(label)
+        yield lambda stage: bar.update(task, description=f"{label}: {stage}")
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="A folder, .zip or .xlsx in the exchange format.")],
+) -> None:
+    """Import a dataset: every rule checked, all of it written or nothing."""
+    with context() as ctx, stages(f"importing {path.name}") as progress:
+        try:
+            report = datasets.import_dataset(ctx, path, progress=progress)
+        except InvalidDatasetError as exc:
+            print_lines(list(exc.lines()), stderr=True)
+            raise
+    _print_import(report)
+
+
+def _print_import(report: datasets.ImportReport) -> None:
+    result = report.result
+    rows = []
+    for table in Table:
+        c = result.tables[table]
+        rows.append((table.value, c.inserted, c.replaced, c.unchanged, c.kept_newer))
+    title = f"Imported {report.path} ({report.container})"
+    if report.meta.simulated:
+        title += " — simulated data / gesimuleerde gegevens"
+    print_table(
+        title,
+        ("table", "inserted", "replaced", "unchanged", "kept (stored is newer)"),
+        rows,
+        numeric=("inserted", "replaced", "unchanged", "kept (stored is newer)"),
+    )
+    replaced = sum(result.tables[t].replaced for t in Table)
+    if replaced:
+        console.print(f"{replaced} stored rows were replaced by this newer extract.")
+    if report.notices:
+        names = ", ".join(report.notices)
+        err_console.print(
+            f"notice: not read (not part of the exchange format): {names}", markup=False
+        )
+
+
+@app.command("export")
+def export(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the CSV files into.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a non-empty folder.")] = False,
+) -> None:
+    """Write the database out in the exchange format (CSV files and dataset.json)."""
+    with context() as ctx:
+        written = datasets.export_dataset(ctx, directory, force=force)
+    console.print(f"Wrote {len(written)} files to {directory}.", markup=False)
+
+
+@app.command("info")
+def info(
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.TABLE,
+) -> None:
+    """Where the database is, its schema version and what it holds."""
+    with context() as ctx:
+        about = datasets.database_info(ctx)
+    if fmt is OutputFormat.JSON:
+        print_json(about.as_json())
+        return
+    rows = [("database", about.database), ("schema", about.schema)]
+    rows.append(
+        (
+            "data",
+            "simulated" if about.simulated else "real" if about.simulated is False else "none yet",
+        )
+    )
+    if about.extracted_on:
+        rows.append(("extracted on", about.extracted_on.isoformat()))
+    rows += [(t.value, str(n)) for t, n in about.counts.items()]
+    print_table(None, ("", ""), rows, header=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database schema to this version of retour."""
+    ctx = context()
+    before, after = upgrade_database(ctx.database_url)
+    if before == after:
+        console.print(f"The database is up to date (schema {after}).")
+    else:
+        console.print(f"Upgraded the database schema from {before or 'empty'} to {after}.")

@@ -1,0 +1,180 @@
+"""Import and export through the store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from retour.config import load_settings
+from retour.domain.codes import Table
+from retour.domain.dataset import Dataset
+from retour.domain.errors import InputError
+from retour.exchange import InvalidDatasetError, write_dataset
+from retour.service import datasets
+from retour.service.context import Retour
+
+from ..exchange.conftest import VALID, Files, replace_line, write_folder
+from ..exchange.test_pseudonyms import V_NUMBERS, with_v_numbers
+from ..strategies.datasets import datasets as generated_datasets
+from .conftest import files_of
+
+TODAY = dt.date(2024, 6, 1)
+
+
+def imported(app: Retour, folder: Path) -> datasets.ImportReport:
+    return datasets.import_dataset(app, folder, today=TODAY)
+
+
+def snapshot(app: Retour, tmp_path: Path, name: str) -> dict[str, bytes]:
+    out = tmp_path / name
+    datasets.export_dataset(app, out)
+    return files_of(out)
+
+
+def test_import_counts_and_info(app: Retour, tmp_path: Path) -> None:
+    report = imported(app, write_folder(tmp_path / "d", VALID))
+    assert report.result.tables[Table.REQUESTS].inserted == 4
+    assert report.result.tables[Table.CASES].inserted == 3
+    about = datasets.database_info(app).as_json()
+    assert about["counts"] == {
+        "cases": 3, "requests": 4, "detentions": 2, "departures": 1,
+        "conditions": 4, "instruments": 2, "assessments": 1,
+    }  # fmt: skip
+    assert about["simulated"] is False
+    assert about["extracted_on"] == "2024-02-01"
+
+
+def test_importing_again_changes_nothing(app: Retour, tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "d", VALID)
+    imported(app, folder)
+    before = snapshot(app, tmp_path, "before")
+    again = imported(app, folder)
+    assert all(c.inserted == c.replaced == 0 for c in again.result.tables.values())
+    assert again.result.tables[Table.REQUESTS].unchanged == 4
+    assert snapshot(app, tmp_path, "after") == before
+
+
+def test_a_newer_extract_replaces_an_older_one_is_kept(app: Retour, tmp_path: Path) -> None:
+    imported(app, write_folder(tmp_path / "d", VALID))
+    newer = replace_line(
+        VALID, "requests.csv", 5, "R4,C3,TO,SO,2021-07-01,indirect,yes,positive,2024-02-20,,"
+    )
+    newer["dataset.json"] = json.dumps({"format": "retour/1", "extracted_on": "2024-03-01"})
+    report = imported(app, write_folder(tmp_path / "newer", newer))
+    assert report.result.tables[Table.REQUESTS].replaced == 1
+    assert report.result.tables[Table.REQUESTS].unchanged == 3
+    older = replace_line(
+        VALID, "requests.csv", 5, "R4,C3,TO,SO,2021-07-01,indirect,yes,negative,2021-09-01,other,"
+    )
+    older["dataset.json"] = json.dumps({"format": "retour/1", "extracted_on": "2023-12-01"})
+    del older["instruments.csv"]  # it holds an instrument of 2024
+    report = imported(app, write_folder(tmp_path / "older", older))
+    assert report.result.tables[Table.REQUESTS].kept_newer == 1
+    exported = snapshot(app, tmp_path, "out")["requests.csv"].decode()
+    assert "R4,C3,TO,SO,2021-07-01,indirect,yes,positive,2024-02-20,," in exported
+
+
+def test_a_refused_import_leaves_the_database_unchanged(app: Retour, tmp_path: Path) -> None:
+    imported(app, write_folder(tmp_path / "d", VALID))
+    before = snapshot(app, tmp_path, "before")
+    bad = replace_line(VALID, "requests.csv", 5, "R4,C3,TO,SO,2021-07-01,indirect,yes,positive,,,")
+    bad = replace_line(bad, "cases.csv", 2, "C1,MA,2020-01-05,M,1990,2020-02-01,departed")
+    with pytest.raises(InvalidDatasetError):
+        imported(app, write_folder(tmp_path / "bad", bad))
+    assert snapshot(app, tmp_path, "after") == before
+
+
+def test_validation_sees_cases_already_stored(app: Retour, tmp_path: Path) -> None:
+    imported(app, write_folder(tmp_path / "d", VALID))
+    later: Files = {
+        "cases.csv": "case_id,nationality,opened_on\nC9,MA,2023-01-01\n",
+        "departures.csv": "departure_id,case_id,departed_on,type\nP7,C1,2019-01-01,forced\n",
+        "detentions.csv": (
+            "detention_id,case_id,started_on,ended_on,end_reason\nD9,C1,2021-01-01,,\n"
+        ),
+    }
+    with pytest.raises(InvalidDatasetError) as caught:
+        imported(app, write_folder(tmp_path / "later", later))
+    found = {(v.file, v.column, v.reason.value) for v in caught.value.violations}
+    assert found == {
+        ("departures.csv", "departed_on", "date_order"),  # C1 was opened 2020-01-05
+        ("detentions.csv", "started_on", "overlap"),  # D2 of C1 is still open
+    }
+
+
+def test_export_import_export_is_byte_identical(app: Retour, tmp_path: Path) -> None:
+    imported(app, write_folder(tmp_path / "d", VALID))
+    first = snapshot(app, tmp_path, "first")
+    fresh = Retour(settings=load_settings(db=str(tmp_path / "second.sqlite")))
+    with fresh:
+        datasets.import_dataset(fresh, tmp_path / "first", today=TODAY)
+        second = snapshot(fresh, tmp_path, "second")
+    assert first == second
+    assert json.loads(first["dataset.json"]) == {
+        "format": "retour/1", "source": "test fixture", "extracted_on": "2024-02-01",
+    }  # fmt: skip
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(dataset=generated_datasets())
+def test_generated_datasets_round_trip_through_the_store(
+    dataset: Dataset,
+    tmp_path_factory: pytest.TempPathFactory,
+    fresh_database: Callable[[], str],
+) -> None:
+    """Source -> database under test -> out1 -> a second database -> out2: all equal."""
+    work = tmp_path_factory.mktemp("rt")
+    write_dataset(dataset, work / "source")
+    for n in (1, 2):
+        url = fresh_database() if n == 1 else f"sqlite:///{work / 'second.sqlite'}"
+        with Retour(settings=load_settings(db=url)) as app:
+            datasets.import_dataset(app, work / ("source" if n == 1 else "out1"), today=TODAY)
+            datasets.export_dataset(app, work / f"out{n}")
+    assert files_of(work / "out1") == files_of(work / "out2") == files_of(work / "source")
+
+
+def test_the_clear_alien_number_is_nowhere_in_the_database(
+    app: Retour, tmp_path: Path, on_postgres: bool
+) -> None:
+    imported(app, write_folder(tmp_path / "v", with_v_numbers(VALID)))
+    exported = b"".join(snapshot(app, tmp_path, "out").values())
+    for number in V_NUMBERS.values():
+        assert number.encode() not in exported
+    if not on_postgres:
+        raw = b"".join(
+            p.read_bytes()
+            for p in Path(app.database_url.removeprefix("sqlite:///")).parent.glob("*.sqlite*")
+        )
+        assert raw, "the database file was found"
+        for number in V_NUMBERS.values():
+            assert number.encode() not in raw
+
+
+def test_simulated_and_real_data_never_mix(app: Retour, tmp_path: Path) -> None:
+    simulated = {
+        **VALID,
+        "dataset.json": json.dumps({"source": "simulated", "extracted_on": "2024-02-01"}),
+    }
+    imported(app, write_folder(tmp_path / "sim", simulated))
+    assert datasets.database_info(app).simulated is True
+    with pytest.raises(InputError, match="holds simulated data"):
+        imported(app, write_folder(tmp_path / "real", VALID))
+    exported = snapshot(app, tmp_path, "out")
+    assert json.loads(exported["dataset.json"])["source"] == "simulated"
+
+
+def test_export_refuses_a_non_empty_folder(app: Retour, tmp_path: Path) -> None:
+    imported(app, write_folder(tmp_path / "d", VALID))
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "x.txt").write_text("keep me")
+    with pytest.raises(Exception, match="not empty"):
+        datasets.export_dataset(app, tmp_path / "busy")
+    datasets.export_dataset(app, tmp_path / "busy", force=True)
+    assert (tmp_path / "busy" / "x.txt").read_text() == "keep me"
