@@ -24,6 +24,8 @@ import sqlalchemy as sa
 #: Rows per COPY chunk, so a large frame is not held twice in memory as CSV.
 COPY_CHUNK: Final = 200_000
 ISO_DATE: Final = "%Y-%m-%d"
+#: Rows per fetch from SQLite.
+FETCH_BATCH: Final = 100_000
 
 
 def load(
@@ -89,10 +91,15 @@ def fetch(conn: sa.Connection, query: sa.Select[Any], schema: pl.Schema) -> pl.D
 def _fetch_sqlite(conn: sa.Connection, sql: str, schema: pl.Schema) -> pl.DataFrame:
     driver = conn.connection.driver_connection
     assert isinstance(driver, sqlite3.Connection)
-    rows = driver.execute(sql).fetchall()
     dates = [name for name, dtype in schema.items() if dtype == pl.Date]
-    raw = {name: pl.String() if name in dates else dtype for name, dtype in schema.items()}
-    frame = pl.DataFrame(rows, schema=raw, orient="row")
+    raw = pl.Schema({n: pl.String() if n in dates else dtype for n, dtype in schema.items()})
+    cursor = driver.execute(sql)
+    # In batches, so that only one batch of rows is ever held as Python objects.
+    parts = [pl.DataFrame(schema=raw)]
+    while rows := cursor.fetchmany(FETCH_BATCH):
+        parts.append(pl.DataFrame(rows, schema=raw, orient="row"))
+    cursor.close()
+    frame = pl.concat(parts, rechunk=True)
     return frame.with_columns(pl.col(dates).str.to_date(ISO_DATE))
 
 
