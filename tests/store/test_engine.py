@@ -119,6 +119,13 @@ def test_a_database_of_something_else_is_refused_and_left_alone(database_url: st
     assert _tables(database_url) == {"cases"}
 
 
+def test_a_version_table_without_a_version_is_refused(database_url: str) -> None:
+    open_database(database_url).close()
+    _execute(database_url, "DELETE FROM alembic_version")
+    with pytest.raises(DatabaseError, match="not a retour database"):
+        open_database(database_url, upgrade=True)
+
+
 def test_concurrent_first_opens_migrate_once(database_url: str) -> None:
     def opened(_: int) -> str:
         with open_database(database_url) as db:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 
 from retour.domain.codes import FORMAT_VERSION, Table
 from retour.domain.dataset import polars_schema
 from retour.domain.tables import SPECS
 from retour.store import (
     Database,
+    bulk,
     counts,
     existing_cases,
     existing_detentions,
@@ -66,6 +68,15 @@ def test_meta_several_sources_in_import_order_and_the_newest_extract(db: Databas
     meta = read_dataset(db, tables=()).meta
     assert meta.source == "zeta, alpha"
     assert meta.extracted_on == EXTRACTED + dt.timedelta(days=9)
+
+
+def test_reads_in_several_batches(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "FETCH_BATCH", 2)
+    dataset = make_dataset()
+    write_dataset(db, dataset, fingerprint=FINGERPRINT, container="export.zip")
+    back = read_dataset(db)
+    for table in Table:
+        assert back[table].equals(dataset[table].sort(SPECS[table].key)), table
 
 
 def test_some_tables_only(db: Database) -> None:
