@@ -1,0 +1,277 @@
+"""truth.json: what the simulation drew from, for tests and benchmarks only.
+
+The cooperation index of DESIGN.md is computed exactly: for each country and day, the
+probability that a standard-case request submitted that day (id_evidence document, person
+cooperating, the kind the country's requests have that day) is answered positively within
+90 days (:func:`~retour.simulate.cooperation.standard_index`); a period's index is the mean
+over its days. Its Monte Carlo error is therefore 0.
+
+An instrument's effect in index points is the mean, over the days from its start to its end
+(within the range and up to the extraction date) on which requests to the country are
+possible, of 100 * (index(z) - index(z without the instrument)); removing a readmission
+agreement also makes the requests LP again (where an LP process exists; else the
+counterfactual index is 0). Per year as well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from retour.domain.codes import InstrumentKind, RequestKind
+from retour.simulate.cooperation import (
+    Timeline,
+    answer_law,
+    answered_within,
+    standard_index,
+    standard_positive,
+    timeline_law,
+)
+from retour.simulate.courses import CourseShares, Targets
+from retour.simulate.scenario import InstrumentSpec, Scenario
+
+FloatArray = NDArray[np.float64]
+TRUTH_FORMAT = "retour-truth/1"
+DIGITS = 6
+POINTS = 100.0
+
+INDEX_DEFINITION = (
+    "index = 100 * mean over the period's days t of "
+    "(1 - never(t)) * Phi((ln 90 - ln median(t)) / sigma) * logistic(z(t) + b_kind(t)); "
+    "never(t) = logistic(logit(never0) - never_slope * (z(t) - z0)), "
+    "ln median(t) = ln median0 - speed_slope * (z(t) - z0); "
+    "days on which no request to the country is possible are left out"
+)
+EFFECT_DEFINITION = (
+    "effect_index_points = mean over the days d from max(start_on, range start) to "
+    "min(end_on, extracted_on, range end) on which requests are possible of "
+    "100 * (index(z(d)) - index(z(d) - effect_logit)); without a readmission agreement the "
+    "kind is LP (index 0 where no LP process exists)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    label: str
+    first: dt.date
+    last: dt.date
+
+
+def periods(first_year: int, last_year: int) -> list[Period]:
+    out = []
+    for year in range(first_year, last_year + 1):
+        out.append(Period(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        for q in range(4):
+            start = dt.date(year, 3 * q + 1, 1)
+            end = dt.date(year + 1, 1, 1) if q == 3 else dt.date(year, 3 * q + 4, 1)
+            out.append(Period(f"{year}Q{q + 1}", start, end - dt.timedelta(days=1)))
+    return out
+
+
+def _r(value: float) -> float:
+    return round(float(value), DIGITS)
+
+
+def _country_index(
+    scenario: Scenario, tl: Timeline, row: int, span: list[Period]
+) -> dict[str, Any]:
+    law = timeline_law(scenario.answers, tl, slice(row, row + 1))
+    horizon = scenario.answers.horizon_days
+    daily = {
+        "index": standard_index(law, horizon)[0] * POINTS,
+        "answered_within_90_days": answered_within(law, horizon)[0],
+        "positive_if_answered": standard_positive(law)[0],
+        "never_answers": law.never[0],
+        "median_answer_days": np.exp(law.log_median[0]),
+        "latent_cooperation": law.z[0],
+        "readmission_agreement": tl.readmission[row].astype(np.float64),
+    }
+    possible = tl.possible[row]
+    out: dict[str, Any] = {}
+    for period in span:
+        lo, hi = tl.day(period.first), tl.day(period.last) + 1
+        ok = possible[lo:hi]
+        if not ok.any():
+            out[period.label] = {"index": None, "note": "no request process"}
+            continue
+        cell = {k: _r(v[lo:hi][ok].mean()) for k, v in daily.items()}
+        cell["possible_share"] = _r(ok.mean())
+        cell["error"] = 0.0
+        out[period.label] = cell
+    return out
+
+
+def _counterfactual_index(
+    scenario: Scenario, tl: Timeline, row: int, spec: InstrumentSpec, days: slice
+) -> tuple[FloatArray, FloatArray]:
+    model = scenario.answers
+    z = tl.z[row, days]
+    ra = tl.readmission[row, days]
+    base = tl.base[row]
+    args = (base, tl.log_median0[row], tl.logit_never0[row])
+    factual = standard_index(answer_law(model, z, *args, ra), model.horizon_days)
+    cf_ra = ra.copy()
+    if spec.kind is InstrumentKind.READMISSION_AGREEMENT:
+        cf_ra[:] = False  # no other agreement of the same country overlaps in the scenarios
+    counter = standard_index(answer_law(model, z - spec.effect, *args, cf_ra), model.horizon_days)
+    if not scenario.countries[row].lp_process:
+        counter = np.where(cf_ra, counter, 0.0)
+    return factual, counter
+
+
+def _instrument_effect(
+    scenario: Scenario,
+    tl: Timeline,
+    spec: InstrumentSpec,
+    first: dt.date,
+    last: dt.date,
+) -> dict[str, Any]:
+    row = scenario.country_index()[spec.country]
+    begin = max(spec.start_on, first)
+    end = min(spec.end_on - dt.timedelta(days=1) if spec.end_on else last, last)
+    result: dict[str, Any] = {"effect_logit": _r(spec.effect), "effect_index_points": None,
+                              "by_year": {}}  # fmt: skip
+    if begin > end:
+        result["note"] = "not in force within the simulated range"
+        return result
+    lo, hi = tl.day(begin), tl.day(end) + 1
+    ok = tl.possible[row, lo:hi]
+    if not ok.any():
+        result["note"] = "no requests to this country are possible"
+        return result
+    factual, counter = _counterfactual_index(scenario, tl, row, spec, slice(lo, hi))
+    diff = (factual - counter) * POINTS
+    result["effect_index_points"] = _r(diff[ok].mean())
+    years = np.array([tl.date(d).year for d in range(lo, hi)])
+    for year in np.unique(years):
+        sel = (years == year) & ok
+        if sel.any():
+            result["by_year"][str(year)] = _r(diff[sel].mean())
+    return result
+
+
+def _countries(scenario: Scenario, instruments: list[InstrumentSpec]) -> dict[str, Any]:
+    model = scenario.answers
+    out = {}
+    for _row, c in enumerate(scenario.countries):
+        agreements = [s.start_on for s in instruments if s.country == c.code
+                      and s.kind is InstrumentKind.READMISSION_AGREEMENT]  # fmt: skip
+        out[c.code] = {
+            "weight": _r(c.weight),
+            "tier": c.tier,
+            "latent_cooperation_base": _r(c.cooperation),
+            "answer_median_days_base": _r(c.answer_median_days),
+            "answer_sigma": _r(model.answer_sigma),
+            "never_answers_base": _r(c.never_answer),
+            "evidence_mix": {
+                "document": c.evidence_mix[0],
+                "indirect": c.evidence_mix[1],
+                "none": c.evidence_mix[2],
+            },
+            "cooperates_yes": _r(c.cooperates_yes),
+            "lp_process": c.lp_process,
+            "forced_return": c.forced_return,
+            "readmission_agreement_from": min(agreements).isoformat() if agreements else None,
+        }
+    return out
+
+
+def _model(scenario: Scenario) -> dict[str, Any]:
+    m = scenario.answers
+    return {
+        "index_definition": INDEX_DEFINITION,
+        "effect_definition": EFFECT_DEFINITION,
+        "standard_case": {
+            "id_evidence": "document",
+            "alien_cooperates": "yes",
+            "kind": "TO while a readmission agreement applies, else LP",
+        },
+        "beta_evidence": dict(zip(("document", "indirect", "none"), m.beta_evidence, strict=True)),
+        "beta_cooperation": dict(zip(("yes", "no", "unknown"), m.beta_cooperation, strict=True)),
+        "beta_kind": dict(zip([k.value for k in RequestKind], m.beta_kind, strict=True)),
+        "answer_delay": "lognormal; the answer day is submitted_on + ceil(delay)",
+        "answer_sigma": m.answer_sigma,
+        "speed_slope": m.speed_slope,
+        "never_slope": m.never_slope,
+        "withdraw_no_response_days": list(m.withdraw_days),
+        "horizon_days": m.horizon_days,
+        "drift": {"stationary_sd": m.drift_sd, "mean_reversion_years": m.drift_years},
+    }
+
+
+def build_truth(
+    scenario: Scenario,
+    tl: Timeline,
+    instruments: tuple[tuple[str, InstrumentSpec], ...],
+    years: tuple[int, int],
+    extracted_on: dt.date,
+    seed: int,
+    shares: CourseShares,
+    goal: Targets,
+) -> dict[str, Any]:
+    span = periods(*years)
+    first, last = dt.date(years[0], 1, 1), min(dt.date(years[1], 12, 31), extracted_on)
+    return {
+        "format": TRUTH_FORMAT,
+        "note": "Simulated. For tests and benchmarks only; retour's analyses never read it.",
+        "scenario": scenario.name.value,
+        "seed": seed,
+        "years": list(years),
+        "extracted_on": extracted_on.isoformat(),
+        "options": {
+            "scale": scenario.scale,
+            "confound": bool(scenario.confounded),
+            "placebos": scenario.placebos,
+        },
+        "calibration_source": scenario.calibration.source.split(" at ")[0],
+        "model": _model(scenario),
+        "countries": _countries(scenario, [spec for _, spec in instruments]),
+        "index": {
+            c.code: _country_index(scenario, tl, row, span)
+            for row, c in enumerate(scenario.countries)
+        },
+        "instruments": {
+            instrument_id: {
+                "country": spec.country,
+                "kind": spec.kind.value,
+                "start_on": spec.start_on.isoformat(),
+                "end_on": spec.end_on.isoformat() if spec.end_on else None,
+                "placebo": spec.placebo,
+                "in_dataset": spec.start_on <= extracted_on,
+                **_instrument_effect(scenario, tl, spec, first, last),
+            }
+            for instrument_id, spec in instruments
+        },
+        "confounded": [
+            {"cooperates_well": good, "cooperates_poorly": bad} for good, bad in scenario.confounded
+        ],
+        "courses": {
+            str(year): dict(
+                zip(
+                    ("willing", "targeted", "absconder"),
+                    (_r(v) for v in shares.shares[i]),
+                    strict=True,
+                )
+            )
+            for i, year in enumerate(shares.years)
+        },
+        "targets": {
+            str(year): {
+                "intake": _r(goal.intake[i]),
+                "independent": _r(goal.departures[i, 0]),
+                "forced": _r(goal.departures[i, 1]),
+                "unsupervised": _r(goal.departures[i, 2]),
+                "published": goal.published[i],
+            }
+            for i, year in enumerate(goal.years)
+        },
+    }
+
+
+def truth_json(truth: dict[str, Any]) -> str:
+    return json.dumps(truth, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
