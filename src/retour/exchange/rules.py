@@ -1,8 +1,9 @@
 """The rules of CONTRACT.md as vectorised Polars checks.
 
-Every check turns a mask over a whole table into a frame of violations (VIOLATION_SCHEMA):
-one pass collects them all. Cell rules read the raw text; row rules read typed values and
-only judge rows whose values parsed, so one mistake is reported once.
+Every rule is a Check: a mask over a whole table. `run` evaluates all the masks of a table
+in one pass and turns the rows where one holds into violations. Cell rules read the raw
+text and its parsed twin; row rules read typed values and only judge rows whose values
+parsed, so one mistake is reported once.
 """
 
 from __future__ import annotations
@@ -37,37 +38,52 @@ class Context:
         return self.labels.get(column, column)
 
 
-def flag(
-    frame: pl.DataFrame,
-    mask: pl.Expr,
-    ctx: Context,
-    column: str,
-    reason: Reason,
-    message: str | pl.Expr,
-    *,
-    show: str | None = "",
-) -> pl.DataFrame:
-    """The violations of the rows where `mask` holds, pinned to `column`.
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A rule over a whole table: where `mask` holds, a violation pinned to `column`.
 
-    `show` names the column whose raw value is shown ("" = `column` itself; None = none).
+    `show` names the column whose value is shown ("" = `column` itself; None = none).
     """
-    shown = column if show == "" else show
+
+    mask: pl.Expr
+    column: str
+    reason: Reason
+    message: str | pl.Expr
+    show: str | None = ""
+
+
+def run(frame: pl.DataFrame, checks: list[Check], ctx: Context) -> pl.DataFrame:
+    """Evaluate every check's mask in one pass; build violations only where one holds."""
+    if not checks or frame.is_empty():
+        return empty_violations()
+    hits = frame.select(c.mask.fill_null(False).alias(str(i)) for i, c in enumerate(checks))
+    found = hits.select(pl.all().any()).row(0)
+    return pl.concat(
+        [empty_violations()]
+        + [
+            _violations(frame, hits.get_column(str(i)), c, ctx)
+            for i, c in enumerate(checks)
+            if found[i]
+        ]
+    )
+
+
+def _violations(frame: pl.DataFrame, hit: pl.Series, check: Check, ctx: Context) -> pl.DataFrame:
+    shown = check.column if check.show == "" else check.show
     value = (
         pl.lit(None, pl.String)
         if shown is None or shown in ctx.hidden
         else pl.col(shown).cast(pl.String)
     )
+    message = check.message
     text = pl.lit(message) if isinstance(message, str) else message
-    hit = frame.select(mask.fill_null(False).alias("hit")).get_column("hit")
-    if not hit.any():
-        return empty_violations()
     # Messages may use window expressions (a key's first line), so they are evaluated over
     # the whole table before the offending rows are picked out.
     return frame.select(
         pl.lit(ctx.file).alias("file"),
         pl.col(LINE).alias("line"),
-        pl.lit(ctx.label(column)).alias("column"),
-        pl.lit(reason.value).alias("reason"),
+        pl.lit(ctx.label(check.column)).alias("column"),
+        pl.lit(check.reason.value).alias("reason"),
         text.cast(pl.String).alias("message"),
         value.alias("value"),
     ).filter(hit)
@@ -98,63 +114,70 @@ def _bounds(column: Column, reference: dt.date) -> tuple[int | None, int | None]
     return column.minimum, upper
 
 
-def cell_violations(frame: pl.DataFrame, column: Column, ctx: Context) -> list[pl.DataFrame]:
+#: Suffix of the typed twin of a raw column while cells are checked.
+TYPED = "\x00typed"
+
+
+def with_typed(frame: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
+    """The raw table plus, for each of its contract columns, the parsed value (parsed once)."""
+    present = [c for c in spec.columns if c.name in frame.columns]
+    return frame.with_columns(parsed(c).alias(c.name + TYPED) for c in present)
+
+
+def cell_checks(column: Column, ctx: Context) -> list[Check]:
+    """The checks of one column's cells; they read the raw text and its typed twin."""
     raw = pl.col(column.name)
     present = raw.is_not_null()
     name = column.name
-    found: list[pl.DataFrame] = []
+    value = pl.col(name + TYPED)
+    checks: list[Check] = []
     if column.required:
-        found.append(
-            flag(
-                frame, ~present, ctx, name, Reason.REQUIRED, "required value is missing", show=None
-            )
-        )
-    value = parsed(column)
+        checks.append(Check(~present, name, Reason.REQUIRED, "required value is missing", None))
     if column.type is ColumnType.DATE:
-        found += [
-            flag(frame, present & value.is_null(), ctx, name, Reason.NOT_A_DATE,
-                 "not a calendar date; write YYYY-MM-DD"),
-            flag(frame, value > ctx.reference, ctx, name, Reason.FUTURE_DATE,
-                 f"after the extraction date {ctx.reference.isoformat()}"),
-            flag(frame, value < EARLIEST, ctx, name, Reason.OUT_OF_RANGE,
-                 "before 1900; is the year mistyped?"),
+        checks += [
+            Check(present & value.is_null(), name, Reason.NOT_A_DATE,
+                  "not a calendar date; write YYYY-MM-DD"),
+            Check(value > ctx.reference, name, Reason.FUTURE_DATE,
+                  f"after the extraction date {ctx.reference.isoformat()}"),
+            Check(value < EARLIEST, name, Reason.OUT_OF_RANGE,
+                  "before 1900; is the year mistyped?"),
         ]  # fmt: skip
     elif column.type is ColumnType.INT:
         low, high = _bounds(column, ctx.reference)
-        found.append(
-            flag(frame, present & value.is_null(), ctx, name, Reason.NOT_AN_INTEGER,
-                 "not a whole number")
-        )  # fmt: skip
+        checks.append(
+            Check(present & value.is_null(), name, Reason.NOT_AN_INTEGER, "not a whole number")
+        )
         if low is not None and high is not None:
             outside = (value < low) | (value > high)
-            found.append(
-                flag(frame, outside, ctx, name, Reason.OUT_OF_RANGE,
-                     f"must lie between {low} and {high}")
-            )  # fmt: skip
+            checks.append(
+                Check(outside, name, Reason.OUT_OF_RANGE, f"must lie between {low} and {high}")
+            )
     elif column.type is ColumnType.CODE:
         allowed = column.values
-        found.append(
-            flag(frame, present & ~raw.is_in(allowed), ctx, name, Reason.UNKNOWN_CODE,
-                 "unknown code; use one of: " + ", ".join(allowed))
+        checks.append(
+            Check(present & ~raw.is_in(allowed), name, Reason.UNKNOWN_CODE,
+                  "unknown code; use one of: " + ", ".join(allowed))
         )  # fmt: skip
     elif column.type is ColumnType.COUNTRY:
         codes = list(country_codes())
-        unknown = present & ~raw.is_in(codes)
         message = (
             pl.when(raw.str.to_uppercase().str.strip_chars().is_in(codes))
             .then(pl.lit("write the country code in upper case, without spaces"))
             .otherwise(pl.lit("unknown country; use an ISO 3166-1 alpha-2 code, STLS or UNK"))
         )
-        found.append(flag(frame, unknown, ctx, name, Reason.UNKNOWN_COUNTRY, message))
-    return found
+        checks.append(Check(present & ~raw.is_in(codes), name, Reason.UNKNOWN_COUNTRY, message))
+    return checks
 
 
 def typed(frame: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
-    """The table in contract order with typed values (LINE kept); absent columns are null."""
+    """The table in contract order with typed values (LINE kept); absent columns are null.
+
+    `frame` is the output of with_typed.
+    """
     exprs: list[pl.Expr] = []
     for column in spec.columns:
-        if column.name in frame.columns:
-            exprs.append(parsed(column).alias(column.name))
+        if column.name + TYPED in frame.columns:
+            exprs.append(pl.col(column.name + TYPED).alias(column.name))
         else:
             dtype = {ColumnType.DATE: pl.Date, ColumnType.INT: pl.Int64}.get(column.type, pl.String)
             exprs.append(pl.lit(None, dtype).alias(column.name))
@@ -164,48 +187,39 @@ def typed(frame: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
 # --- rows --------------------------------------------------------------------------------
 
 
-def duplicate_keys(frame: pl.DataFrame, spec: TableSpec, ctx: Context) -> pl.DataFrame:
+def duplicate_keys(spec: TableSpec, ctx: Context) -> Check:
     key = list(spec.key)
     first = pl.col(LINE).min().over(key)
     repeated = pl.all_horizontal(pl.col(k).is_not_null() for k in key) & (pl.col(LINE) > first)
     if spec.id_column is not None:
-        message = pl.format(
-            f"{ctx.label(key[0])} appears more than once (first on line {{}})", first
-        )
-        return flag(frame, repeated, ctx, key[0], Reason.DUPLICATE_KEY, message)
-    column = key[-1]
+        text = f"{ctx.label(key[0])} appears more than once (first on line {{}})"
+        return Check(repeated, key[0], Reason.DUPLICATE_KEY, pl.format(text, first))
     what = " and ".join(ctx.label(k) for k in key)
     message = pl.format(f"a second row with the same {what} (first on line {{}})", first)
-    return flag(frame, repeated, ctx, column, Reason.DUPLICATE_KEY, message)
+    return Check(repeated, key[-1], Reason.DUPLICATE_KEY, message)
 
 
-def before(
-    frame: pl.DataFrame, ctx: Context, later: str, earlier: str, what: str | None = None
-) -> pl.DataFrame:
+def before(later: str, earlier: str, what: str | None = None) -> Check:
     """`later` must not lie before `earlier` (both typed dates)."""
     message = pl.format(f"before {what or earlier} ({{}})", pl.col(earlier).dt.to_string())
-    return flag(frame, pl.col(later) < pl.col(earlier), ctx, later, Reason.DATE_ORDER, message)
+    return Check(pl.col(later) < pl.col(earlier), later, Reason.DATE_ORDER, message)
 
 
-def together(frame: pl.DataFrame, ctx: Context, date: str, code: str) -> list[pl.DataFrame]:
+def together(date: str, code: str) -> list[Check]:
     """A date and its reason code are given together or not at all."""
     d, c = pl.col(date), pl.col(code)
     return [
-        flag(frame, d.is_not_null() & c.is_null(), ctx, code, Reason.INCONSISTENT,
-             f"required when {date} is given", show=None),
-        flag(frame, d.is_null() & c.is_not_null(), ctx, code, Reason.INCONSISTENT,
-             f"given without {date}"),
+        Check(d.is_not_null() & c.is_null(), code, Reason.INCONSISTENT,
+              f"required when {date} is given", None),
+        Check(d.is_null() & c.is_not_null(), code, Reason.INCONSISTENT, f"given without {date}"),
     ]  # fmt: skip
 
 
-def case_rules(frame: pl.DataFrame, ctx: Context) -> list[pl.DataFrame]:
-    return [
-        before(frame, ctx, "closed_on", "opened_on"),
-        *together(frame, ctx, "closed_on", "close_reason"),
-    ]
+def case_rules() -> list[Check]:
+    return [before("closed_on", "opened_on"), *together("closed_on", "close_reason")]
 
 
-def request_rules(frame: pl.DataFrame, ctx: Context) -> list[pl.DataFrame]:
+def request_rules() -> list[Check]:
     # Only rows with a valid outcome are judged here; a bad code is reported once, as such.
     outcome = pl.when(pl.col("outcome").is_in([o.value for o in Outcome])).then(pl.col("outcome"))
     pending = outcome == Outcome.PENDING.value
@@ -213,32 +227,29 @@ def request_rules(frame: pl.DataFrame, ctx: Context) -> list[pl.DataFrame]:
     refused = outcome.is_in([Outcome.NEGATIVE.value, Outcome.WITHDRAWN.value])
     when_outcome = pl.format("required when the outcome is {}", outcome)
     return [
-        flag(frame, decided & pl.col("outcome_on").is_null(), ctx, "outcome_on",
-             Reason.INCONSISTENT, when_outcome, show=None),
-        flag(frame, pending & pl.col("outcome_on").is_not_null(), ctx, "outcome_on",
-             Reason.INCONSISTENT, "must be empty while the outcome is pending"),
-        before(frame, ctx, "outcome_on", "submitted_on"),
-        flag(frame, refused & pl.col("reason").is_null(), ctx, "reason", Reason.INCONSISTENT,
-             when_outcome, show=None),
-        flag(frame, outcome.is_not_null() & ~refused & pl.col("reason").is_not_null(), ctx,
-             "reason", Reason.INCONSISTENT,
-             pl.format("only with a negative or withdrawn outcome, not {}", outcome)),
-        flag(frame, pl.col("document_on").is_not_null() & outcome.is_not_null()
-             & (outcome != Outcome.POSITIVE.value), ctx, "document_on", Reason.INCONSISTENT,
-             pl.format("only with a positive outcome, not {}", outcome)),
-        before(frame, ctx, "document_on", "outcome_on"),
+        Check(decided & pl.col("outcome_on").is_null(), "outcome_on", Reason.INCONSISTENT,
+              when_outcome, None),
+        Check(pending & pl.col("outcome_on").is_not_null(), "outcome_on", Reason.INCONSISTENT,
+              "must be empty while the outcome is pending"),
+        before("outcome_on", "submitted_on"),
+        Check(refused & pl.col("reason").is_null(), "reason", Reason.INCONSISTENT,
+              when_outcome, None),
+        Check(outcome.is_not_null() & ~refused & pl.col("reason").is_not_null(), "reason",
+              Reason.INCONSISTENT,
+              pl.format("only with a negative or withdrawn outcome, not {}", outcome)),
+        Check(pl.col("document_on").is_not_null() & outcome.is_not_null()
+              & (outcome != Outcome.POSITIVE.value), "document_on", Reason.INCONSISTENT,
+              pl.format("only with a positive outcome, not {}", outcome)),
+        before("document_on", "outcome_on"),
     ]  # fmt: skip
 
 
-def detention_rules(frame: pl.DataFrame, ctx: Context) -> list[pl.DataFrame]:
-    return [
-        before(frame, ctx, "ended_on", "started_on"),
-        *together(frame, ctx, "ended_on", "end_reason"),
-    ]
+def detention_rules() -> list[Check]:
+    return [before("ended_on", "started_on"), *together("ended_on", "end_reason")]
 
 
-def instrument_rules(frame: pl.DataFrame, ctx: Context) -> list[pl.DataFrame]:
-    return [before(frame, ctx, "end_on", "start_on")]
+def instrument_rules() -> list[Check]:
+    return [before("end_on", "start_on")]
 
 
 ROW_RULES = {
@@ -276,7 +287,5 @@ def overlapping_detentions(
     # An overlap found on a stored detention is reported on the case's incoming rows.
     blame_case = pl.col("stored_overlap").any().over("case_id")
     mask = pl.col(LINE).is_not_null() & (pl.col("overlaps") | blame_case)
-    return flag(
-        rows, mask, ctx, "started_on", Reason.OVERLAP,
-        "overlaps another detention of the same case", show="started_on",
-    )  # fmt: skip
+    message = "overlaps another detention of the same case"
+    return run(rows, [Check(mask, "started_on", Reason.OVERLAP, message)], ctx)

@@ -192,16 +192,15 @@ def _check_table(
     header_frame = _as_frame(header)
     if any(v.reason in {Reason.MISSING_COLUMN, Reason.ID_COLUMNS} for v in header):
         return None, header_frame
-    frame = _pseudonymise(raw, secret)
-    found = [header_frame]
-    for column in spec.columns:
-        if column.name in frame.columns:
-            found += rules.cell_violations(frame, column, ctx)
+    frame = rules.with_typed(_pseudonymise(raw, secret), spec)
+    cells = [
+        c for col in spec.columns if col.name in frame.columns for c in rules.cell_checks(col, ctx)
+    ]
+    found = [header_frame, rules.run(frame, cells, ctx)]
     typed = rules.typed(frame, spec)
-    found.append(rules.duplicate_keys(typed, spec, ctx))
     row_rules = rules.ROW_RULES.get(raw.table)
-    if row_rules is not None:
-        found += row_rules(typed, ctx)
+    checks = [rules.duplicate_keys(spec, ctx), *(row_rules() if row_rules else [])]
+    found.append(rules.run(typed, checks, ctx))
     return _Checked(spec, typed, ctx), pl.concat(found)
 
 
@@ -250,14 +249,13 @@ def _cross_table(checked: dict[Table, _Checked], existing: ExistingData) -> list
             continue
         joined = item.frame.join(known, on=CASE_ID, how="left", suffix="_case")
         unknown = pl.col(CASE_ID).is_not_null() & pl.col("known").is_null()
-        found.append(
-            rules.flag(joined, unknown, item.ctx, CASE_ID, Reason.UNKNOWN_CASE,
-                       "no such case in cases.csv or the database")
-        )  # fmt: skip
+        checks = [
+            rules.Check(unknown, CASE_ID, Reason.UNKNOWN_CASE,
+                        "no such case in cases.csv or the database"),
+        ]  # fmt: skip
         if table is Table.DEPARTURES:
-            found.append(
-                rules.before(joined, item.ctx, "departed_on", "opened_on", "the case was opened")
-            )
+            checks.append(rules.before("departed_on", "opened_on", "the case was opened"))
+        found.append(rules.run(joined, checks, item.ctx))
     if Table.DETENTIONS in checked:
         item = checked[Table.DETENTIONS]
         ids = item.frame.get_column(CASE_ID).drop_nulls().unique()
