@@ -1,0 +1,319 @@
+"""`retour figures ...` and `retour report press`: publishable figures on the command line.
+
+Thin over :mod:`retour.service.figures`: options go in as text (the service checks them
+and says what is wrong), disclosed tables come out as a table, CSV or JSON. The default
+profile is the safest, ``public``; every output says which profile was applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from retour.cli.main import STATE, app, err_console
+from retour.cli.render import OutputFormat, console, print_json
+from retour.disclosure import COUNTRY_COLUMNS, IS_TOTAL, TOTAL, Language, Profile
+from retour.reports import labels
+from retour.service import figures
+from retour.service.context import Retour
+
+figures_app = typer.Typer(
+    help="Figures for Parliament and the press, through a publication profile.",
+    no_args_is_help=True,
+)
+app.add_typer(figures_app, name="figures")
+report_app = typer.Typer(help="Publishable reports.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+NAME_SUFFIX = "_name"
+
+Years = Annotated[
+    str | None,
+    typer.Option(
+        "--years",
+        help="One year (2021) or a range (2019-2023). Default: the last five full years.",
+    ),
+]
+ProfileOption = Annotated[
+    str,
+    typer.Option(
+        "--profile",
+        help="internal (exact), parliament (confidential countries pooled) or public "
+        "(pooled, <5 hidden, rounded to tens). Default: public, the safest.",
+    ),
+]
+Confidential = Annotated[
+    str | None,
+    typer.Option(
+        "--confidential",
+        help="Countries to pool as 'other countries', e.g. MA,DZ (added to the "
+        "`confidential` setting).",
+    ),
+]
+Format = Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")]
+Lang = Annotated[str, typer.Option("--lang", help="Language of titles and notes: nl or en.")]
+Names = Annotated[
+    str | None,
+    typer.Option("--names", help="Add a column with country names in nl or en."),
+]
+
+
+def _context() -> Retour:
+    return Retour.from_environment(STATE.db)
+
+
+@figures_app.command("requests")
+def requests(
+    years: Years = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Columns to count by: kind, year, country, outcome, reason (default "
+            "kind,year,outcome). The last one runs across in the table.",
+        ),
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="LP or TO only.")] = None,
+    cohort: Annotated[
+        str,
+        typer.Option(
+            "--cohort",
+            help="submitted: by year of submission (bekendstelling), with the answer as of "
+            "the extraction date; outcome: by year of the answer.",
+        ),
+    ] = "submitted",
+    profile: ProfileOption = Profile.PUBLIC.value,
+    confidential: Confidential = None,
+    fmt: Format = OutputFormat.TABLE,
+    lang: Lang = "nl",
+    names: Names = None,
+) -> None:
+    """LP applications and readmission (T&O) requests, with their answers."""
+    language, name_language = _languages(lang, names)
+    with _context() as ctx:
+        answer = figures.request_figures(
+            ctx,
+            years=years,
+            by=by,
+            kind=kind,
+            cohort=cohort,
+            profile=profile,
+            confidential=confidential,
+        )
+    _render(answer, fmt, language, name_language)
+
+
+@figures_app.command("detentions")
+def detentions(
+    years: Years = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", help="Columns: year, end_reason, nationality (default year,end_reason)."
+        ),
+    ] = None,
+    profile: ProfileOption = Profile.PUBLIC.value,
+    confidential: Confidential = None,
+    fmt: Format = OutputFormat.TABLE,
+    lang: Lang = "nl",
+    names: Names = None,
+) -> None:
+    """Detentions ended per year by end reason; of those released, how many left without
+    supervision within 30 days."""
+    language, name_language = _languages(lang, names)
+    with _context() as ctx:
+        answer = figures.detention_figures(
+            ctx, years=years, by=by, profile=profile, confidential=confidential
+        )
+    _render(answer, fmt, language, name_language)
+
+
+@figures_app.command("departures")
+def departures(
+    years: Years = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Columns: year, type, nationality, destination, assisted (default year,type).",
+        ),
+    ] = None,
+    profile: ProfileOption = Profile.PUBLIC.value,
+    confidential: Confidential = None,
+    fmt: Format = OutputFormat.TABLE,
+    lang: Lang = "nl",
+    names: Names = None,
+) -> None:
+    """Departures per year, by type and nationality."""
+    language, name_language = _languages(lang, names)
+    with _context() as ctx:
+        answer = figures.departure_figures(
+            ctx, years=years, by=by, profile=profile, confidential=confidential
+        )
+    _render(answer, fmt, language, name_language)
+
+
+@report_app.command("press")
+def press(
+    out: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
+    years: Years = None,
+    profile: ProfileOption = Profile.PUBLIC.value,
+    confidential: Confidential = None,
+    lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
+) -> None:
+    """The press workbook of seed 002: LP and T&O per year and answer, refusals per
+    country, definitions."""
+    with _context() as ctx:
+        report = figures.press_workbook(
+            ctx, out, years=years, profile=profile, confidential=confidential, lang=lang
+        )
+    tables = report.tables
+    for warning in tables.rules.warnings:
+        err_console.print(f"warning: {warning}", markup=False)
+    language = figures.parse_language(lang)
+    console.print(f"Wrote {report.path}.", markup=False)
+    console.print(labels.profile_line(tables.rules, language), markup=False)
+    if tables.provenance.simulated:
+        console.print(labels.SIMULATED, markup=False)
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def _languages(lang: str, names: str | None) -> tuple[Language, Language | None]:
+    return figures.parse_language(lang), figures.parse_language(names) if names else None
+
+
+def _render(
+    answer: figures.Figures, fmt: OutputFormat, lang: Language, names: Language | None
+) -> None:
+    for warning in answer.rules.warnings:
+        err_console.print(f"warning: {warning}", markup=False)
+    if fmt is OutputFormat.JSON:
+        print_json(_with_names(answer.as_json(lang), answer, names))
+    elif fmt is OutputFormat.CSV:
+        _csv(answer, lang, names)
+    else:
+        _table(answer, lang, names)
+
+
+def _with_names(
+    data: dict[str, object], answer: figures.Figures, names: Language | None
+) -> dict[str, object]:
+    if names is None:
+        return data
+    tables = data["tables"]
+    assert isinstance(tables, list)
+    for table in tables:
+        for cell in table["cells"]:
+            for dim in answer.by:
+                if dim in COUNTRY_COLUMNS:
+                    cell[dim + NAME_SUFFIX] = _name(cell[dim], names)
+    return data
+
+
+def _name(code: object, lang: Language) -> str:
+    if not isinstance(code, str) or code in {"", TOTAL}:
+        return ""
+    return labels.country_name(code, lang)
+
+
+def _csv(answer: figures.Figures, lang: Language, names: Language | None) -> None:
+    """The ``--by`` columns (and their names), then ``n``; notes on stderr, not in the CSV."""
+    if answer.provenance.simulated:
+        err_console.print(labels.SIMULATED, markup=False)
+    err_console.print(labels.profile_line(answer.rules, lang), markup=False)
+    several = len(answer.tables) > 1
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    header = [*(["table"] if several else []), *_columns(answer.by, names), "n"]
+    writer.writerow(header)
+    for table in answer.tables:
+        cells = table.cells()
+        for row in cells.iter_rows(named=True):
+            values: list[object] = [table.name] if several else []
+            for dim in answer.by:
+                values.append(row[dim])
+                if names is not None and dim in COUNTRY_COLUMNS:
+                    values.append(_name(row[dim], names))
+            writer.writerow([*values, row["n"]])
+
+
+def _columns(by: tuple[str, ...], names: Language | None) -> list[str]:
+    columns: list[str] = []
+    for dim in by:
+        columns.append(dim)
+        if names is not None and dim in COUNTRY_COLUMNS:
+            columns.append(dim + NAME_SUFFIX)
+    return columns
+
+
+def _table(answer: figures.Figures, lang: Language, names: Language | None) -> None:
+    for table in answer.tables:
+        display = table.table.to_display_frame(lang)
+        if names is not None:
+            display = _named(display, table, names)
+        dims = table.table.row_dims
+        value_headers = [
+            c for c in display.columns if c not in dims and not c.endswith(NAME_SUFFIX)
+        ]
+        _print_wide(table.title.text(lang), display, value_headers)
+    for note in answer.notes_in(lang):
+        console.print(note, markup=False)
+    console.print(labels.profile_line(answer.rules, lang), markup=False)
+    origin = answer.provenance
+    if origin.extracted_on is not None:
+        console.print(
+            f"{labels.text(labels.EXTRACTED, lang)}: {origin.extracted_on.isoformat()} · "
+            f"{labels.text(labels.FINGERPRINT, lang)}: {origin.fingerprint}",
+            markup=False,
+        )
+    if origin.simulated:
+        console.print(labels.SIMULATED, markup=False)
+
+
+def _print_wide(title: str, display: pl.DataFrame, numeric: list[str]) -> None:
+    """A Rich table as wide as its contents need, even when the terminal (or a pipe's
+    default of 80 columns) is narrower: figures are never cut off."""
+    table = Table(show_edge=False, header_style="bold")
+    widths = []
+    for name in display.columns:
+        table.add_column(name, justify="right" if name in numeric else "left", no_wrap=True)
+        cells = [len(name), *(len(v or "") for v in display[name].to_list())]
+        widths.append(max(cells) + 3)
+    for row in display.rows():
+        table.add_row(*("" if v is None else str(v) for v in row))
+    wide = Console(highlight=False, width=max(console.width, sum(widths) + 2))
+    wide.print(title, markup=False, soft_wrap=True)
+    wide.print(table)
+    wide.print("")
+
+
+def _named(display: pl.DataFrame, table: figures.FigureTable, lang: Language) -> pl.DataFrame:
+    """Country names beside the codes: a column after each country row dimension, and the
+    name in the header when countries run across."""
+    disclosed = table.table
+    for dim in reversed(disclosed.row_dims):
+        if dim not in COUNTRY_COLUMNS:
+            continue
+        codes = disclosed.shown.select(
+            pl.when(pl.col(IS_TOTAL)).then(pl.lit(None)).otherwise(pl.col(dim))
+        ).to_series()
+        names = pl.Series(dim + NAME_SUFFIX, [_name(c, lang) for c in codes.to_list()])
+        at = display.columns.index(dim) + 1
+        display = display.insert_column(at, names)
+    if disclosed.column in COUNTRY_COLUMNS:
+        display = display.rename(
+            {
+                c: f"{labels.country_name(c, lang)} ({c})"
+                for c in disclosed.value_columns
+                if c in display.columns and labels.country_name(c, lang) != c
+            }
+        )
+    return display
