@@ -1,0 +1,95 @@
+"""Fixtures: the test dataset imported once per session into a database of the backend
+under test, and exported back out for the oracle.
+
+The shared database is read-only for the tests; tests that need an empty or a simulated
+database take ``database_url`` instead. On PostgreSQL it lives in a database of its own
+(per xdist worker), so the per-test emptying of ``database_url`` never touches it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from retour.cli import main
+from retour.config import load_settings
+from retour.exchange import write_dataset
+from retour.service import datasets
+from retour.service.context import Retour
+
+from ..conftest import POSTGRES_URL, empty_postgres
+from . import data
+
+TODAY = dt.date(2024, 6, 1)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    url: str
+    exported: Path  # the database exported in the exchange format: the oracle's input
+
+
+def _own_postgres_database(suffix: str) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    base = sa.make_url(POSTGRES_URL)
+    name = f"{base.database}_{suffix}_{worker}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).scalar()
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return empty_postgres(base.set(database=name).render_as_string(hide_password=False))
+
+
+def load(url: str, folder: Path, exported: Path) -> Loaded:
+    """Import ``folder`` into ``url`` as `retour import` does, then export it."""
+    with Retour(settings=load_settings(), db_override=url) as app:
+        datasets.import_dataset(app, folder, today=TODAY)
+        datasets.export_dataset(app, exported)
+    return Loaded(url, exported)
+
+
+@pytest.fixture(scope="session")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
+    root = tmp_path_factory.mktemp("figures")
+    folder = root / "dataset"
+    write_dataset(data.make(), folder)
+    url = (
+        _own_postgres_database("figures")
+        if POSTGRES_URL
+        else f"sqlite:///{root / 'figures.sqlite'}"
+    )
+    return load(url, folder, root / "exported")
+
+
+@pytest.fixture
+def on_loaded(loaded: Loaded, monkeypatch: pytest.MonkeyPatch) -> Loaded:
+    """The shared database as RETOUR_DB, for the command line."""
+    monkeypatch.setenv("RETOUR_DB", loaded.url)
+    return loaded
+
+
+@pytest.fixture
+def simulated_db(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Loaded]:
+    """A small database of simulated data, as RETOUR_DB."""
+    folder = tmp_path / "simulated"
+    write_dataset(data.make(300, seed=5, simulated=True), folder)
+    monkeypatch.setenv("RETOUR_DB", database_url)
+    yield load(database_url, folder, tmp_path / "exported")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -1,0 +1,227 @@
+"""`retour report press`: the workbook read back with openpyxl and converted by LibreOffice,
+its numbers compared with the oracle's recount."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from retour.disclosure import DisclosureRules
+from retour.reports import labels
+
+from . import oracle
+from .check import TOTAL, Cells, assert_exact, expected_disclosed
+from .conftest import Loaded, run
+
+YEARS = range(2019, 2024)
+ANSWERS = ["total", "positive", "negative", "withdrawn", "pending"]
+REFUSALS = ["negative", "withdrawn"]
+SHEETS = {
+    "nl": ["Totalen", "T&O per land", "LP per land", "Definities"],
+    "en": ["Totals", "T&O by country", "LP by country", "Definitions"],
+}
+Grid = list[list[object]]
+
+
+def _text(value: object) -> str:
+    """A cell as the CLI writes it: whole numbers without decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace(",", "")
+
+
+def answers_of(grid: Grid, kind_index: int) -> Cells:
+    """Sheet 1, one kind: (year, answer) -> figure; the submitted column is the total."""
+    cells: Cells = {}
+    for row in grid[5:]:
+        first = _text(row[0])
+        if not first:
+            break
+        year = TOTAL if first in {"Totaal", "Total"} else first
+        for j, answer in enumerate(ANSWERS):
+            cells[(year, answer)] = _text(row[1 + kind_index * 5 + j])
+    return cells
+
+
+def refusals_of(grid: Grid, lang: str) -> Cells:
+    """Sheets 2 and 3: (country, answer, year) -> figure."""
+    answer = {labels.code_label(code, lang): code for code in REFUSALS}  # type: ignore[arg-type]
+    header = [_text(v) for v in grid[3]]
+    years = [*header[3:-1], TOTAL]
+    cells: Cells = {}
+    for row in grid[4:]:
+        first = _text(row[0])
+        if first in {"Totaal", "Total"}:
+            key: tuple[str, str] = (TOTAL, TOTAL)
+        elif first or _text(row[1]):
+            key = (first or "OTHER", answer[_text(row[2])])
+        else:
+            break
+        for j, year in enumerate(years):
+            cells[(*key, year)] = _text(row[3 + j])
+        if key[0] == TOTAL:
+            break
+    return cells
+
+
+def grids_of(path: Path) -> dict[str, Grid]:
+    book = openpyxl.load_workbook(path)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book}
+
+
+def press(capsys: pytest.CaptureFixture[str], out: Path, *args: str) -> tuple[int, str, str]:
+    return run(capsys, "report", "press", "--years", "2019-2023", "--out", str(out), *args)
+
+
+def recount_answers(folder: Path, kind: str) -> oracle.Counter[tuple[object, ...]]:
+    return oracle.requests(folder, ["year", "outcome"], YEARS, kinds=[kind])
+
+
+def recount_refusals(folder: Path, kind: str) -> oracle.Counter[tuple[object, ...]]:
+    return oracle.requests(
+        folder, ["country", "outcome", "year"], YEARS, kinds=[kind], outcomes=REFUSALS
+    )
+
+
+def test_internal_workbook_equals_the_recount(
+    on_loaded: Loaded, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "press.xlsx"
+    code, out, err = press(capsys, path, "--profile", "internal")
+    assert code == 0, err
+    assert "internal" in out
+    grids = grids_of(path)
+    assert list(grids) == SHEETS["nl"]
+    for k, kind in enumerate(["LP", "TO"]):
+        answers = answers_of(grids["Totalen"], k)
+        assert_exact(answers, recount_answers(on_loaded.exported, kind))
+        assert [y for y, a in answers if a == "total"] == [*map(str, YEARS), TOTAL]
+    for sheet, kind in [("T&O per land", "TO"), ("LP per land", "LP")]:
+        cells = refusals_of(grids[sheet], "nl")
+        assert_exact(cells, recount_refusals(on_loaded.exported, kind))
+        assert {"MA", "NG"} <= {k[0] for k in cells}
+
+
+def test_public_workbook_is_disclose_table_of_the_recount(
+    on_loaded: Loaded, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "press.xlsx"
+    code, _, _ = press(capsys, path, "--confidential", "MA,DZ")
+    assert code == 0
+    grids = grids_of(path)
+    rules = DisclosureRules.from_settings("public", "MA,DZ")
+    for k, kind in enumerate(["LP", "TO"]):
+        answers = answers_of(grids["Totalen"], k)
+        recount = recount_answers(on_loaded.exported, kind)
+        assert answers == expected_disclosed(answers, recount, ["year", "outcome"], rules)
+    for sheet, kind in [("T&O per land", "TO"), ("LP per land", "LP")]:
+        cells = refusals_of(grids[sheet], "nl")
+        recount = recount_refusals(on_loaded.exported, kind)
+        by = ["country", "outcome", "year"]
+        assert cells == expected_disclosed(cells, recount, by, rules)
+        assert "<5" in cells.values()
+        assert not {"MA", "DZ"} & {k[0] for k in cells}
+        assert "OTHER" in {k[0] for k in cells}
+    definitions = "\n".join(_text(v) for row in grids["Definities"] for v in row)
+    assert "public (openbaar)" in definitions
+    assert "2024-03-01" in definitions
+    assert "gesimuleerde gegevens" not in definitions.lower()
+
+
+def test_readable_in_dutch_and_english(
+    on_loaded: Loaded, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for lang, country, header in [("nl", "Marokko", "Jaar"), ("en", "Morocco", "Year")]:
+        path = tmp_path / f"press-{lang}.xlsx"
+        assert press(capsys, path, "--lang", lang, "--profile", "parliament")[0] == 0
+        book = openpyxl.load_workbook(path)
+        assert book.sheetnames == SHEETS[lang]
+        totals, by_country, _, definitions = (book[name] for name in SHEETS[lang])
+        assert totals.freeze_panes == "B6"
+        assert by_country.freeze_panes == "D5"
+        assert totals["A5"].value == header
+        assert totals["A11"].value == labels.text(labels.TOTAL, lang)  # type: ignore[arg-type]
+        assert totals["A11"].font.b
+        assert by_country.column_dimensions["B"].width >= 10
+        names = [by_country.cell(row=r, column=2).value for r in range(5, by_country.max_row)]
+        assert country in names
+        terms = [definitions.cell(row=r, column=1).value for r in range(1, 30)]
+        assert ("Bekendstelling" if lang == "nl" else "Submission (bekendstelling)") in terms
+        assert "Laissez-passer (LP)" in terms
+
+
+def test_simulated_data_are_labelled_everywhere(
+    simulated_db: Loaded, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    label = labels.SIMULATED
+    code, out, _ = run(capsys, "figures", "requests", "--years", "2019-2023")
+    assert code == 0 and label in out
+    code, out, err = run(capsys, "figures", "requests", "--years", "2019-2023", "--format", "csv")
+    assert code == 0
+    assert err.splitlines()[0] == label
+    assert label not in out and out.startswith("kind,year,outcome,n")
+    code, out, _ = run(capsys, "figures", "detentions", "--years", "2019", "--format", "json")
+    assert '"simulated": true' in out
+    path = tmp_path / "sim.xlsx"
+    code, out, _ = press(capsys, path)
+    assert code == 0 and label in out
+    for title, grid in grids_of(path).items():
+        text = "\n".join(_text(v) for row in grid[:3] for v in row).lower()
+        assert "gesimuleerde gegevens / simulated data" in text, title
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    assert found, "LibreOffice is needed: apt-get install libreoffice-calc-nogui (.ci/run does)"
+    return found
+
+
+def _convert(soffice: str, workbook: Path, out: Path) -> dict[str, Grid]:
+    """Every sheet as CSV, by LibreOffice without a display."""
+    filter_options = "44,34,76,1,,0,false,true,false,false,false,-1"  # every sheet, UTF-8
+    result = subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{out}/profile",
+         "--convert-to", f"csv:Text - txt - csv (StarCalc):{filter_options}",
+         "--outdir", str(out), str(workbook)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    grids = {}
+    for sheet in SHEETS["en"]:
+        path = out / f"{workbook.stem}-{sheet}.csv"
+        assert path.exists(), f"LibreOffice wrote no {path.name}: {result.stdout}{result.stderr}"
+        with path.open(newline="", encoding="utf-8") as f:
+            grids[sheet] = list(csv.reader(f))
+    return grids
+
+
+def _padded(grid: Sequence[Sequence[object]], width: int) -> Grid:
+    return [[*row, *[None] * (width - len(row))] for row in grid]
+
+
+def test_libreoffice_opens_it_with_the_same_numbers(
+    on_loaded: Loaded, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    soffice = _soffice()
+    path = tmp_path / "press.xlsx"
+    assert press(capsys, path, "--lang", "en", "--confidential", "MA,DZ")[0] == 0
+    converted = _convert(soffice, path, tmp_path / "lo")
+    written = grids_of(path)
+    for k in range(2):
+        expected = answers_of(written["Totals"], k)
+        assert answers_of(_padded(converted["Totals"], 11), k) == expected
+        assert any(v.isdigit() and int(v) > 0 for v in expected.values())
+    for sheet in ["T&O by country", "LP by country"]:
+        expected = refusals_of(written[sheet], "en")
+        assert refusals_of(_padded(converted[sheet], 9), "en") == expected
+        assert "<5" in expected.values()
+    definitions = "\n".join(",".join(row) for row in converted["Definitions"])
+    assert "Readmission (T&O)" in definitions and "public (public)" in definitions
