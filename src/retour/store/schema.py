@@ -94,3 +94,33 @@ TABLES: Final[dict[Table, sa.Table]] = {t: _contract_table(SPECS[t]) for t in Ta
 
 def table(t: Table) -> sa.Table:
     return TABLES[t]
+
+
+#: Statistics from outside (Eurostat's migr_eiord and migr_eirtn): one row a value.
+OUTSIDE_STATISTICS: Final = "outside_statistics"
+#: The dimensions of an outside statistic, its key with the dataset and the period. A
+#: dimension a file does not have is stored as '' so that the key holds no NULL.
+OUTSIDE_KEY: Final = (
+    "dataset",
+    "geo",
+    "citizen",
+    "age",
+    "sex",
+    "unit",
+    "c_dest",
+    "indic",
+    "period",
+)
+
+outside_statistics = sa.Table(
+    OUTSIDE_STATISTICS,
+    metadata,
+    *(sa.Column(name, sa.String, nullable=False) for name in OUTSIDE_KEY),
+    sa.Column("value", sa.BigInteger, nullable=True),
+    sa.Column("flag", sa.String, nullable=True),
+    sa.Column("source_file", sa.Text, nullable=False),
+    sa.Column("source_line", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint(*OUTSIDE_KEY),
+    sa.Index(None, "citizen", "dataset"),
+)
