@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -162,6 +163,7 @@ def write_packaged(real: Path = REAL_DIR, target: Path | None = None) -> list[Pa
     return written
 
 
+@cache
 def load(real: Path = REAL_DIR) -> Calibration:
     """The real files when they are present beside the repository, else the packaged table."""
     return derive(real) if (real / ORDERS_FILE).is_file() else load_packaged()

@@ -398,6 +398,8 @@ class _Sim:
             start + self.days_between(*cm.other_release_days, n),
             st.exit_day[case],
         )
+        # a detention starts up to two weeks before the request and ends after it
+        court, other = np.maximum(court, sub + 1), np.maximum(other, sub + 1)
         ends = np.stack([removal, no_prospect, court, start + cm.max_term_days, other])
         which = np.argmin(ends, axis=0)
         end = ends[which, np.arange(n)]
