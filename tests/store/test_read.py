@@ -61,13 +61,15 @@ def test_meta_one_source(db: Database) -> None:
 
 
 def test_meta_several_sources_in_import_order_and_the_newest_extract(db: Database) -> None:
+    # The same rows each time: only a newer extract leaves a trace in the history.
     put(db, source="zeta", extracted_on=EXTRACTED)
     put(db, source=None, extracted_on=EXTRACTED + dt.timedelta(days=9))
-    put(db, source="alpha", extracted_on=EXTRACTED - dt.timedelta(days=30))
-    put(db, source="zeta", extracted_on=EXTRACTED)
+    put(db, source="alpha", extracted_on=EXTRACTED + dt.timedelta(days=10))
+    put(db, source="zeta", extracted_on=EXTRACTED + dt.timedelta(days=11))
+    put(db, source="omega", extracted_on=EXTRACTED)  # older and nothing new: no trace
     meta = read_dataset(db, tables=()).meta
     assert meta.source == "zeta, alpha"
-    assert meta.extracted_on == EXTRACTED + dt.timedelta(days=9)
+    assert meta.extracted_on == EXTRACTED + dt.timedelta(days=11)
 
 
 def test_reads_in_several_batches(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,7 +121,7 @@ def test_lookups_of_nothing_and_of_many(db: Database) -> None:
 
 def test_the_import_history(db: Database) -> None:
     put(db, source="a", extracted_on=EXTRACTED)
-    put(db, source=None, extracted_on=EXTRACTED)
+    put(db, source=None, extracted_on=EXTRACTED + dt.timedelta(days=1))
     history = imports(db)
     assert history.schema == IMPORTS_SCHEMA
     assert history["source"].to_list() == ["a", None]

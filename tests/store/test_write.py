@@ -141,8 +141,8 @@ def test_importing_the_same_data_again_changes_nothing(db: Database, dataset: Da
     assert again.tables == {t: TableResult(unchanged=n) for t, n in dataset.counts().items()}
     assert counts(db) == before_counts
     assert contract_dump(db) == before  # extracted_on and import_id of every row included
-    history = imports(db)
-    assert history["id"].to_list() == [first.import_id, again.import_id]  # the event is kept
+    assert again.import_id is None
+    assert imports(db)["id"].to_list() == [first.import_id]  # no trace of the no-op import
 
 
 def test_a_newer_extract_replaces_changed_rows(db: Database) -> None:
@@ -300,10 +300,13 @@ def test_simulated_data_is_marked(db: Database) -> None:
     assert imports(db)["simulated"].to_list() == [True]
 
 
-def test_an_empty_dataset_records_an_import_and_nothing_else(db: Database) -> None:
-    result = put(db, make_dataset({}))
-    assert result.tables == {t: TableResult() for t in Table}
+def test_an_empty_dataset_records_only_its_extraction_date(db: Database) -> None:
+    first = put(db, make_dataset({}))
+    assert first.tables == {t: TableResult() for t in Table}
     assert counts(db) == dict.fromkeys(Table, 0)
+    assert imports(db)["id"].to_list() == [first.import_id]
+    again = put(db, make_dataset({}))
+    assert again.import_id is None
     assert imports(db).height == 1
 
 

@@ -57,9 +57,10 @@ class TableResult:
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What an import did, per table; import_id is its row in the import history."""
+    """What an import did, per table; import_id is its row in the import history (None when
+    the import changed nothing and so left no trace)."""
 
-    import_id: int
+    import_id: int | None
     tables: Mapping[Table, TableResult]
 
     def __getitem__(self, table: Table) -> TableResult:
@@ -85,12 +86,25 @@ def write_dataset(
         raise ValueError("fingerprint must be a SHA-256 digest in lower-case hex")
     frames = {t: _frame(dataset, SPECS[t]) for t in Table}
     with db.begin(write=True) as conn:
+        latest = conn.execute(sa.select(sa.func.max(schema.imports.c.extracted_on))).scalar()
         import_id = _record_import(conn, dataset.meta, extracted_on, fingerprint, container)
         results = {
             t: _write_table(db, conn, SPECS[t], frames[t], extracted_on, import_id) for t in Table
         }
+        result = ImportResult(import_id, results)
+        if not result.changed and latest is not None and extracted_on <= _as_date(latest):
+            # Importing the same data again leaves the database as it was (CONTRACT.md),
+            # the import history included. The same data in a newer extract is recorded:
+            # it says the data hold as of a later date (pending requests still pending).
+            conn.execute(sa.delete(schema.imports).where(schema.imports.c.id == import_id))
+            return ImportResult(None, results)
         _record_counts(conn, import_id, results)
-    return ImportResult(import_id, results)
+    return result
+
+
+def _as_date(value: object) -> dt.date:
+    """A date read back from the database (SQLite gives ISO text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _extracted_on(meta: DatasetMeta) -> dt.date:

@@ -4,8 +4,11 @@ The engine tests add this folder to retour.store.engine.VERSION_LOCATIONS to pla
 whose head is newer than a database's schema (an older database), and then remove it again
 to play a retour older than the database (a database made by a newer retour).
 
-Revision ID: 0002
-Revises: 0001
+It follows whatever revision the shipped migrations end with, so it stays the newest one
+as migrations are added.
+
+Revision ID: 9999
+Revises: the shipped head
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | None = "0001"
+from retour.store.engine import HEAD_REVISION
+
+revision: str = "9999"
+down_revision: str | None = HEAD_REVISION
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
