@@ -331,8 +331,7 @@ class _Sim:
         blocked = positive & (self.uniform(n) < self.cm.procedure_after_positive)
         doc_at = answer + self.gamma_days(self.cm.document_mean_days, n)
         doc = np.where(answered & positive & ~blocked, doc_at, NEVER)
-        green = self.z_flat[flat] >= GREEN_FROM
-        return _Request(to_kind, answer, positive, blocked, doc, wait, green)
+        return _Request(to_kind, answer, positive, blocked, doc, wait)
 
     def _submission_conditions(
         self, st: _State, cand: IntArray, sub: IntArray, flat: IntArray
@@ -558,7 +557,9 @@ class _Sim:
             np.where(
                 coop == NO,
                 np.where(u < to_yes, YES, NO),
-                np.where(u < 0.2, YES, np.where(u < 0.4, NO, UNKNOWN)),
+                np.where(
+                    u < cm.unknown_resolves, YES, np.where(u < 2 * cm.unknown_resolves, NO, UNKNOWN)
+                ),
             ),
         )
         st.coop[cand] = coop.astype(np.int64)
@@ -619,12 +620,11 @@ class _Request:
     blocked: BoolArray  # positive, but a new procedure blocks the document
     doc: IntArray
     wait: IntArray  # days until withdrawal for want of an answer
-    green: BoolArray
 
     def subset(self, rows: IntArray) -> _Request:
         return _Request(
             self.to_kind[rows], self.answer[rows], self.positive[rows], self.blocked[rows],
-            self.doc[rows], self.wait[rows], self.green[rows],
+            self.doc[rows], self.wait[rows],
         )  # fmt: skip
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +139,3 @@ def write_simulation(simulation: Simulation, directory: Path) -> list[Path]:
     path = directory / TRUTH_JSON
     path.write_text(truth_json(simulation.truth), encoding="utf-8")
     return [*written, path]
-
-
-def with_scale(scenario: Scenario, scale: float) -> Scenario:
-    return replace(scenario, scale=scale)

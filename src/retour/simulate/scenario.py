@@ -163,19 +163,20 @@ class CaseModel:
     detention_later_share: float = 0.06
     detention_for_removal_share: float = 0.5  # of removals after a document, not detained
     detention_lead_days: tuple[int, int] = (0, 14)
-    detention_review_share: float = 0.20
+    detention_review_share: float = 0.12
     detention_review_days: tuple[int, int] = (45, 120)
     court_order_share: float = 0.25
     court_order_days: tuple[int, int] = (14, 120)
     max_term_days: int = 180
     other_release_share: float = 0.05
     other_release_days: tuple[int, int] = (7, 90)
-    release_abscond_share: float = 0.60
+    release_abscond_share: float = 0.55
     release_abscond_mean_days: float = 10.0
     evidence_improves: tuple[float, float] = (0.15, 0.08)  # none->indirect, indirect->doc
     cooperation_turns: float = 0.10  # yes->no (no->yes) between requests
     cooperation_turns_after_negative: float = 0.25  # yes->no after a negative answer
     cooperation_after_detention: float = 0.35  # no->yes after detention
+    unknown_resolves: float = 0.20  # unknown->yes, and as often unknown->no
     assisted_share: float = 0.55
 
 
