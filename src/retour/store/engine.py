@@ -27,7 +27,7 @@ from alembic.script import ScriptDirectory
 from retour.domain.errors import ConfigError, DatabaseError
 
 #: The schema revision this retour builds and needs.
-HEAD_REVISION: Final = "0002"
+HEAD_REVISION: Final = "0003"
 
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 #: Where revisions are looked for. A module attribute so tests can add a test-only revision.

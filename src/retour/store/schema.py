@@ -124,3 +124,77 @@ outside_statistics = sa.Table(
     sa.PrimaryKeyConstraint(*OUTSIDE_KEY),
     sa.Index(None, "citizen", "dataset"),
 )
+
+
+# -- the web dashboard: users, their sessions and tokens, failed logins, the audit log -------
+
+USERS: Final = "users"
+WEB_SESSIONS: Final = "web_sessions"
+API_TOKENS: Final = "api_tokens"
+LOGIN_FAILURES: Final = "login_failures"
+AUDIT_LOG: Final = "audit_log"
+
+users = sa.Table(
+    USERS,
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("role", sa.String, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("name"),
+)
+
+#: A web login: the cookie carries a random id, the database only its SHA-256.
+web_sessions = sa.Table(
+    WEB_SESSIONS,
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey(users.c.id), nullable=False),
+    sa.Column("token_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("token_hash"),
+)
+
+#: Bearer tokens of the JSON API (`retour token create`): only their SHA-256 is kept.
+api_tokens = sa.Table(
+    API_TOKENS,
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey(users.c.id), nullable=False),
+    sa.Column("token_hash", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("token_hash"),
+)
+
+#: Failed logins, by a hash of the name tried (a password typed as a name is never kept).
+login_failures = sa.Table(
+    LOGIN_FAILURES,
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name_hash", sa.Text, nullable=False),
+    sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "name_hash", "failed_at"),
+)
+
+#: Append-only: retour has no code path that updates or deletes a row, and triggers refuse
+#: UPDATE and DELETE on both backends (see revision 0003).
+audit_log = sa.Table(
+    AUDIT_LOG,
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("role", sa.String, nullable=True),
+    sa.Column("action", sa.String, nullable=False),
+    sa.Column("profile", sa.String, nullable=True),
+    sa.Column("subject", sa.Text, nullable=True),
+    sa.Column("via", sa.String, nullable=False),
+    sa.Column("detail", sa.Text, nullable=True),
+)
