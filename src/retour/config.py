@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import os
+import secrets
+import warnings
+from enum import StrEnum
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,6 +28,17 @@ from retour.domain.errors import ConfigError
 
 APP_NAME = "retour"
 MIN_SECRET_LENGTH = 16
+#: The web's session secret signs cookies: at least this many characters.
+MIN_SESSION_SECRET_LENGTH = 32
+#: Values a session secret must never have outside development (copied from examples).
+DEFAULT_SESSION_SECRETS = frozenset({"", "changethis", "change-me", "changeme", "secret"})
+
+
+class Environment(StrEnum):
+    """Where retour runs: `development` tolerates a missing or default session secret."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
 
 
 def default_data_dir() -> Path:
@@ -60,12 +81,64 @@ class Settings(BaseSettings):
     )
     round_to: int = Field(default=10, ge=1, description="Public profile: counts rounded to this.")
 
+    # -- the web dashboard (retour serve) --
+    environment: Environment = Field(
+        default=Environment.PRODUCTION,
+        description="production (default) or development; only development runs the web "
+        "without a session secret (a random one per process) or with a default one.",
+    )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the web's session cookies and CSRF tokens; at least "
+        f"{MIN_SESSION_SECRET_LENGTH} random characters, the same for every web process.",
+    )
+    session_minutes: int = Field(
+        default=480, ge=5, le=7 * 24 * 60, description="A web login lasts this many minutes."
+    )
+    lockout_threshold: int = Field(
+        default=5, ge=1, le=100, description="Failed logins of one name before it is locked."
+    )
+    lockout_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="Failures count within this window; a locked name waits this long.",
+    )
+    cookie_secure: bool | None = Field(
+        default=None,
+        description="Send session cookies over HTTPS only. Default: yes, except in development.",
+    )
+    _ephemeral_session_key: bytes | None = PrivateAttr(default=None)
+
     @field_validator("secret")
     @classmethod
     def _secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters long")
         return value
+
+    @field_validator("session_secret")
+    @classmethod
+    def _session_secret_not_default(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        """Like full-stack-fastapi-template: a default or short secret only in development."""
+        if value is None:
+            return value
+        text = value.get_secret_value()
+        weak = text.strip().lower() in DEFAULT_SESSION_SECRETS
+        if not weak and len(text) >= MIN_SESSION_SECRET_LENGTH:
+            return value
+        problem = "is a default value" if weak else f"is shorter than {MIN_SESSION_SECRET_LENGTH}"
+        if info.data.get("environment") is Environment.DEVELOPMENT:
+            warnings.warn(
+                f"session_secret {problem}; never use it outside development.", stacklevel=2
+            )
+            return value
+        raise ValueError(
+            f"it {problem}; outside development set at least {MIN_SESSION_SECRET_LENGTH} "
+            "random characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
 
     @classmethod
     def settings_customise_sources(
@@ -92,6 +165,27 @@ class Settings(BaseSettings):
                 f"{settings_file()}; keep it the same for every import.",
             )
         return self.secret.get_secret_value().encode("utf-8")
+
+    def session_key(self) -> bytes:
+        """The key of the web's cookies. Development without one: random, per process."""
+        if self.session_secret is not None:
+            return self.session_secret.get_secret_value().encode("utf-8")
+        if self.environment is Environment.DEVELOPMENT:
+            if self._ephemeral_session_key is None:
+                self._ephemeral_session_key = secrets.token_bytes(32)
+            return self._ephemeral_session_key
+        raise ConfigError(
+            "No session secret is set for the web dashboard.",
+            hint=f"Set RETOUR_SESSION_SECRET (at least {MIN_SESSION_SECRET_LENGTH} random "
+            f"characters) or `session_secret` in {settings_file()}, or RETOUR_ENVIRONMENT="
+            "development to try retour out on your own machine.",
+        )
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.environment is not Environment.DEVELOPMENT
 
 
 def database_url(db: str | None, data_dir: Path) -> str:
