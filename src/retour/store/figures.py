@@ -1,9 +1,18 @@
-"""Counting queries for published figures: one SQL GROUP BY each, small frames back.
+"""Counting queries for published figures: set-based SQL, small frames back.
 
-Figures for Parliament and the press count hundreds of thousands of rows into a few
-hundred cells, so the database does the counting and only the counts cross into Python.
-The queries are portable SQL (SQLite and PostgreSQL): years come from
-``EXTRACT(year FROM ...)``, date arithmetic from a per-dialect helper.
+Figures for Parliament and the press count a million rows into a few hundred cells, so the
+database does the counting and only the counts cross into Python. The queries are portable
+SQL (SQLite and PostgreSQL) with small per-dialect helpers for years and date arithmetic.
+
+How the counting runs differs per backend, the result does not:
+
+- PostgreSQL: ``SELECT dims, SUM(...) ... GROUP BY dims`` (a hash aggregate).
+- SQLite: its GROUP BY sorts every row first, which at a million rows costs about twice as
+  much as the scan. Instead the rows are upserted into a small temporary table keyed by
+  the dimensions (``INSERT ... SELECT ... ON CONFLICT DO UPDATE SET n = n + excluded.n``):
+  one B-tree probe per row into a table of a few hundred keys, still one statement and no
+  row crossing into Python. The temporary table lives in the connection's temp database;
+  the stored data are only read.
 
 Every function returns a frame with a ``year`` column (Int64), the grouping columns asked
 for (String, null where the stored value is null) and Int64 count columns. Years are not
@@ -25,7 +34,7 @@ from retour.store.engine import Database
 
 YEAR: Final = "year"
 N: Final = "n"
-#: Count column of detention_counts: released detentions followed by an unsupervised departure.
+#: Count column of detention_counts: detentions followed by an unsupervised departure.
 UNSUPERVISED: Final = "unsupervised"
 NATIONALITY: Final = "nationality"
 
@@ -35,6 +44,14 @@ REQUEST_COLUMNS: Final = ("kind", "country", "outcome", "reason")
 REQUEST_DATES: Final = ("submitted_on", "outcome_on")
 DETENTION_COLUMNS: Final = ("end_reason", NATIONALITY)
 DEPARTURE_COLUMNS: Final = ("type", NATIONALITY, "destination", "assisted")
+
+#: The temporary table SQLite counts into.
+_COUNTS_TABLE: Final = "retour_figure_counts"
+#: Stands for NULL in the temporary table's key (a key column cannot hold NULL there);
+#: never a stored value, since an empty cell is stored as NULL.
+_NULL_KEY: Final = ""
+
+Expression = sa.ColumnElement[Any]
 
 
 def request_counts(
@@ -52,16 +69,12 @@ def request_counts(
     _check(by, REQUEST_COLUMNS, "request")
     _check([year_of], REQUEST_DATES, "request date")
     requests = schema.table(Table.REQUESTS)
-    year = _year(requests.c[year_of])
-    columns = [requests.c[name] for name in by]
-    query = (
-        sa.select(year, *columns, sa.func.count().label(N))
-        .where(requests.c[year_of].is_not(None))
-        .group_by(year, *columns)
-    )
+    dated = requests.c[year_of]
+    where = [dated.is_not(None)]
     if kinds is not None:
-        query = query.where(requests.c.kind.in_(list(kinds)))
-    return _fetch(db, query, [YEAR, *by], [N])
+        where.append(requests.c.kind.in_(list(kinds)))
+    dims = {YEAR: _year(db, dated), **{name: requests.c[name] for name in by}}
+    return _count(db, dims, {N: sa.literal(1)}, requests, where)
 
 
 def detention_counts(db: Database, *, by: Sequence[str], within_days: int = 30) -> pl.DataFrame:
@@ -84,23 +97,13 @@ def detention_counts(db: Database, *, by: Sequence[str], within_days: int = 30) 
         .where(departures.c.departed_on >= ended)
         .where(departures.c.departed_on <= _plus_days(db, ended, within_days))
     )
-    year = _year(ended)
-    columns = [cases.c[c] if c == NATIONALITY else detentions.c[c] for c in by]
     source: sa.FromClause = detentions
     if NATIONALITY in by:
         source = detentions.join(cases, cases.c.case_id == detentions.c.case_id)
-    query = (
-        sa.select(
-            year,
-            *columns,
-            sa.func.count().label(N),
-            sa.func.sum(sa.case((followed, 1), else_=0)).label(UNSUPERVISED),
-        )
-        .select_from(source)
-        .where(ended.is_not(None))
-        .group_by(year, *columns)
-    )
-    return _fetch(db, query, [YEAR, *by], [N, UNSUPERVISED])
+    dims = {YEAR: _year(db, ended)}
+    dims |= {c: cases.c[c] if c == NATIONALITY else detentions.c[c] for c in by}
+    counts = {N: sa.literal(1), UNSUPERVISED: sa.case((followed, 1), else_=0)}
+    return _count(db, dims, counts, source, [ended.is_not(None)])
 
 
 def departure_counts(db: Database, *, by: Sequence[str]) -> pl.DataFrame:
@@ -112,17 +115,12 @@ def departure_counts(db: Database, *, by: Sequence[str]) -> pl.DataFrame:
     _check(by, DEPARTURE_COLUMNS, "departure")
     departures = schema.table(Table.DEPARTURES)
     cases = schema.table(Table.CASES)
-    columns = [cases.c[c] if c == NATIONALITY else departures.c[c] for c in by]
     source: sa.FromClause = departures
     if NATIONALITY in by:
         source = departures.join(cases, cases.c.case_id == departures.c.case_id)
-    year = _year(departures.c.departed_on)
-    query = (
-        sa.select(year, *columns, sa.func.count().label(N))
-        .select_from(source)
-        .group_by(year, *columns)
-    )
-    return _fetch(db, query, [YEAR, *by], [N])
+    dims = {YEAR: _year(db, departures.c.departed_on)}
+    dims |= {c: cases.c[c] if c == NATIONALITY else departures.c[c] for c in by}
+    return _count(db, dims, {N: sa.literal(1)}, source, [])
 
 
 def _check(names: Sequence[str], allowed: Sequence[str], what: str) -> None:
@@ -131,12 +129,16 @@ def _check(names: Sequence[str], allowed: Sequence[str], what: str) -> None:
         raise ValueError(f"{what} counts: cannot group by {list(names)}; allowed: {allowed}")
 
 
-def _year(column: sa.ColumnElement[Any]) -> sa.Label[int]:
+def _year(db: Database, column: Expression) -> Expression:
     """The calendar year of a date column, as an integer (SQLite and PostgreSQL)."""
-    return sa.cast(sa.extract("year", column), sa.Integer).label(YEAR)
+    if db.is_sqlite:
+        # SQLite keeps dates as ISO text (YYYY-MM-DD): the first four characters are the
+        # year, read about a fifth faster than EXTRACT's strftime().
+        return sa.cast(sa.func.substr(column, 1, 4), sa.Integer)
+    return sa.cast(sa.extract("year", column), sa.Integer)
 
 
-def _plus_days(db: Database, column: sa.ColumnElement[Any], days: int) -> sa.ColumnElement[Any]:
+def _plus_days(db: Database, column: Expression, days: int) -> Expression:
     """``column`` + ``days`` days, comparable with other date columns of the same dialect."""
     if db.is_sqlite:
         # SQLite keeps dates as ISO text; date() gives ISO text back, which compares right.
@@ -144,12 +146,64 @@ def _plus_days(db: Database, column: sa.ColumnElement[Any], days: int) -> sa.Col
     return column + int(days)
 
 
-def _fetch(
-    db: Database, query: sa.Select[Any], dims: Sequence[str], counts: Sequence[str]
+def _count(
+    db: Database,
+    dims: dict[str, Expression],
+    counts: dict[str, Expression],
+    source: sa.FromClause,
+    where: Sequence[Expression],
 ) -> pl.DataFrame:
+    """Sum each of ``counts`` (a value per row) over the rows of ``source`` that meet
+    ``where``, per combination of ``dims``: a frame ``*dims, *counts``."""
     frame_schema = pl.Schema(
-        {YEAR: pl.Int64(), **{d: pl.String() for d in dims if d != YEAR}}
+        {YEAR: pl.Int64()}
+        | {d: pl.String() for d in dims if d != YEAR}
         | {c: pl.Int64() for c in counts}
     )
     with db.begin(snapshot=True) as conn:
+        if db.is_sqlite:
+            return _count_sqlite(conn, dims, counts, source, where, frame_schema)
+        keys = [expr.label(name) for name, expr in dims.items()]
+        sums = [sa.func.sum(expr).label(name) for name, expr in counts.items()]
+        query = sa.select(*keys, *sums).select_from(source).where(*where).group_by(*keys)
         return bulk.fetch(conn, query, frame_schema)
+
+
+def _count_sqlite(
+    conn: sa.Connection,
+    dims: dict[str, Expression],
+    counts: dict[str, Expression],
+    source: sa.FromClause,
+    where: Sequence[Expression],
+    frame_schema: pl.Schema,
+) -> pl.DataFrame:
+    """SQLite: upsert every row into a temporary table keyed by the dimensions."""
+    keys = [
+        (expr if name == YEAR else sa.func.coalesce(expr, _NULL_KEY)).label(name)
+        for name, expr in dims.items()
+    ]
+    values = [expr.label(name) for name, expr in counts.items()]
+    # "WHERE true" always: SQLite needs a WHERE before an upsert's ON CONFLICT.
+    rows = sa.select(*keys, *values).select_from(source).where(sa.true(), *where)
+    select_sql = str(rows.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    names = [*dims, *counts]
+    column_list = ", ".join(f'"{n}"' for n in names)
+    key_list = ", ".join(f'"{d}"' for d in dims)
+    table = f"temp.{_COUNTS_TABLE}"
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+    conn.exec_driver_sql(
+        f"CREATE TABLE {table} ({column_list}, PRIMARY KEY ({key_list})) WITHOUT ROWID"
+    )
+    updates = ", ".join(f'"{c}" = "{c}" + excluded."{c}"' for c in counts)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} ({column_list}) {select_sql} "
+        f"ON CONFLICT ({key_list}) DO UPDATE SET {updates}"
+    )
+    # "*": the table's columns in their order, the dimensions and then the counts
+    result: sa.Select[Any] = sa.select(sa.literal_column("*")).select_from(sa.table(_COUNTS_TABLE))
+    frame = bulk.fetch(conn, result, frame_schema)
+    conn.exec_driver_sql(f"DROP TABLE {table}")
+    strings = [d for d in dims if d != YEAR]
+    return frame.with_columns(
+        pl.when(pl.col(d) == _NULL_KEY).then(None).otherwise(pl.col(d)).alias(d) for d in strings
+    )
