@@ -11,6 +11,8 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from retour.cli import (
+    context_cmd,  # noqa: F401
+    demo_cmd,  # noqa: F401
     figures_cmd,  # noqa: F401
     simulate_cmd,  # noqa: F401
 )

@@ -1,0 +1,75 @@
+"""`retour demo`."""
+
+from __future__ import annotations
+
+import shlex
+
+from retour.cli.main import app
+from retour.cli.render import console, print_table
+from retour.config import load_settings
+from retour.service.demo import DemoSummary, run_demo
+
+SIMULATED = "gesimuleerde gegevens / simulated data"
+
+#: What to try next, per command; only the commands this installation has are suggested.
+NEXT: dict[str, str] = {
+    "info": "info",
+    "figures": "figures requests --years 2019-2023 --by year,kind,outcome --profile internal",
+    "report": "report press --years 2019-2023 --profile public --lang nl --out press.xlsx",
+    "assess": "assess --period 2023 --format table",
+    "effects": "effects",
+    "context": "context return-rate --citizen MA",
+    "case": "case CASE_ID",
+    "serve": "serve",
+    "export": "export demo-export",
+}
+
+
+def _registered() -> set[str]:
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    names |= {g.name or "" for g in app.registered_groups}
+    return names
+
+
+@app.command("demo")
+def demo() -> None:
+    """Simulate a national caseload, import it into a separate demo database, summarise it."""
+    settings = load_settings()
+    from retour.cli.commands import stages
+
+    with stages("demo") as progress:
+        summary = run_demo(settings, progress=progress)
+    _print(summary)
+
+
+def _print(summary: DemoSummary) -> None:
+    sim = summary.simulation
+    console.print(f"[bold]retour demo[/] — {SIMULATED}")
+    console.print(
+        f"Simulated the {sim.scenario} scenario, {sim.years[0]}-{sim.years[1]} (seed {sim.seed}), "
+        f"extracted on {sim.extracted_on}, into {sim.path}.",
+        markup=False,
+    )
+    console.print(f"Imported into the demo database {summary.database}.", markup=False)
+    console.print(f"Cases: {summary.cases:,}\n")
+    requests = summary.requests
+    print_table(
+        "Requests by outcome",
+        requests.columns,
+        [tuple(f"{v:,}" if isinstance(v, int) else v for v in row) for row in requests.iter_rows()],
+        numeric=("n",),
+    )
+    console.print()
+    departures = summary.departures
+    print_table(
+        "Departures by type per year",
+        departures.columns,
+        [tuple(f"{v:,}" if isinstance(v, int) and k else v for k, v in enumerate(row))
+         for row in departures.iter_rows()],
+        numeric=tuple(departures.columns[1:]),
+    )  # fmt: skip
+    db = shlex.quote(str(summary.database))
+    console.print("\nTry next:")
+    for name, args in NEXT.items():
+        if name in _registered():
+            console.print(f"  retour --db {db} {args}", markup=False)

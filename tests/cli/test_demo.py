@@ -1,0 +1,34 @@
+"""`retour demo` simulates, imports into its own database, and says what to try next."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retour.cli import main
+
+
+def test_demo_uses_its_own_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own = tmp_path / "mine.sqlite"
+    monkeypatch.setenv("RETOUR_DB", str(own))
+    monkeypatch.setenv("RETOUR_DATA_DIR", str(tmp_path / "data"))
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "simulated data" in out
+    assert not own.exists(), "the demo never touches the user's database"
+    demo_db = tmp_path / "data" / "demo" / "demo.sqlite"
+    assert demo_db.exists()
+    assert f"retour --db {demo_db} info" in out
+    assert main(["--db", str(demo_db), "info", "--format", "json"]) == 0
+    about = json.loads(capsys.readouterr().out)
+    assert about["simulated"] is True
+    assert about["counts"]["requests"] > 10_000
+    # run again: a fresh demo database with the same data
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(demo_db), "info", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"] == about["counts"]
