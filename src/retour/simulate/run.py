@@ -108,7 +108,11 @@ def simulate_dataset(
     progress("tables", 0.6)
     frame = Frame(origin, tl.day(dt.date(years[0], 1, 1)), tl.day(extracted_on))
     listed = numbered(instruments)
-    dataset = assemble(scenario, chain, tl, frame, listed, extracted_on, streams["tables"])
+    tables = iter(np.linspace(0.6, 0.75, 8))
+    dataset = assemble(
+        scenario, chain, tl, frame, listed, extracted_on, streams["tables"],
+        lambda table: progress(f"tables: {table}", float(next(tables))),
+    )  # fmt: skip
     progress("truth", 0.75)
     truth = build_truth(scenario, tl, listed, years, extracted_on, seed, shares, goal)
     return Simulation(dataset, truth)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from retour.domain.codes import InstrumentKind, InstrumentLevel, InstrumentStatus
+from retour.domain.codes import InstrumentKind, InstrumentLevel, InstrumentStatus, YesNo
 from retour.domain.errors import UsageError
 from retour.simulate import calibration
 from retour.simulate.calibration import Calibration
@@ -26,7 +26,7 @@ COUNTRIES_CSV = "countries.csv"
 #: Seed of the fixed per-country jitter: countries of one tier differ, but the same way in
 #: every run (the run's own seed drives drift and cases only).
 JITTER_SEED = 20240126
-YES = "yes"
+YES = YesNo.YES.value  # the flags of countries.csv
 
 
 class ScenarioName(StrEnum):

@@ -10,6 +10,7 @@ leaves the case open.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +23,7 @@ from retour.domain.codes import (
     Condition,
     ConditionState,
     Cooperates,
+    DatasetSource,
     DepartureType,
     DetentionEndReason,
     IdEvidence,
@@ -90,6 +92,7 @@ def assemble(
     instruments: tuple[tuple[str, InstrumentSpec], ...],
     extracted_on: dt.date,
     rng: np.random.Generator,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> Dataset:
     keep = (chain.opened <= frame.cut) & (chain.close_day >= frame.first_day)
     kept = np.flatnonzero(keep)
@@ -98,16 +101,20 @@ def assemble(
     number[kept] = rng.permutation(kept.size)
     case_ids = _ids("C", kept.size)
     codes = [c.code for c in scenario.countries]
-    tables = {
-        Table.CASES: _cases(chain, kept, number, case_ids, codes, frame),
-        Table.REQUESTS: _requests(chain, keep, number, case_ids, codes, frame),
-        Table.DETENTIONS: _detentions(chain, keep, number, case_ids, frame),
-        Table.DEPARTURES: _departures(chain, kept, number, case_ids, codes, frame),
-        Table.CONDITIONS: _conditions(chain, keep, number, case_ids, frame),
-        Table.INSTRUMENTS: _instruments(instruments, extracted_on),
-        Table.ASSESSMENTS: _assessments(scenario, tl, frame, rng),
+    builders: dict[Table, Callable[[], pl.DataFrame]] = {
+        Table.CASES: lambda: _cases(chain, kept, number, case_ids, codes, frame),
+        Table.REQUESTS: lambda: _requests(chain, keep, number, case_ids, codes, frame),
+        Table.DETENTIONS: lambda: _detentions(chain, keep, number, case_ids, frame),
+        Table.DEPARTURES: lambda: _departures(chain, kept, number, case_ids, codes, frame),
+        Table.CONDITIONS: lambda: _conditions(chain, keep, number, case_ids, frame),
+        Table.INSTRUMENTS: lambda: _instruments(instruments, extracted_on),
+        Table.ASSESSMENTS: lambda: _assessments(scenario, tl, frame, rng),
     }
-    meta = DatasetMeta(source="simulated", extracted_on=extracted_on)
+    tables = {}
+    for table, build in builders.items():
+        progress(table.value)
+        tables[table] = build()
+    meta = DatasetMeta(source=DatasetSource.SIMULATED, extracted_on=extracted_on)
     return Dataset(tables=tables, meta=meta)
 
 

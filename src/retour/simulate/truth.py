@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from retour.domain.codes import InstrumentKind, RequestKind
+from retour.domain.codes import Cooperates, IdEvidence, InstrumentKind, RequestKind
 from retour.simulate.cooperation import (
     Timeline,
     answer_law,
@@ -37,6 +37,8 @@ from retour.simulate.scenario import InstrumentSpec, Scenario
 
 FloatArray = NDArray[np.float64]
 TRUTH_FORMAT = "retour-truth/1"
+EVIDENCE = [e.value for e in IdEvidence]  # the order of the model's evidence tuples
+COOPERATES = [c.value for c in Cooperates]
 DIGITS = 6
 POINTS = 100.0
 
@@ -168,11 +170,7 @@ def _countries(scenario: Scenario, instruments: list[InstrumentSpec]) -> dict[st
             "answer_median_days_base": _r(c.answer_median_days),
             "answer_sigma": _r(model.answer_sigma),
             "never_answers_base": _r(c.never_answer),
-            "evidence_mix": {
-                "document": c.evidence_mix[0],
-                "indirect": c.evidence_mix[1],
-                "none": c.evidence_mix[2],
-            },
+            "evidence_mix": dict(zip(EVIDENCE, c.evidence_mix, strict=True)),
             "cooperates_yes": _r(c.cooperates_yes),
             "lp_process": c.lp_process,
             "forced_return": c.forced_return,
@@ -187,12 +185,12 @@ def _model(scenario: Scenario) -> dict[str, Any]:
         "index_definition": INDEX_DEFINITION,
         "effect_definition": EFFECT_DEFINITION,
         "standard_case": {
-            "id_evidence": "document",
-            "alien_cooperates": "yes",
+            "id_evidence": IdEvidence.DOCUMENT.value,
+            "alien_cooperates": Cooperates.YES.value,
             "kind": "TO while a readmission agreement applies, else LP",
         },
-        "beta_evidence": dict(zip(("document", "indirect", "none"), m.beta_evidence, strict=True)),
-        "beta_cooperation": dict(zip(("yes", "no", "unknown"), m.beta_cooperation, strict=True)),
+        "beta_evidence": dict(zip(EVIDENCE, m.beta_evidence, strict=True)),
+        "beta_cooperation": dict(zip(COOPERATES, m.beta_cooperation, strict=True)),
         "beta_kind": dict(zip([k.value for k in RequestKind], m.beta_kind, strict=True)),
         "answer_delay": "lognormal; the answer day is submitted_on + ceil(delay)",
         "answer_sigma": m.answer_sigma,
