@@ -1,0 +1,183 @@
+"""Outside statistics (Eurostat's migr_eiord and migr_eirtn): upsert a file's values, read them.
+
+One row per value, keyed by (dataset, geo, citizen, age, sex, unit, c_dest, indic, period).
+A dimension the file does not have is stored as '' so that the key has no NULL (PostgreSQL's
+unique constraints treat NULLs as distinct); :func:`read_outside` gives it back as null.
+
+:func:`write_outside` writes one file's values in one transaction, set-based: the frame is
+loaded into a staging table, counted with one join, and applied with one
+``INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE ... WHERE value or flag changed``. Per
+value of the file:
+
+- a new key is *inserted*;
+- an existing key whose value or flag differs is *updated* (value, flag, source file and
+  line, imported_at);
+- an existing key with the same value and flag is *unchanged* and left untouched, its
+  source and imported_at too: importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from retour.domain.errors import DatabaseError
+from retour.store import bulk
+from retour.store.engine import DRIVER_ERRORS, Database, database_error
+from retour.store.schema import OUTSIDE_KEY, outside_statistics
+
+TABLE: Final = outside_statistics
+VALUES: Final = ("value", "flag")
+SOURCE: Final = ("source_file", "source_line")
+#: The columns of a frame to write: the key, the value and flag, where it came from.
+WRITE_COLUMNS: Final = (*OUTSIDE_KEY, *VALUES, *SOURCE)
+IMPORTED_AT: Final = "imported_at"
+DIMENSIONS: Final = tuple(c for c in OUTSIDE_KEY if c not in {"dataset", "period"})
+
+#: What :func:`read_outside` returns (``imported_at`` in UTC, to the second).
+READ_SCHEMA: Final = pl.Schema(
+    {
+        **{c: pl.String() for c in OUTSIDE_KEY},
+        "value": pl.Int64(),
+        "flag": pl.String(),
+        "source_file": pl.String(),
+        "source_line": pl.Int64(),
+        IMPORTED_AT: pl.Datetime("us", "UTC"),
+    }
+)
+_STAGE: Final = "stage_outside_statistics"
+
+
+@dataclass(frozen=True, slots=True)
+class OutsideResult:
+    """What writing one file did to its values."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+def write_outside(db: Database, frame: pl.DataFrame, *, imported_at: dt.datetime) -> OutsideResult:
+    """Upsert the values of ``frame`` (columns :data:`WRITE_COLUMNS`; null dimensions allowed)
+    in one transaction: all of them or, on any error, none."""
+    if imported_at.tzinfo is None:
+        raise ValueError("imported_at must be timezone-aware")
+    staged = _prepare(frame)
+    with db.begin(write=True) as conn:
+        try:
+            stage = bulk.load(conn, _STAGE, [TABLE.c[c] for c in WRITE_COLUMNS], staged)
+            result = _classify(conn, stage)
+            if result.inserted or result.updated:
+                conn.execute(_upsert(db, stage, imported_at.astimezone(dt.UTC)))
+            bulk.drop(conn, stage)
+        except DRIVER_ERRORS as exc:
+            error = database_error(db, exc)
+            raise DatabaseError(
+                f"Writing the outside statistics failed, so nothing was written: {error.message}"
+            ) from None
+    return result
+
+
+def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
+    missing = [c for c in WRITE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"write_outside: the frame lacks {missing}")
+    keyed = frame.select(WRITE_COLUMNS).with_columns(
+        pl.col(list(OUTSIDE_KEY)).cast(pl.String).fill_null(""),
+        pl.col("value").cast(pl.Int64),
+        pl.col("flag").cast(pl.String),
+        pl.col("source_file").cast(pl.String),
+        pl.col("source_line").cast(pl.Int64),
+    )
+    if keyed.select(pl.col("dataset", "geo", "citizen", "period").is_in([""]).any()).row(0)[0]:
+        raise ValueError("write_outside: dataset, geo, citizen and period must be given")
+    if keyed.select(OUTSIDE_KEY).is_duplicated().any():
+        raise ValueError("write_outside: values share a key; read the file with read_eurostat")
+    # In key order, so the key index grows at its end.
+    return keyed.sort(list(OUTSIDE_KEY))
+
+
+def _on_key(stage: sa.Table) -> sa.ColumnElement[bool]:
+    return sa.and_(*(stage.c[k] == TABLE.c[k] for k in OUTSIDE_KEY))
+
+
+def _changed(
+    new: sa.ColumnCollection[str, sa.ColumnElement[object]],
+    old: sa.ColumnCollection[str, sa.ColumnElement[object]],
+) -> sa.ColumnElement[bool]:
+    """Null-safe: the value or the flag differs (IS NOT on SQLite, IS DISTINCT FROM on PG)."""
+    return sa.or_(*(new[c].is_distinct_from(old[c]) for c in VALUES))
+
+
+def _classify(conn: sa.Connection, stage: sa.Table) -> OutsideResult:
+    joined = stage.outerjoin(TABLE, _on_key(stage))
+    exists = TABLE.c.dataset.is_not(None)
+    changed = _changed(stage.c, TABLE.c)
+
+    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    row = conn.execute(
+        sa.select(
+            count(~exists), count(sa.and_(exists, changed)), count(sa.and_(exists, ~changed))
+        ).select_from(joined)
+    ).one()
+    return OutsideResult(*(int(n) for n in row))
+
+
+def _upsert(db: Database, stage: sa.Table, imported_at: dt.datetime) -> sa.Executable:
+    rows = sa.select(
+        *(stage.c[c] for c in WRITE_COLUMNS),
+        sa.literal(imported_at, sa.DateTime(timezone=True)).label(IMPORTED_AT),
+    ).where(sa.true())  # SQLite: WHERE keeps ON CONFLICT from parsing as a join's ON
+    insert = (sqlite.insert if db.is_sqlite else postgresql.insert)(TABLE)
+    stmt = insert.from_select([*WRITE_COLUMNS, IMPORTED_AT], rows)
+    return stmt.on_conflict_do_update(
+        index_elements=list(OUTSIDE_KEY),
+        set_={c: stmt.excluded[c] for c in (*VALUES, *SOURCE, IMPORTED_AT)},
+        where=_changed(stmt.excluded, TABLE.c),
+    )
+
+
+def read_outside(
+    db: Database, *, citizen: str | None = None, datasets: Sequence[str] = ()
+) -> pl.DataFrame:
+    """The stored values (of one citizenship, of some datasets), '' dimensions as null."""
+    imported = TABLE.c.imported_at
+    # Read as text in UTC; whole seconds parse the same from SQLite and PostgreSQL.
+    stamp = imported if db.is_sqlite else sa.func.timezone("UTC", imported)
+    query = sa.select(
+        *(TABLE.c[c] for c in (*OUTSIDE_KEY, *VALUES, *SOURCE)),
+        sa.cast(stamp, sa.String).label(IMPORTED_AT),
+    )
+    if citizen is not None:
+        query = query.where(TABLE.c.citizen == citizen)
+    if datasets:
+        query = query.where(TABLE.c.dataset.in_(list(datasets)))
+    query = query.order_by(*(TABLE.c[k] for k in OUTSIDE_KEY))
+    text_schema = pl.Schema({**READ_SCHEMA, IMPORTED_AT: pl.String()})
+    with db.begin() as conn:
+        frame = bulk.fetch(conn, query, text_schema)
+    return frame.with_columns(
+        pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in DIMENSIONS
+    ).with_columns(
+        pl.col(IMPORTED_AT)
+        .str.slice(0, 19)
+        .str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", time_zone="UTC")
+    )
+
+
+def count_outside(db: Database) -> int:
+    """How many values the table of outside statistics holds."""
+    with db.begin() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(TABLE)).scalar_one())
