@@ -1,0 +1,396 @@
+"""The EU context of a country: Eurostat's orders to leave, returns and return rate, rendered.
+
+For the command line (texts), the country report and the country page (an HTML fragment and
+a Vega-Lite chart, the same specification in both). Dutch and English; every figure keeps
+Eurostat's flag beside it (``950 d``), and every rendering carries the caveat that the rate
+is not a cohort measure.
+
+Input is :class:`retour.analysis.return_rate.ReturnRates`, which the service has already
+checked against the publication profile (a confidential country is never named under the
+parliament and public profiles). Eurostat's figures are published figures: they are shown
+as Eurostat publishes them, not rounded or suppressed again.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any, Final, Literal
+
+import polars as pl
+
+from retour.analysis.return_rate import (
+    GEO,
+    ORDERED,
+    ORDERED_FLAG,
+    RANK,
+    RANKED,
+    RETURN_RATE,
+    RETURNED,
+    RETURNED_FLAG,
+    YEAR,
+    ReturnRates,
+)
+from retour.disclosure import DisclosureRules, Language, Profile
+from retour.domain.eurostat import EUROSTAT_TO_ISO, EurostatAggregate, EurostatFlag
+from retour.reports import labels
+
+Pair = tuple[str, str]
+
+#: Eurostat's "not available".
+NOT_AVAILABLE: Final = ":"
+
+CAVEAT: Final[Pair] = (
+    "Het terugkeerpercentage van Eurostat is het aantal personen dat in een jaar is "
+    "teruggekeerd, gedeeld door het aantal personen dat in datzelfde jaar is opgedragen te "
+    "vertrekken. Het is geen cohortmaat: wie in een jaar terugkeert, kan de opdracht in een "
+    "eerder jaar hebben gekregen. Het percentage kan daardoor boven 100% uitkomen. Eurostat "
+    "rondt beide aantallen af (op vijftallen) en de lidstaten tellen niet op dezelfde manier.",
+    "Eurostat's return rate is the number of persons returned in a year divided by the number "
+    "ordered to leave in that same year. It is not a cohort measure: persons returned in a "
+    "year may have been ordered to leave in an earlier year, so the rate may exceed 100%. "
+    "Eurostat rounds both figures (to fives), and member states do not count in the same way.",
+)
+
+RANK_NOTE: Final[Pair] = (
+    "Rangorde: plaats onder de rapporterende staten (zonder EU-totalen) met beide cijfers; "
+    "1 = hoogste percentage.",
+    "Rank: place among the reporting states (not EU aggregates) with both figures; "
+    "1 = highest rate.",
+)
+
+SOURCE: Final[Pair] = (
+    "Bron: Eurostat, migr_eiord (opgedragen te vertrekken) en migr_eirtn (teruggekeerd)",
+    "Source: Eurostat, migr_eiord (ordered to leave) and migr_eirtn (returned)",
+)
+
+TITLE: Final[Pair] = (
+    "Eurostat: opgedragen te vertrekken en teruggekeerd, nationaliteit {citizen}, {years}",
+    "Eurostat: ordered to leave and returned, citizens of {citizen}, {years}",
+)
+
+HEADING: Final[Pair] = ("EU-context (Eurostat)", "EU context (Eurostat)")
+
+COLUMNS: Final[dict[str, Pair]] = {
+    GEO: ("Rapporterend land", "Reporting state"),
+    YEAR: ("Jaar", "Year"),
+    ORDERED: ("Opgedragen te vertrekken", "Ordered to leave"),
+    RETURNED: ("Teruggekeerd", "Returned"),
+    RETURN_RATE: ("Terugkeerpercentage", "Return rate"),
+    RANK: ("Rang", "Rank"),
+    "eu_rate": ("Percentage EU", "EU rate"),
+}
+
+FLAG_LABELS: Final[dict[str, Pair]] = {
+    EurostatFlag.BREAK: ("breuk in de tijdreeks", "break in time series"),
+    EurostatFlag.CONFIDENTIAL: ("vertrouwelijk", "confidential"),
+    EurostatFlag.DEFINITION_DIFFERS: ("definitie wijkt af", "definition differs"),
+    EurostatFlag.ESTIMATED: ("geschat", "estimated"),
+    EurostatFlag.FORECAST: ("prognose", "forecast"),
+    EurostatFlag.SEE_METADATA: ("zie metadata", "see metadata"),
+    EurostatFlag.NOT_SIGNIFICANT: ("niet significant", "not significant"),
+    EurostatFlag.PROVISIONAL: ("voorlopig", "provisional"),
+    EurostatFlag.REVISED: ("herzien", "revised"),
+    EurostatFlag.EUROSTAT_ESTIMATE: ("schatting van Eurostat", "Eurostat estimate"),
+    EurostatFlag.LOW_RELIABILITY: ("weinig betrouwbaar", "low reliability"),
+    EurostatFlag.NOT_APPLICABLE: ("niet van toepassing", "not applicable"),
+}
+
+AGGREGATE_NAMES: Final[dict[str, Pair]] = {
+    EurostatAggregate.EU27_2020: ("EU (27 landen, vanaf 2020)", "EU (27 countries, from 2020)"),
+    EurostatAggregate.EU28: ("EU (28 landen, 2013-2020)", "EU (28 countries, 2013-2020)"),
+    EurostatAggregate.EU27_2007: ("EU (27 landen, 2007-2013)", "EU (27 countries, 2007-2013)"),
+    EurostatAggregate.EFTA: ("EVA", "EFTA"),
+}
+
+OTHER_STATES: Final[Pair] = ("overige rapporterende staten", "other reporting states")
+
+#: Colours of the chart: the focus state, the EU aggregate, the other states.
+COLOURS: Final = ("#01689b", "#535353", "#b4b4b4")
+
+ChartMode = Literal["svg", "vega", "none"]
+
+
+def text(pair: Pair, lang: Language) -> str:
+    return labels.text(pair, lang)
+
+
+# -- names and values --------------------------------------------------------------------------
+
+
+def geo_name(code: str, lang: Language) -> str:
+    """The name of a reporting state or aggregate in Eurostat's codes (EL, UK, EU28)."""
+    if code in AGGREGATE_NAMES:
+        return text(AGGREGATE_NAMES[code], lang)
+    return labels.country_name(EUROSTAT_TO_ISO.get(code, code), lang)
+
+
+def citizen_name(code: str, lang: Language) -> str:
+    """A citizenship in the exchange format's codes, or one of Eurostat's groups."""
+    groups: dict[str, Pair] = {
+        "TOTAL": ("alle nationaliteiten", "all citizenships"),
+        "RNC": ("erkende niet-burgers", "recognised non-citizens"),
+        "EXT_EU27_2020": ("buiten de EU (27 landen)", "non-EU (27 countries)"),
+        "EXT_EU28": ("buiten de EU (28 landen)", "non-EU (28 countries)"),
+    }
+    if code in groups:
+        return text(groups[code], lang)
+    return labels.country_name(code, lang)
+
+
+def named(code: str, name: str) -> str:
+    return name if name == code else f"{name} ({code})"
+
+
+def value_text(value: int | None, flag: str | None) -> str:
+    """A figure as Eurostat writes it: ``950``, ``950 d``, ``:`` or ``: c``."""
+    shown = NOT_AVAILABLE if value is None else f"{value}"
+    return f"{shown} {flag}" if flag else shown
+
+
+def rate_text(rate: float | None, lang: Language) -> str:
+    """``31.6%`` (en) or ``31,6%`` (nl); empty when there is no rate."""
+    if rate is None:
+        return ""
+    shown = f"{100 * rate:.1f}%"
+    return shown.replace(".", ",") if lang == "nl" else shown
+
+
+def flagged(shown: str, row: dict[str, Any]) -> str:
+    """A rate with the flags of the figures it comes from: ``40,5% d``."""
+    flags = sorted(set((row[ORDERED_FLAG] or "") + (row[RETURNED_FLAG] or "")))
+    return f"{shown} {''.join(flags)}" if flags and shown else shown
+
+
+def rank_text(rank: int | None, ranked: int | None, lang: Language) -> str:
+    if rank is None or not ranked:
+        return ""
+    return f"{rank} {text(('van', 'of'), lang)} {ranked}"
+
+
+def flag_label(flag: str, lang: Language) -> str:
+    """What one of Eurostat's flags means: ``d`` -> ``definitie wijkt af``."""
+    return text(FLAG_LABELS[EurostatFlag(flag)], lang)
+
+
+def flag_legend(flags: list[str], lang: Language) -> list[str]:
+    """One line per flag that appears: ``d: definitie wijkt af``."""
+    return [f"{f}: {flag_label(f, lang)}" for f in flags]
+
+
+def caveat(lang: Language) -> str:
+    return text(CAVEAT, lang)
+
+
+def title(rates: ReturnRates, lang: Language) -> str:
+    name = named(rates.citizen, citizen_name(rates.citizen, lang))
+    years = labels.years_text(list(rates.years)) if rates.years else ""
+    return text(TITLE, lang).format(citizen=name, years=years)
+
+
+def profile_line(rules: DisclosureRules, lang: Language) -> str:
+    """What the profile did to this output (it differs from retour's own figures)."""
+    if rules.profile is Profile.INTERNAL:
+        what = text(("intern, niet voor publicatie.", "internal, not for publication."), lang)
+    else:
+        what = text(
+            (
+                "cijfers zoals Eurostat ze publiceert; landen op de vertrouwelijke lijst "
+                "worden niet genoemd.",
+                "figures as Eurostat publishes them; countries on the confidential list are "
+                "not named.",
+            ),
+            lang,
+        )
+    return f"{text(('Profiel', 'Profile'), lang)}: {rules.profile.value} — {what}"
+
+
+def rank_lines(rates: ReturnRates, lang: Language) -> list[str]:
+    """Per year, where the focus state ranks: ``2012: NL 18 van 24 (31,6%)``."""
+    lines = []
+    focus = rates.focus_rows()
+    for year in rates.years:
+        row = focus.filter(pl.col(YEAR) == year)
+        if row.is_empty() or row.item(0, RANK) is None:
+            lines.append(f"{year}: {rates.focus} {text(('geen percentage', 'no rate'), lang)}")
+            continue
+        rank = rank_text(row.item(0, RANK), row.item(0, RANKED), lang)
+        lines.append(f"{year}: {rates.focus} {rank} ({rate_text(row.item(0, RETURN_RATE), lang)})")
+    return lines
+
+
+def notes(rates: ReturnRates, lang: Language) -> list[str]:
+    """The caveat, the rank note, the flags that appear, the source: under every table."""
+    found = flag_legend(rates.flags(), lang)
+    lines = [caveat(lang), text(RANK_NOTE, lang)]
+    if found:
+        lines.append(f"{text(('Vlaggen', 'Flags'), lang)}: " + "; ".join(found) + ".")
+    lines.append(
+        text(
+            (
+                "':' = niet beschikbaar (geen nul); een percentage ontbreekt als een van beide "
+                "cijfers ontbreekt of er niemand is opgedragen te vertrekken.",
+                "':' = not available (not zero); a rate is missing when either figure is "
+                "missing or nobody was ordered to leave.",
+            ),
+            lang,
+        )
+    )
+    if rates.duplicates:
+        lines.append(
+            text(
+                (
+                    f"{rates.duplicates} cijfers zijn in meer dan één vorm ingelezen; de "
+                    "laatst ingelezen vorm is gebruikt.",
+                    f"{rates.duplicates} figures were imported in more than one form; the "
+                    "latest import was used.",
+                ),
+                lang,
+            )
+        )
+    sources = f" ({', '.join(rates.sources)})" if rates.sources else ""
+    lines.append(text(SOURCE, lang) + sources + ".")
+    return lines
+
+
+# -- the chart -----------------------------------------------------------------------------------
+
+
+def chart_values(rates: ReturnRates, lang: Language) -> list[dict[str, Any]]:
+    """The chart's data: every reporting state with a rate, and one EU aggregate per year."""
+    focus_name = geo_name(rates.focus, lang)
+    eu = rates.eu_rows().filter(pl.col(RETURN_RATE).is_not_null())
+    states = rates.rows.filter(~pl.col("aggregate"), pl.col(RETURN_RATE).is_not_null())
+    values = []
+    for series, frame in (("eu", eu), ("state", states)):
+        for row in frame.iter_rows(named=True):
+            group = (
+                focus_name
+                if row[GEO] == rates.focus
+                else text(OTHER_STATES, lang)
+                if series == "state"
+                else "EU"
+            )
+            values.append(
+                {
+                    "geo": row[GEO],
+                    "name": geo_name(row[GEO], lang),
+                    "series": group,
+                    "year": str(row[YEAR]),
+                    "rate": row[RETURN_RATE],
+                    "ordered": value_text(row[ORDERED], row[ORDERED_FLAG]),
+                    "returned": value_text(row[RETURNED], row[RETURNED_FLAG]),
+                    "rank": rank_text(row[RANK], row[RANKED], lang),
+                }
+            )
+    return values
+
+
+def chart_spec(rates: ReturnRates, lang: Language = "nl") -> dict[str, Any]:
+    """A Vega-Lite specification (built with Altair): the focus state's rate per year, the EU
+    aggregate's, and the other reporting states as grey points; flags in the tooltip."""
+    import altair as alt  # only where a chart is drawn: it is slow to import
+
+    focus_name = geo_name(rates.focus, lang)
+    others = text(OTHER_STATES, lang)
+    data = {"values": chart_values(rates, lang)}
+    rate_title = text(COLUMNS[RETURN_RATE], lang)
+    x = alt.X("year:O", title=text(COLUMNS[YEAR], lang), axis=alt.Axis(labelAngle=0))
+    y = alt.Y("rate:Q", title=rate_title, axis=alt.Axis(format="%"))
+    colour = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=[focus_name, "EU", others], range=list(COLOURS)),
+        legend=alt.Legend(orient="bottom"),
+    )
+    tooltip = [
+        alt.Tooltip("name:N", title=text(COLUMNS[GEO], lang)),
+        alt.Tooltip("year:O", title=text(COLUMNS[YEAR], lang)),
+        alt.Tooltip("ordered:N", title=text(COLUMNS[ORDERED], lang)),
+        alt.Tooltip("returned:N", title=text(COLUMNS[RETURNED], lang)),
+        alt.Tooltip("rate:Q", title=rate_title, format=".1%"),
+        alt.Tooltip("rank:N", title=text(COLUMNS[RANK], lang)),
+    ]
+    base = alt.Chart(data).encode(x=x, y=y, color=colour, tooltip=tooltip)
+    points = base.mark_point(filled=True, opacity=0.6, size=30).transform_filter(
+        alt.datum.series == others
+    )
+    eu = base.mark_line(point=True, strokeDash=[4, 3]).transform_filter(alt.datum.series == "EU")
+    focus = base.mark_line(point=True, strokeWidth=2.5).transform_filter(
+        alt.datum.series == focus_name
+    )
+    hundred = (
+        alt.Chart({"values": [{"rate": 1.0}]})
+        .mark_rule(strokeDash=[2, 2], color="#999999")
+        .encode(y="rate:Q")
+    )
+    chart = alt.layer(points, eu, focus, hundred).properties(
+        title=title(rates, lang), width=480, height=260
+    )
+    return dict(chart.to_dict())
+
+
+def chart_svg(rates: ReturnRates, lang: Language = "nl") -> str:
+    """The chart as SVG, drawn offline with vl-convert (for static reports)."""
+    import vl_convert
+
+    return str(vl_convert.vegalite_to_svg(chart_spec(rates, lang)))
+
+
+# -- the HTML fragment ---------------------------------------------------------------------------
+
+
+def html_fragment(
+    rates: ReturnRates, lang: Language = "nl", *, chart: ChartMode = "svg", heading_level: int = 2
+) -> str:
+    """A ``<section>`` for the country report and the country page: per year the focus
+    state's figures with their flags, its rate and rank, the EU aggregate's rate; the chart
+    (inline SVG, or a ``<div data-vega-lite>`` for a page that embeds Vega itself); the
+    caveat, the flags and the source. Every text is escaped."""
+    h = f"h{heading_level}"
+    esc = html.escape
+    focus = rates.focus_rows()
+    eu = rates.eu_rows()
+    head = [COLUMNS[YEAR], COLUMNS[ORDERED], COLUMNS[RETURNED], COLUMNS[RETURN_RATE]]
+    head += [COLUMNS[RANK], COLUMNS["eu_rate"]]
+    rows = []
+    for year in rates.years:
+        mine = focus.filter(pl.col(YEAR) == year)
+        theirs = eu.filter(pl.col(YEAR) == year)
+        if mine.is_empty():
+            cells = [str(year), NOT_AVAILABLE, NOT_AVAILABLE, "", ""]
+        else:
+            r = mine.row(0, named=True)
+            cells = [
+                str(year),
+                value_text(r[ORDERED], r[ORDERED_FLAG]),
+                value_text(r[RETURNED], r[RETURNED_FLAG]),
+                rate_text(r[RETURN_RATE], lang),
+                rank_text(r[RANK], r[RANKED], lang),
+            ]
+        if theirs.is_empty():
+            eu_cell = '<td class="num"></td>'
+        else:
+            eu_title = esc(geo_name(theirs.item(0, GEO), lang))
+            aggregate = theirs.row(0, named=True)
+            eu_rate = esc(flagged(rate_text(aggregate[RETURN_RATE], lang), aggregate))
+            eu_cell = f'<td class="num" title="{eu_title}">{eu_rate}</td>'
+        row = "".join(f'<td class="num">{esc(c)}</td>' for c in cells[1:])
+        rows.append(f'<tr><th scope="row">{esc(cells[0])}</th>{row}{eu_cell}</tr>')
+    header = "".join(f'<th scope="col">{esc(text(c, lang))}</th>' for c in head)
+    focus_name = named(rates.focus, geo_name(rates.focus, lang))
+    parts = [
+        f'<section class="eu-context" lang="{lang}">',
+        f"<{h}>{esc(text(HEADING, lang))}</{h}>",
+        f"<p>{esc(title(rates, lang))} — {esc(focus_name)}</p>",
+        f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
+    ]
+    if chart == "svg":
+        parts.append(f'<figure class="chart">{chart_svg(rates, lang)}</figure>')
+    elif chart == "vega":
+        spec = esc(json.dumps(chart_spec(rates, lang), ensure_ascii=False), quote=True)
+        parts.append(f'<figure class="chart"><div data-vega-lite="{spec}"></div></figure>')
+    parts.append(f'<p class="caveat">{esc(caveat(lang))}</p>')
+    parts += [f'<p class="note">{esc(line)}</p>' for line in notes(rates, lang)[1:]]
+    parts.append("</section>")
+    return "\n".join(parts)
