@@ -1,0 +1,240 @@
+"""`retour context ...`: the EU context from Eurostat's return statistics.
+
+Thin over :mod:`retour.service.outside`. ``import`` takes several files, each written all or
+nothing on its own; ``return-rate`` shows orders to leave, returns and the rate of one
+citizenship per reporting state and year, with Eurostat's flags, through a publication
+profile (default ``public``).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from retour.analysis import return_rate as rr
+from retour.cli.main import STATE, app, err_console
+from retour.cli.render import OutputFormat, console, print_json, print_lines
+from retour.disclosure import Language, Profile
+from retour.domain.errors import InputError
+from retour.reports import context as texts
+from retour.service import outside
+from retour.service.context import Retour
+from retour.service.figures import parse_language
+
+context_app = typer.Typer(
+    help="The EU context: Eurostat's orders to leave and returns (migr_eiord, migr_eirtn).",
+    no_args_is_help=True,
+)
+app.add_typer(context_app, name="context")
+
+#: The columns of `return-rate --format csv`, in this order.
+CSV_COLUMNS = (
+    rr.GEO,
+    rr.CITIZEN,
+    rr.YEAR,
+    rr.ORDERED,
+    rr.ORDERED_FLAG,
+    rr.RETURNED,
+    rr.RETURNED_FLAG,
+    rr.RETURN_RATE,
+    rr.RANK,
+    rr.RANKED,
+    rr.AGGREGATE,
+)
+
+
+def _context() -> Retour:
+    return Retour.from_environment(STATE.db)
+
+
+@context_app.command("import")
+def import_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Eurostat files: SDMX TSV (.tsv, .tsv.gz), SDMX-CSV or the Data Explorer CSV."
+        ),
+    ],
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            "--dataset",
+            help="migr_eiord or migr_eirtn, when neither the file name nor its header says it.",
+        ),
+    ] = None,
+) -> None:
+    """Import Eurostat's return statistics: each file all or nothing, the others still."""
+    failed: list[Path] = []
+    with _context() as ctx:
+        for done in outside.import_files(ctx, files, dataset=dataset):
+            if done.ok:
+                _print_imported(done)
+            else:
+                _print_failed(done)
+                failed.append(done.path)
+    if failed:
+        names = ", ".join(str(p) for p in failed)
+        raise InputError(
+            f"{len(failed)} of {len(files)} files were not imported (nothing of them was "
+            f"written): {names}.",
+            hint="Correct them or download them again; the other files were imported.",
+        )
+
+
+def _print_imported(done: outside.FileImport) -> None:
+    result = done.result
+    assert result is not None
+    console.print(
+        f"{done.path}: {done.dataset} ({done.format}), {result.rows} values — "
+        f"inserted {result.inserted}, updated {result.updated}, unchanged {result.unchanged}.",
+        markup=False,
+    )
+
+
+def _print_failed(done: outside.FileImport) -> None:
+    lines = list(done.problems)
+    if done.total_problems > len(lines):
+        lines.append(f"... and {done.total_problems - len(lines)} more problems")
+    lines.append(f"{done.path}: not imported; nothing of it was written.")
+    print_lines(lines, stderr=True)
+
+
+@context_app.command("return-rate")
+def return_rate(
+    citizen: Annotated[
+        str,
+        typer.Option(
+            "--citizen", help="Citizenship: ISO 3166-1 alpha-2 (MA), or TOTAL, STLS, UNK, ..."
+        ),
+    ],
+    geo: Annotated[
+        str | None,
+        typer.Option(
+            "--geo",
+            help="One reporting state (NL, BE, EL): its rows, the EU aggregates and its rank. "
+            "Default: every state; the rank shown is the Netherlands'.",
+        ),
+    ] = None,
+    years: Annotated[
+        str | None,
+        typer.Option(
+            "--years", help="One year (2016) or a range (2012-2016). Default: the last five."
+        ),
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = (
+        OutputFormat.TABLE
+    ),
+    profile: Annotated[
+        str,
+        typer.Option(
+            "--profile",
+            help="internal, parliament or public (default). Under parliament and public a "
+            "confidential citizenship is refused.",
+        ),
+    ] = Profile.PUBLIC.value,
+    confidential: Annotated[
+        str | None,
+        typer.Option(
+            "--confidential", help="Confidential countries, e.g. MA,DZ (added to the setting)."
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
+) -> None:
+    """Orders to leave, returns and the return rate of one citizenship, per state and year."""
+    language = parse_language(lang)
+    with _context() as ctx:
+        answer = outside.return_rate(
+            ctx,
+            citizen,
+            geo=geo,
+            years=years,
+            profile=profile,
+            confidential=confidential,
+        )
+    for warning in answer.rules.warnings:
+        err_console.print(f"warning: {warning}", markup=False)
+    if fmt is OutputFormat.JSON:
+        print_json(answer.as_json(language))
+    elif fmt is OutputFormat.CSV:
+        _csv(answer, language)
+    else:
+        _table(answer, language)
+
+
+def _csv(answer: outside.ReturnRateAnswer, lang: Language) -> None:
+    """The rows; notes on stderr, not in the CSV. Empty cells: not available."""
+    for line in [*texts.notes(answer.rates, lang), texts.profile_line(answer.rules, lang)]:
+        err_console.print(line, markup=False)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    rows = answer.rates.rows.select(CSV_COLUMNS).with_columns(pl.col(rr.RETURN_RATE).round(6))
+    for row in rows.iter_rows():
+        writer.writerow([_csv_cell(v) for v in row])
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _table(answer: outside.ReturnRateAnswer, lang: Language) -> None:
+    rates = answer.rates
+    headers = [
+        texts.text(texts.COLUMNS[rr.GEO], lang),
+        "",
+        texts.text(texts.COLUMNS[rr.YEAR], lang),
+        texts.text(texts.COLUMNS[rr.ORDERED], lang),
+        texts.text(texts.COLUMNS[rr.RETURNED], lang),
+        texts.text(texts.COLUMNS[rr.RETURN_RATE], lang),
+        texts.text(texts.COLUMNS[rr.RANK], lang),
+    ]
+    rows = [
+        (
+            row[rr.GEO],
+            texts.geo_name(row[rr.GEO], lang),
+            row[rr.YEAR],
+            texts.value_text(row[rr.ORDERED], row[rr.ORDERED_FLAG]),
+            texts.value_text(row[rr.RETURNED], row[rr.RETURNED_FLAG]),
+            texts.rate_text(row[rr.RETURN_RATE], lang),
+            texts.rank_text(row[rr.RANK], row[rr.RANKED], lang),
+        )
+        for row in rates.rows.iter_rows(named=True)
+    ]
+    _print_wide(texts.title(rates, lang), headers, rows, numeric=4)
+    heading = texts.text(("Rang van", "Rank of"), lang)
+    console.print(f"{heading} {texts.geo_name(rates.focus, lang)}:", markup=False)
+    for line in texts.rank_lines(rates, lang):
+        console.print(f"  {line}", markup=False)
+    console.print("")
+    for line in [*texts.notes(rates, lang), texts.profile_line(answer.rules, lang)]:
+        console.print(line, markup=False)
+
+
+def _print_wide(
+    title: str, headers: list[str], rows: Sequence[Sequence[object]], *, numeric: int
+) -> None:
+    """A table as wide as its contents, even in a pipe: figures and flags are never cut.
+    The last ``numeric`` columns are right-aligned."""
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    table = Table(show_edge=False, header_style="bold")
+    first_numeric = len(headers) - numeric
+    for i, name in enumerate(headers):
+        table.add_column(name, justify="right" if i >= first_numeric else "left", no_wrap=True)
+    for row in cells:
+        table.add_row(*row)
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) + 3 for i, h in enumerate(headers)]
+    wide = Console(highlight=False, width=max(console.width, sum(widths) + 2))
+    wide.print(title, markup=False, soft_wrap=True)
+    wide.print(table)
+    wide.print("")
