@@ -21,7 +21,7 @@ from retour.simulate.courses import (
     targets,
     uniform_days,
 )
-from retour.simulate.scenario import PLACEBO_KINDS, Course, InstrumentSpec, Scenario
+from retour.simulate.scenario import MAX_PLACEBOS, PLACEBO_KINDS, Course, InstrumentSpec, Scenario
 from retour.simulate.tables import Frame, assemble
 from retour.simulate.truth import build_truth, truth_json
 
@@ -54,7 +54,7 @@ def placebo_instruments(
     busy = {spec.country for spec in scenario.instruments}
     pool = [c for c in scenario.countries
             if c.lp_process and c.forced_return and c.code not in busy]  # fmt: skip
-    pool = sorted(pool, key=lambda c: (-c.weight, c.code))[:30]
+    pool = sorted(pool, key=lambda c: (-c.weight, c.code))[:MAX_PLACEBOS]
     count = min(scenario.placebos, len(pool))
     chosen = rng.choice(len(pool), size=count, replace=False) if count else np.empty(0, int)
     first = dt.date(years[0] + (1 if years[1] - years[0] >= 2 else 0), 1, 1)

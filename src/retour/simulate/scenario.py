@@ -186,6 +186,7 @@ CONFOUND_PAIRS: tuple[tuple[str, str], ...] = (("NG", "IQ"), ("GE", "AF"), ("AM"
 CONFOUND_HIDDEN = ((0.02, 0.10, 0.88), 0.05)  # evidence mix, cooperates_yes
 CONFOUND_FLATTERED = ((0.85, 0.12, 0.03), 0.80)
 DEFAULT_COOPERATES_YES = 0.25
+MAX_PLACEBOS = 30  # placebos go to countries without another instrument; about 30 have volume
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,8 +223,10 @@ def build_scenario(
     preset = parse_scenario(name)
     if not 0 < scale <= 50:
         raise UsageError(f"scale {scale} is out of range.", hint="Give a scale above 0, up to 50.")
-    if not 0 <= placebos <= 50:
-        raise UsageError(f"{placebos} placebo instruments is out of range.", hint="Give 0 to 50.")
+    if not 0 <= placebos <= MAX_PLACEBOS:
+        raise UsageError(
+            f"{placebos} placebo instruments is out of range.", hint=f"Give 0 to {MAX_PLACEBOS}."
+        )
     cal = calibration.load(real_dir)
     countries = _countries(cal, preset)
     pairs = CONFOUND_PAIRS if confound else ()
