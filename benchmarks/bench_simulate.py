@@ -46,11 +46,20 @@ def run(scenario: str, out: Path) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=sorted(TARGETS), default=None)
-    parser.add_argument("--keep", type=Path, default=None, help="Keep the datasets here.")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="Write (and keep) the datasets here."
+    )
     args = parser.parse_args()
-    work = args.keep or Path(tempfile.mkdtemp(prefix="retour-bench-sim-"))
+    if args.keep:
+        table(args.only, args.keep)
+        return
+    with tempfile.TemporaryDirectory(prefix="retour-bench-sim-") as work:
+        table(args.only, Path(work))
+
+
+def table(only: str | None, work: Path) -> None:
     rows = []
-    for scenario in [args.only] if args.only else list(TARGETS):
+    for scenario in [only] if only else list(TARGETS):
         result = run(scenario, work / scenario)
         seconds, peak = float(result["seconds"]), float(result["peak_mb"])  # type: ignore[arg-type]
         max_s, max_mb = TARGETS[scenario]
@@ -65,7 +74,7 @@ def main() -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(str(v).rjust(w) for v, w in zip(row, widths, strict=True)))
-    print(f"cpus: {os.cpu_count()}; output in {work}")
+    print(f"cpus: {os.cpu_count()}")
     if not all(r[-1] == "yes" for r in rows):
         print("TARGETS MISSED")
 
