@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
@@ -21,8 +21,10 @@ from retour.cli.main import STATE, app, err_console
 from retour.cli.render import OutputFormat, console, print_json
 from retour.disclosure import COUNTRY_COLUMNS, IS_TOTAL, TOTAL, Language, Profile
 from retour.reports import labels
-from retour.service import figures
 from retour.service.context import Retour
+
+if TYPE_CHECKING:
+    from retour.service import figures
 
 figures_app = typer.Typer(
     help="Figures for Parliament and the press, through a publication profile.",
@@ -33,6 +35,8 @@ report_app = typer.Typer(help="Publishable reports.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 NAME_SUFFIX = "_name"
+# retour.service.figures is imported inside the commands: every `retour` command imports this
+# module, and only these need the workbook writer and the counting queries.
 
 Years = Annotated[
     str | None,
@@ -97,6 +101,8 @@ def requests(
 ) -> None:
     """LP applications and readmission (T&O) requests, with their answers."""
     language, name_language = _languages(lang, names)
+    from retour.service import figures
+
     with _context() as ctx:
         answer = figures.request_figures(
             ctx,
@@ -128,6 +134,8 @@ def detentions(
     """Detentions ended per year by end reason; of those released, how many left without
     supervision within 30 days."""
     language, name_language = _languages(lang, names)
+    from retour.service import figures
+
     with _context() as ctx:
         answer = figures.detention_figures(
             ctx, years=years, by=by, profile=profile, confidential=confidential
@@ -153,6 +161,8 @@ def departures(
 ) -> None:
     """Departures per year, by type and nationality."""
     language, name_language = _languages(lang, names)
+    from retour.service import figures
+
     with _context() as ctx:
         answer = figures.departure_figures(
             ctx, years=years, by=by, profile=profile, confidential=confidential
@@ -170,6 +180,8 @@ def press(
 ) -> None:
     """The press workbook of seed 002: LP and T&O per year and answer, refusals per
     country, definitions."""
+    from retour.service import figures
+
     with _context() as ctx:
         report = figures.press_workbook(
             ctx, out, years=years, profile=profile, confidential=confidential, lang=lang
@@ -188,6 +200,8 @@ def press(
 
 
 def _languages(lang: str, names: str | None) -> tuple[Language, Language | None]:
+    from retour.service import figures
+
     return figures.parse_language(lang), figures.parse_language(names) if names else None
 
 
