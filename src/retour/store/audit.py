@@ -1,0 +1,97 @@
+"""The audit log: append a row, read rows. There is no function that changes or removes one.
+
+The table is append-only by design and by trigger (revision 0003). The policy -- which
+actions exist, what a row may say -- lives in :mod:`retour.service.audit`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from retour.store import schema
+from retour.store.accounts import utc
+from retour.store.engine import Database
+
+_log = schema.audit_log
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    id: int
+    at: dt.datetime
+    actor: str
+    role: str | None
+    action: str
+    profile: str | None
+    subject: str | None
+    via: str
+    detail: str | None
+
+
+def append(
+    db: Database,
+    *,
+    at: dt.datetime,
+    actor: str,
+    role: str | None,
+    action: str,
+    profile: str | None,
+    subject: str | None,
+    via: str,
+    detail: str | None,
+) -> int:
+    """Append one row in a transaction of its own; its id."""
+    moment = at.astimezone(dt.UTC)
+    stmt = (
+        sa.insert(_log)
+        .values(
+            at=moment.replace(tzinfo=None) if db.is_sqlite else moment,
+            actor=actor,
+            role=role,
+            action=action,
+            profile=profile,
+            subject=subject,
+            via=via,
+            detail=detail,
+        )
+        .returning(_log.c.id)
+    )
+    with db.begin(write=True) as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
+def read(
+    db: Database,
+    *,
+    limit: int,
+    before_id: int | None = None,
+    action: str | None = None,
+    actor: str | None = None,
+) -> list[AuditRow]:
+    """The newest rows first, at most `limit`, older than `before_id` when given."""
+    query = sa.select(_log).order_by(_log.c.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(_log.c.id < before_id)
+    if action is not None:
+        query = query.where(_log.c.action == action)
+    if actor is not None:
+        query = query.where(_log.c.actor == actor)
+    with db.begin() as conn:
+        rows = conn.execute(query).all()
+    return [
+        AuditRow(
+            id=int(r.id),
+            at=utc(r.at),
+            actor=str(r.actor),
+            role=r.role,
+            action=str(r.action),
+            profile=r.profile,
+            subject=r.subject,
+            via=str(r.via),
+            detail=r.detail,
+        )
+        for r in rows
+    ]
