@@ -1,0 +1,159 @@
+"""The audit log: who did what, when, under which profile. A closed set of actions.
+
+Every view of a case and every export (workbook, API answer) is recorded, as are logins,
+imports, instrument changes and changes to users and tokens. A row holds the actor's user
+name and role, the action, the publication profile, a *subject* -- an id or a code (a
+case_id, a country code, an instrument id, an import id), never free text -- and a few
+parameters (years, kind, ...). Nothing else: no names of people, no titles, no file names,
+no passwords typed as user names.
+
+The log is append-only: :func:`record` appends, :func:`read_log` reads, and nothing
+changes or removes a row (the database refuses it too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from retour.service.context import Retour
+from retour.store import audit as store_audit
+
+
+class AuditAction(StrEnum):
+    """Everything the audit log can say happened."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOCKED_OUT = "locked_out"
+    LOGOUT = "logout"
+    VIEW_CASE = "view_case"
+    EXPORT_WORKBOOK = "export_workbook"
+    EXPORT_API = "export_api"
+    IMPORT_DATASET = "import_dataset"
+    IMPORT_REFUSED = "import_refused"
+    INSTRUMENT_ADDED = "instrument_added"
+    INSTRUMENT_ENDED = "instrument_ended"
+    VIEW_AUDIT = "view_audit"
+    USER_ADDED = "user_added"
+    USER_DISABLED = "user_disabled"
+    USER_ENABLED = "user_enabled"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
+
+
+class Via(StrEnum):
+    """Which face the action came through."""
+
+    WEB = "web"
+    API = "api"
+    CLI = "cli"
+
+
+#: The actor of a failed login with a name that is no user (the name itself is not kept).
+UNKNOWN_ACTOR: Final = "-"
+#: An actor of the command line: the operating-system user is not recorded.
+CLI_ACTOR: Final = "cli"
+#: A subject or parameter value: ids, codes, dates, years, lists of codes. No spaces.
+_TOKEN: Final = re.compile(r"^[A-Za-z0-9._:,+-]{0,64}$")
+_KEY: Final = re.compile(r"^[a-z_]{1,32}$")
+
+Detail = Mapping[str, str | int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: dt.datetime
+    actor: str
+    role: str | None
+    action: str
+    profile: str | None
+    subject: str | None
+    via: str
+    detail: dict[str, str | int | None]
+
+
+def _checked(value: str | None, what: str) -> str | None:
+    if value is not None and not _TOKEN.fullmatch(value):
+        raise ValueError(f"audit {what} must be an id or a code, not free text")
+    return value
+
+
+def _detail(detail: Detail | None) -> str | None:
+    if not detail:
+        return None
+    clean: dict[str, str | int | None] = {}
+    for key, value in detail.items():
+        if not _KEY.fullmatch(key):
+            raise ValueError("audit detail keys are short lower-case names")
+        clean[key] = value if value is None or isinstance(value, int) else _checked(value, key)
+    return json.dumps(clean, sort_keys=True, separators=(",", ":"))
+
+
+def record(
+    app: Retour,
+    action: AuditAction,
+    *,
+    actor: str,
+    via: Via,
+    role: str | None = None,
+    profile: str | None = None,
+    subject: str | None = None,
+    detail: Detail | None = None,
+    at: dt.datetime | None = None,
+) -> int:
+    """Append one row to the audit log (its own transaction); its id.
+
+    `subject` and the values of `detail` must be ids or codes (letters, digits, ``.``,
+    ``_``, ``:``, ``,``, ``+``, ``-``; at most 64): anything else raises ValueError, so
+    free text cannot slip into the log.
+    """
+    return store_audit.append(
+        app.database(),
+        at=at or dt.datetime.now(dt.UTC),
+        actor=actor,
+        role=role,
+        action=AuditAction(action).value,
+        profile=profile,
+        subject=_checked(subject, "subject"),
+        via=Via(via).value,
+        detail=_detail(detail),
+    )
+
+
+def read_log(
+    app: Retour,
+    *,
+    limit: int = 100,
+    before_id: int | None = None,
+    action: AuditAction | None = None,
+    actor: str | None = None,
+) -> list[AuditEntry]:
+    """The newest entries first; `before_id` pages back."""
+    rows = store_audit.read(
+        app.database(),
+        limit=max(1, min(limit, 1000)),
+        before_id=before_id,
+        action=action.value if action is not None else None,
+        actor=actor,
+    )
+    return [
+        AuditEntry(
+            id=r.id,
+            at=r.at,
+            actor=r.actor,
+            role=r.role,
+            action=r.action,
+            profile=r.profile,
+            subject=r.subject,
+            via=r.via,
+            detail=json.loads(r.detail) if r.detail else {},
+        )
+        for r in rows
+    ]
