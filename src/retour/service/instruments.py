@@ -1,0 +1,239 @@
+"""Instruments from the web: list them, add one, end one.
+
+A change made in the web is written like a small import with source ``web``: it is checked
+by the exchange format's own rules (country code, kind/level/status codes, dates, end_on
+not before start_on), written through the store's all-or-nothing writer and recorded in
+the import history, so the data fingerprint changes and every output says so.
+
+Its extraction date is the newest one already stored (today in an empty database): an
+instrument is part of the data as of that date, and a web edit never moves the date the
+analyses treat as "now" (pending requests are followed until it). Dates after it break
+the contract's rule "not after the extraction date", as in any import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from retour.domain.codes import InstrumentKind, InstrumentLevel, InstrumentStatus, Table
+from retour.domain.dataset import Dataset, DatasetMeta
+from retour.domain.errors import UsageError
+from retour.domain.tables import SPECS
+from retour.exchange import InvalidDatasetError, validate
+from retour.exchange.container import LINE, Container, RawTable
+from retour.service import audit
+from retour.service.audit import AuditAction, Via
+from retour.service.context import Retour
+from retour.store import read as store_read
+from retour.store.write import write_dataset
+
+#: The source recorded in the import history for changes made in the web.
+WEB_SOURCE: Final = "web"
+#: Longest title and source accepted from the web form.
+MAX_TEXT: Final = 500
+
+__all__ = [
+    "Change",
+    "Instrument",
+    "InstrumentForm",
+    "InstrumentKind",
+    "InstrumentLevel",
+    "InstrumentStatus",
+    "InvalidDatasetError",  # raised with every violation of the exchange format's rules
+    "add_instrument",
+    "as_of",
+    "end_instrument",
+    "list_instruments",
+]
+
+SPEC = SPECS[Table.INSTRUMENTS]
+FILE_NAME = SPEC.file_name
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    instrument_id: str
+    country: str
+    kind: InstrumentKind
+    level: InstrumentLevel
+    status: InstrumentStatus
+    start_on: dt.date
+    end_on: dt.date | None
+    title: str
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentForm:
+    """What a user typed: text, checked by the exchange format's rules on writing."""
+
+    country: str
+    kind: str
+    level: str
+    status: str
+    start_on: str
+    title: str
+    end_on: str = ""
+    source: str = ""
+
+
+def _instrument(row: dict[str, object]) -> Instrument:
+    start = row["start_on"]
+    end = row["end_on"]
+    assert isinstance(start, dt.date)
+    return Instrument(
+        instrument_id=str(row["instrument_id"]),
+        country=str(row["country"]),
+        kind=InstrumentKind(str(row["kind"])),
+        level=InstrumentLevel(str(row["level"])),
+        status=InstrumentStatus(str(row["status"])),
+        start_on=start,
+        end_on=end if isinstance(end, dt.date) else None,
+        title=str(row["title"]),
+        source=None if row["source"] is None else str(row["source"]),
+    )
+
+
+def _stored(app: Retour) -> pl.DataFrame:
+    return store_read.read_dataset(app.database(), tables=[Table.INSTRUMENTS])[Table.INSTRUMENTS]
+
+
+def list_instruments(app: Retour, country: str | None = None) -> list[Instrument]:
+    """Every stored instrument (of one country), by start date."""
+    frame = _stored(app)
+    if country is not None:
+        frame = frame.filter(pl.col("country") == country.strip().upper())
+    frame = frame.sort("start_on", "instrument_id")
+    return [_instrument(row) for row in frame.iter_rows(named=True)]
+
+
+def as_of(app: Retour, today: dt.date | None = None) -> dt.date:
+    """The extraction date a web change carries: the newest stored, else today."""
+    meta = store_read.read_dataset(app.database(), tables=()).meta
+    return meta.extracted_on or today or dt.date.today()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    instrument: Instrument
+    import_id: int | None
+
+
+def add_instrument(
+    app: Retour, form: InstrumentForm, *, actor: str, role: str | None = None
+) -> Change:
+    """Check the form by the contract's rules and write the new instrument; audited."""
+    stored = _stored(app)
+    taken = set(stored["instrument_id"].to_list())
+    instrument_id = _new_id(taken)
+    row = {
+        "instrument_id": instrument_id,
+        "country": form.country.strip(),
+        "kind": form.kind.strip(),
+        "level": form.level.strip(),
+        "status": form.status.strip(),
+        "start_on": form.start_on.strip(),
+        "end_on": form.end_on.strip(),
+        "title": _text(form.title, "title"),
+        "source": _text(form.source, "source"),
+    }
+    change = _write(app, row)
+    audit.record(
+        app,
+        AuditAction.INSTRUMENT_ADDED,
+        actor=actor,
+        role=role,
+        via=Via.WEB,
+        subject=instrument_id,
+        detail={"country": change.instrument.country, "import": change.import_id},
+    )
+    return change
+
+
+def end_instrument(
+    app: Retour,
+    instrument_id: str,
+    end_on: str,
+    *,
+    actor: str,
+    role: str | None = None,
+) -> Change:
+    """Set the end date of a stored instrument and its status to ``ended``; audited."""
+    stored = _stored(app).filter(pl.col("instrument_id") == instrument_id)
+    if stored.is_empty():
+        raise UsageError(f"There is no instrument {instrument_id!r}.")
+    current = _instrument(stored.row(0, named=True))
+    row = {
+        "instrument_id": current.instrument_id,
+        "country": current.country,
+        "kind": current.kind.value,
+        "level": current.level.value,
+        "status": InstrumentStatus.ENDED.value,
+        "start_on": current.start_on.isoformat(),
+        "end_on": end_on.strip(),
+        "title": current.title,
+        "source": current.source or "",
+    }
+    if not row["end_on"]:
+        raise UsageError("The end date is missing.", hint="Write it as YYYY-MM-DD.")
+    change = _write(app, row)
+    audit.record(
+        app,
+        AuditAction.INSTRUMENT_ENDED,
+        actor=actor,
+        role=role,
+        via=Via.WEB,
+        subject=instrument_id,
+        detail={"country": current.country, "import": change.import_id},
+    )
+    return change
+
+
+def _text(value: str, what: str) -> str:
+    clean = value.strip()
+    if len(clean) > MAX_TEXT:
+        raise UsageError(f"The {what} is too long: at most {MAX_TEXT} characters.")
+    return clean
+
+
+def _new_id(taken: set[str]) -> str:
+    while True:
+        candidate = f"web-{secrets.token_hex(4)}"
+        if candidate not in taken:
+            return candidate
+
+
+def _write(app: Retour, row: dict[str, str]) -> Change:
+    """Validate one instruments row as the exchange format would, then write it."""
+    today = dt.date.today()
+    extracted = as_of(app, today)
+    header = list(SPEC.column_names)
+    values = {c: [row[c] or None] for c in header}
+    frame = pl.DataFrame(values, schema=dict.fromkeys(header, pl.String)).with_columns(
+        pl.Series(LINE, [2], dtype=pl.Int64)
+    )
+    meta = json.dumps({"source": WEB_SOURCE, "extracted_on": extracted.isoformat()})
+    container = Container(
+        path=Path(WEB_SOURCE),
+        kind="folder",
+        tables={Table.INSTRUMENTS: RawTable(Table.INSTRUMENTS, FILE_NAME, header, frame)},
+        meta_text=meta,
+    )
+    dataset = validate(container, today=max(today, extracted))
+    checked = dataset[Table.INSTRUMENTS]
+    fingerprint = hashlib.sha256(
+        json.dumps(row, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
+    written = Dataset(
+        {Table.INSTRUMENTS: checked}, DatasetMeta(source=WEB_SOURCE, extracted_on=extracted)
+    )
+    result = write_dataset(app.database(), written, fingerprint=fingerprint, container=WEB_SOURCE)
+    return Change(_instrument(checked.row(0, named=True)), result.import_id)
