@@ -1,0 +1,212 @@
+"""The FastAPI application: routes, the guard on every route, headers, errors, assets.
+
+``create_app(retour)`` builds it over one :class:`~retour.service.context.Retour`; the
+command ``retour serve`` runs it with Uvicorn. Every asset is served from the package
+(no CDN): htmx, the stylesheet; charts are drawn on the server as SVG (vl-convert).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Final
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from retour.domain.errors import RetourError
+from retour.service.context import Retour
+from retour.web import api, auth, i18n, pages, security
+from retour.web.render import language, render
+from retour.web.security import CsrfRefused, Forbidden, SignInRequired, guard
+from retour.web.views import Views
+
+log = logging.getLogger("retour.web")
+access_log = logging.getLogger("retour.web.access")
+
+STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
+
+#: No scripts but our own files, no eval, no inline scripts; styles may be inline (the
+#: SVG charts carry style attributes); nothing from other sites; no framing.
+CONTENT_SECURITY_POLICY: Final = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response and logs each request by its route
+    *template* (``/cases/{case_id}``), so no case id or other value reaches the log."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = [
+                    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                    (b"cross-origin-resource-policy", b"same-origin"),
+                ]
+                if self.hsts:
+                    extra.append((b"strict-transport-security", b"max-age=31536000"))
+                if b"cache-control" not in names:
+                    cache = b"public, max-age=86400" if static else b"no-store"
+                    extra.append((b"cache-control", cache))
+                message["headers"] = headers + [h for h in extra if h[0] not in names]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            route = scope.get("route")
+            where = getattr(route, "path", None) or ("/static" if static else "(no route)")
+            millis = (time.perf_counter() - started) * 1000
+            access_log.info("%s %s %s %.0fms", scope.get("method"), where, status, millis)
+
+
+def _warm_up_charts() -> None:
+    """vl-convert takes a few seconds to start its engine: start it before the first page."""
+    try:
+        import vl_convert
+
+        spec = {"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {}}
+        vl_convert.vegalite_to_svg(spec)
+    except Exception:  # pragma: no cover - only a warm-up
+        log.warning("the chart engine could not be warmed up", exc_info=True)
+
+
+def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
+    """The web application over `retour_app` (its database is opened now)."""
+    retour_app.settings.session_key()  # no web without a session secret (outside development)
+    retour_app.database()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm_up:
+            threading.Thread(target=_warm_up_charts, daemon=True).start()
+        yield
+
+    app = FastAPI(
+        title="retour",
+        docs_url=None,  # the interactive docs load their scripts from a CDN
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[Depends(guard)],
+        lifespan=lifespan,
+    )
+    app.state.retour = retour_app
+    app.state.views = Views(retour_app)
+    app.include_router(auth.router)
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _handlers(app)
+    app.add_middleware(SecurityHeaders, hsts=retour_app.settings.secure_cookies)
+    return app
+
+
+def _json(status: int, message: str, **headers: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers or None)
+
+
+def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    return render(request, "error.html", status=status, title=title, detail=detail)
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(SignInRequired)
+    async def sign_in(request: Request, _: Exception) -> Response:
+        if security.is_api(request):
+            return _json(
+                401, "Sign in: a valid bearer token is needed.", **{"WWW-Authenticate": "Bearer"}
+            )
+        response = RedirectResponse("/login", status_code=303)
+        if request.method == "GET":
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            signed = security.sign(request, "next", target)
+            security.set_cookie(
+                request, response, security.NEXT_COOKIE, signed, security.NEXT_SECONDS
+            )
+        return response
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, _: Exception) -> Response:
+        lang = language(request)
+        if security.is_api(request):
+            return _json(403, "Your role does not allow this (route or profile).")
+        return _error_page(
+            request, 403, i18n.text("forbidden", lang), i18n.text("forbidden_detail", lang)
+        )
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf(request: Request, _: Exception) -> Response:
+        lang = language(request)
+        if security.is_api(request):
+            return _json(403, "CSRF token missing or wrong.")
+        return _error_page(request, 403, i18n.text("csrf", lang), i18n.text("csrf_detail", lang))
+
+    @app.exception_handler(pages.NotFound)
+    async def not_found(request: Request, _: Exception) -> Response:
+        lang = language(request)
+        return _error_page(
+            request, 404, i18n.text("not_found", lang), i18n.text("not_found_detail", lang)
+        )
+
+    @app.exception_handler(RetourError)
+    async def usage(request: Request, exc: Exception) -> Response:
+        if security.is_api(request):
+            return _json(getattr(exc, "http_status", 400), str(exc))
+        lang = language(request)
+        return _error_page(request, 400, i18n.text("error", lang), str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        message = f"{where}: {first.get('msg', 'invalid request')}"
+        if security.is_api(request):
+            return _json(422, message)
+        return _error_page(request, 422, i18n.text("error", language(request)), message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if security.is_api(request) or exc.status_code not in {404, 405}:
+            return _json(exc.status_code, str(exc.detail))
+        lang = language(request)
+        return _error_page(
+            request,
+            exc.status_code,
+            i18n.text("not_found", lang),
+            i18n.text("not_found_detail", lang),
+        )

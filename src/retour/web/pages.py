@@ -1,0 +1,563 @@
+"""The pages: thin routes over the services, rendered on the server (Jinja2, htmx)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from retour.disclosure import Profile
+from retour.domain.countries import country_codes
+from retour.domain.errors import RetourError, UsageError
+from retour.reports import labels
+from retour.service import audit, datasets, figures, instruments
+from retour.service.audit import AuditAction, Via
+from retour.service.instruments import InvalidDatasetError
+from retour.web import hooks
+from retour.web.i18n import text
+from retour.web.permissions import Permission
+from retour.web.render import is_htmx, language, render
+from retour.web.security import Forbidden, Principal, guard, retour
+from retour.web.views import Views, table_view
+
+router = APIRouter()
+
+#: The largest dataset accepted through the web (bytes).
+MAX_UPLOAD: Final = 2 * 1024**3
+#: Violations listed on the import page (then a count), as on the command line.
+MAX_VIOLATIONS: Final = 200
+UPLOAD_SUFFIXES: Final = (".zip", ".xlsx")
+#: What a case id, an instrument id or a country code in a URL may look like.
+ID_PATTERN: Final = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+AUDIT_PAGE: Final = 100
+
+SUBJECTS: Final = ("requests", "detentions", "departures")
+#: Figures per subject: (default breakdown, breakdown with one country, its dimension).
+BREAKDOWN: Final = {
+    "requests": ("kind,year,outcome", "country,kind,year,outcome", "country"),
+    "detentions": ("year,end_reason", "nationality,year,end_reason", "nationality"),
+    "departures": ("year,type", "nationality,year,type", "nationality"),
+}
+
+
+class NotFound(Exception):  # noqa: N818 - answered as a 404 page
+    pass
+
+
+def signed_in(principal: Annotated[Principal | None, Depends(guard)]) -> Principal:
+    if principal is None:  # the guard refuses this before; kept for the type
+        raise Forbidden
+    return principal
+
+
+User = Annotated[Principal, Depends(signed_in)]
+
+
+def views(request: Request) -> Views:
+    found: Views = request.app.state.views
+    return found
+
+
+def choose_profile(principal: Principal, asked: str | None) -> tuple[Profile, bool]:
+    """The profile to answer under: the one asked if the role allows it, else the safest
+    the role allows (and whether that was a substitution, to say so on the page)."""
+    allowed = principal.profiles
+    if not asked:
+        return allowed[0], False
+    try:
+        wanted = Profile.parse(asked)
+    except UsageError:
+        return allowed[0], True
+    return (wanted, False) if wanted in allowed else (allowed[0], True)
+
+
+def _frame(
+    request: Request, principal: Principal, profile: Profile, clamped: bool
+) -> dict[str, Any]:
+    """What every figures page shows around its content."""
+    lang = language(request)
+    version = views(request).version()
+    rules = views(request).rules(profile)
+    return {
+        "profile": profile,
+        "profiles": principal.profiles,
+        "clamped": clamped,
+        "profile_line": labels.profile_line(rules, lang),
+        "provenance": version.provenance,
+        "empty": version.empty,
+    }
+
+
+def _country(code: str) -> str:
+    clean = code.strip().upper()
+    if clean not in country_codes():
+        raise NotFound
+    return clean
+
+
+# -- overview ---------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(
+    request: Request, principal: User, profile: Annotated[str | None, Query()] = None
+) -> Response:
+    chosen, clamped = choose_profile(principal, profile)
+    lang = language(request)
+    v = views(request)
+    key_figures = None
+    countries: tuple[str, ...] = ()
+    if not v.version().empty:
+        try:
+            answer = v.request_figures(chosen, by="year,outcome")
+            key_figures = table_view(answer.tables[0], lang)
+            notes = answer.notes_in(lang)
+        except UsageError:
+            notes = []
+        countries = v.countries(chosen)
+    else:
+        notes = []
+    return render(
+        request,
+        "overview.html",
+        **_frame(request, principal, chosen, clamped),
+        key_figures=key_figures,
+        notes=notes,
+        countries=sorted(countries, key=lambda c: labels.country_name(c, lang)),
+        pending=[hooks.SCALE, hooks.TRENDS, hooks.READY],
+    )
+
+
+# -- a country --------------------------------------------------------------------------------
+
+
+@router.get("/countries/{code}", response_class=HTMLResponse)
+def country(
+    request: Request,
+    code: str,
+    principal: User,
+    profile: Annotated[str | None, Query()] = None,
+) -> Response:
+    chosen, clamped = choose_profile(principal, profile)
+    clean = _country(code)
+    lang = language(request)
+    v = views(request)
+    if clean not in v.countries(chosen):
+        # Confidential under this profile, or no requests: the same answer for both.
+        raise NotFound
+    only = ("country", clean)
+    per_year = v.request_figures(chosen, by="country,year,outcome")
+    reasons = v.request_figures(chosen, by="country,reason,outcome")
+    context = v.context_html(clean, chosen, lang)
+    return render(
+        request,
+        "country.html",
+        **_frame(request, principal, chosen, clamped),
+        code=clean,
+        name=labels.country_name(clean, lang),
+        per_year=table_view(per_year.tables[0], lang, only=only),
+        reasons=table_view(reasons.tables[0], lang, only=only),
+        notes=reasons.notes_in(lang),
+        instruments=v.instruments(clean),
+        # The fragment of retour.reports.context escapes every text itself.
+        context=Markup(context) if context else None,
+        index=hooks.INDEX,
+        answer_times=hooks.ANSWER_TIMES,
+        effects=hooks.EFFECTS,
+    )
+
+
+@router.get("/countries/{code}/brief", response_class=HTMLResponse)
+def country_brief(
+    request: Request,
+    code: str,
+    principal: User,
+    profile: Annotated[str | None, Query()] = None,
+) -> Response:
+    chosen, clamped = choose_profile(principal, profile)
+    clean = _country(code)
+    if clean not in views(request).countries(chosen):
+        raise NotFound
+    return render(
+        request,
+        "pending.html",
+        **_frame(request, principal, chosen, clamped),
+        title=f"{labels.country_name(clean, language(request))} — "
+        + ("landenbrief" if language(request) == "nl" else "country brief"),
+        pending=[hooks.BRIEF],
+    )
+
+
+# -- figures ----------------------------------------------------------------------------------
+
+
+@router.get("/figures", response_class=HTMLResponse)
+def figures_page(
+    request: Request,
+    principal: User,
+    subject: Annotated[str, Query(max_length=20)] = "requests",
+    years: Annotated[str | None, Query(max_length=20)] = None,
+    kind: Annotated[str | None, Query(max_length=4)] = None,
+    country: Annotated[str | None, Query(max_length=8)] = None,
+    profile: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    chosen, clamped = choose_profile(principal, profile)
+    lang = language(request)
+    v = views(request)
+    subject = subject if subject in SUBJECTS else "requests"
+    code = country.strip().upper() if country and country.strip() else None
+    default_by, country_by, country_dim = BREAKDOWN[subject]
+    error = None
+    tables = []
+    notes: list[str] = []
+    chosen_years = years.strip() if years and years.strip() else None
+    chosen_kind = kind.strip().upper() if kind and kind.strip() else None
+    try:
+        if code is not None and code not in country_codes():
+            raise UsageError(f"Unknown country code {code!r}.")
+        by = country_by if code else default_by
+        if subject == "requests":
+            answer = v.request_figures(chosen, years=chosen_years, by=by, kind=chosen_kind)
+        elif subject == "detentions":
+            answer = v.detention_figures(chosen, years=chosen_years, by=by)
+        else:
+            answer = v.departure_figures(chosen, years=chosen_years, by=by)
+        only = (country_dim, code) if code else None
+        tables = [table_view(t, lang, only=only) for t in answer.tables]
+        notes = answer.notes_in(lang)
+    except RetourError as exc:
+        error = str(exc)
+    values = {
+        **_frame(request, principal, chosen, clamped),
+        "subject": subject,
+        "years": chosen_years or "",
+        "kind": chosen_kind or "",
+        "country": code or "",
+        "countries": sorted(v.countries(chosen), key=lambda c: labels.country_name(c, lang))
+        if not v.version().empty
+        else [],
+        "tables": tables,
+        "notes": notes,
+        "error": error,
+        "can_export": principal.can(Permission.EXPORT_WORKBOOK),
+    }
+    template = "_figures_results.html" if is_htmx(request) else "figures.html"
+    return render(request, template, status=400 if error else 200, **values)
+
+
+@router.get("/figures/workbook")
+def press_workbook(
+    request: Request,
+    principal: User,
+    years: Annotated[str | None, Query(max_length=20)] = None,
+    profile: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    chosen, _ = choose_profile(principal, profile)
+    lang = language(request)
+    app = retour(request)
+    chosen_years = years.strip() if years and years.strip() else None
+    with tempfile.TemporaryDirectory(prefix="retour-web-") as folder:
+        out = Path(folder) / "press.xlsx"
+        report = figures.press_workbook(app, out, years=chosen_years, profile=chosen, lang=lang)
+        data = out.read_bytes()
+    span = labels.years_text(list(report.tables.years))
+    audit.record(
+        app,
+        AuditAction.EXPORT_WORKBOOK,
+        actor=principal.name,
+        role=principal.role,
+        via=Via.WEB,
+        profile=chosen.value,
+        subject="press",
+        detail={"years": span, "lang": lang},
+    )
+    name = f"retour-{'pers' if lang == 'nl' else 'press'}-{span}-{chosen.value}.xlsx"
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# -- cases ------------------------------------------------------------------------------------
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_lookup(request: Request, principal: User) -> Response:
+    return render(request, "cases.html", error=None)
+
+
+@router.post("/cases")
+def cases_open(
+    request: Request, principal: User, case_id: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    clean = case_id.strip()
+    if not ID_PATTERN.fullmatch(clean):
+        lang = language(request)
+        message = "Onbekend zaaknummer." if lang == "nl" else "Not a case id."
+        return render(request, "cases.html", status=400, error=message)
+    return RedirectResponse(f"/cases/{clean}", status_code=303)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case(request: Request, case_id: str, principal: User) -> Response:
+    if not ID_PATTERN.fullmatch(case_id):
+        raise NotFound
+    audit.record(
+        retour(request),
+        AuditAction.VIEW_CASE,
+        actor=principal.name,
+        role=principal.role,
+        via=Via.WEB,
+        profile=Profile.INTERNAL.value,
+        subject=case_id,
+    )
+    return render(request, "case.html", case_id=case_id, pending=[hooks.CASE])
+
+
+# -- instruments ------------------------------------------------------------------------------
+
+
+def _instruments_page(
+    request: Request,
+    *,
+    status: int = 200,
+    message: str | None = None,
+    violations: list[str] | None = None,
+    error: str | None = None,
+    form: instruments.InstrumentForm | None = None,
+) -> Response:
+    app = retour(request)
+    listed = instruments.list_instruments(app)
+    values = {
+        "instruments": listed,
+        "message": message,
+        "violations": violations or [],
+        "error": error,
+        "form": form or instruments.InstrumentForm("", "", "", "", "", ""),
+        "as_of": instruments.as_of(app).isoformat(),
+        "kinds": [k.value for k in instruments.InstrumentKind],
+        "levels": [k.value for k in instruments.InstrumentLevel],
+        "statuses": [k.value for k in instruments.InstrumentStatus],
+        "countries": sorted(country_codes()),
+    }
+    template = "_instruments.html" if is_htmx(request) else "instruments.html"
+    return render(request, template, status=status, **values)
+
+
+@router.get("/instruments", response_class=HTMLResponse)
+def instruments_page(request: Request, principal: User) -> Response:
+    return _instruments_page(request)
+
+
+@router.post("/instruments", response_class=HTMLResponse)
+def instrument_add(
+    request: Request,
+    principal: User,
+    country: Annotated[str, Form(max_length=8)] = "",
+    kind: Annotated[str, Form(max_length=40)] = "",
+    level: Annotated[str, Form(max_length=40)] = "",
+    status: Annotated[str, Form(max_length=40)] = "",
+    start_on: Annotated[str, Form(max_length=20)] = "",
+    end_on: Annotated[str, Form(max_length=20)] = "",
+    title: Annotated[str, Form(max_length=2000)] = "",
+    source: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    form = instruments.InstrumentForm(
+        country, kind, level, status, start_on, title, end_on=end_on, source=source
+    )
+    lang = language(request)
+    try:
+        change = instruments.add_instrument(
+            retour(request), form, actor=principal.name, role=principal.role
+        )
+    except InvalidDatasetError as exc:
+        return _instruments_page(request, status=400, violations=_violations(exc), form=form)
+    except RetourError as exc:
+        return _instruments_page(request, status=400, error=str(exc), form=form)
+    views(request).changed()
+    return _instruments_page(
+        request, message=text("instruments.added", lang, id=change.instrument.instrument_id)
+    )
+
+
+@router.post("/instruments/{instrument_id}/end", response_class=HTMLResponse)
+def instrument_end(
+    request: Request,
+    instrument_id: str,
+    principal: User,
+    end_on: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    if not ID_PATTERN.fullmatch(instrument_id):
+        raise NotFound
+    lang = language(request)
+    try:
+        instruments.end_instrument(
+            retour(request), instrument_id, end_on, actor=principal.name, role=principal.role
+        )
+    except InvalidDatasetError as exc:
+        return _instruments_page(request, status=400, violations=_violations(exc))
+    except RetourError as exc:
+        return _instruments_page(request, status=400, error=str(exc))
+    views(request).changed()
+    return _instruments_page(request, message=text("instruments.ended", lang, id=instrument_id))
+
+
+def _violations(exc: InvalidDatasetError) -> list[str]:
+    return [
+        f"{v.column or ''}: {v.message}" + (f" ({v.value})" if v.value else "")
+        for v in exc.violations
+    ]
+
+
+# -- import -----------------------------------------------------------------------------------
+
+
+def safe_file_name(name: str | None) -> str | None:
+    """The uploaded file's name reduced to letters, digits, '.', '_' and '-', with the
+    suffix of a container retour reads; None when it has none."""
+    if not name:
+        return None
+    base = re.split(r"[\\/]", name)[-1]
+    clean = re.sub(r"[^A-Za-z0-9._-]", "_", base)[-100:].lstrip(".")
+    if not clean.lower().endswith(UPLOAD_SUFFIXES):
+        return None
+    return clean
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_page(request: Request, principal: User) -> Response:
+    return render(request, "import.html", report=None, refused=None, error=None, name=None)
+
+
+@router.post("/import", response_class=HTMLResponse)
+def import_upload(
+    request: Request,
+    principal: User,
+    dataset: Annotated[UploadFile, File()],
+) -> Response:
+    app = retour(request)
+    lang = language(request)
+    shown_name = dataset.filename or ""
+    stored_name = safe_file_name(dataset.filename)
+    if stored_name is None:
+        return render(
+            request,
+            "import.html",
+            status=400,
+            report=None,
+            refused=None,
+            error=text("import.bad_name", lang),
+            name=shown_name,
+        )
+    if dataset.size is not None and dataset.size > MAX_UPLOAD:
+        return render(
+            request,
+            "import.html",
+            status=413,
+            report=None,
+            refused=None,
+            error=text("import.too_big", lang),
+            name=shown_name,
+        )
+    with tempfile.TemporaryDirectory(prefix="retour-upload-") as folder:
+        path = Path(folder) / stored_name
+        with path.open("wb") as out:
+            while chunk := dataset.file.read(1024 * 1024):
+                out.write(chunk)
+        try:
+            report = datasets.import_dataset(app, path, today=dt.date.today())
+        except InvalidDatasetError as exc:
+            audit.record(
+                app,
+                AuditAction.IMPORT_REFUSED,
+                actor=principal.name,
+                role=principal.role,
+                via=Via.WEB,
+                detail={"violations": len(exc.violations)},
+            )
+            refused = {
+                "count": len(exc.violations),
+                "violations": exc.violations[:MAX_VIOLATIONS],
+                "more": max(0, len(exc.violations) - MAX_VIOLATIONS),
+            }
+            return render(
+                request,
+                "import.html",
+                status=400,
+                report=None,
+                refused=refused,
+                error=None,
+                name=shown_name,
+            )
+        except RetourError as exc:
+            return render(
+                request,
+                "import.html",
+                status=400,
+                report=None,
+                refused=None,
+                error=str(exc),
+                name=shown_name,
+            )
+    result = report.result
+    audit.record(
+        app,
+        AuditAction.IMPORT_DATASET,
+        actor=principal.name,
+        role=principal.role,
+        via=Via.WEB,
+        subject=str(result.import_id) if result.import_id is not None else None,
+        detail={"container": report.container},
+    )
+    views(request).changed()
+    rows = [
+        (t.value, c.inserted, c.replaced, c.unchanged, c.kept_newer)
+        for t, c in result.tables.items()
+    ]
+    return render(
+        request,
+        "import.html",
+        report={"rows": rows, "notices": list(report.notices), "simulated": report.meta.simulated},
+        refused=None,
+        error=None,
+        name=shown_name,
+    )
+
+
+# -- audit ------------------------------------------------------------------------------------
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    principal: User,
+    before: Annotated[int | None, Query(ge=1)] = None,
+    action: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    app = retour(request)
+    chosen = None
+    if action:
+        try:
+            chosen = AuditAction(action)
+        except ValueError:
+            chosen = None
+    entries = audit.read_log(app, limit=AUDIT_PAGE, before_id=before, action=chosen)
+    audit.record(
+        app, AuditAction.VIEW_AUDIT, actor=principal.name, role=principal.role, via=Via.WEB
+    )
+    older = entries[-1].id if len(entries) == AUDIT_PAGE else None
+    return render(
+        request,
+        "audit.html",
+        entries=entries,
+        older=older,
+        action=chosen.value if chosen else "",
+        actions=[a.value for a in AuditAction],
+    )

@@ -1,0 +1,84 @@
+"""Server-side rendering: Jinja2 with autoescaping, the page frame's context, the language."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from retour.disclosure import Language
+from retour.reports import labels
+from retour.web import i18n, security
+from retour.web.permissions import Permission
+from retour.web.security import Principal
+
+#: Bumped when a static file changes, so browsers fetch it anew.
+STATIC_VERSION: Final = "1"
+
+#: The navigation: (path, text key, permission).
+NAVIGATION: Final = (
+    ("/", "nav.overview", Permission.VIEW_FIGURES),
+    ("/figures", "nav.figures", Permission.VIEW_FIGURES),
+    ("/cases", "nav.cases", Permission.VIEW_CASES),
+    ("/instruments", "nav.instruments", Permission.MANAGE_INSTRUMENTS),
+    ("/import", "nav.import", Permission.IMPORT_DATA),
+    ("/audit", "nav.audit", Permission.VIEW_AUDIT),
+)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("retour.web", "templates"),
+        autoescape=True,  # every value is escaped unless marked safe
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["static"] = lambda name: f"/static/{name}?v={STATIC_VERSION}"
+    env.globals["query"] = lambda **values: urlencode(
+        {k: v for k, v in values.items() if v not in (None, "")}
+    )
+    return env
+
+
+def language(request: Request) -> Language:
+    return i18n.parse(request.cookies.get(security.LANG_COOKIE))
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(request: Request, template: str, *, status: int = 200, **values: Any) -> HTMLResponse:
+    lang = language(request)
+    principal: Principal | None = getattr(request.state, "principal", None)
+    nav = []
+    if principal is not None:
+        for path, key, permission in NAVIGATION:
+            if principal.can(permission):
+                current = request.url.path == path or (
+                    path != "/" and request.url.path.startswith(path + "/")
+                )
+                nav.append({"path": path, "text": i18n.text(key, lang), "current": current})
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    context = {
+        "request": request,
+        "lang": lang,
+        "other_lang": "en" if lang == "nl" else "nl",
+        "t": lambda key, **kw: i18n.text(key, lang, **kw),
+        "principal": principal,
+        "csrf": security.csrf_token(request),
+        "csrf_field": security.CSRF_FIELD,
+        "nav": nav,
+        "here": here,
+        "country_name": lambda code: labels.country_name(code, lang),
+        "code_label": lambda code: labels.code_label(code, lang),
+        **values,
+    }
+    html = environment().get_template(template).render(context)
+    return HTMLResponse(html, status_code=status)

@@ -1,0 +1,328 @@
+"""What the pages and the API show, assembled from the service use cases, and cached.
+
+Nothing here computes a figure: it asks the services (which disclose under the profile
+given) and shapes their answers into table models for the templates and JSON for the API.
+Answers are cached per profile, language and *data version* -- the import history's
+fingerprint and the count of outside statistics -- so a page is computed once per import,
+not once per request; the version itself is read at most every few seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol, TypeVar
+
+import polars as pl
+
+from retour.disclosure import (
+    COUNTRY_COLUMNS,
+    IS_TOTAL,
+    OTHER_COUNTRIES,
+    OTHER_COUNTRIES_LABEL,
+    TOTAL,
+    TOTAL_LABEL,
+    DisclosureRules,
+    Language,
+    Profile,
+)
+from retour.domain.errors import UsageError
+from retour.reports import context as context_report
+from retour.reports import labels
+from retour.service import figures, instruments, outside
+from retour.service.context import Retour
+from retour.service.figures import Figures, FigureTable
+from retour.service.instruments import Instrument
+
+T = TypeVar("T")
+
+#: Seconds the data version is trusted before it is read again.
+VERSION_SECONDS: Final = 2.0
+#: Answers kept in memory (per profile, language, question).
+CACHE_ENTRIES: Final = 512
+YEAR: Final = "year"
+
+
+# -- the cache --------------------------------------------------------------------------------
+
+
+class AnswerCache:
+    """A bounded LRU of computed answers; one computation per key at a time."""
+
+    def __init__(self, size: int = CACHE_ENTRIES) -> None:
+        self._size = size
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                found: T = self._data[key]
+                return found
+            lock = self._computing.setdefault(key, threading.Lock())
+        with lock:
+            with self._lock:
+                if key in self._data:
+                    again: T = self._data[key]
+                    return again
+            value = compute()
+            with self._lock:
+                self._data[key] = value
+                while len(self._data) > self._size:
+                    self._data.popitem(last=False)
+                self._computing.pop(key, None)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class Provenance(Protocol):
+    """What the pages say about the data (the figures service's provenance)."""
+
+    @property
+    def extracted_on(self) -> dt.date | None: ...
+    @property
+    def fingerprint(self) -> str | None: ...
+    @property
+    def simulated(self) -> bool: ...
+    @property
+    def imports(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DataVersion:
+    """What identifies the data: changes with every import, web edit or Eurostat file."""
+
+    provenance: Provenance
+    outside_values: int
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        p = self.provenance
+        return (p.fingerprint, p.imports, p.extracted_on, self.outside_values)
+
+    @property
+    def empty(self) -> bool:
+        return bool(self.provenance.imports == 0)
+
+
+@dataclass
+class Views:
+    """The web's window on one retour: cached answers of the services."""
+
+    app: Retour
+    cache: AnswerCache = field(default_factory=AnswerCache)
+    _version: DataVersion | None = None
+    _version_at: float = 0.0
+    _version_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def version(self) -> DataVersion:
+        with self._version_lock:
+            now = time.monotonic()
+            if self._version is None or now - self._version_at > VERSION_SECONDS:
+                db = self.app.database()
+                self._version = DataVersion(figures.provenance(db), outside.outside_count(self.app))
+                self._version_at = now
+            return self._version
+
+    def changed(self) -> None:
+        """The web changed the data: read the version again and drop cached answers."""
+        with self._version_lock:
+            self._version = None
+        self.cache.clear()
+
+    def cached(self, name: str, args: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        return self.cache.get((name, args, self.version().key), compute)
+
+    def rules(self, profile: Profile) -> DisclosureRules:
+        return figures.disclosure_rules(self.app, profile)
+
+    # -- figures ------------------------------------------------------------------------------
+
+    def request_figures(
+        self,
+        profile: Profile,
+        *,
+        years: str | None = None,
+        by: str | None = None,
+        kind: str | None = None,
+        cohort: str = "submitted",
+    ) -> Figures:
+        return self.cached(
+            "requests",
+            (profile, years, by, kind, cohort),
+            lambda: figures.request_figures(
+                self.app, years=years, by=by, kind=kind, cohort=cohort, profile=profile
+            ),
+        )
+
+    def detention_figures(
+        self, profile: Profile, *, years: str | None = None, by: str | None = None
+    ) -> Figures:
+        return self.cached(
+            "detentions",
+            (profile, years, by),
+            lambda: figures.detention_figures(self.app, years=years, by=by, profile=profile),
+        )
+
+    def departure_figures(
+        self, profile: Profile, *, years: str | None = None, by: str | None = None
+    ) -> Figures:
+        return self.cached(
+            "departures",
+            (profile, years, by),
+            lambda: figures.departure_figures(self.app, years=years, by=by, profile=profile),
+        )
+
+    def countries(self, profile: Profile) -> tuple[str, ...]:
+        """Countries with requests in the default years, as the profile may name them."""
+
+        def compute() -> tuple[str, ...]:
+            try:
+                answer = figures.request_figures(self.app, by="country", profile=profile)
+            except UsageError:  # no requests at all
+                return ()
+            table = answer.tables[0].table
+            codes = table.shown.filter(~pl.col(IS_TOTAL))["country"].cast(pl.String).to_list()
+            return tuple(c for c in codes if c and c != OTHER_COUNTRIES)
+
+        return self.cached("countries", (profile,), compute)
+
+    def instruments(self, country: str | None = None) -> tuple[Instrument, ...]:
+        return self.cached(
+            "instruments",
+            (country,),
+            lambda: tuple(instruments.list_instruments(self.app, country)),
+        )
+
+    def context_html(self, code: str, profile: Profile, lang: Language) -> str | None:
+        """The EU-context section of a country (Eurostat), with its chart as SVG."""
+
+        def compute() -> str | None:
+            rates = outside.country_context(self.app, code, rules=self.rules(profile))
+            if rates is None:
+                return None
+            return context_report.html_fragment(rates, lang, chart="svg", heading_level=2)
+
+        return self.cached("context", (code, profile, lang), compute)
+
+    def context_json(self, code: str, profile: Profile, lang: Language) -> dict[str, object] | None:
+        rules = self.rules(profile)
+        rates = self.cached(
+            "context-rates",
+            (code, profile),
+            lambda: outside.country_context(self.app, code, rules=rules),
+        )
+        if rates is None:
+            return None
+        return outside.ReturnRateAnswer(rates, rules).as_json(lang)
+
+
+# -- table models for the templates -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RowView:
+    cells: tuple[str, ...]
+    total: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TableView:
+    title: str
+    headers: tuple[str, ...]
+    dims: int  # the first `dims` columns are labels, the rest numbers
+    rows: tuple[RowView, ...]
+
+
+def label(dim: str | None, value: object, lang: Language) -> str:
+    """A dimension value as readers see it: country names, translated codes."""
+    if value is None:
+        return ""
+    text = str(value)
+    if dim in COUNTRY_COLUMNS:
+        if text == OTHER_COUNTRIES:
+            return OTHER_COUNTRIES_LABEL[lang]
+        name = labels.country_name(text, lang)
+        return text if name == text else f"{name} ({text})"
+    if dim == YEAR:
+        return text
+    return labels.code_label(text, lang)
+
+
+def dimension(dim: str, lang: Language) -> str:
+    pair = labels.DIMENSION.get(dim)
+    return labels.text(pair, lang) if pair else dim
+
+
+def table_view(
+    answer: FigureTable,
+    lang: Language,
+    *,
+    only: tuple[str, str] | None = None,
+) -> TableView:
+    """A disclosed table as headers and rows of text. `only=(dim, value)`: just the rows
+    of that value (the dimension's column and the totals row left out)."""
+    table = answer.table
+    display = table.to_display_frame(lang)
+    dims = [d for d in table.row_dims if only is None or d != only[0]]
+    values = display.columns[len(table.row_dims) :]
+    if table.column is None:
+        value_headers = [labels.text(("Aantal", "Number"), lang)]
+    else:
+        value_headers = [
+            TOTAL_LABEL[lang] if raw == TOTAL else label(table.column, raw, lang)
+            for raw in table.value_columns
+        ]
+    raw_rows = table.shown.select(*table.row_dims, IS_TOTAL).iter_rows(named=True)
+    rows = []
+    for raw, shown in zip(raw_rows, display.select(values).iter_rows(), strict=True):
+        total = bool(raw[IS_TOTAL])
+        if only is not None and (total or str(raw[only[0]]) != only[1]):
+            continue
+        if total:
+            labels_ = [TOTAL_LABEL[lang], *[""] * (len(dims) - 1)]
+        else:
+            labels_ = [label(d, raw[d], lang) for d in dims]
+        cells = [*labels_, *("" if v is None else str(v) for v in shown)]
+        rows.append(RowView(tuple(cells), total))
+    headers = tuple(dimension(d, lang) for d in dims) + tuple(value_headers)
+    return TableView(answer.title.text(lang), headers, len(dims), tuple(rows))
+
+
+def cells_json(answer: FigureTable, only: tuple[str, str] | None = None) -> list[dict[str, object]]:
+    """The cells of a disclosed table for the API (only one value of a dimension)."""
+    frame = answer.cells()
+    if only is not None:
+        frame = frame.filter(pl.col(only[0]) == only[1])
+    return [
+        {
+            **{d: row[d] for d in answer.by},
+            "n": row["shown"],
+            "display": row["n"],
+            "status": row["status"],
+        }
+        for row in frame.iter_rows(named=True)
+    ]
+
+
+def instrument_json(item: Instrument) -> dict[str, object]:
+    return {
+        "instrument_id": item.instrument_id,
+        "country": item.country,
+        "kind": item.kind.value,
+        "level": item.level.value,
+        "status": item.status.value,
+        "start_on": item.start_on.isoformat(),
+        "end_on": item.end_on.isoformat() if item.end_on else None,
+        "title": item.title,
+        "source": item.source,
+    }
