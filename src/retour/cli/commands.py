@@ -15,6 +15,7 @@ from retour.cli import (
     demo_cmd,  # noqa: F401
     figures_cmd,  # noqa: F401
     simulate_cmd,  # noqa: F401
+    web_cmd,  # noqa: F401
 )
 from retour.cli.main import STATE, app, err_console
 from retour.cli.render import OutputFormat, console, print_json, print_lines, print_table
