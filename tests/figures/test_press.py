@@ -158,6 +158,15 @@ def test_readable_in_dutch_and_english(
         assert "Laissez-passer (LP)" in terms
 
 
+def test_the_same_data_give_the_same_file(
+    on_loaded: Loaded, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert press(capsys, first)[0] == 0
+    assert press(capsys, second)[0] == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
 def test_simulated_data_are_labelled_everywhere(
     simulated_db: Loaded, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
