@@ -40,7 +40,7 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
-from scipy.special import expit, log1p
+from scipy.special import expit
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -237,7 +237,7 @@ def _moments(data: GlmmData, eta: FloatArray) -> tuple[FloatArray, FloatArray, f
 
 
 def _log1pexp(eta: FloatArray) -> FloatArray:
-    out = np.where(eta > 0, eta + log1p(np.exp(-np.abs(eta))), log1p(np.exp(eta)))
+    out = np.logaddexp(0.0, eta)
     return np.asarray(out, dtype=np.float64)
 
 

@@ -254,19 +254,30 @@ class IndexModel:
     def log_variance(
         self, cell: IntArray, target: IntArray, weight: FloatArray, targets: int
     ) -> FloatArray:
-        """Posterior variance of sum over rows of weight * log(index[cell]), per target."""
+        """Posterior variance of sum over rows of weight * log(index[cell]), per target.
+
+        The parts come from separate models, but a country whose cooperation moves tends
+        to move in all of them at once (it answers faster *and* confirms more), so their
+        errors -- shrinkage errors above all -- are not independent. Their standard errors
+        are therefore added, not their variances: the bound for fully correlated errors.
+        """
         rows_per = self.intervals
         node, x, _ = self._answer_rows(cell)
         coef = np.repeat(weight, rows_per) * self.grad_answer[cell].ravel()
-        var = self.answer.variance(2, node, x, coef, np.repeat(target, rows_per), targets)
-        var += self.confirm.variance(
-            1, cell, self._confirm_x(cell), weight * (1.0 - self.confirmed[cell]), target, targets
-        )
-        if self.fail is not None:
-            var += self.fail.variance(
-                1, cell, self._fail_x(cell), weight * self.grad_fail[cell], target, targets
+        sd = np.sqrt(self.answer.variance(2, node, x, coef, np.repeat(target, rows_per), targets))
+        sd += np.sqrt(
+            self.confirm.variance(
+                1, cell, self._confirm_x(cell), weight * (1.0 - self.confirmed[cell]), target,
+                targets,
             )
-        return var
+        )  # fmt: skip
+        if self.fail is not None:
+            sd += np.sqrt(
+                self.fail.variance(
+                    1, cell, self._fail_x(cell), weight * self.grad_fail[cell], target, targets
+                )
+            )
+        return np.asarray(sd * sd, dtype=np.float64)
 
     def _logit_scale(self) -> FloatArray:
         """d logit(index) / d log(index) per cell."""
