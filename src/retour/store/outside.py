@@ -37,6 +37,9 @@ VALUES: Final = ("value", "flag")
 SOURCE: Final = ("source_file", "source_line")
 #: The columns of a frame to write: the key, the value and flag, where it came from.
 WRITE_COLUMNS: Final = (*OUTSIDE_KEY, *VALUES, *SOURCE)
+#: One file holds one dataset: these are not staged but written as constants.
+CONSTANT: Final = ("dataset", "source_file")
+STAGED: Final = tuple(c for c in WRITE_COLUMNS if c not in CONSTANT)
 IMPORTED_AT: Final = "imported_at"
 DIMENSIONS: Final = tuple(c for c in OUTSIDE_KEY if c not in {"dataset", "period"})
 
@@ -68,17 +71,18 @@ class OutsideResult:
 
 
 def write_outside(db: Database, frame: pl.DataFrame, *, imported_at: dt.datetime) -> OutsideResult:
-    """Upsert the values of ``frame`` (columns :data:`WRITE_COLUMNS`; null dimensions allowed)
-    in one transaction: all of them or, on any error, none."""
+    """Upsert the values of one file, ``frame`` (columns :data:`WRITE_COLUMNS`, one dataset
+    and one source file; null dimensions allowed), in one transaction: all of them or, on
+    any error, none."""
     if imported_at.tzinfo is None:
         raise ValueError("imported_at must be timezone-aware")
-    staged = _prepare(frame)
+    staged, constants = _prepare(frame)
     with db.begin(write=True) as conn:
         try:
-            stage = bulk.load(conn, _STAGE, [TABLE.c[c] for c in WRITE_COLUMNS], staged)
-            result = _classify(conn, stage)
+            stage = bulk.load(conn, _STAGE, [TABLE.c[c] for c in STAGED], staged)
+            result = _classify(conn, stage, constants["dataset"])
             if result.inserted or result.updated:
-                conn.execute(_upsert(db, stage, imported_at.astimezone(dt.UTC)))
+                conn.execute(_upsert(db, stage, constants, imported_at.astimezone(dt.UTC)))
             bulk.drop(conn, stage)
         except DRIVER_ERRORS as exc:
             error = database_error(db, exc)
@@ -88,27 +92,38 @@ def write_outside(db: Database, frame: pl.DataFrame, *, imported_at: dt.datetime
     return result
 
 
-def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
+def _prepare(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str]]:
+    """The staged columns, sorted by key, and the constants (dataset, source file)."""
     missing = [c for c in WRITE_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"write_outside: the frame lacks {missing}")
-    keyed = frame.select(WRITE_COLUMNS).with_columns(
-        pl.col(list(OUTSIDE_KEY)).cast(pl.String).fill_null(""),
+    constants: dict[str, str] = {}
+    for name in CONSTANT:
+        distinct = frame[name].unique().to_list()
+        if len(distinct) != 1 or not distinct[0]:
+            raise ValueError(f"write_outside: the frame must hold one {name}, not {distinct}")
+        constants[name] = str(distinct[0])
+    keys = [c for c in OUTSIDE_KEY if c not in CONSTANT]
+    keyed = frame.select(STAGED).with_columns(
+        pl.col(keys).cast(pl.String).fill_null(""),
         pl.col("value").cast(pl.Int64),
         pl.col("flag").cast(pl.String),
-        pl.col("source_file").cast(pl.String),
         pl.col("source_line").cast(pl.Int64),
     )
-    if keyed.select(pl.col("dataset", "geo", "citizen", "period").is_in([""]).any()).row(0)[0]:
-        raise ValueError("write_outside: dataset, geo, citizen and period must be given")
-    if keyed.select(OUTSIDE_KEY).is_duplicated().any():
+    blank = pl.any_horizontal(pl.col(c) == "" for c in ("geo", "citizen", "period"))
+    if keyed.select(blank.any()).item():
+        raise ValueError("write_outside: geo, citizen and period must be given")
+    if keyed.select(keys).is_duplicated().any():
         raise ValueError("write_outside: values share a key; read the file with read_eurostat")
     # In key order, so the key index grows at its end.
-    return keyed.sort(list(OUTSIDE_KEY))
+    return keyed.sort(keys), constants
 
 
-def _on_key(stage: sa.Table) -> sa.ColumnElement[bool]:
-    return sa.and_(*(stage.c[k] == TABLE.c[k] for k in OUTSIDE_KEY))
+def _on_key(stage: sa.Table, dataset: str) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        TABLE.c.dataset == dataset,
+        *(stage.c[k] == TABLE.c[k] for k in OUTSIDE_KEY if k not in CONSTANT),
+    )
 
 
 def _changed(
@@ -119,8 +134,8 @@ def _changed(
     return sa.or_(*(new[c].is_distinct_from(old[c]) for c in VALUES))
 
 
-def _classify(conn: sa.Connection, stage: sa.Table) -> OutsideResult:
-    joined = stage.outerjoin(TABLE, _on_key(stage))
+def _classify(conn: sa.Connection, stage: sa.Table, dataset: str) -> OutsideResult:
+    joined = stage.outerjoin(TABLE, _on_key(stage, dataset))
     exists = TABLE.c.dataset.is_not(None)
     changed = _changed(stage.c, TABLE.c)
 
@@ -135,9 +150,16 @@ def _classify(conn: sa.Connection, stage: sa.Table) -> OutsideResult:
     return OutsideResult(*(int(n) for n in row))
 
 
-def _upsert(db: Database, stage: sa.Table, imported_at: dt.datetime) -> sa.Executable:
+def _upsert(
+    db: Database, stage: sa.Table, constants: dict[str, str], imported_at: dt.datetime
+) -> sa.Executable:
+    def column(name: str) -> sa.ColumnElement[object]:
+        if name in constants:
+            return sa.literal(constants[name], TABLE.c[name].type).label(name)
+        return stage.c[name]
+
     rows = sa.select(
-        *(stage.c[c] for c in WRITE_COLUMNS),
+        *(column(c) for c in WRITE_COLUMNS),
         sa.literal(imported_at, sa.DateTime(timezone=True)).label(IMPORTED_AT),
     ).where(sa.true())  # SQLite: WHERE keeps ON CONFLICT from parsing as a join's ON
     insert = (sqlite.insert if db.is_sqlite else postgresql.insert)(TABLE)
