@@ -15,6 +15,7 @@ import pytest
 from retour.disclosure import DisclosureRules
 from retour.reports import labels
 
+from ..exchange.conftest import VALID, write_folder
 from . import oracle
 from .check import TOTAL, Cells, assert_exact, expected_disclosed
 from .conftest import Loaded, run
@@ -234,3 +235,30 @@ def test_libreoffice_opens_it_with_the_same_numbers(
         assert "<5" in expected.values()
     definitions = "\n".join(",".join(row) for row in converted["Definitions"])
     assert "Readmission (T&O)" in definitions and "public (public)" in definitions
+
+
+def test_a_kind_without_refusals_gets_a_sheet_that_says_so(
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RETOUR_DB", database_url)
+    assert run(capsys, "import", str(write_folder(tmp_path / "d", VALID)))[0] == 0
+    path = tmp_path / "small.xlsx"
+    code, _, err = run(
+        capsys, "report", "press", "--years", "2020-2021", "--profile", "internal",
+        "--out", str(path), "--lang", "en",
+    )  # fmt: skip
+    assert code == 0, err
+    grids = grids_of(path)
+    assert refusals_of(grids["T&O by country"], "en") == {
+        ("NG", "negative", "2020"): "0", ("NG", "negative", "2021"): "1",
+        ("NG", "negative", TOTAL): "1", ("NG", "withdrawn", "2020"): "1",
+        ("NG", "withdrawn", "2021"): "0", ("NG", "withdrawn", TOTAL): "1",
+        (TOTAL, TOTAL, "2020"): "1", (TOTAL, TOTAL, "2021"): "1", (TOTAL, TOTAL, TOTAL): "2",
+    }  # fmt: skip
+    lp = grids["LP by country"]
+    assert [_text(v) for v in lp[4][:6]] == ["Total", "", "", "0", "0", "0"]
+    assert _text(lp[5][0]) == labels.text(labels.NO_ROWS, "en")
+    assert answers_of(grids["Totals"], 0)[("2020", "positive")] == "1"
