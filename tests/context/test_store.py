@@ -84,6 +84,19 @@ def test_insert_then_unchanged_then_updated(db: Database) -> None:
     assert set(got["imported_at"].to_list()) == {T1}
 
 
+def test_the_version_changes_with_revised_figures_not_with_a_reimport(db: Database) -> None:
+    assert store.outside_version(db) == (0, None)
+    data = values([("NL", "MA", "2012", 300, None)])
+    store.write_outside(db, data, imported_at=T0)
+    first = store.outside_version(db)
+    assert first == (1, T0.isoformat())
+    store.write_outside(db, data, imported_at=T1)
+    assert store.outside_version(db) == first
+    revised = data.with_columns(pl.lit(305).alias("value"))
+    store.write_outside(db, revised, imported_at=T1)
+    assert store.outside_version(db) == (1, T1.isoformat())
+
+
 def test_unchanged_rows_keep_their_source_and_time(db: Database) -> None:
     data = values([("NL", "MA", "2012", 300, None)])
     store.write_outside(db, data, imported_at=T0)

@@ -255,3 +255,9 @@ def _parse_years(text: str) -> tuple[int, ...]:
 def outside_count(app: Retour) -> int:
     """How many values of outside statistics the database holds (for ``retour info``)."""
     return store.count_outside(app.database())
+
+
+def outside_version(app: Retour) -> tuple[int, str | None]:
+    """(values, last change) of the outside statistics: a cache key that changes with every
+    import that inserts or updates a value (the count alone misses revised figures)."""
+    return store.outside_version(app.database())

@@ -203,3 +203,17 @@ def count_outside(db: Database) -> int:
     """How many values the table of outside statistics holds."""
     with db.begin() as conn:
         return int(conn.execute(sa.select(sa.func.count()).select_from(TABLE)).scalar_one())
+
+
+def outside_version(db: Database) -> tuple[int, str | None]:
+    """How many values the table holds and when it last changed (ISO text, UTC, or None):
+    together they change with every import that inserts or updates a value."""
+    with db.begin() as conn:
+        count, latest = conn.execute(
+            sa.select(sa.func.count(), sa.func.max(TABLE.c.imported_at)).select_from(TABLE)
+        ).one()
+    if latest is None:
+        return int(count), None
+    stamp = latest if isinstance(latest, dt.datetime) else dt.datetime.fromisoformat(str(latest))
+    stamp = stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
+    return int(count), stamp.isoformat()
