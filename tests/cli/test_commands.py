@@ -142,3 +142,25 @@ def test_export_writes_the_exchange_format(
         ["dataset.json", "cases.csv", "requests.csv", "detentions.csv", "departures.csv",
          "conditions.csv", "instruments.csv", "assessments.csv"]
     )  # fmt: skip
+
+
+def test_a_progress_bar_on_a_terminal_and_silence_otherwise(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from retour.cli import commands
+
+    folder = write_folder(tmp_path / "d", VALID)
+    _, _, err = run(capsys, "import", str(folder))
+    assert err.strip() == "", "no progress output when stderr is not a terminal"
+    terminal = io.StringIO()
+    console = Console(file=terminal, force_terminal=True, width=100)
+    monkeypatch.setattr(commands, "err_console", console)
+    run(capsys, "import", str(folder))
+    shown = terminal.getvalue()
+    assert "importing d" in shown
+    # one step per stage: reading, validating, then writing each of the seven tables
+    assert "0/9" in shown and "8/9" in shown

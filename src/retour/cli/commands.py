@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from retour.cli import (
     context_cmd,  # noqa: F401
@@ -34,15 +41,27 @@ def context() -> Retour:
 
 
 @contextmanager
-def stages(label: str) -> Iterator[datasets.Progress]:
-    """A spinner with the current stage on a terminal; silent otherwise."""
+def stages(label: str, steps: tuple[str, ...] = ()) -> Iterator[datasets.Progress]:
+    """A progress bar over the known steps (a spinner when there are none) on a terminal;
+    silent otherwise."""
     if not err_console.is_terminal:
         yield datasets.quiet
         return
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task(label)
-        yield lambda stage: bar.update(task, description=f"{label}: {stage}")
+        task = bar.add_task(label, total=len(steps) or None)
+
+        def advance(stage: str) -> None:
+            done = steps.index(stage) if stage in steps else None
+            bar.update(task, description=f"{label}: {stage}", completed=done)
+
+        yield advance
 
 
 @app.command("import")
@@ -50,7 +69,7 @@ def import_(
     path: Annotated[Path, typer.Argument(help="A folder, .zip or .xlsx in the exchange format.")],
 ) -> None:
     """Import a dataset: every rule checked, all of it written or nothing."""
-    with context() as ctx, stages(f"importing {path.name}") as progress:
+    with context() as ctx, stages(f"importing {path.name}", datasets.IMPORT_STAGES) as progress:
         try:
             report = datasets.import_dataset(ctx, path, progress=progress)
         except InvalidDatasetError as exc:

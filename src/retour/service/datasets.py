@@ -21,6 +21,9 @@ from retour.store.write import write_dataset as store_write
 
 Progress = Callable[[str], None]
 
+#: The stages of an import, in order, as `progress` is told of them.
+IMPORT_STAGES: tuple[str, ...] = ("reading", "validating", *(f"writing {t.value}" for t in Table))
+
 
 def quiet(_: str) -> None:
     return None
@@ -78,8 +81,13 @@ def import_dataset(
     _refuse_mixing(db, dataset)
     if dataset.meta.extracted_on is None:
         dataset.meta = replace(dataset.meta, extracted_on=today)
-    progress("writing")
-    result = store_write(db, dataset, fingerprint=container.fingerprint, container=path.name)
+    result = store_write(
+        db,
+        dataset,
+        fingerprint=container.fingerprint,
+        container=path.name,
+        on_table=lambda table: progress(f"writing {table.value}"),
+    )
     return ImportReport(
         path=path,
         container=container.kind,

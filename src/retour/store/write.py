@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Final
@@ -73,13 +73,19 @@ class ImportResult:
 
 
 def write_dataset(
-    db: Database, dataset: Dataset, *, fingerprint: str, container: str
+    db: Database,
+    dataset: Dataset,
+    *,
+    fingerprint: str,
+    container: str,
+    on_table: Callable[[Table], None] | None = None,
 ) -> ImportResult:
     """Write every table of the dataset in one transaction and record the import.
 
     fingerprint: the SHA-256 (hex) of the container; container: its file name (a path is
     cut to its last part). dataset.meta.extracted_on must be set (the caller puts today's
-    date there when the source gave none). On any error nothing is written.
+    date there when the source gave none). on_table is told of each table before it is
+    written (for a progress bar). On any error nothing is written.
     """
     extracted_on = _extracted_on(dataset.meta)
     if not _SHA256.fullmatch(fingerprint):
@@ -88,9 +94,11 @@ def write_dataset(
     with db.begin(write=True) as conn:
         latest = conn.execute(sa.select(sa.func.max(schema.imports.c.extracted_on))).scalar()
         import_id = _record_import(conn, dataset.meta, extracted_on, fingerprint, container)
-        results = {
-            t: _write_table(db, conn, SPECS[t], frames[t], extracted_on, import_id) for t in Table
-        }
+        results: dict[Table, TableResult] = {}
+        for t in Table:
+            if on_table is not None:
+                on_table(t)
+            results[t] = _write_table(db, conn, SPECS[t], frames[t], extracted_on, import_id)
         result = ImportResult(import_id, results)
         if not result.changed and latest is not None and extracted_on <= _as_date(latest):
             # Importing the same data again leaves the database as it was (CONTRACT.md),
