@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from retour.domain.errors import DatabaseError
-from retour.store import Database, engine, schema
+from retour.store import Database, engine, open_database, schema
 from retour.store import outside as store
 
 from .conftest import frame
@@ -160,6 +160,51 @@ def test_a_failed_write_leaves_nothing(db: Database, monkeypatch: pytest.MonkeyP
     with pytest.raises(DatabaseError, match="nothing was written"):
         store.write_outside(db, more, imported_at=T1)
     assert stored(db).select("geo", "value").rows() == [("NL", 1)]
+
+
+def test_the_first_load_and_the_upsert_store_the_same(db: Database, database_url: str) -> None:
+    """A dataset's first values go straight in (executemany / COPY); later ones through the
+    staging table. Both give the same rows."""
+    data = values(
+        [
+            ("NL", "MA", "2012", 300, "p"),
+            ("EL", "GR", "2013", None, "c"),
+            ("UK", "XK", "2014", 0, None),
+        ],
+        age="TOTAL",
+        c_dest="",
+    )
+    assert store.write_outside(db, data, imported_at=T1) == store.OutsideResult(3, 0, 0)
+    direct = stored(db)
+    other = open_database(database_url.replace("retour.sqlite", "other.sqlite"))
+    if not other.is_sqlite:  # one scratch database on PostgreSQL: use this one again
+        other.close()
+        with db.begin(write=True) as conn:
+            conn.execute(sa.delete(schema.outside_statistics))
+        other = db
+    seed = values([("BE", "MA", "2000", 1, None)]).with_columns(
+        pl.lit("seed.tsv").alias("source_file")
+    )
+    store.write_outside(other, seed, imported_at=T0)
+    assert store.write_outside(other, data, imported_at=T1) == store.OutsideResult(3, 0, 0)
+    staged = stored(other).filter(pl.col("source_file") != "seed.tsv")
+    if other is not db:
+        other.close()
+    assert staged.equals(direct)
+    assert direct["imported_at"].to_list() == [T1] * 3
+
+
+def test_a_failed_first_load_leaves_nothing(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = store._insert_all
+
+    def then_fail(*args: object) -> None:
+        original(*args)  # type: ignore[arg-type]
+        raise sa.exc.DBAPIError("INSERT", None, Exception("disk full"))
+
+    monkeypatch.setattr(store, "_insert_all", then_fail)
+    with pytest.raises(DatabaseError, match="nothing was written"):
+        store.write_outside(db, values([("NL", "MA", "2012", 1, None)]), imported_at=T0)
+    assert store.count_outside(db) == 0
 
 
 def test_refuses_frames_that_are_not_one_file(db: Database) -> None:

@@ -6,8 +6,9 @@ unique constraints treat NULLs as distinct); :func:`read_outside` gives it back 
 
 :func:`write_outside` writes one file's values in one transaction, set-based: the frame is
 loaded into a staging table, counted with one join, and applied with one
-``INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE ... WHERE value or flag changed``. Per
-value of the file:
+``INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE ... WHERE value or flag changed``. (The
+first values of a dataset are all new: they go straight into the table, with one
+``executemany`` on SQLite and ``COPY`` on PostgreSQL.) Per value of the file:
 
 - a new key is *inserted*;
 - an existing key whose value or flag differs is *updated* (value, flag, source file and
@@ -19,11 +20,14 @@ value of the file:
 from __future__ import annotations
 
 import datetime as dt
+import io
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -77,12 +81,16 @@ def write_outside(db: Database, frame: pl.DataFrame, *, imported_at: dt.datetime
     if imported_at.tzinfo is None:
         raise ValueError("imported_at must be timezone-aware")
     staged, constants = _prepare(frame)
+    stamp = imported_at.astimezone(dt.UTC)
     with db.begin(write=True) as conn:
         try:
+            if not _holds(conn, constants["dataset"]):
+                _insert_all(conn, staged, constants, stamp)
+                return OutsideResult(inserted=staged.height)
             stage = bulk.load(conn, _STAGE, [TABLE.c[c] for c in STAGED], staged)
             result = _classify(conn, stage, constants["dataset"])
             if result.inserted or result.updated:
-                conn.execute(_upsert(db, stage, constants, imported_at.astimezone(dt.UTC)))
+                conn.execute(_upsert(db, stage, constants, stamp))
             bulk.drop(conn, stage)
         except DRIVER_ERRORS as exc:
             error = database_error(db, exc)
@@ -117,6 +125,46 @@ def _prepare(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str]]:
         raise ValueError("write_outside: values share a key; read the file with read_eurostat")
     # In key order, so the key index grows at its end.
     return keyed.sort(keys), constants
+
+
+def _holds(conn: sa.Connection, dataset: str) -> bool:
+    """Whether any value of the dataset is stored (the key's first column: one index probe)."""
+    query = sa.select(sa.literal(1)).where(TABLE.c.dataset == dataset).limit(1)
+    return conn.execute(query).first() is not None
+
+
+def _insert_all(
+    conn: sa.Connection, staged: pl.DataFrame, constants: dict[str, str], stamp: dt.datetime
+) -> None:
+    """The first values of a dataset: every key is new, so insert them straight into the
+    table, without staging, classifying and upserting (SQLite: one executemany; PostgreSQL:
+    COPY). The stamp is written as SQLAlchemy writes a DateTime on each backend."""
+    sqlite_stamp = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")
+    rows = staged.with_columns(
+        pl.lit(constants["dataset"]).alias("dataset"),
+        pl.lit(constants["source_file"]).alias("source_file"),
+        pl.lit(sqlite_stamp if conn.dialect.name == "sqlite" else stamp.isoformat()).alias(
+            IMPORTED_AT
+        ),
+    ).select(*WRITE_COLUMNS, IMPORTED_AT)
+    names = ", ".join(f'"{c}"' for c in rows.columns)
+    driver = conn.connection.driver_connection
+    if isinstance(driver, sqlite3.Connection):
+        marks = ", ".join("?" * rows.width)
+        driver.executemany(
+            f'INSERT INTO "{TABLE.name}" ({names}) VALUES ({marks})', rows.iter_rows()
+        )
+        return
+    assert isinstance(driver, psycopg.Connection)
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f'COPY "{TABLE.name}" ({names}) FROM STDIN (FORMAT csv)') as copy,
+    ):
+        for chunk in rows.iter_slices(bulk.COPY_CHUNK):
+            buffer = io.BytesIO()
+            # An unquoted empty field is NULL to COPY; Polars quotes empty strings ("").
+            chunk.write_csv(buffer, include_header=False, null_value="")
+            copy.write(buffer.getbuffer())
 
 
 def _on_key(stage: sa.Table, dataset: str) -> sa.ColumnElement[bool]:
