@@ -199,3 +199,9 @@ def test_the_confidential_option_adds_to_the_list(loaded: Run) -> None:
     assert code == 2 and "confidential list" in err
     code, _, _ = loaded("context", "return-rate", "--citizen", "DZ", "--confidential", "MA,TN")
     assert code == 0
+
+
+def test_an_aggregate_as_geo_is_shown_but_not_ranked(loaded: Run) -> None:
+    code, out, _ = loaded("context", "return-rate", "--citizen", "MA", "--geo", "EU27_2020")
+    assert code == 0
+    assert "2019: EU27_2020 30,0% (totaal, niet gerangschikt)" in out

@@ -211,6 +211,11 @@ def rank_lines(rates: ReturnRates, lang: Language) -> list[str]:
     focus = rates.focus_rows()
     for year in rates.years:
         row = focus.filter(pl.col(YEAR) == year)
+        if not row.is_empty() and row.item(0, "aggregate"):
+            unranked = text(("totaal, niet gerangschikt", "aggregate, not ranked"), lang)
+            rate = rate_text(row.item(0, RETURN_RATE), lang) or NOT_AVAILABLE
+            lines.append(f"{year}: {rates.focus} {rate} ({unranked})")
+            continue
         if row.is_empty() or row.item(0, RANK) is None:
             lines.append(f"{year}: {rates.focus} {text(('geen percentage', 'no rate'), lang)}")
             continue
