@@ -47,6 +47,7 @@ def test_import_counts_and_info(app: Retour, tmp_path: Path) -> None:
     }  # fmt: skip
     assert about["simulated"] is False
     assert about["extracted_on"] == "2024-02-01"
+    assert about["outside_statistics"] == 0
 
 
 def test_importing_again_changes_nothing(app: Retour, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from rich.progress import (
 )
 
 from retour.cli import (
+    assess_cmd,  # noqa: F401
     context_cmd,  # noqa: F401
     demo_cmd,  # noqa: F401
     figures_cmd,  # noqa: F401
@@ -136,6 +137,7 @@ def info(
     if about.extracted_on:
         rows.append(("extracted on", about.extracted_on.isoformat()))
     rows += [(t.value, str(n)) for t, n in about.counts.items()]
+    rows.append(("outside statistics", str(about.outside_statistics)))
     print_table(None, ("", ""), rows, header=False)
 
 

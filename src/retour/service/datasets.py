@@ -16,6 +16,7 @@ from retour.exchange import open_container, validate, write_dataset
 from retour.service.context import Retour
 from retour.store import read as store_read
 from retour.store.engine import Database
+from retour.store.outside import count_outside
 from retour.store.write import ImportResult
 from retour.store.write import write_dataset as store_write
 
@@ -121,6 +122,7 @@ class DatabaseInfo:
     simulated: bool | None
     extracted_on: dt.date | None
     source: str | None
+    outside_statistics: int  # Eurostat figures (retour context import)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -130,6 +132,7 @@ class DatabaseInfo:
             "simulated": self.simulated,
             "extracted_on": self.extracted_on.isoformat() if self.extracted_on else None,
             "source": self.source,
+            "outside_statistics": self.outside_statistics,
         }
 
 
@@ -143,4 +146,5 @@ def database_info(app: Retour) -> DatabaseInfo:
         simulated=store_read.holds_simulated(db),
         extracted_on=meta.extracted_on,
         source=meta.source,
+        outside_statistics=count_outside(db),
     )
