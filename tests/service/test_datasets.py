@@ -9,16 +9,18 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from retour.config import load_settings
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset
-from retour.domain.errors import InputError
+from retour.domain.errors import InputError, RetourError
 from retour.exchange import InvalidDatasetError, write_dataset
 from retour.service import datasets
 from retour.service.context import Retour
 
 from ..exchange.conftest import VALID, Files, replace_line, write_folder
+from ..exchange.test_properties import corrupt
 from ..exchange.test_pseudonyms import V_NUMBERS, with_v_numbers
 from ..strategies.datasets import datasets as generated_datasets
 from .conftest import files_of
@@ -179,3 +181,53 @@ def test_export_refuses_a_non_empty_folder(app: Retour, tmp_path: Path) -> None:
         datasets.export_dataset(app, tmp_path / "busy")
     datasets.export_dataset(app, tmp_path / "busy", force=True)
     assert (tmp_path / "busy" / "x.txt").read_text() == "keep me"
+
+
+def test_the_secret_may_come_from_the_settings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text('secret = "from-the-settings-file-0123"\n', encoding="utf-8")
+    monkeypatch.setenv("RETOUR_SETTINGS", str(settings_file))
+    monkeypatch.delenv("RETOUR_SECRET", raising=False)
+    with Retour(settings=load_settings(db=database_url)) as app:
+        report = imported(app, write_folder(tmp_path / "v", with_v_numbers(VALID)))
+    assert report.result.tables[Table.CASES].inserted == 3
+
+
+CORRUPT = ["flip", "insert", "delete", "quote", "type", "truncate"]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    table=st.sampled_from(list(Table)),
+    how=st.sampled_from(CORRUPT),
+    at=st.integers(0, 5_000),
+    junk=st.binary(min_size=1, max_size=6),
+)
+def test_a_corrupted_import_never_writes(
+    app: Retour,
+    tmp_path_factory: pytest.TempPathFactory,
+    table: Table,
+    how: str,
+    at: int,
+    junk: bytes,
+) -> None:
+    """The stored data are unchanged by any corrupted import that is refused."""
+    work = tmp_path_factory.mktemp("corrupt")
+    if datasets.database_info(app).counts[Table.CASES] == 0:
+        imported(app, write_folder(work / "first", VALID))
+    before = snapshot(app, work, "before")
+    changed = {
+        **VALID,
+        "cases.csv": VALID["cases.csv"].replace("C3,SO,2021-06-15", "C3,SO,2021-06-16"),
+    }
+    folder = write_folder(work / "bad", changed)
+    path = folder / f"{table.value}.csv"
+    path.write_bytes(corrupt(path.read_bytes(), how, at, junk))
+    try:
+        imported(app, folder)
+    except RetourError:
+        assert snapshot(app, work, "after") == before
