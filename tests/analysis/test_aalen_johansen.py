@@ -94,7 +94,15 @@ def test_values_at_times_and_beyond_follow_up() -> None:
     assert at["t4"] == pytest.approx(1 / 6 + 2 / 9)
     # t=8: n=1 (the 5 censored before), S(8-) = 2/3 * 2/3 = 4/9, F1 += 4/9
     assert at["t8"] == pytest.approx(1 / 6 + 2 / 9 + 4 / 9)
-    assert at["t9"] is None  # beyond the last follow-up: not estimable, never carried
+    assert at["t9"] == pytest.approx(at["t8"])  # everyone has had an event: final
+
+
+def test_beyond_the_follow_up_of_a_group_still_at_risk_is_unknown() -> None:
+    data = pl.DataFrame({"time": [1.0, 2, 4], "event": [1, 0, 0], "group": ["b"] * 3})
+    aj = aalen_johansen(data, time="time", event="event", by=["group"])
+    at = aj.at([3, 4, 5], 1).row(0, named=True)
+    assert at["t3"] == pytest.approx(1 / 3) and at["t4"] == pytest.approx(1 / 3)
+    assert at["t5"] is None  # beyond the last follow-up: not estimable, never carried
 
 
 def test_first_time_reaching_a_level_is_the_median() -> None:

@@ -9,7 +9,8 @@ d_k(t) events of cause k and d(t) events of any cause,
 Censored times count as at risk at their own time (the usual convention: censoring after
 events at a tie). Ties between events of different causes are handled exactly -- they need
 no jittering. The estimate is defined up to the group's last follow-up time; beyond it,
-:meth:`AalenJohansen.at` returns null, never the last value carried forward.
+:meth:`AalenJohansen.at` returns null, never the last value carried forward -- unless every
+request of the group has ended (survival 0), when the incidences are final.
 
 Everything is vectorised over all groups at once (sort, cumulative sums and products).
 """
@@ -28,6 +29,7 @@ EVENTS = "events"
 CENSORED = "censored"
 SURVIVAL = "survival"
 LAST = "last_time"
+FINAL = "final_survival"
 _N = "_n"
 
 
@@ -47,7 +49,8 @@ class AalenJohansen:
         table: one row per group and distinct time: the group columns, ``time``,
             ``at_risk``, ``events`` (any cause), ``events_<k>``, ``censored``,
             ``survival`` (all-cause Kaplan-Meier) and ``cif_<k>`` per cause, sorted.
-        last: per group, ``last_time`` (the longest follow-up) and ``n``.
+        last: per group, ``last_time`` (the longest follow-up), ``n`` and
+            ``final_survival`` (all-cause survival after the last time).
         by: the group columns.
         causes: the causes with a cumulative incidence column.
     """
@@ -59,24 +62,22 @@ class AalenJohansen:
 
     def at(self, times: Sequence[float], cause: int, *, prefix: str = "t") -> pl.DataFrame:
         """F_cause at each of ``times``: the group columns and one column ``<prefix><t>`` per
-        time; null where t lies beyond the group's last follow-up time."""
+        time; null where t lies beyond the group's last follow-up time while some of it
+        is still at risk."""
         name = cif_column(cause)
         keys = list(self.by)
         steps = self.table.select(*keys, pl.col(TIME).cast(pl.Float64), name).sort(TIME)
-        out = self.last.select(*keys, LAST)
+        out = self.last.select(*keys, LAST, FINAL)
         for t in times:
-            probe = out.select(*keys, LAST).with_columns(pl.lit(float(t)).alias(TIME))
+            probe = out.select(*keys, LAST, FINAL).with_columns(pl.lit(float(t)).alias(TIME))
             found = probe.join_asof(
                 steps, on=TIME, by=keys or None, strategy="backward", check_sortedness=False
             )
-            value = (
-                pl.when(pl.col(TIME) > pl.col(LAST))
-                .then(None)
-                .otherwise(pl.col(name).fill_null(0.0))
-            )
+            unknown = (pl.col(TIME) > pl.col(LAST)) & (pl.col(FINAL) > 0)
+            value = pl.when(unknown).then(None).otherwise(pl.col(name).fill_null(0.0))
             column = found.select(value.alias(f"{prefix}{_label(t)}"))
             out = out.with_columns(column)
-        return out.drop(LAST)
+        return out.drop(LAST, FINAL)
 
     def first_time_reaching(self, level: float, cause: int, *, name: str = "time") -> pl.DataFrame:
         """Per group, the first time at which F_cause reaches ``level`` (e.g. 0.5: the median
@@ -144,6 +145,16 @@ def aalen_johansen(
         if keys
         else frame.select(pl.col(time).max().alias(LAST), pl.len().alias("n"))
     ).with_columns(pl.col(LAST).cast(pl.Float64))
+    final = (
+        table.group_by(keys).agg(pl.col(SURVIVAL).last().alias(FINAL))
+        if keys
+        else table.select(pl.col(SURVIVAL).last().alias(FINAL))
+    )
+    last = (
+        last.join(final, on=keys, how="left")
+        if keys
+        else pl.concat([last, final], how="horizontal")
+    )
     if keys:
         last = last.sort(keys)
     return AalenJohansen(
