@@ -1,0 +1,269 @@
+"""`retour assess`, `retour effects`, `retour answer-times`, `retour report cooperation|country`.
+
+Thin over :mod:`retour.service.cooperation`: options go in as text, published tables come
+out as a table, CSV or JSON. The default profile is the safest, ``public``; every output
+says which profile was applied, and, for simulated data, that the data are simulated.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+
+from retour.cli.figures_cmd import Confidential, Format, Lang, ProfileOption, report_app
+from retour.cli.main import STATE, app, err_console
+from retour.cli.render import OutputFormat, console, print_json, print_table
+from retour.disclosure import DisclosureRules, Language, Note, Profile
+from retour.reports import labels
+from retour.service.context import Retour
+
+KindOption = Annotated[
+    str, typer.Option("--kind", help="LP, TO, or all (the default): which requests count.")
+]
+
+
+def _context() -> Retour:
+    return Retour.from_environment(STATE.db)
+
+
+def _language(lang: str) -> Language:
+    from retour.service.figures import parse_language
+
+    return parse_language(lang)
+
+
+@app.command("assess")
+def assess(
+    period: Annotated[str, typer.Option("--period", help="A year (2023) or a quarter (2023Q2).")],
+    kind: KindOption = "all",
+    profile: ProfileOption = Profile.PUBLIC.value,
+    confidential: Confidential = None,
+    fmt: Format = OutputFormat.TABLE,
+    lang: Lang = "nl",
+) -> None:
+    """The cooperation index of every country in a period, with its interval, components
+    and the naive positive share."""
+    from retour.service import cooperation
+
+    language = _language(lang)
+    with _context() as ctx:
+        result = cooperation.assess_period(
+            ctx, period, kind=kind, profile=profile, confidential=confidential
+        )
+    meta = {
+        "period": result.period.label,
+        "kind": result.kind,
+        "as_of": result.as_of.isoformat(),
+        "level": result.level,
+    }
+    _output(
+        result.table if fmt is not OutputFormat.TABLE else _index_view(result.table, language),
+        fmt,
+        language,
+        result.rules,
+        result.origin.simulated,
+        meta,
+        result.notes,
+        title=f"Cooperation index {result.period.label} ({result.kind})",
+    )
+
+
+@app.command("effects")
+def effects(
+    profile: ProfileOption = Profile.PUBLIC.value,
+    confidential: Confidential = None,
+    fmt: Format = OutputFormat.TABLE,
+    lang: Lang = "nl",
+) -> None:
+    """The estimated effect of every instrument on the index, with its verdict."""
+    from retour.service import cooperation
+
+    language = _language(lang)
+    with _context() as ctx:
+        result = cooperation.effects_of_instruments(ctx, profile=profile, confidential=confidential)
+    meta = {"as_of": result.as_of.isoformat(), "level": result.level}
+    columns = [
+        "instrument_id",
+        "country",
+        "kind",
+        "start_on",
+        "effect",
+        "lower",
+        "upper",
+        "verdict",
+        "n_before",
+        "n_after",
+        "controls",
+        "note",
+    ]
+    table = result.table if fmt is OutputFormat.JSON else result.table.select(columns)
+    _output(
+        table,
+        fmt,
+        language,
+        result.rules,
+        result.origin.simulated,
+        meta,
+        result.notes,
+        title="Effects of instruments (index points)",
+    )
+
+
+@app.command("answer-times")
+def answer_times(
+    by: Annotated[str, typer.Option("--by", help="year or quarter of submission.")] = "year",
+    profile: ProfileOption = Profile.PUBLIC.value,
+    confidential: Confidential = None,
+    fmt: Format = OutputFormat.TABLE,
+    lang: Lang = "nl",
+) -> None:
+    """Share of requests answered by day 30, 60, 90, 180 and 365, per country, kind and
+    period (Aalen-Johansen: withdrawals compete, pending requests are censored)."""
+    from retour.analysis.periods import Granularity
+    from retour.domain.errors import UsageError
+    from retour.service import cooperation
+
+    try:
+        granularity = Granularity(by.strip().lower())
+    except ValueError:
+        raise UsageError(f"--by {by!r}", hint="Choose year or quarter.") from None
+    language = _language(lang)
+    with _context() as ctx:
+        result = cooperation.answer_time_table(
+            ctx, granularity=granularity, profile=profile, confidential=confidential
+        )
+    meta = {"as_of": result.as_of.isoformat(), "by": granularity.value}
+    _output(
+        result.table,
+        fmt,
+        language,
+        result.rules,
+        result.origin.simulated,
+        meta,
+        result.notes,
+        title="Answer times",
+    )
+
+
+@report_app.command("cooperation")
+def report_cooperation(
+    period: Annotated[str, typer.Option("--period", help="A year (2023) or a quarter (2023Q2).")],
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    profile: ProfileOption = Profile.PUBLIC.value,
+    confidential: Confidential = None,
+    lang: Lang = "nl",
+) -> None:
+    """The sliding scale: every country as a point with its interval, offline HTML."""
+    from retour.service import cooperation
+
+    with _context() as ctx:
+        path = cooperation.cooperation_report(
+            ctx, period, out, profile=profile, confidential=confidential, lang=_language(lang)
+        )
+    console.print(f"Wrote {path}.", markup=False)
+
+
+@report_app.command("country")
+def report_country(
+    country: Annotated[str, typer.Argument(help="The country's code, e.g. MA.")],
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    profile: ProfileOption = Profile.PUBLIC.value,
+    confidential: Confidential = None,
+    lang: Lang = "nl",
+) -> None:
+    """One country: the index over time, answer times, answers and reasons, instruments."""
+    from retour.service import cooperation
+
+    with _context() as ctx:
+        path = cooperation.country_report(
+            ctx, country, out, profile=profile, confidential=confidential, lang=_language(lang)
+        )
+    console.print(f"Wrote {path}.", markup=False)
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def _output(
+    table: pl.DataFrame,
+    fmt: OutputFormat,
+    lang: Language,
+    rules: DisclosureRules,
+    simulated: bool,
+    meta: dict[str, Any],
+    notes: tuple[Note, ...],
+    *,
+    title: str,
+) -> None:
+    for warning in rules.warnings:
+        err_console.print(f"warning: {warning}", markup=False)
+    lines = [labels.profile_line(rules, lang), *(n.text(lang) for n in notes)]
+    if simulated:
+        lines.insert(0, labels.SIMULATED)
+    if fmt is OutputFormat.JSON:
+        print_json(
+            {
+                **meta,
+                "profile": rules.profile.value,
+                "simulated": simulated,
+                "notes": lines,
+                "rows": _json_rows(table),
+            }
+        )
+        return
+    if fmt is OutputFormat.CSV:
+        for line in lines:
+            err_console.print(line, markup=False)
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(table.columns)
+        for row in table.iter_rows():
+            writer.writerow(["" if v is None else _csv_value(v) for v in row])
+        return
+    heading = f"{title} — {labels.SIMULATED}" if simulated else title
+    print_table(
+        heading,
+        table.columns,
+        [[_cell(v) for v in row] for row in table.iter_rows()],
+        numeric=[c for c, d in table.schema.items() if d.is_numeric()],
+    )
+    for line in lines:
+        console.print(line, markup=False)
+
+
+def _index_view(table: pl.DataFrame, lang: Language) -> pl.DataFrame:
+    """The assessment for a terminal: names, rounded figures, intervals as a-b, arrows."""
+    from retour.reports.cooperation import figures_frame
+
+    view = figures_frame(table, lang)
+    headers = {
+        "name": "country", "index": "index", "interval": "interval", "trend": "trend",
+        "n_requests": "requests", "answer_rate_90d": "answered<=90d",
+        "median_days_to_answer": "median days", "confirmation_observed": "confirmed",
+        "confirmation_expected": "expected", "document_within_30d": "document<=30d",
+        "naive_positive_share": "raw positive",
+    }  # fmt: skip
+    return view.rename(headers)
+
+
+def _csv_value(value: object) -> object:
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    return value
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 1 else f"{value:.1f}"
+    return str(value)
+
+
+def _json_rows(table: pl.DataFrame) -> list[dict[str, Any]]:
+    dates = [c for c, d in table.schema.items() if d == pl.Date]
+    return table.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).to_dicts()

@@ -1,0 +1,535 @@
+"""Every chart of the cooperation index, as a Vega-Lite specification (built with Altair).
+
+One module, so that the static reports and the web dashboard draw the same charts: each
+function takes the frames the service hands out (already through the publication profile)
+and a language, and returns a plain Vega-Lite dict. :func:`svg` renders one offline through
+vl-convert; HTML pages embed the dict with vl-convert's JavaScript bundle.
+
+- :func:`scale_chart` -- the sliding scale of the letter to Parliament: every country as a
+  point with its interval on 0-100, the components on hover, a trend arrow. Countries are
+  listed alphabetically: a scale, not a ranking.
+- :func:`index_chart` -- one country's index over time with its band, and its instruments
+  as marks on the time axis.
+- :func:`answer_time_chart` -- the share answered by day, per year of submission.
+- :func:`outcomes_chart` -- requests per year by answer and reason (disclosed counts).
+- :func:`effects_chart` -- instruments on a timeline with their estimated effects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final
+
+import polars as pl
+
+from retour.analysis.periods import Period
+from retour.disclosure import IS_TOTAL, DisclosedTable, Language
+from retour.reports import labels
+
+Pair = tuple[str, str]
+Spec = dict[str, Any]
+
+TEXT: Final[dict[str, Pair]] = {
+    "index": ("Samenwerkingsindex (0-100)", "Cooperation index (0-100)"),
+    "country": ("Land", "Country"),
+    "interval": ("{level}%-interval", "{level}% interval"),
+    "requests": ("Verzoeken", "Requests"),
+    "answer_rate": ("Beantwoord binnen 90 dagen", "Answered within 90 days"),
+    "median": ("Mediaan dagen tot antwoord", "Median days to an answer"),
+    "confirmed": ("Bevestigd van de antwoorden", "Confirmed of the answers"),
+    "expected": ("Verwacht bij deze mix van zaken", "Expected for this case mix"),
+    "document": ("Document binnen 30 dagen na positief", "Document within 30 days of positive"),
+    "naive": ("Ruw aandeel positief", "Raw positive share"),
+    "trend": ("Ontwikkeling", "Trend"),
+    "period": ("Periode", "Period"),
+    "days": ("Dagen na bekendstelling", "Days after submission"),
+    "answered": ("Aandeel beantwoord", "Share answered"),
+    "year": ("Jaar van bekendstelling", "Year of submission"),
+    "answer": ("Antwoord", "Answer"),
+    "effect": ("Effect op de index (punten)", "Effect on the index (points)"),
+    "start": ("Start", "Start"),
+    "instrument": ("Instrument", "Instrument"),
+    "verdict": ("Oordeel", "Verdict"),
+    "kind": ("Soort", "Kind"),
+    "not_shown": ("niet getoond", "not shown"),
+    "scale_title": (
+        "Samenwerking per land, {period}: kans op een positief antwoord binnen 90 dagen "
+        "voor een standaardzaak",
+        "Cooperation by country, {period}: chance of a positive answer within 90 days for a "
+        "standard case",
+    ),
+    "index_title": (
+        "Samenwerkingsindex van {country} per kwartaal",
+        "Cooperation index of {country} by quarter",
+    ),
+    "answer_title": ("Antwoordtijden van {country}", "Answer times of {country}"),
+    "outcomes_title": ("Verzoeken aan {country} naar antwoord", "Requests to {country} by answer"),
+    "effects_title": (
+        "Instrumenten voor {country} en hun geschatte effect",
+        "Instruments for {country} and their estimated effect",
+    ),
+}
+
+TREND_ARROW: Final[dict[str, str]] = {"up": "↑", "down": "↓", "steady": "→"}
+TREND_COLOR: Final = ("#1a7f37", "#b42318", "#b0b7bf")  # up, down, steady
+TREND_TEXT: Final[dict[str, Pair]] = {
+    "up": ("omhoog", "up"),
+    "down": ("omlaag", "down"),
+    "steady": ("geen duidelijke verandering", "no clear change"),
+}
+VERDICT_TEXT: Final[dict[str, Pair]] = {
+    "increase": ("stijging", "increase"),
+    "decrease": ("daling", "decrease"),
+    "no clear change": ("geen duidelijke verandering", "no clear change"),
+    "too little data": ("te weinig gegevens", "too little data"),
+}
+VERDICT_COLOR: Final[dict[str, str]] = {
+    "increase": "#1a7f37",
+    "decrease": "#b42318",
+    "no clear change": "#57606a",
+    "too little data": "#b0b7bf",
+}
+WIDTH: Final = 560
+#: Shown for a missing figure, and between the ends of an interval.
+DASH: Final = "\u2013"
+#: Joins an outcome and its reason in the outcomes table ("negative: no_response").
+ANSWER_SEPARATOR: Final = ": "
+
+
+def t(key: str, lang: Language, **values: object) -> str:
+    pair = TEXT[key]
+    return (pair[0] if lang == "nl" else pair[1]).format(**values)
+
+
+def _pick(pair: Pair, lang: Language) -> str:
+    return pair[0] if lang == "nl" else pair[1]
+
+
+#: Short names of the outcomes, for legends (the reasons follow them).
+OUTCOME_SHORT: Final[dict[str, Pair]] = {
+    "positive": ("positief", "positive"),
+    "negative": ("negatief", "negative"),
+    "withdrawn": ("ingetrokken", "withdrawn"),
+    "pending": ("loopt nog", "pending"),
+}
+
+
+def answer_label(value: str, lang: Language) -> str:
+    """An outcome and its reason in words: "negative: no_response" -> "negatief: geen
+    reactie"."""
+    outcome, _, reason = value.partition(ANSWER_SEPARATOR)
+    short = OUTCOME_SHORT.get(outcome)
+    first = _pick(short, lang) if short else labels.code_label(outcome, lang)
+    if not reason:
+        return first
+    return f"{first}{ANSWER_SEPARATOR}{labels.code_label(reason, lang)}"
+
+
+def answer_order(value: str) -> int:
+    """Stacking order: positive, negative, withdrawn, pending."""
+    outcome = value.partition(ANSWER_SEPARATOR)[0]
+    order = list(OUTCOME_SHORT)
+    return order.index(outcome) if outcome in order else len(order)
+
+
+def _percent(column: str) -> pl.Expr:
+    return (
+        pl.when(pl.col(column).is_null())
+        .then(pl.lit(DASH))
+        .otherwise((pl.col(column) * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
+    )
+
+
+def _number(column: str, digits: int = 0) -> pl.Expr:
+    value = pl.col(column).round(digits)
+    shown = value.cast(pl.Int64).cast(pl.String) if digits == 0 else value.cast(pl.String)
+    return pl.when(pl.col(column).is_null()).then(pl.lit(DASH)).otherwise(shown)
+
+
+def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows: dates as ISO text."""
+    dates = [c for c, d in frame.schema.items() if d == pl.Date]
+    return frame.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).to_dicts()
+
+
+def _alt() -> Any:
+    import altair as alt  # imported where a chart is built: it is slow to import
+
+    return alt
+
+
+# -- the sliding scale ------------------------------------------------------------------------
+
+
+def scale_rows(table: pl.DataFrame, lang: Language) -> pl.DataFrame:
+    """The rows the scale chart draws: published rows with a number, names and hover text."""
+    names = {c: labels.country_name(c, lang) for c in table["country"].unique().to_list()}
+    return (
+        table.filter(pl.col("index").is_not_null())
+        .with_columns(
+            pl.col("country").replace_strict(names, return_dtype=pl.String).alias("name"),
+            pl.col("trend")
+            .replace_strict(TREND_ARROW, default="", return_dtype=pl.String)
+            .alias("arrow"),
+            pl.col("trend")
+            .replace_strict(
+                {k: _pick(v, lang) for k, v in TREND_TEXT.items()},
+                default=DASH,
+                return_dtype=pl.String,
+            )
+            .alias("trend_text"),
+            (_number("lower") + pl.lit(DASH) + _number("upper")).alias("interval_text"),
+            _number("index").alias("index_text"),
+            _percent("answer_rate_90d").alias("answer_rate_text"),
+            _number("median_days_to_answer").alias("median_text"),
+            _percent("confirmation_observed").alias("confirmed_text"),
+            _percent("confirmation_expected").alias("expected_text"),
+            _percent("document_within_30d").alias("document_text"),
+            _percent("naive_positive_share").alias("naive_text"),
+        )
+        .sort("name")
+    )
+
+
+def scale_chart(
+    table: pl.DataFrame, lang: Language = "nl", *, level: float = 0.9, period: str = ""
+) -> Spec:
+    """Every country with an index as a point with its interval on 0-100."""
+    alt = _alt()
+    rows = scale_rows(table, lang)
+    data = alt.Data(
+        values=_records(
+            rows.select(
+                "country",
+                "name",
+                "index",
+                "lower",
+                "upper",
+                "arrow",
+                "trend_text",
+                "interval_text",
+                "index_text",
+                "n_requests",
+                "answer_rate_text",
+                "median_text",
+                "confirmed_text",
+                "expected_text",
+                "document_text",
+                "naive_text",
+            )
+        )
+    )
+    interval = t("interval", lang, level=round(level * 100))
+    y = alt.Y("name:N", sort="ascending", title=None, axis=alt.Axis(labelLimit=200))
+    x_scale = alt.Scale(domain=[0, 100])
+    tooltip = [
+        alt.Tooltip("name:N", title=t("country", lang)),
+        alt.Tooltip("index_text:N", title=t("index", lang)),
+        alt.Tooltip("interval_text:N", title=interval),
+        alt.Tooltip("trend_text:N", title=t("trend", lang)),
+        alt.Tooltip("n_requests:Q", title=t("requests", lang)),
+        alt.Tooltip("answer_rate_text:N", title=t("answer_rate", lang)),
+        alt.Tooltip("median_text:N", title=t("median", lang)),
+        alt.Tooltip("confirmed_text:N", title=t("confirmed", lang)),
+        alt.Tooltip("expected_text:N", title=t("expected", lang)),
+        alt.Tooltip("document_text:N", title=t("document", lang)),
+        alt.Tooltip("naive_text:N", title=t("naive", lang)),
+    ]
+    base = alt.Chart(data)
+    rule = base.mark_rule(strokeWidth=2, color="#8c959f").encode(
+        x=alt.X("lower:Q", scale=x_scale, title=t("index", lang)),
+        x2="upper:Q",
+        y=y,
+        tooltip=tooltip,
+    )
+    point = base.mark_circle(size=70, color="#0b5cad", opacity=1).encode(
+        x=alt.X("index:Q", scale=x_scale), y=y, tooltip=tooltip
+    )
+    arrow = base.mark_text(align="left", dx=6, fontSize=13).encode(
+        x=alt.X("upper:Q", scale=x_scale),
+        y=y,
+        text="arrow:N",
+        color=alt.Color(
+            "arrow:N",
+            scale=alt.Scale(domain=list(TREND_ARROW.values()), range=list(TREND_COLOR)),
+            legend=None,
+        ),
+        tooltip=tooltip,
+    )
+    chart = (rule + point + arrow).properties(
+        width=WIDTH, height=alt.Step(18), title=t("scale_title", lang, period=period)
+    )
+    return dict(chart.to_dict())
+
+
+# -- one country --------------------------------------------------------------------------------
+
+
+def _period_dates(frame: pl.DataFrame) -> pl.DataFrame:
+    """Adds ``date`` (first day) and ``end`` (last day) of each ``period`` label."""
+    periods = {p: Period.parse(p) for p in frame["period"].unique().to_list()}
+    return frame.with_columns(
+        pl.col("period")
+        .replace_strict({k: v.first_day for k, v in periods.items()}, return_dtype=pl.Date)
+        .alias("date"),
+        pl.col("period")
+        .replace_strict({k: v.last_day for k, v in periods.items()}, return_dtype=pl.Date)
+        .alias("end"),
+    )
+
+
+def index_chart(
+    index: pl.DataFrame,
+    effects: pl.DataFrame,
+    lang: Language = "nl",
+    *,
+    level: float = 0.9,
+    country: str = "",
+) -> Spec:
+    """The index per period with its band; periods with too little data left blank; the
+    instruments as dashed rules at their start dates."""
+    alt = _alt()
+    rows = _period_dates(index).with_columns(
+        _number("index").alias("index_text"),
+        (_number("lower") + pl.lit(DASH) + _number("upper")).alias("interval_text"),
+        pl.col("date").dt.offset_by("45d").alias("middle"),
+    )
+    data = alt.Data(
+        values=_records(
+            rows.select(
+                "period",
+                "middle",
+                "index",
+                "lower",
+                "upper",
+                "index_text",
+                "interval_text",
+                "n_requests",
+                "status",
+            )
+        )
+    )
+    x = alt.X("middle:T", title=t("period", lang))
+    y_scale = alt.Scale(domain=[0, 100])
+    tooltip = [
+        alt.Tooltip("period:N", title=t("period", lang)),
+        alt.Tooltip("index_text:N", title=t("index", lang)),
+        alt.Tooltip("interval_text:N", title=t("interval", lang, level=round(level * 100))),
+        alt.Tooltip("n_requests:Q", title=t("requests", lang)),
+    ]
+    base = alt.Chart(data)
+    band = base.mark_area(opacity=0.25, color="#0b5cad").encode(
+        x=x, y=alt.Y("lower:Q", scale=y_scale, title=t("index", lang)), y2="upper:Q"
+    )
+    line = base.mark_line(color="#0b5cad").encode(x=x, y=alt.Y("index:Q", scale=y_scale))
+    points = base.mark_circle(size=40, color="#0b5cad").encode(
+        x=x, y=alt.Y("index:Q", scale=y_scale), tooltip=tooltip
+    )
+    layers = [band, line, points]
+    marks = effects.filter(pl.col("start_on") >= rows["date"].min())
+    if not marks.is_empty():
+        start = alt.Data(
+            values=_records(marks.select("instrument_id", "start_on", "title", "verdict"))
+        )
+        rules = (
+            alt.Chart(start)
+            .mark_rule(strokeDash=[4, 3], color="#6e7781")
+            .encode(
+                x="start_on:T",
+                tooltip=[
+                    alt.Tooltip("instrument_id:N", title=t("instrument", lang)),
+                    alt.Tooltip("title:N", title=""),
+                    alt.Tooltip("start_on:T", title=t("start", lang)),
+                ],
+            )
+        )
+        names = (
+            alt.Chart(start)
+            .mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#57606a")
+            .encode(x="start_on:T", y=alt.value(8), text="instrument_id:N")
+        )
+        layers += [rules, names]
+    chart = alt.layer(*layers).properties(
+        width=WIDTH, height=260, title=t("index_title", lang, country=country)
+    )
+    return dict(chart.to_dict())
+
+
+def answer_time_chart(
+    curves: pl.DataFrame,
+    lang: Language = "nl",
+    *,
+    country: str = "",
+    last_years: int = 5,
+    min_requests: int = 10,
+) -> Spec:
+    """Share answered by day since submission (0-365), one step line per year (the last
+    ``last_years`` years with at least ``min_requests`` requests)."""
+    alt = _alt()
+    sizes = curves.filter(pl.col("day") == 0).group_by("period").agg(pl.col("at_risk").max())
+    enough = sizes.filter(pl.col("at_risk") >= min_requests)["period"].to_list()
+    years = sorted(enough)[-last_years:]
+    rows = curves.filter(pl.col("period").is_in(years) & (pl.col("day") <= 365))
+    data = alt.Data(values=_records(rows.select("period", "day", "answered")))
+    chart = (
+        alt.Chart(data)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("day:Q", scale=alt.Scale(domain=[0, 365]), title=t("days", lang)),
+            y=alt.Y(
+                "answered:Q",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
+                title=t("answered", lang),
+            ),
+            color=alt.Color("period:N", title=t("year", lang)),
+            tooltip=[
+                alt.Tooltip("period:N", title=t("year", lang)),
+                alt.Tooltip("day:Q", title=t("days", lang)),
+                alt.Tooltip("answered:Q", format=".0%", title=t("answered", lang)),
+            ],
+        )
+        .properties(width=WIDTH, height=240, title=t("answer_title", lang, country=country))
+    )
+    return dict(chart.to_dict())
+
+
+def outcomes_chart(outcomes: DisclosedTable, lang: Language = "nl", *, country: str = "") -> Spec:
+    """Stacked bars of requests per year by answer (and reason), as the profile shows them:
+    a hidden cell is left out of its bar."""
+    alt = _alt()
+    long = outcomes.to_long().filter(~pl.col(IS_TOTAL) & (pl.col("column") != "total"))
+    long = long.filter(pl.col("shown").is_not_null()).rename({"column": "year"})
+    answer = outcomes.row_dims[0]
+    values = sorted(long[answer].unique().to_list(), key=lambda a: (answer_order(a), a))
+    names = {a: answer_label(a, lang) for a in values}
+    long = long.with_columns(
+        pl.col(answer).replace_strict(names, return_dtype=pl.String).alias("label"),
+        pl.col(answer)
+        .replace_strict({a: i for i, a in enumerate(values)}, return_dtype=pl.Int64)
+        .alias("order"),
+    )
+    data = alt.Data(values=_records(long.select("year", "label", "order", "shown")))
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title=t("year", lang)),
+            y=alt.Y("shown:Q", stack="zero", title=t("requests", lang)),
+            color=alt.Color(
+                "label:N",
+                title=t("answer", lang),
+                sort=[names[a] for a in values],
+                legend=alt.Legend(labelLimit=280),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("year:O", title=t("year", lang)),
+                alt.Tooltip("label:N", title=t("answer", lang)),
+                alt.Tooltip("shown:Q", title=t("requests", lang)),
+            ],
+        )
+        .properties(width=WIDTH, height=260, title=t("outcomes_title", lang, country=country))
+    )
+    return dict(chart.to_dict())
+
+
+def effects_chart(
+    effects: pl.DataFrame,
+    lang: Language = "nl",
+    *,
+    level: float = 0.95,
+    country: str = "",
+    span: tuple[dt.date, dt.date] | None = None,
+) -> Spec:
+    """The instruments on a timeline: each at its start date, its estimated effect with the
+    interval (points), coloured by verdict; those with too little data on the zero line.
+    ``span``: the dates the time axis covers (default: the instruments' own)."""
+    alt = _alt()
+    verdicts = {k: _pick(v, lang) for k, v in VERDICT_TEXT.items()}
+    rows = effects.with_columns(
+        pl.col("verdict").replace_strict(verdicts, return_dtype=pl.String).alias("verdict_text"),
+        pl.col("effect").fill_null(0.0).alias("shown_effect"),
+        (
+            _number("effect", 1)
+            + pl.lit(" (")
+            + _number("lower", 1)
+            + pl.lit(f" {DASH} ")
+            + _number("upper", 1)
+            + pl.lit(")")
+        ).alias("effect_text"),
+    )
+    data = alt.Data(
+        values=_records(
+            rows.select(
+                "instrument_id",
+                "title",
+                "kind",
+                "start_on",
+                "shown_effect",
+                "lower",
+                "upper",
+                "verdict",
+                "verdict_text",
+                "effect_text",
+            )
+        )
+    )
+    color = alt.Color(
+        "verdict:N",
+        scale=alt.Scale(domain=list(VERDICT_COLOR), range=list(VERDICT_COLOR.values())),
+        legend=alt.Legend(title=t("verdict", lang), labelExpr=_label_expr(verdicts)),
+    )
+    tooltip = [
+        alt.Tooltip("instrument_id:N", title=t("instrument", lang)),
+        alt.Tooltip("title:N", title=""),
+        alt.Tooltip("kind:N", title=t("kind", lang)),
+        alt.Tooltip("start_on:T", title=t("start", lang)),
+        alt.Tooltip("effect_text:N", title=t("effect", lang)),
+        alt.Tooltip("verdict_text:N", title=t("verdict", lang)),
+    ]
+    base = alt.Chart(data)
+    zero = alt.Chart(alt.Data(values=[{"zero": 0}])).mark_rule(color="#8c959f").encode(y="zero:Q")
+    domain = None if span is None else [d.isoformat() for d in span]
+    x = alt.X(
+        "start_on:T",
+        title=t("start", lang),
+        scale=alt.Scale(domain=domain) if domain else alt.Undefined,
+        axis=alt.Axis(format="%Y"),
+    )
+    bars = base.mark_rule(strokeWidth=2).encode(
+        x=x,
+        y="lower:Q",
+        y2="upper:Q",
+        color=color,
+        tooltip=tooltip,
+    )
+    points = base.mark_point(filled=True, size=80).encode(
+        x=x,
+        y=alt.Y("shown_effect:Q", title=t("effect", lang)),
+        color=color,
+        tooltip=tooltip,
+    )
+    chart = alt.layer(zero, bars, points).properties(
+        width=WIDTH, height=220, title=t("effects_title", lang, country=country)
+    )
+    return dict(chart.to_dict())
+
+
+def _label_expr(names: dict[str, str]) -> str:
+    parts = " : ".join(f"datum.label == {_js(k)} ? {_js(v)}" for k, v in names.items())
+    return f"{parts} : datum.label"
+
+
+def _js(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+def svg(spec: Spec) -> str:
+    """The chart as SVG, rendered offline by vl-convert."""
+    import vl_convert
+
+    return str(vl_convert.vegalite_to_svg(spec))

@@ -1,0 +1,479 @@
+"""Use cases of the cooperation index: assess a period, the instruments' effects, a country.
+
+Each loads a snapshot of the requests (and instruments) from the store, runs the analysis,
+and applies the publication profile before anything leaves:
+
+- ``parliament`` and ``public`` pool the countries on the confidential list into one
+  "other countries" group *before* the analysis, so no figure of a confidential country is
+  ever computed on its own, let alone named; instruments of confidential countries are left
+  out; a country report of a confidential country is refused.
+- ``public`` also rounds the numbers of requests (``round_to``) and leaves out the
+  components of cells with fewer than ``min_requests`` requests.
+- Under every profile, a cell with too little data shows "too little data" instead of an
+  index (the analysis decides that); the raw estimate behind it never leaves the service.
+
+The faces (CLI, reports, web) get frozen dataclasses of Polars frames and render them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from retour.analysis.answer_times import AnswerTimes, answer_curves, answer_times
+from retour.analysis.components import COMPONENTS
+from retour.analysis.effects import InstrumentEffects, instrument_effects
+from retour.analysis.figures import Provenance
+from retour.analysis.followup import latest_date
+from retour.analysis.index import ALL_KINDS, CooperationIndex, assess
+from retour.analysis.index_model import IndexOptions, ModelSummary
+from retour.analysis.periods import Granularity, Period
+from retour.disclosure import (
+    OTHER_COUNTRIES,
+    DisclosedTable,
+    DisclosureRules,
+    Language,
+    Note,
+    Profile,
+    disclose_table,
+    round_counts,
+)
+from retour.domain.codes import Outcome, RequestKind, Table
+from retour.domain.errors import InputError, UsageError
+from retour.reports import cooperation as report
+from retour.reports.charts import ANSWER_SEPARATOR
+from retour.service.context import Retour
+from retour.service.figures import disclosure_rules, provenance
+from retour.store import read as store_read
+
+#: The columns a published assessment table holds, in order (CSV and JSON follow it).
+PUBLISHED: Final = (
+    "country",
+    "period",
+    "kind",
+    "n_requests",
+    "index",
+    "lower",
+    "upper",
+    "status",
+    "trend",
+    "change",
+    "answer_rate_90d",
+    "median_days_to_answer",
+    "confirmation_observed",
+    "confirmation_expected",
+    "document_within_30d",
+    "naive_positive_share",
+)
+
+POOLED_NOTE: Final = Note(
+    "De landen op de vertrouwelijke lijst zijn samengenomen als 'overige landen' "
+    "(één index voor de groep).",
+    "The countries on the confidential list are pooled as 'other countries' "
+    "(one index for the group).",
+)
+ROUNDED_NOTE: Final = Note(
+    "Aantallen verzoeken afgerond op {round_to}; bij minder dan {minimum} verzoeken geen "
+    "componenten.",
+    "Numbers of requests rounded to {round_to}; no components below {minimum} requests.",
+)
+LEFT_OUT_NOTE: Final = Note(
+    "Instrumenten voor landen op de vertrouwelijke lijst worden niet getoond.",
+    "Instruments of countries on the confidential list are not shown.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the analyses need from the store."""
+
+    requests: pl.DataFrame
+    instruments: pl.DataFrame
+    as_of: dt.date
+    origin: Provenance
+
+
+def snapshot(app: Retour) -> Snapshot:
+    """Requests and instruments, the extraction date (else the newest date in the data)."""
+    db = app.database()
+    dataset = store_read.read_dataset(db, tables=(Table.REQUESTS, Table.INSTRUMENTS))
+    requests = dataset[Table.REQUESTS]
+    if requests.is_empty():
+        raise InputError(
+            "The database holds no requests.",
+            hint="Import a dataset first (retour import FOLDER), or simulate one "
+            "(retour simulate --out DIR, then retour import DIR).",
+        )
+    as_of = dataset.meta.extracted_on or latest_date(requests) or dt.date.today()
+    return Snapshot(requests, dataset[Table.INSTRUMENTS], as_of, provenance(db))
+
+
+def pooled(frame: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame:
+    """``frame`` with every confidential country code replaced by "other countries"."""
+    if not rules.pools or "country" not in frame.columns:
+        return frame
+    confidential = sorted(rules.confidential)
+    return frame.with_columns(
+        pl.when(pl.col("country").is_in(confidential))
+        .then(pl.lit(OTHER_COUNTRIES))
+        .otherwise(pl.col("country"))
+        .alias("country")
+    )
+
+
+def parse_kind(text: str | None) -> RequestKind | None:
+    if text is None or text.strip().lower() == ALL_KINDS:
+        return None
+    try:
+        return RequestKind(text.strip().upper())
+    except ValueError:
+        raise UsageError(
+            f"--kind {text!r} is not a kind of request.", hint="Choose LP, TO or all."
+        ) from None
+
+
+def _published(table: pl.DataFrame, rules: DisclosureRules, options: IndexOptions) -> pl.DataFrame:
+    """The published columns; rounded counts and no small-cell components under public."""
+    out = table.select(PUBLISHED)
+    if rules.profile is Profile.INTERNAL:
+        return out
+    small = pl.col("n_requests") < options.min_requests
+    out = out.with_columns(
+        pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in COMPONENTS
+    )
+    if rules.rounds:
+        rounded = round_counts(out["n_requests"].to_numpy(), rules.round_to)
+        out = out.with_columns(pl.Series("n_requests", rounded, dtype=pl.Int64))
+    return out
+
+
+def _notes(rules: DisclosureRules, options: IndexOptions) -> tuple[Note, ...]:
+    notes: list[Note] = []
+    if rules.pools:
+        notes.append(POOLED_NOTE)
+    if rules.rounds:
+        values = {"round_to": rules.round_to, "minimum": options.min_requests}
+        notes.append(Note(ROUNDED_NOTE.nl.format(**values), ROUNDED_NOTE.en.format(**values)))
+    return tuple(notes)
+
+
+# -- assess a period -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The index of one period, every country, after the profile.
+
+    ``table`` (:data:`PUBLISHED` columns) holds the period's rows; ``history`` the same
+    columns for every period of its granularity (for trends and charts).
+    """
+
+    period: Period
+    kind: str
+    table: pl.DataFrame
+    history: pl.DataFrame
+    rules: DisclosureRules
+    origin: Provenance
+    as_of: dt.date
+    level: float
+    models: tuple[ModelSummary, ...]
+    notes: tuple[Note, ...]
+
+    def notes_in(self, lang: Language) -> list[str]:
+        return [n.text(lang) for n in self.notes]
+
+
+def assess_period(
+    app: Retour,
+    period: str | Period,
+    *,
+    kind: str | None = None,
+    profile: str | Profile = Profile.PUBLIC,
+    confidential: str | None = None,
+    options: IndexOptions | None = None,
+) -> Assessment:
+    """The index of every country in ``period`` (a year or a quarter)."""
+    chosen = period if isinstance(period, Period) else Period.parse(period)
+    rules = disclosure_rules(app, profile, confidential)
+    data = snapshot(app)
+    opts = options or IndexOptions()
+    result = assess(
+        pooled(data.requests, rules), data.as_of, chosen.granularity,
+        kind=parse_kind(kind), options=opts,
+    )  # fmt: skip
+    rows = result.period(chosen)
+    if rows.is_empty() or int(rows["n_requests"].sum()) == 0:
+        raise UsageError(f"No requests were submitted in {chosen}.", hint=_coverage_hint(result))
+    return Assessment(
+        period=chosen,
+        kind=result.kind,
+        table=_published(rows, rules, opts),
+        history=_published(result.table, rules, opts),
+        rules=rules,
+        origin=data.origin,
+        as_of=data.as_of,
+        level=opts.level,
+        models=result.models,
+        notes=_notes(rules, opts),
+    )
+
+
+def _coverage_hint(result: CooperationIndex) -> str:
+    filled = result.table.filter(pl.col("n_requests") > 0)
+    if filled.is_empty():
+        return "There are no requests of that kind."
+    periods = filled["period"].sort().to_list()
+    first, last = periods[0], periods[-1]
+    return f"The data cover {first} to {last} (extracted {result.as_of.isoformat()})."
+
+
+# -- answer times ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerTimesView:
+    table: pl.DataFrame
+    rules: DisclosureRules
+    origin: Provenance
+    as_of: dt.date
+    notes: tuple[Note, ...]
+
+
+def answer_time_table(
+    app: Retour,
+    *,
+    granularity: Granularity = Granularity.YEAR,
+    profile: str | Profile = Profile.PUBLIC,
+    confidential: str | None = None,
+) -> AnswerTimesView:
+    """Answer times per country, kind and period, after the profile."""
+    rules = disclosure_rules(app, profile, confidential)
+    data = snapshot(app)
+    result: AnswerTimes = answer_times(pooled(data.requests, rules), data.as_of, granularity)
+    table = result.table.drop("ordinal")
+    opts = IndexOptions()
+    if rules.profile is not Profile.INTERNAL:
+        shares = [c for c in table.columns if c.startswith(("answered_", "withdrawn_", "median"))]
+        small = pl.col("n_requests") < opts.min_requests
+        table = table.with_columns(
+            pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in shares
+        )
+    if rules.rounds:
+        rounded = round_counts(table["n_requests"].to_numpy(), rules.round_to)
+        table = table.with_columns(pl.Series("n_requests", rounded, dtype=pl.Int64))
+    return AnswerTimesView(table, rules, data.origin, data.as_of, _notes(rules, opts))
+
+
+# -- instruments -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EffectsView:
+    """The effect of every instrument (:data:`retour.analysis.effects.COLUMNS`)."""
+
+    table: pl.DataFrame
+    rules: DisclosureRules
+    origin: Provenance
+    as_of: dt.date
+    level: float
+    notes: tuple[Note, ...]
+
+    def notes_in(self, lang: Language) -> list[str]:
+        return [n.text(lang) for n in self.notes]
+
+
+def _effects(data: Snapshot) -> InstrumentEffects:
+    return instrument_effects(data.requests, data.instruments, data.as_of)
+
+
+def effects_of_instruments(
+    app: Retour, *, profile: str | Profile = Profile.PUBLIC, confidential: str | None = None
+) -> EffectsView:
+    """The effect of every instrument in the database, after the profile.
+
+    Estimated on the countries as they are (comparable countries may include confidential
+    ones, never named); rows of confidential countries are left out under pooling profiles.
+    """
+    rules = disclosure_rules(app, profile, confidential)
+    data = snapshot(app)
+    result = _effects(data)
+    table = result.table
+    notes: list[Note] = []
+    if rules.pools:
+        table = table.filter(~pl.col("country").is_in(sorted(rules.confidential)))
+        notes.append(LEFT_OUT_NOTE)
+    if rules.rounds:
+        table = table.with_columns(
+            pl.Series(c, round_counts(table[c].to_numpy(), rules.round_to), dtype=pl.Int64)
+            for c in ("n_before", "n_after")
+        )
+    return EffectsView(table, rules, data.origin, data.as_of, result.options.level, tuple(notes))
+
+
+# -- one country ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CountryView:
+    """Everything the country report shows, after the profile.
+
+    ``index``: the index per quarter (:data:`PUBLISHED` columns); ``answer_curves``:
+    cumulative incidence of an answer and of a withdrawal per year of submission (all kinds);
+    ``outcomes``: the disclosed table of requests per year by answer and reason;
+    ``effects``: the country's instruments with their estimated effects.
+    """
+
+    country: str
+    index: pl.DataFrame
+    answer_curves: pl.DataFrame
+    outcomes: DisclosedTable
+    effects: pl.DataFrame
+    rules: DisclosureRules
+    origin: Provenance
+    as_of: dt.date
+    level: float
+    effect_level: float
+    notes: tuple[Note, ...]
+
+    def notes_in(self, lang: Language) -> list[str]:
+        return [n.text(lang) for n in self.notes]
+
+
+def country_view(
+    app: Retour,
+    country: str,
+    *,
+    profile: str | Profile = Profile.PUBLIC,
+    confidential: str | None = None,
+) -> CountryView:
+    code = country.strip().upper()
+    rules = disclosure_rules(app, profile, confidential)
+    if rules.pools and code in rules.confidential:
+        raise UsageError(
+            f"{code} is on the confidential list: the {rules.profile.value} profile does not "
+            "name it.",
+            hint="Use --profile internal for an internal report.",
+        )
+    data = snapshot(app)
+    mine = data.requests.filter(pl.col("country") == code)
+    if mine.is_empty():
+        raise UsageError(
+            f"There are no requests to {code}.", hint="Check the code (ISO 3166-1 alpha-2)."
+        )
+    opts = IndexOptions()
+    index = assess(pooled(data.requests, rules), data.as_of, Granularity.QUARTER, options=opts)
+    curves = answer_curves(mine, data.as_of, Granularity.YEAR, code).filter(
+        pl.col("kind") == ALL_KINDS
+    )
+    effects = _effects(data)
+    return CountryView(
+        country=code,
+        index=_published(index.country(code), rules, opts),
+        answer_curves=curves,
+        outcomes=_outcomes(mine, rules),
+        effects=effects.table.filter(pl.col("country") == code),
+        rules=rules,
+        origin=data.origin,
+        as_of=data.as_of,
+        level=opts.level,
+        effect_level=effects.options.level,
+        notes=_notes(rules, opts),
+    )
+
+
+#: How an answer is labelled in the outcomes table: the outcome, and the reason if any.
+ANSWER: Final = "answer"
+
+
+def _outcomes(requests: pl.DataFrame, rules: DisclosureRules) -> DisclosedTable:
+    """Requests per year of submission by answer and reason, disclosed."""
+    answer = (
+        pl.when(pl.col("reason").is_null() | (pl.col("outcome") == Outcome.POSITIVE.value))
+        .then(pl.col("outcome"))
+        .otherwise(pl.concat_str(pl.col("outcome"), pl.lit(ANSWER_SEPARATOR), pl.col("reason")))
+    )
+    counts = (
+        requests.with_columns(
+            answer.alias(ANSWER), pl.col("submitted_on").dt.year().cast(pl.Int64).alias("year")
+        )
+        .group_by([ANSWER, "year"])
+        .agg(pl.len().cast(pl.Int64).alias("n"))
+    )
+    return disclose_table(counts, rows=[ANSWER], column="year", rules=rules)
+
+
+# -- reports ----------------------------------------------------------------------------------
+
+
+def cooperation_report(
+    app: Retour,
+    period: str,
+    out: Path,
+    *,
+    profile: str | Profile = Profile.PUBLIC,
+    confidential: str | None = None,
+    lang: Language = "nl",
+) -> Path:
+    """Write the sliding-scale report of ``period`` to ``out`` (self-contained HTML)."""
+    assessment = assess_period(app, period, profile=profile, confidential=confidential)
+    return _write(out, report.scale_report(assessment_data(assessment), lang))
+
+
+def country_report(
+    app: Retour,
+    country: str,
+    out: Path,
+    *,
+    profile: str | Profile = Profile.PUBLIC,
+    confidential: str | None = None,
+    lang: Language = "nl",
+) -> Path:
+    """Write the country report to ``out`` (self-contained HTML)."""
+    view = country_view(app, country, profile=profile, confidential=confidential)
+    return _write(out, report.country_report(country_data(view), lang))
+
+
+def _write(out: Path, page: str) -> Path:
+    if out.exists() and out.is_dir():
+        raise UsageError(f"{out} is a folder.", hint="Give a file name such as report.html.")
+    try:
+        out.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{out}: cannot be written ({exc.strerror or exc}).") from None
+    return out
+
+
+def assessment_data(assessment: Assessment) -> report.ScaleData:
+    """What the sliding-scale report renders."""
+    return report.ScaleData(
+        period=assessment.period.label,
+        kind=assessment.kind,
+        table=assessment.table,
+        history=assessment.history,
+        rules=assessment.rules,
+        simulated=assessment.origin.simulated,
+        as_of=assessment.as_of,
+        level=assessment.level,
+        notes=assessment.notes,
+    )
+
+
+def country_data(view: CountryView) -> report.CountryData:
+    """What the country report renders."""
+    return report.CountryData(
+        country=view.country,
+        index=view.index,
+        answer_curves=view.answer_curves,
+        outcomes=view.outcomes,
+        effects=view.effects,
+        rules=view.rules,
+        simulated=view.origin.simulated,
+        as_of=view.as_of,
+        level=view.level,
+        effect_level=view.effect_level,
+        notes=view.notes,
+    )
