@@ -4,7 +4,9 @@ Targets (the press-figures issue): the workbook in at most 5 s, and at least 5x 
 the plain pandas script an analyst would write over the same database (read the requests
 table with `pandas.read_sql`, group, write with XlsxWriter). Both run as fresh processes,
 interpreter start-up and imports included, and each is timed several times (the median
-counts). The in-process time of the use case alone is reported beside them.
+counts, wall and CPU). Beside them: the start-up of the `retour` command alone
+(`retour --help`), the same workbook from a Python script over retour's service API, and
+the use case alone inside a process.
 
     .venv/bin/python benchmarks/bench_press.py [--requests N] [--db URL] [--repeat 3]
 
@@ -56,6 +58,17 @@ with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
         t.to_excel(xw, sheet_name=f"{kind} by country")
 """
 
+#: The same through retour's Python API, as a script an analyst could write instead of the
+#: pandas one: a whole process, imports included, but not every command of the CLI.
+SCRIPT = """
+import sys
+from pathlib import Path
+from retour.service import figures
+from retour.service.context import Retour
+with Retour.from_environment() as app:
+    figures.press_workbook(app, Path(sys.argv[1]), years=sys.argv[2])
+"""
+
 #: The use case alone, inside one process: no start-up, no imports.
 IN_PROCESS = """
 import sys, time
@@ -91,6 +104,9 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="Database URL (default: a new SQLite file).")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, default=None, help="Keep the dataset here.")
+    parser.add_argument(
+        "--no-import", action="store_true", help="--db already holds the dataset: time only."
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="retour-bench-press-"))
     data = args.keep or work / "data"
@@ -99,17 +115,19 @@ def main() -> None:
     for name in ("RETOUR_SECRET", "RETOUR_CONFIDENTIAL"):
         env.pop(name, None)
     env["RETOUR_SETTINGS"] = str(work / "no-settings.toml")
-    if not (data / "requests.csv").exists():
+    if not args.no_import and not (data / "requests.csv").exists():
         make = [PYTHON, str(HERE / "datagen.py"), str(data), "--requests", str(args.requests)]
         subprocess.run(make, check=True, stdout=subprocess.DEVNULL)
     retour = [PYTHON, "-m", "retour"]
-    import_s, _ = timed([*retour, "import", str(data)], env)
+    import_s = 0.0 if args.no_import else timed([*retour, "import", str(data)], env)[0]
     out = work / "press.xlsx"
     press = [*retour, "report", "press", "--years", YEARS, "--profile", "public", "--out", str(out)]
     press_runs = [timed(press, env) for _ in range(args.repeat)]
     startup_runs = [timed([*retour, "--help"], env) for _ in range(args.repeat)]
     baseline = [PYTHON, "-c", PANDAS_BASELINE, url, str(work / "pandas.xlsx")]
     pandas_runs = [timed(baseline, env) for _ in range(args.repeat)]
+    script = [PYTHON, "-c", SCRIPT, str(work / "script.xlsx"), YEARS]
+    script_runs = [timed(script, env) for _ in range(args.repeat)]
     use_case = [PYTHON, "-c", IN_PROCESS, str(work / "inside.xlsx"), YEARS]
     inside = [
         float(subprocess.run(use_case, env=env, check=True, capture_output=True).stdout)
@@ -118,6 +136,7 @@ def main() -> None:
     press_s, press_cpu = medians(press_runs)
     pandas_s, pandas_cpu = medians(pandas_runs)
     startup_s, startup_cpu = medians(startup_runs)
+    script_s, script_cpu = medians(script_runs)
     result = {
         "requests": args.requests,
         "backend": url.split(":", 1)[0],
@@ -127,12 +146,16 @@ def main() -> None:
         "press_runs_s": [round(r[0], 2) for r in press_runs],
         "cli_startup_s": round(startup_s, 2),
         "cli_startup_cpu_s": round(startup_cpu, 2),
+        "script_s": round(script_s, 2),
+        "script_cpu_s": round(script_cpu, 2),
         "press_in_process_s": round(statistics.median(inside), 2),
         "pandas_s": round(pandas_s, 2),
         "pandas_cpu_s": round(pandas_cpu, 2),
         "pandas_runs_s": [round(r[0], 2) for r in pandas_runs],
         "speedup": round(pandas_s / press_s, 1),
         "speedup_cpu": round(pandas_cpu / press_cpu, 1),
+        "speedup_script": round(pandas_s / script_s, 1),
+        "speedup_script_cpu": round(pandas_cpu / script_cpu, 1),
         "speedup_in_process": round(pandas_s / statistics.median(inside), 1),
         "target_press_s": 5,
         "target_speedup": 5,
