@@ -1,4 +1,4 @@
-"""Instruments from the web: list them, add one, end one.
+"""Instruments from the web: list them, add one, end one; and the desks' assessments.
 
 A change made in the web is written like a small import with source ``web``: it is checked
 by the exchange format's own rules (country code, kind/level/status codes, dates, end_on
@@ -41,6 +41,7 @@ WEB_SOURCE: Final = "web"
 MAX_TEXT: Final = 500
 
 __all__ = [
+    "Assessment",
     "Change",
     "Instrument",
     "InstrumentForm",
@@ -51,6 +52,7 @@ __all__ = [
     "add_instrument",
     "as_of",
     "end_instrument",
+    "list_assessments",
     "list_instruments",
 ]
 
@@ -113,6 +115,27 @@ def list_instruments(app: Retour, country: str | None = None) -> list[Instrument
         frame = frame.filter(pl.col("country") == country.strip().upper())
     frame = frame.sort("start_on", "instrument_id")
     return [_instrument(row) for row in frame.iter_rows(named=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """A country desk's judgement of a country's cooperation (1-5) on a day, with a note."""
+
+    country: str
+    assessed_on: dt.date
+    level: int
+    note: str | None
+
+
+def list_assessments(app: Retour, country: str) -> list[Assessment]:
+    """The stored assessments of one country, oldest first. Internal: never published."""
+    table = Table.ASSESSMENTS
+    frame = store_read.read_dataset(app.database(), tables=[table])[table]
+    frame = frame.filter(pl.col("country") == country.strip().upper()).sort("assessed_on")
+    return [
+        Assessment(str(r["country"]), r["assessed_on"], int(r["level"]), r["note"])
+        for r in frame.iter_rows(named=True)
+    ]
 
 
 def as_of(app: Retour, today: dt.date | None = None) -> dt.date:

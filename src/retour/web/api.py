@@ -138,6 +138,12 @@ def country(
         "answers_per_year": cells_json(per_year, only),
         "answers_by_reason": cells_json(reasons, only),
         "instruments": [instrument_json(i) for i in v.instruments(clean)],
+        "assessments": [
+            {"assessed_on": a.assessed_on.isoformat(), "level": a.level, "note": a.note}
+            for a in v.assessments(clean)
+        ]
+        if chosen is Profile.INTERNAL
+        else None,
         "context": v.context_json(clean, chosen, language),
         "index": None,
         "effects": None,

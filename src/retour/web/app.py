@@ -121,7 +121,7 @@ def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
         title="retour",
         docs_url=None,  # the interactive docs load their scripts from a CDN
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,  # not in the permission table: no unguarded routes
         dependencies=[Depends(guard)],
         lifespan=lifespan,
     )

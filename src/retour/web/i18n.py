@@ -101,6 +101,13 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "country.effects": ("Geschat effect van instrumenten", "Estimated effect of instruments"),
     "country.brief": ("Landenbrief", "Country brief"),
     "country.no_instruments": ("Geen instrumenten geregistreerd.", "No instruments recorded."),
+    "country.assessments": (
+        "Beoordelingen door de landendesk (intern)",
+        "Country desk assessments (internal)",
+    ),
+    "col.assessed_on": ("Datum", "Date"),
+    "col.assessment_level": ("Niveau (1-5)", "Level (1-5)"),
+    "col.note": ("Toelichting", "Note"),
     "country.context": ("Europese context", "European context"),
     # figures
     "figures.title": ("Cijfers voor Kamer en pers", "Figures for Parliament and the press"),

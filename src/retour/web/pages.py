@@ -165,6 +165,8 @@ def country(
         reasons=table_view(reasons.tables[0], lang, only=only),
         notes=reasons.notes_in(lang),
         instruments=v.instruments(clean),
+        # The desks' own judgements (with their notes) are internal: never published.
+        assessments=v.assessments(clean) if chosen is Profile.INTERNAL else (),
         # The fragment of retour.reports.context escapes every text itself.
         context=Markup(context) if context else None,
         index=hooks.INDEX,

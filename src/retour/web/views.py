@@ -36,7 +36,7 @@ from retour.reports import labels
 from retour.service import figures, instruments, outside
 from retour.service.context import Retour
 from retour.service.figures import Figures, FigureTable
-from retour.service.instruments import Instrument
+from retour.service.instruments import Assessment, Instrument
 
 T = TypeVar("T")
 
@@ -201,6 +201,14 @@ class Views:
             "instruments",
             (country,),
             lambda: tuple(instruments.list_instruments(self.app, country)),
+        )
+
+    def assessments(self, country: str) -> tuple[Assessment, ...]:
+        """The desks' assessments of a country: internal only, callers check the profile."""
+        return self.cached(
+            "assessments",
+            (country,),
+            lambda: tuple(instruments.list_assessments(self.app, country)),
         )
 
     def context_html(self, code: str, profile: Profile, lang: Language) -> str | None:
