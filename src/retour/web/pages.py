@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from retour.disclosure import Profile
+from retour.disclosure import Language, Profile
 from retour.domain.countries import country_codes
 from retour.domain.errors import RetourError, UsageError
 from retour.reports import labels
@@ -161,8 +161,12 @@ def country(
         **_frame(request, principal, chosen, clamped),
         code=clean,
         name=labels.country_name(clean, lang),
-        per_year=table_view(per_year.tables[0], lang, only=only),
-        reasons=table_view(reasons.tables[0], lang, only=only),
+        per_year=table_view(
+            per_year.tables[0], lang, only=only, title=_titled("country.per_year", per_year, lang)
+        ),
+        reasons=table_view(
+            reasons.tables[0], lang, only=only, title=_titled("country.reasons", reasons, lang)
+        ),
         notes=reasons.notes_in(lang),
         instruments=v.instruments(clean),
         # The desks' own judgements (with their notes) are internal: never published.
@@ -173,6 +177,10 @@ def country(
         answer_times=hooks.ANSWER_TIMES,
         effects=hooks.EFFECTS,
     )
+
+
+def _titled(key: str, answer: Any, lang: Language) -> str:
+    return f"{text(key, lang)}, {labels.years_text(list(answer.years))}"
 
 
 @router.get("/countries/{code}/brief", response_class=HTMLResponse)

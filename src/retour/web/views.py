@@ -276,6 +276,7 @@ def table_view(
     lang: Language,
     *,
     only: tuple[str, str] | None = None,
+    title: str | None = None,
 ) -> TableView:
     """A disclosed table as headers and rows of text. `only=(dim, value)`: just the rows
     of that value (the dimension's column and the totals row left out)."""
@@ -303,7 +304,8 @@ def table_view(
         cells = [*labels_, *("" if v is None else str(v) for v in shown)]
         rows.append(RowView(tuple(cells), total))
     headers = tuple(dimension(d, lang) for d in dims) + tuple(value_headers)
-    return TableView(answer.title.text(lang), headers, len(dims), tuple(rows))
+    caption = answer.title.text(lang) if title is None else title
+    return TableView(caption, headers, len(dims), tuple(rows))
 
 
 def cells_json(answer: FigureTable, only: tuple[str, str] | None = None) -> list[dict[str, object]]:
