@@ -12,19 +12,19 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from retour.cli.main import STATE, app, err_console
 from retour.cli.render import OutputFormat, console, print_json
-from retour.disclosure import COUNTRY_COLUMNS, IS_TOTAL, TOTAL, Language, Profile
-from retour.reports import labels
-from retour.service.context import Retour
 
 if TYPE_CHECKING:
+    import polars as pl
+
+    from retour.disclosure import Language
     from retour.service import figures
+    from retour.service.context import Retour
 
 figures_app = typer.Typer(
     help="Figures for Parliament and the press, through a publication profile.",
@@ -35,8 +35,9 @@ report_app = typer.Typer(help="Publishable reports.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 NAME_SUFFIX = "_name"
-# retour.service.figures is imported inside the commands: every `retour` command imports this
-# module, and only these need the workbook writer and the counting queries.
+# Everything heavier than Typer and Rich (Polars, SQLAlchemy, the service, the labels) is
+# imported inside the functions: every `retour` command imports this module, and only the
+# figures commands need those.
 
 Years = Annotated[
     str | None,
@@ -46,7 +47,7 @@ Years = Annotated[
     ),
 ]
 ProfileOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--profile",
         help="internal (exact), parliament (confidential countries pooled) or public "
@@ -70,6 +71,8 @@ Names = Annotated[
 
 
 def _context() -> Retour:
+    from retour.service.context import Retour
+
     return Retour.from_environment(STATE.db)
 
 
@@ -93,7 +96,7 @@ def requests(
             "the extraction date; outcome: by year of the answer.",
         ),
     ] = "submitted",
-    profile: ProfileOption = Profile.PUBLIC.value,
+    profile: ProfileOption = None,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
     lang: Lang = "nl",
@@ -125,7 +128,7 @@ def detentions(
             "--by", help="Columns: year, end_reason, nationality (default year,end_reason)."
         ),
     ] = None,
-    profile: ProfileOption = Profile.PUBLIC.value,
+    profile: ProfileOption = None,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
     lang: Lang = "nl",
@@ -153,7 +156,7 @@ def departures(
             help="Columns: year, type, nationality, destination, assisted (default year,type).",
         ),
     ] = None,
-    profile: ProfileOption = Profile.PUBLIC.value,
+    profile: ProfileOption = None,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
     lang: Lang = "nl",
@@ -174,7 +177,7 @@ def departures(
 def press(
     out: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
     years: Years = None,
-    profile: ProfileOption = Profile.PUBLIC.value,
+    profile: ProfileOption = None,
     confidential: Confidential = None,
     lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
 ) -> None:
@@ -186,6 +189,8 @@ def press(
         report = figures.press_workbook(
             ctx, out, years=years, profile=profile, confidential=confidential, lang=lang
         )
+    from retour.reports import labels
+
     tables = report.tables
     for warning in tables.rules.warnings:
         err_console.print(f"warning: {warning}", markup=False)
@@ -221,6 +226,8 @@ def _render(
 def _with_names(
     data: dict[str, object], answer: figures.Figures, names: Language | None
 ) -> dict[str, object]:
+    from retour.disclosure import COUNTRY_COLUMNS
+
     if names is None:
         return data
     tables = data["tables"]
@@ -234,6 +241,9 @@ def _with_names(
 
 
 def _name(code: object, lang: Language) -> str:
+    from retour.disclosure import TOTAL
+    from retour.reports import labels
+
     if not isinstance(code, str) or code in {"", TOTAL}:
         return ""
     return labels.country_name(code, lang)
@@ -241,6 +251,9 @@ def _name(code: object, lang: Language) -> str:
 
 def _csv(answer: figures.Figures, lang: Language, names: Language | None) -> None:
     """The ``--by`` columns (and their names), then ``n``; notes on stderr, not in the CSV."""
+    from retour.disclosure import COUNTRY_COLUMNS
+    from retour.reports import labels
+
     if answer.provenance.simulated:
         err_console.print(labels.SIMULATED, markup=False)
     err_console.print(labels.profile_line(answer.rules, lang), markup=False)
@@ -260,6 +273,8 @@ def _csv(answer: figures.Figures, lang: Language, names: Language | None) -> Non
 
 
 def _columns(by: tuple[str, ...], names: Language | None) -> list[str]:
+    from retour.disclosure import COUNTRY_COLUMNS
+
     columns: list[str] = []
     for dim in by:
         columns.append(dim)
@@ -269,6 +284,8 @@ def _columns(by: tuple[str, ...], names: Language | None) -> list[str]:
 
 
 def _table(answer: figures.Figures, lang: Language, names: Language | None) -> None:
+    from retour.reports import labels
+
     for table in answer.tables:
         display = table.table.to_display_frame(lang)
         if names is not None:
@@ -312,6 +329,11 @@ def _print_wide(title: str, display: pl.DataFrame, numeric: list[str]) -> None:
 def _named(display: pl.DataFrame, table: figures.FigureTable, lang: Language) -> pl.DataFrame:
     """Country names beside the codes: a column after each country row dimension, and the
     name in the header when countries run across."""
+    import polars as pl
+
+    from retour.disclosure import COUNTRY_COLUMNS, IS_TOTAL
+    from retour.reports import labels
+
     disclosed = table.table
     for dim in reversed(disclosed.row_dims):
         if dim not in COUNTRY_COLUMNS:

@@ -77,7 +77,7 @@ class FigureTable:
         """
         table = self.table
         index = [*table.row_dims, IS_TOTAL, "_row"]
-        # Value columns by position: a column value may be "" (a reason not applicable).
+        # Value columns by position: their names are data (years, codes), not identifiers.
         on = [f"_v{i}" for i in range(len(table.value_columns))]
         renamed = dict(zip(table.value_columns, on, strict=True))
         shown = (
@@ -175,9 +175,10 @@ def _iso(day: dt.date | None) -> str | None:
 
 
 def disclosure_rules(
-    app: Retour, profile: str | Profile, confidential: str | None = None
+    app: Retour, profile: str | Profile | None, confidential: str | None = None
 ) -> DisclosureRules:
-    """The rules of ``profile``: the settings' confidential list plus ``confidential``.
+    """The rules of ``profile`` (None: ``public``, the safest): the settings' confidential
+    list plus ``confidential``.
 
     The option adds to the setting and never removes from it: a country the settings keep
     confidential stays pooled.
@@ -187,7 +188,10 @@ def disclosure_rules(
     if confidential:
         codes += confidential.split(",")
     return DisclosureRules.from_settings(
-        profile, codes, suppress_below=settings.suppress_below, round_to=settings.round_to
+        Profile.PUBLIC if profile is None else profile,
+        codes,
+        suppress_below=settings.suppress_below,
+        round_to=settings.round_to,
     )
 
 
@@ -322,7 +326,7 @@ def request_figures(
     by: str | None = None,
     kind: str | None = None,
     cohort: str | Cohort = Cohort.SUBMITTED,
-    profile: str | Profile = Profile.PUBLIC,
+    profile: str | Profile | None = Profile.PUBLIC,
     confidential: str | None = None,
 ) -> Figures:
     """Requests by year of submission (or of the answer), with their answers as of the
@@ -362,7 +366,7 @@ def detention_figures(
     *,
     years: str | None = None,
     by: str | None = None,
-    profile: str | Profile = Profile.PUBLIC,
+    profile: str | Profile | None = Profile.PUBLIC,
     confidential: str | None = None,
 ) -> Figures:
     """Seed 002's question 2: detentions ended per year by end reason, and of those released
@@ -403,7 +407,7 @@ def departure_figures(
     *,
     years: str | None = None,
     by: str | None = None,
-    profile: str | Profile = Profile.PUBLIC,
+    profile: str | Profile | None = Profile.PUBLIC,
     confidential: str | None = None,
 ) -> Figures:
     """Departures per year of departure by type and, optionally, nationality."""
@@ -437,7 +441,7 @@ def press_tables(
     app: Retour,
     *,
     years: str | None = None,
-    profile: str | Profile = Profile.PUBLIC,
+    profile: str | Profile | None = Profile.PUBLIC,
     confidential: str | None = None,
 ) -> PressTables:
     """The tables of seed 002's workbook, disclosed: per year and answer for LP and T&O,
@@ -478,7 +482,7 @@ def press_workbook(
     out: Path,
     *,
     years: str | None = None,
-    profile: str | Profile = Profile.PUBLIC,
+    profile: str | Profile | None = Profile.PUBLIC,
     confidential: str | None = None,
     lang: str = "nl",
 ) -> PressReport:
