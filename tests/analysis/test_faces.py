@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from retour.cli import main
+from retour.cli import main, render
 from retour.config import load_settings
 from retour.service.context import Retour
 from retour.service.datasets import import_dataset
@@ -94,7 +94,7 @@ def test_assess_json_public_rounds_counts(db: str, capsys: pytest.CaptureFixture
 def test_assess_table(
     db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setattr(render.console, "width", 250)
     code, out, _ = run(capsys, "assess", "--period", "2023", "--lang", "en")
     assert code == 0
     assert "gesimuleerde gegevens / simulated data" in out
