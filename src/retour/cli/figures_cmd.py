@@ -46,14 +46,14 @@ Years = Annotated[
         help="One year (2021) or a range (2019-2023). Default: the last five full years.",
     ),
 ]
-ProfileOption = Annotated[
-    str | None,
-    typer.Option(
-        "--profile",
-        help="internal (exact), parliament (confidential countries pooled) or public "
-        "(pooled, <5 hidden, rounded to tens). Default: public, the safest.",
-    ),
-]
+_PROFILE_HELP = (
+    "internal (exact), parliament (confidential countries pooled) or public "
+    "(pooled, <5 hidden, rounded to tens). Default: public, the safest."
+)
+#: --profile for commands that give Profile.PUBLIC.value as their default (other modules).
+ProfileOption = Annotated[str, typer.Option("--profile", help=_PROFILE_HELP)]
+#: --profile here: not given means public, decided by the service.
+_Profile = Annotated[str | None, typer.Option("--profile", help=_PROFILE_HELP)]
 Confidential = Annotated[
     str | None,
     typer.Option(
@@ -96,7 +96,7 @@ def requests(
             "the extraction date; outcome: by year of the answer.",
         ),
     ] = "submitted",
-    profile: ProfileOption = None,
+    profile: _Profile = None,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
     lang: Lang = "nl",
@@ -128,7 +128,7 @@ def detentions(
             "--by", help="Columns: year, end_reason, nationality (default year,end_reason)."
         ),
     ] = None,
-    profile: ProfileOption = None,
+    profile: _Profile = None,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
     lang: Lang = "nl",
@@ -156,7 +156,7 @@ def departures(
             help="Columns: year, type, nationality, destination, assisted (default year,type).",
         ),
     ] = None,
-    profile: ProfileOption = None,
+    profile: _Profile = None,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
     lang: Lang = "nl",
@@ -177,7 +177,7 @@ def departures(
 def press(
     out: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
     years: Years = None,
-    profile: ProfileOption = None,
+    profile: _Profile = None,
     confidential: Confidential = None,
     lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
 ) -> None:
