@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
 
 import numpy as np
@@ -55,6 +56,7 @@ from retour.analysis.index_model import (
     standard_mix,
 )
 from retour.analysis.periods import Granularity, Period, quarter_of
+from retour.domain.codes import RequestKind
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -63,11 +65,13 @@ IntArray = NDArray[np.int64]
 WINDOW_VARIANCE: Final = 25.0
 
 
-class Verdict:
-    INCREASE: Final = "increase"
-    DECREASE: Final = "decrease"
-    NO_CLEAR_CHANGE: Final = "no clear change"
-    TOO_LITTLE_DATA: Final = "too little data"
+class Verdict(StrEnum):
+    """Values of the ``verdict`` column."""
+
+    INCREASE = "increase"
+    DECREASE = "decrease"
+    NO_CLEAR_CHANGE = "no clear change"
+    TOO_LITTLE_DATA = "too little data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,10 +226,14 @@ def _window_estimates(
     confirm = confirm.group_by(["span", "country_code", *_MIX]).agg(
         pl.col("answers").sum(), pl.col("positives").sum()
     )
+    per_quarter = coded.group_by(["country_code", "period_code"]).agg(
+        pl.len().alias("n"), (pl.col("kind") == RequestKind.TO.value).sum().alias("to")
+    )
     counts = (
-        coded.join(span_of, on="period_code")
+        per_quarter.join(span_of, on="period_code")
         .group_by(["span", "country_code"])
-        .agg(pl.len().alias("n"), (pl.col("kind") == "TO").mean().alias("to_share"))
+        .agg(pl.col("n").sum(), pl.col("to").sum())
+        .with_columns((pl.col("to") / pl.col("n")).alias("to_share"))
     )
     groups = len(spans) * countries
     to = np.zeros(groups)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
 
 import numpy as np
@@ -32,19 +33,19 @@ from retour.domain.codes import RequestKind
 ALL_KINDS: Final = "all"
 
 
-class Status:
+class Status(StrEnum):
     """Values of the ``status`` column."""
 
-    OK: Final = "ok"
-    TOO_LITTLE_DATA: Final = "too little data"
+    OK = "ok"
+    TOO_LITTLE_DATA = "too little data"
 
 
-class Trend:
+class Trend(StrEnum):
     """Values of the ``trend`` column: the change since the previous period."""
 
-    UP: Final = "up"
-    DOWN: Final = "down"
-    STEADY: Final = "steady"
+    UP = "up"
+    DOWN = "down"
+    STEADY = "steady"
 
 
 #: The columns of :attr:`CooperationIndex.table`, in order.
@@ -163,8 +164,8 @@ def _index_table(model: IndexModel, coded: pl.DataFrame, kind: str) -> pl.DataFr
     )
     frame = frame.with_columns(
         pl.when(too_little)
-        .then(pl.lit(Status.TOO_LITTLE_DATA))
-        .otherwise(pl.lit(Status.OK))
+        .then(pl.lit(Status.TOO_LITTLE_DATA.value))
+        .otherwise(pl.lit(Status.OK.value))
         .alias("status")
     )
     frame = frame.join(_trends(frame, model, center), on="cell", how="left")
@@ -201,7 +202,9 @@ def _trends(frame: pl.DataFrame, model: IndexModel, center: np.ndarray) -> pl.Da
     sd = np.sqrt(np.maximum(model.change_variance(later, earlier), 0.0))
     z = model.options.z
     trend = np.where(
-        change - z * sd > 0, Trend.UP, np.where(change + z * sd < 0, Trend.DOWN, Trend.STEADY)
+        change - z * sd > 0,
+        Trend.UP.value,
+        np.where(change + z * sd < 0, Trend.DOWN.value, Trend.STEADY.value),
     )
     by_cell = frame.sort("cell")
     estimate = by_cell["estimate"].to_numpy()

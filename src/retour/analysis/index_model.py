@@ -47,7 +47,7 @@ from retour.analysis import casemix
 from retour.analysis.casemix import BREAKS, CASE_MIX_NAMES, Cells
 from retour.analysis.followup import HORIZON_DAYS
 from retour.analysis.glmm import MIN_VARIANCE, Family, Glmm, GlmmData, GlmmFit, Nesting
-from retour.domain.codes import RequestKind
+from retour.domain.codes import Cooperates, IdEvidence, RequestKind
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -446,7 +446,8 @@ def _fit_fail(table: pl.DataFrame, cells: Cells) -> GlmmFit | None:
         table.group_by(["cell", "kind"])
         .agg(pl.col("fails").sum(), pl.col("exposure").sum())
         .with_columns(
-            pl.lit("document").alias("id_evidence"), pl.lit("yes").alias("alien_cooperates")
+            pl.lit(IdEvidence.DOCUMENT.value).alias("id_evidence"),
+            pl.lit(Cooperates.YES.value).alias("alien_cooperates"),
         )
         .sort(["cell", "kind"])
     )

@@ -22,8 +22,11 @@ from typing import Any, Final
 
 import polars as pl
 
+from retour.analysis.effects import Verdict
+from retour.analysis.index import Trend
 from retour.analysis.periods import Period
 from retour.disclosure import IS_TOTAL, DisclosedTable, Language
+from retour.domain.codes import Outcome
 from retour.reports import labels
 
 Pair = tuple[str, str]
@@ -70,24 +73,28 @@ TEXT: Final[dict[str, Pair]] = {
     ),
 }
 
-TREND_ARROW: Final[dict[str, str]] = {"up": "↑", "down": "↓", "steady": "→"}
+TREND_ARROW: Final[dict[str, str]] = {
+    Trend.UP.value: "↑",
+    Trend.DOWN.value: "↓",
+    Trend.STEADY.value: "→",
+}
 TREND_COLOR: Final = ("#1a7f37", "#b42318", "#b0b7bf")  # up, down, steady
 TREND_TEXT: Final[dict[str, Pair]] = {
-    "up": ("omhoog", "up"),
-    "down": ("omlaag", "down"),
-    "steady": ("geen duidelijke verandering", "no clear change"),
+    Trend.UP.value: ("omhoog", "up"),
+    Trend.DOWN.value: ("omlaag", "down"),
+    Trend.STEADY.value: ("geen duidelijke verandering", "no clear change"),
 }
 VERDICT_TEXT: Final[dict[str, Pair]] = {
-    "increase": ("stijging", "increase"),
-    "decrease": ("daling", "decrease"),
-    "no clear change": ("geen duidelijke verandering", "no clear change"),
-    "too little data": ("te weinig gegevens", "too little data"),
+    Verdict.INCREASE.value: ("stijging", "increase"),
+    Verdict.DECREASE.value: ("daling", "decrease"),
+    Verdict.NO_CLEAR_CHANGE.value: ("geen duidelijke verandering", "no clear change"),
+    Verdict.TOO_LITTLE_DATA.value: ("te weinig gegevens", "too little data"),
 }
 VERDICT_COLOR: Final[dict[str, str]] = {
-    "increase": "#1a7f37",
-    "decrease": "#b42318",
-    "no clear change": "#57606a",
-    "too little data": "#b0b7bf",
+    Verdict.INCREASE.value: "#1a7f37",
+    Verdict.DECREASE.value: "#b42318",
+    Verdict.NO_CLEAR_CHANGE.value: "#57606a",
+    Verdict.TOO_LITTLE_DATA.value: "#b0b7bf",
 }
 WIDTH: Final = 560
 #: Shown for a missing figure, and between the ends of an interval.
@@ -107,10 +114,10 @@ def _pick(pair: Pair, lang: Language) -> str:
 
 #: Short names of the outcomes, for legends (the reasons follow them).
 OUTCOME_SHORT: Final[dict[str, Pair]] = {
-    "positive": ("positief", "positive"),
-    "negative": ("negatief", "negative"),
-    "withdrawn": ("ingetrokken", "withdrawn"),
-    "pending": ("loopt nog", "pending"),
+    Outcome.POSITIVE.value: ("positief", "positive"),
+    Outcome.NEGATIVE.value: ("negatief", "negative"),
+    Outcome.WITHDRAWN.value: ("ingetrokken", "withdrawn"),
+    Outcome.PENDING.value: ("loopt nog", "pending"),
 }
 
 
