@@ -540,3 +540,10 @@ def svg(spec: Spec) -> str:
     import vl_convert
 
     return str(vl_convert.vegalite_to_svg(spec))
+
+
+def png(spec: Spec, scale: float = 2.0) -> bytes:
+    """The chart as PNG (for a workbook or a brief), rendered offline by vl-convert."""
+    import vl_convert
+
+    return bytes(vl_convert.vegalite_to_png(spec, scale=scale))
