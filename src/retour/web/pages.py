@@ -24,7 +24,7 @@ from retour.web.i18n import text
 from retour.web.permissions import Permission
 from retour.web.render import is_htmx, language, render
 from retour.web.security import Forbidden, Principal, guard, retour
-from retour.web.views import Views, table_view
+from retour.web.views import TableView, Views, table_view
 
 router = APIRouter()
 
@@ -113,16 +113,18 @@ def overview(
     v = views(request)
     key_figures = None
     countries: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
     if not v.version().empty:
-        try:
-            answer = v.request_figures(chosen, by="year,outcome")
-            key_figures = table_view(answer.tables[0], lang)
-            notes = answer.notes_in(lang)
-        except UsageError:
-            notes = []
+
+        def key() -> tuple[TableView | None, tuple[str, ...]]:
+            try:
+                answer = v.request_figures(chosen, by="year,outcome")
+            except UsageError:
+                return None, ()
+            return table_view(answer.tables[0], lang), tuple(answer.notes_in(lang))
+
+        key_figures, notes = v.cached("overview", (chosen, lang), key)
         countries = v.countries(chosen)
-    else:
-        notes = []
     return render(
         request,
         "overview.html",
@@ -151,9 +153,25 @@ def country(
     if clean not in v.countries(chosen):
         # Confidential under this profile, or no requests: the same answer for both.
         raise NotFound
-    only = ("country", clean)
-    per_year = v.request_figures(chosen, by="country,year,outcome")
-    reasons = v.request_figures(chosen, by="country,reason,outcome")
+
+    def tables() -> tuple[TableView, TableView, tuple[str, ...]]:
+        only = ("country", clean)
+        per_year = v.request_figures(chosen, by="country,year,outcome")
+        reasons = v.request_figures(chosen, by="country,reason,outcome")
+        return (
+            table_view(
+                per_year.tables[0],
+                lang,
+                only=only,
+                title=_titled("country.per_year", per_year, lang),
+            ),
+            table_view(
+                reasons.tables[0], lang, only=only, title=_titled("country.reasons", reasons, lang)
+            ),
+            tuple(reasons.notes_in(lang)),
+        )
+
+    per_year_view, reasons_view, notes = v.cached("country-tables", (clean, chosen, lang), tables)
     context = v.context_html(clean, chosen, lang)
     return render(
         request,
@@ -161,13 +179,9 @@ def country(
         **_frame(request, principal, chosen, clamped),
         code=clean,
         name=labels.country_name(clean, lang),
-        per_year=table_view(
-            per_year.tables[0], lang, only=only, title=_titled("country.per_year", per_year, lang)
-        ),
-        reasons=table_view(
-            reasons.tables[0], lang, only=only, title=_titled("country.reasons", reasons, lang)
-        ),
-        notes=reasons.notes_in(lang),
+        per_year=per_year_view,
+        reasons=reasons_view,
+        notes=notes,
         instruments=v.instruments(clean),
         # The desks' own judgements (with their notes) are internal: never published.
         assessments=v.assessments(clean) if chosen is Profile.INTERNAL else (),
@@ -224,7 +238,7 @@ def figures_page(
     code = country.strip().upper() if country and country.strip() else None
     default_by, country_by, country_dim = BREAKDOWN[subject]
     error = None
-    tables = []
+    tables: list[TableView] = []
     notes: list[str] = []
     chosen_years = years.strip() if years and years.strip() else None
     chosen_kind = kind.strip().upper() if kind and kind.strip() else None
@@ -239,8 +253,14 @@ def figures_page(
         else:
             answer = v.departure_figures(chosen, years=chosen_years, by=by)
         only = (country_dim, code) if code else None
-        tables = [table_view(t, lang, only=only) for t in answer.tables]
-        notes = answer.notes_in(lang)
+        tables, notes = v.cached(
+            "figures-tables",
+            (subject, chosen, chosen_years, by, chosen_kind, only, lang),
+            lambda: (
+                [table_view(t, lang, only=only) for t in answer.tables],
+                answer.notes_in(lang),
+            ),
+        )
     except RetourError as exc:
         error = str(exc)
     values = {
