@@ -121,6 +121,47 @@ def countries(client: httpx.Client, wanted: int) -> list[str]:
     return found[:wanted]
 
 
+def load(
+    clients: list[httpx.Client], pages: list[str], seconds: float, max_requests: int
+) -> tuple[list[float], list[str], float]:
+    """Every client requests the pages round-robin until the clock runs out (or its share
+    of max_requests is done): the latencies (ms), the failures, the seconds taken."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+    budget = max_requests // len(clients)
+
+    def work_loop(index: int, client: httpx.Client) -> None:
+        mine: list[float] = []
+        bad: list[str] = []
+        for n in range(budget):
+            if time.monotonic() >= stop_at:
+                break
+            page = pages[(index + n) % len(pages)]
+            t0 = time.perf_counter()
+            try:
+                response = client.get(page)
+                ok = response.status_code == 200 and "<h1>" in response.text
+                if not ok:
+                    bad.append(f"{page}: {response.status_code}")
+            except httpx.HTTPError as exc:
+                bad.append(f"{page}: {type(exc).__name__}")
+            mine.append((time.perf_counter() - t0) * 1000)
+        with lock:
+            latencies.extend(mine)
+            failures.extend(bad)
+
+    threads = [threading.Thread(target=work_loop, args=(i, c)) for i, c in enumerate(clients)]
+    t_start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - t_start
+    return latencies, failures, elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
@@ -146,39 +187,7 @@ def main() -> None:
             t0 = time.perf_counter()
             assert clients[0].get(page).status_code == 200, page
             cold.append((time.perf_counter() - t0) * 1000)
-        latencies: list[float] = []
-        failures: list[str] = []
-        lock = threading.Lock()
-        stop_at = time.monotonic() + args.seconds
-        budget = args.max_requests // args.clients
-
-        def work_loop(index: int, client: httpx.Client) -> None:
-            mine: list[float] = []
-            bad: list[str] = []
-            for n in range(budget):
-                if time.monotonic() >= stop_at:
-                    break
-                page = pages[(index + n) % len(pages)]
-                t0 = time.perf_counter()
-                try:
-                    response = client.get(page)
-                    ok = response.status_code == 200 and "<h1>" in response.text
-                    if not ok:
-                        bad.append(f"{page}: {response.status_code}")
-                except httpx.HTTPError as exc:
-                    bad.append(f"{page}: {type(exc).__name__}")
-                mine.append((time.perf_counter() - t0) * 1000)
-            with lock:
-                latencies.extend(mine)
-                failures.extend(bad)
-
-        threads = [threading.Thread(target=work_loop, args=(i, c)) for i, c in enumerate(clients)]
-        t_start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - t_start
+        latencies, failures, elapsed = load(clients, pages, args.seconds, args.max_requests)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -115,7 +115,15 @@ def test_failed_names_are_not_stored_in_clear(web: Any, loaded: Retour) -> None:
     assert all("horse" not in str(r) for r in log)
 
 
-def test_a_disabled_user_loses_the_session_at_once(web: Any, loaded: Retour) -> None:
+def test_a_disabled_user_loses_the_session(
+    web: Any, loaded: Retour, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At once in the database; the web trusts a checked session for SESSION_CHECK_SECONDS
+    (2 s), here set to nothing."""
+    from retour.web import security
+
+    assert security.SESSION_CHECK_SECONDS <= 2
+    monkeypatch.setattr(security, "SESSION_CHECK_SECONDS", 0.0)
     client = sign_in(new_client(web), "caseworker")
     assert client.get("/cases", follow_redirects=False).status_code == 200
     accounts.set_disabled(loaded, "caseworker")

@@ -127,6 +127,7 @@ def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
     )
     app.state.retour = retour_app
     app.state.views = Views(retour_app)
+    app.state.sessions = security.SessionMemo()
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(api.router)

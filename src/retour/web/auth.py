@@ -80,6 +80,7 @@ def logout(request: Request, principal: Annotated[Principal | None, Depends(guar
     app = retour(request)
     if principal is not None and principal.session_token is not None:
         accounts.end_session(app, principal.session_token)
+        security.sessions(request).forget(principal.session_token)
         audit.record(
             app, AuditAction.LOGOUT, actor=principal.name, role=principal.role, via=Via.WEB
         )

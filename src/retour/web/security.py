@@ -18,10 +18,14 @@ SHA-256 the database keeps, so signing out ends it for good.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Annotated, Final
 
@@ -50,6 +54,40 @@ SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 API_PREFIX: Final = "/api/"
 PRESESSION_SECONDS: Final = 2 * 60 * 60
 NEXT_SECONDS: Final = 10 * 60
+#: Seconds a session found live in the database is trusted before it is looked up again
+#: (a sign-out in this process forgets it at once; a `retour user disable` in another
+#: process takes effect within this time).
+SESSION_CHECK_SECONDS: Final = 2.0
+SESSION_MEMO_SIZE: Final = 10_000
+
+
+class SessionMemo:
+    """Sessions recently found live, so a burst of requests asks the database once."""
+
+    def __init__(self) -> None:
+        self._seen: OrderedDict[str, tuple[accounts.Session, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, app: Retour, token: str) -> accounts.Session | None:
+        now = time.monotonic()
+        with self._lock:
+            found = self._seen.get(token)
+            if found is not None and now - found[1] <= SESSION_CHECK_SECONDS:
+                return found[0]
+        live = accounts.session(app, token)
+        with self._lock:
+            if live is None:
+                self._seen.pop(token, None)
+            else:
+                self._seen[token] = (live, now)
+                self._seen.move_to_end(token)
+                while len(self._seen) > SESSION_MEMO_SIZE:
+                    self._seen.popitem(last=False)
+        return live
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._seen.pop(token, None)
 
 
 class SignInRequired(Exception):  # noqa: N818 - a refusal, handled into a response
@@ -92,6 +130,11 @@ class Principal:
 def retour(request: Request) -> Retour:
     app: Retour = request.app.state.retour
     return app
+
+
+def sessions(request: Request) -> SessionMemo:
+    memo: SessionMemo = request.app.state.sessions
+    return memo
 
 
 def is_api(request: Request) -> bool:
@@ -205,8 +248,8 @@ def _from_cookie(request: Request) -> Principal | None:
     )
     if token is None:
         return None
-    found = accounts.session(retour(request), token)
-    if found is None:
+    found = sessions(request).get(retour(request), token)
+    if found is None or found.expires_at <= dt.datetime.now(dt.UTC):
         return None
     via = Via.API if is_api(request) else Via.WEB
     return Principal(found.user, via, by_token=False, session_token=token)
