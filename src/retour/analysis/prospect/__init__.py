@@ -47,6 +47,7 @@ __all__ = [
     "History",
     "Prospect",
     "ProspectModel",
+    "ProspectNote",
     "ProspectOptions",
     "ProspectStatus",
     "case_prospect",

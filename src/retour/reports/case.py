@@ -1,0 +1,586 @@
+"""The case view: one case's five conditions, requests, detentions, departures, what blocks
+departure now, and the prospect of removal -- as text lines (command line), an HTML
+fragment (the web's case page) or JSON. Dutch by default, English on request.
+
+Rendering only: :class:`CaseView` is built by :mod:`retour.service.cases`. It shows the
+case's pseudonym and its named attributes and nothing else about the person (never sex or
+birth year). The prospect is shown with its inputs, its interval, what it rests on and what
+it is not: decision support for the balancing of interests, never the decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from typing import Final
+
+from retour.analysis.figures import Provenance
+from retour.analysis.prospect import Prospect, ProspectNote, ProspectStatus
+from retour.disclosure import Language
+from retour.domain.codes import Condition, ConditionState
+from retour.reports import labels
+
+Pair = tuple[str, str]
+
+CONDITION_LABEL: Final[dict[str, Pair]] = {
+    Condition.REMOVABLE: ("juridisch verwijderbaar", "legally removable"),
+    Condition.COUNTRY_COOPERATES: ("land van herkomst werkt mee", "country of origin cooperates"),
+    Condition.IDENTITY: ("identiteit en nationaliteit vastgesteld", "identity established"),
+    Condition.AVAILABLE: ("vreemdeling beschikbaar (in beeld)", "person available (in view)"),
+    Condition.ALIEN_COOPERATES: ("vreemdeling werkt mee", "person cooperates"),
+}
+STATE_LABEL: Final[dict[str, Pair]] = {
+    ConditionState.GREEN: ("groen", "green"),
+    ConditionState.RED: ("rood", "red"),
+    ConditionState.UNKNOWN: ("onbekend", "unknown"),
+}
+INPUT_LABEL: Final[dict[str, Pair]] = {
+    "country": ("nationaliteit", "nationality"),
+    "evidence": ("identiteitsbewijs (laatste verzoek)", "identity evidence (latest request)"),
+    "cooperation": ("medewerking (laatste verzoek)", "cooperation (latest request)"),
+    "time_open": ("tijd open", "time open"),
+}
+VALUE_LABEL: Final[dict[str, Pair]] = {
+    "no_request": ("nog geen verzoek", "no request yet"),
+    "document": ("document", "document"),
+    "indirect": ("indirect", "indirect"),
+    "none": ("geen", "none"),
+    "unknown": ("onbekend", "unknown"),
+    "yes": ("ja", "yes"),
+    "no": ("nee", "no"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Light:
+    condition: str
+    state: str
+    since: dt.date | None  # first observation of the current run of this state
+    observed_on: dt.date | None  # latest observation
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLine:
+    request_id: str
+    kind: str
+    country: str
+    submitted_on: dt.date
+    id_evidence: str
+    alien_cooperates: str
+    outcome: str  # as it stood on the view's date
+    outcome_on: dt.date | None
+    reason: str | None
+    document_on: dt.date | None
+    days: int  # to the answer, or so far while pending
+
+
+@dataclass(frozen=True, slots=True)
+class DetentionLine:
+    detention_id: str
+    started_on: dt.date
+    ended_on: dt.date | None  # None: still detained on the view's date
+    end_reason: str | None
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class DepartureLine:
+    departure_id: str
+    departed_on: dt.date
+    type: str
+    destination: str | None
+    assisted: str | None
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """One case as it stood on ``on``."""
+
+    case_id: str
+    nationality: str
+    opened_on: dt.date
+    closed_on: dt.date | None  # only a closure on or before ``on``
+    close_reason: str | None
+    on: dt.date
+    is_open: bool
+    lights: tuple[Light, ...]
+    all_green_since: dt.date | None
+    blockers: tuple[str, ...]
+    requests: tuple[RequestLine, ...]
+    detentions: tuple[DetentionLine, ...]
+    departures: tuple[DepartureLine, ...]
+    prospect: Prospect
+    provenance: Provenance
+    logged: bool = False
+
+
+def _t(pair: Pair, lang: Language) -> str:
+    return labels.text(pair, lang)
+
+
+def _d(day: dt.date | None) -> str:
+    return day.isoformat() if day else "—"
+
+
+def _value(value: str, lang: Language) -> str:
+    pair = VALUE_LABEL.get(value) or STATE_LABEL.get(value)
+    return _t(pair, lang) if pair else labels.code_label(value, lang)
+
+
+def percent(p: float, lang: Language = "nl") -> str:
+    """A probability as a percentage: one decimal under 10%, whole above; '<0.1%' and
+    '>99.9%' at the ends (a decimal comma in Dutch)."""
+    if p < 0.001:
+        text = "<0.1%"
+    elif p > 0.999:
+        text = ">99.9%"
+    elif p < 0.1:
+        text = f"{p * 100:.1f}%"
+    else:
+        text = f"{round(p * 100):d}%"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def case_lines(view: CaseView, lang: Language = "nl") -> list[str]:
+    """The case view as plain text lines."""
+    return [
+        *_header(view, lang),
+        "",
+        *_light_lines(view, lang),
+        "",
+        *_blocking(view, lang),
+        "",
+        *_request_lines(view, lang),
+        "",
+        *_detention_lines(view, lang),
+        "",
+        *_departure_lines(view, lang),
+        "",
+        *prospect_lines(view.prospect, lang),
+        "",
+        *_footer(view, lang),
+    ]
+
+
+def _header(view: CaseView, lang: Language) -> list[str]:
+    country = labels.country_name(view.nationality, lang)
+    status = (
+        _t(("open", "open"), lang)
+        if view.is_open
+        else _t(("gesloten", "closed"), lang)
+        + (f" {_d(view.closed_on)} ({labels.code_label(view.close_reason or '', lang)})"
+           if view.closed_on else "")
+    )  # fmt: skip
+    return [
+        f"{_t(('Zaak', 'Case'), lang)} {view.case_id} — {_t(('stand op', 'as on'), lang)} "
+        f"{view.on.isoformat()}",
+        f"{_t(('nationaliteit', 'nationality'), lang)}: {country} ({view.nationality}) · "
+        f"{_t(('geopend', 'opened'), lang)}: {view.opened_on.isoformat()} · {status}",
+    ]
+
+
+def _light_lines(view: CaseView, lang: Language) -> list[str]:
+    lines = [_t(("De vijf condities (stoplichten)", "The five conditions (traffic lights)"), lang)]
+    width = max(len(_t(CONDITION_LABEL[c], lang)) for c in Condition)
+    for light in view.lights:
+        label = _t(CONDITION_LABEL[light.condition], lang).ljust(width)
+        state = _t(STATE_LABEL[light.state], lang).ljust(8)
+        if light.since is None:
+            when = _t(("nooit waargenomen", "never observed"), lang)
+        else:
+            when = f"{_t(('sinds', 'since'), lang)} {light.since.isoformat()}"
+            if light.observed_on and light.observed_on != light.since:
+                when += f" ({_t(('laatst waargenomen', 'last observed'), lang)} "
+                when += f"{light.observed_on.isoformat()})"
+        lines.append(f"  {label}  {state} {when}")
+    return lines
+
+
+def blocking_text(view: CaseView, lang: Language) -> list[str]:
+    """What blocks departure now, one item a line (no heading)."""
+    if not view.is_open:
+        return [
+            _t(("De zaak is niet open op deze datum.", "The case is not open on this date."), lang)
+        ]
+    if not view.blockers:
+        since = _d(view.all_green_since)
+        return [
+            _t(
+                (
+                    f"Geen van de vijf condities: alle vijf groen sinds {since}.",
+                    f"None of the five conditions: all five green since {since}.",
+                ),
+                lang,
+            )
+        ]
+    out = []
+    by_condition = {light.condition: light for light in view.lights}
+    for condition in view.blockers:
+        light = by_condition[condition]
+        state = _t(STATE_LABEL[light.state], lang)
+        if light.since is None:
+            detail = _t(("onbekend: nooit waargenomen", "unknown: never observed"), lang)
+        else:
+            detail = f"{state} {_t(('sinds', 'since'), lang)} {light.since.isoformat()}"
+        out.append(f"{_t(CONDITION_LABEL[condition], lang)}: {detail}")
+    return out
+
+
+def _blocking(view: CaseView, lang: Language) -> list[str]:
+    head = _t(("Wat vertrek nu blokkeert", "What blocks departure now"), lang)
+    return [head, *(f"  {line}" for line in blocking_text(view, lang))]
+
+
+def _request_lines(view: CaseView, lang: Language) -> list[str]:
+    lines = [_t(("Verzoeken aan het land van herkomst", "Requests to the country of origin"), lang)]
+    if not view.requests:
+        return [*lines, "  " + _t(("geen", "none"), lang)]
+    for r in view.requests:
+        kind = labels.code_label(r.kind, lang)
+        answer = labels.code_label(r.outcome, lang)
+        if r.outcome_on is None:
+            taken = _t((f"{r.days} dagen tot nu", f"{r.days} days so far"), lang)
+        else:
+            taken = f"{r.outcome_on.isoformat()}, {r.days} {_t(('dagen', 'days'), lang)}"
+        line = (
+            f"  {r.request_id} {kind} {r.country} {_t(('ingediend', 'submitted'), lang)} "
+            f"{r.submitted_on.isoformat()} · {_t(('bewijs', 'evidence'), lang)}: "
+            f"{_value(r.id_evidence, lang)} · {_t(('medewerking', 'cooperating'), lang)}: "
+            f"{_value(r.alien_cooperates, lang)} → {answer} ({taken})"
+        )
+        if r.reason:
+            line += f" · {labels.code_label(r.reason, lang)}"
+        if r.document_on:
+            line += f" · {_t(('document', 'document'), lang)} {r.document_on.isoformat()}"
+        lines.append(line)
+    return lines
+
+
+def _detention_lines(view: CaseView, lang: Language) -> list[str]:
+    lines = [_t(("Vreemdelingenbewaring", "Immigration detention"), lang)]
+    if not view.detentions:
+        return [*lines, "  " + _t(("geen", "none"), lang)]
+    for d in view.detentions:
+        if d.ended_on is None:
+            end = _t(("nog in bewaring", "still detained"), lang)
+        else:
+            end = f"{d.ended_on.isoformat()} ({labels.code_label(d.end_reason or '', lang)})"
+        lines.append(
+            f"  {d.detention_id} {d.started_on.isoformat()} - {end}, {d.days} "
+            f"{_t(('dagen', 'days'), lang)}"
+        )
+    return lines
+
+
+def _departure_lines(view: CaseView, lang: Language) -> list[str]:
+    lines = [_t(("Vertrek", "Departures"), lang)]
+    if not view.departures:
+        return [*lines, "  " + _t(("geen", "none"), lang)]
+    for v in view.departures:
+        line = f"  {v.departure_id} {v.departed_on.isoformat()} {labels.code_label(v.type, lang)}"
+        if v.destination:
+            line += f" → {v.destination}"
+        if v.assisted:
+            line += f" · {_t(('met ondersteuning', 'assisted'), lang)}: "
+            line += labels.code_label(v.assisted, lang)
+        lines.append(line)
+    return lines
+
+
+_NOTE_TEXT: Final[dict[ProspectNote, Pair]] = {
+    ProspectNote.FEW_COMPARABLE: (
+        "Weinig vergelijkbare eerdere zaken: de schatting leunt op de aannames van het model "
+        "(effecten tellen op op de log-odds-schaal).",
+        "Few comparable past cases: the estimate leans on the model's assumptions (effects "
+        "add up on the log-odds scale).",
+    ),
+    ProspectNote.UNSEEN_COUNTRY: (
+        "Geen eerdere zaken van deze nationaliteit: het gemiddelde van alle landen is "
+        "gebruikt, met een ruimer interval.",
+        "No past cases of this nationality: the average of all countries is used, with a "
+        "wider interval.",
+    ),
+    ProspectNote.WIDE_INTERVAL: (
+        "Het interval is breed: de gegevens zeggen weinig over deze zaak.",
+        "The interval is wide: the data say little about this case.",
+    ),
+}
+
+DISCLAIMER: Final[Pair] = (
+    "Beslisondersteuning, geen beslissing (art. 22 AVG): het weegt mee in de "
+    "belangenafweging, die bij de behandelaar blijft. Methode, modelkaart en grenzen: "
+    "docs/prospect.md.",
+    "Decision support, not a decision (GDPR art. 22): it informs the balancing of "
+    "interests, which stays with the case officer. Method, model card and limits: "
+    "docs/prospect.md.",
+)
+
+
+def prospect_lines(prospect: Prospect, lang: Language) -> list[str]:
+    """The prospect of removal with its inputs, interval, basis and caveats."""
+    head = _t(
+        (
+            "Vooruitzicht van aantoonbaar vertrek (gedwongen of zelfstandig)",
+            "Prospect of a demonstrable departure (forced or independent)",
+        ),
+        lang,
+    )
+    lines = [head]
+    if prospect.status is ProspectStatus.NOT_OPEN:
+        return [
+            *lines,
+            "  " + _t(("Geen: de zaak is niet open.", "None: the case is not open."), lang),
+        ]
+    if prospect.status is ProspectStatus.TOO_LITTLE_DATA:
+        return [
+            *lines,
+            "  "
+            + _t(
+                (
+                    "Geen schatting: te weinig eerdere zaken of vertrekken om van te leren.",
+                    "No estimate: too few past cases or departures to learn from.",
+                ),
+                lang,
+            ),
+            "  " + _t(DISCLAIMER, lang),
+        ]
+    model = prospect.model
+    assert model is not None
+    level = round(model.options.level * 100)
+    for e in prospect.estimates:
+        lines.append(
+            "  "
+            + _t((f"binnen {e.months} maanden", f"within {e.months} months"), lang)
+            + f": {percent(e.probability, lang)} ({level}%-"
+            + _t(("interval", "interval"), lang)
+            + f" {percent(e.low, lang)} - {percent(e.high, lang)})"
+        )
+    comparable = prospect.comparable
+    if comparable is not None:
+        departed = ", ".join(
+            f"{n} {_t(('binnen', 'within'), lang)} {h}" for h, n in comparable.departed.items()
+        )
+        lines.append(
+            "  "
+            + _t(
+                (
+                    f"Vergelijkbare eerdere zaken: {comparable.cases} (zelfde nationaliteit, "
+                    f"identiteitsbewijs, medewerking en niet-groene condities: "
+                    f"{comparable.pattern}); aantoonbaar vertrokken: {departed} maanden.",
+                    f"Comparable past cases: {comparable.cases} (same nationality, identity "
+                    f"evidence, cooperation and conditions not green: {comparable.pattern}); "
+                    f"departed demonstrably: {departed} months.",
+                ),
+                lang,
+            )
+        )
+    lines.append("  " + _t(("Invoer", "Inputs"), lang) + ": " + _inputs(prospect, lang))
+    lines.append("  " + _model_line(prospect, lang))
+    lines += ["  " + _t(_NOTE_TEXT[n], lang) for n in prospect.notes]
+    lines.append("  " + _t(DISCLAIMER, lang))
+    return lines
+
+
+def _inputs(prospect: Prospect, lang: Language) -> str:
+    parts = []
+    for name, value in prospect.inputs.items():
+        label = INPUT_LABEL.get(name) or CONDITION_LABEL.get(name)
+        shown = value if name in ("country", "time_open") else _value(value, lang)
+        parts.append(f"{_t(label, lang) if label else name} {shown}")
+    rest = _t(
+        (
+            "; verder niets (geen geslacht, leeftijd of bewaring)",
+            "; nothing else (no sex, age or detention)",
+        ),
+        lang,
+    )
+    return "; ".join(parts) + rest
+
+
+def _model_line(prospect: Prospect, lang: Language) -> str:
+    model = prospect.model
+    assert model is not None
+    first, last = model.landmarks
+    sd = model.country_sd[0]
+    return _t(
+        (
+            f"Model {model.version}: geleerd uit {model.cases} eerdere zaken, open op peildata "
+            f"{first.isoformat()} t/m {last.isoformat()}, waarvan {model.departed} binnen "
+            f"{model.options.horizon} maanden aantoonbaar vertrokken; alleen wat op "
+            f"{model.as_of.isoformat()} bekend was. Landen verschillen met sd {sd:.2f} "
+            "(log-odds, geschat).",
+            f"Model {model.version}: learnt from {model.cases} past cases open on landmarks "
+            f"{first.isoformat()} to {last.isoformat()}, of which {model.departed} departed "
+            f"demonstrably within {model.options.horizon} months; only what was known on "
+            f"{model.as_of.isoformat()}. Countries differ with sd {sd:.2f} (log-odds, "
+            "estimated).",
+        ),
+        lang,
+    )
+
+
+def _footer(view: CaseView, lang: Language) -> list[str]:
+    lines = []
+    origin = view.provenance
+    if origin.extracted_on is not None:
+        lines.append(
+            f"{labels.text(labels.EXTRACTED, lang)}: {origin.extracted_on.isoformat()} · "
+            f"{labels.text(labels.FINGERPRINT, lang)}: {origin.fingerprint}"
+        )
+    if view.logged:
+        lines.append(
+            _t(
+                (
+                    "Deze raadpleging is vastgelegd in het auditlog.",
+                    "This view is recorded in the audit log.",
+                ),
+                lang,
+            )
+        )
+    if origin.simulated:
+        lines.append(labels.SIMULATED)
+    return lines
+
+
+# -- HTML and JSON ---------------------------------------------------------------------------
+
+
+def case_html(view: CaseView, lang: Language = "nl") -> str:
+    """The case view as an HTML fragment (a <section>), every text escaped."""
+    e = html.escape
+    parts = [f'<section class="case" lang="{lang}">']
+    header = _header(view, lang)
+    parts.append(f"<h2>{e(header[0])}</h2><p>{e(header[1])}</p>")
+    parts.append(f"<h3>{e(_t(('De vijf condities', 'The five conditions'), lang))}</h3>")
+    parts.append('<table class="lights"><tbody>')
+    for light in view.lights:
+        label = _t(CONDITION_LABEL[light.condition], lang)
+        parts.append(
+            f'<tr class="light {e(light.state)}"><th>{e(label)}'
+            f"</th><td>{e(_t(STATE_LABEL[light.state], lang))}</td><td>{e(_d(light.since))}</td>"
+            f"<td>{e(_d(light.observed_on))}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    for title, lines in (
+        (
+            _t(("Wat vertrek nu blokkeert", "What blocks departure now"), lang),
+            blocking_text(view, lang),
+        ),
+        (None, _request_lines(view, lang)),
+        (None, _detention_lines(view, lang)),
+        (None, _departure_lines(view, lang)),
+        (None, prospect_lines(view.prospect, lang)),
+    ):
+        head = title if title is not None else lines[0]
+        items = lines if title is not None else lines[1:]
+        parts.append(f"<h3>{e(head)}</h3><ul>")
+        parts += [f"<li>{e(item.strip())}</li>" for item in items]
+        parts.append("</ul>")
+    parts += [f'<p class="note">{e(line)}</p>' for line in _footer(view, lang)]
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def case_json(view: CaseView) -> dict[str, object]:
+    """The case view as data: the same content, codes instead of labels."""
+    prospect = view.prospect
+    model = prospect.model
+    return {
+        "case_id": view.case_id,
+        "nationality": view.nationality,
+        "opened_on": view.opened_on.isoformat(),
+        "closed_on": _iso(view.closed_on),
+        "close_reason": view.close_reason,
+        "on": view.on.isoformat(),
+        "open": view.is_open,
+        "conditions": [
+            {
+                "condition": x.condition,
+                "state": x.state,
+                "since": _iso(x.since),
+                "observed_on": _iso(x.observed_on),
+            }
+            for x in view.lights
+        ],
+        "all_green_since": _iso(view.all_green_since),
+        "blockers": list(view.blockers),
+        "requests": [
+            {
+                "request_id": r.request_id,
+                "kind": r.kind,
+                "country": r.country,
+                "submitted_on": r.submitted_on.isoformat(),
+                "id_evidence": r.id_evidence,
+                "alien_cooperates": r.alien_cooperates,
+                "outcome": r.outcome,
+                "outcome_on": _iso(r.outcome_on),
+                "reason": r.reason,
+                "document_on": _iso(r.document_on),
+                "days": r.days,
+            }
+            for r in view.requests
+        ],
+        "detentions": [
+            {
+                "detention_id": d.detention_id,
+                "started_on": d.started_on.isoformat(),
+                "ended_on": _iso(d.ended_on),
+                "end_reason": d.end_reason,
+                "days": d.days,
+            }
+            for d in view.detentions
+        ],
+        "departures": [
+            {
+                "departure_id": v.departure_id,
+                "departed_on": v.departed_on.isoformat(),
+                "type": v.type,
+                "destination": v.destination,
+                "assisted": v.assisted,
+            }
+            for v in view.departures
+        ],
+        "prospect": {
+            "status": prospect.status.value,
+            "version": prospect.version,
+            "inputs": prospect.inputs,
+            "estimates": [
+                {"months": x.months, "probability": x.probability, "low": x.low, "high": x.high}
+                for x in prospect.estimates
+            ],
+            "level": model.options.level if model else None,
+            "comparable": (
+                {
+                    "pattern": prospect.comparable.pattern,
+                    "cases": prospect.comparable.cases,
+                    "departed": {str(h): n for h, n in prospect.comparable.departed.items()},
+                }
+                if prospect.comparable
+                else None
+            ),
+            "notes": [n.value for n in prospect.notes],
+            "model": (
+                {
+                    "as_of": model.as_of.isoformat(),
+                    "landmarks": [_iso(d) for d in model.landmarks],
+                    "cases": model.cases,
+                    "departed": model.departed,
+                    "country_sd": list(model.country_sd),
+                }
+                if model
+                else None
+            ),
+            "disclaimer": DISCLAIMER[1],
+        },
+        "simulated": view.provenance.simulated,
+        "extracted_on": _iso(view.provenance.extracted_on),
+        "logged": view.logged,
+    }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
