@@ -19,6 +19,7 @@ from rich.progress import (
 
 from retour.cli import (
     assess_cmd,  # noqa: F401
+    cases_cmd,  # noqa: F401
     context_cmd,  # noqa: F401
     demo_cmd,  # noqa: F401
     figures_cmd,  # noqa: F401

@@ -1,0 +1,252 @@
+"""`retour case CASE_ID` and `retour figures conditions`: the five conditions, per case and
+across the caseload.
+
+Thin over :mod:`retour.service.cases` and :mod:`retour.service.conditions`. The case view
+is recorded in the audit log under the operating-system user; the figures pass through a
+publication profile (default ``public``, the safest).
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from retour.cli.figures_cmd import NAME_SUFFIX, Confidential, Format, Lang, Names, figures_app
+from retour.cli.main import STATE, app, err_console
+from retour.cli.render import OutputFormat, console, print_json, print_lines
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from retour.disclosure import Language
+    from retour.service.conditions import ConditionFigures
+    from retour.service.context import Retour
+
+# Polars, SQLAlchemy, the service and the labels are imported inside the functions: every
+# `retour` command imports this module, and only these two commands need them.
+
+#: --profile: not given means public, the safest (decided by the service).
+Profile = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="internal (exact), parliament (confidential countries pooled) or public "
+        "(pooled, <5 hidden, rounded to tens). Default: public, the safest.",
+    ),
+]
+
+
+def _context() -> Retour:
+    from retour.service.context import Retour
+
+    return Retour.from_environment(STATE.db)
+
+
+def _user() -> str:
+    """The operating-system user: who the audit log says looked at a case."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (e.g. a container)
+        return "uid-unknown"
+
+
+@app.command("case")
+def case(
+    case_id: Annotated[str, typer.Argument(help="The case's pseudonymous case_id.")],
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="The date to show the case on (default: the extraction date)."),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table (text) or json.")
+    ] = OutputFormat.TABLE,
+    lang: Lang = "nl",
+) -> None:
+    """One case: its five conditions, requests, detentions, departures, what blocks
+    departure now, and the prospect of removal (decision support). Recorded in the audit log."""
+    from retour.reports.case import case_json, case_lines
+    from retour.service import cases
+    from retour.service.figures import parse_language
+
+    language = parse_language(lang)
+    with _context() as ctx:
+        view = cases.case_view(ctx, case_id, on, actor=_user(), via="cli")
+    if fmt is OutputFormat.JSON:
+        print_json(case_json(view))
+    elif fmt is OutputFormat.CSV:
+        raise typer.BadParameter(
+            "a case has no CSV form; use table or json.", param_hint="--format"
+        )
+    else:
+        print_lines(case_lines(view, language))
+
+
+@figures_app.command("conditions")
+def conditions_figures(
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on", help="Count the cases open on this date (default: the extraction date)."
+        ),
+    ] = None,
+    monthly: Annotated[
+        str | None,
+        typer.Option(
+            "--monthly",
+            help="The month-end series of all-green cases of these years (2019-2023), as "
+            "Frontex's IRMA counts persons ready to be returned.",
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="country: one row per presumed nationality.")
+    ] = None,
+    profile: Profile = None,
+    confidential: Confidential = None,
+    fmt: Format = OutputFormat.TABLE,
+    lang: Lang = "nl",
+    names: Names = None,
+) -> None:
+    """Open cases, all five conditions green, each condition red or unknown, and the most
+    frequent single blocker."""
+    from retour.service import conditions
+    from retour.service.figures import parse_language
+
+    language = parse_language(lang)
+    name_language = parse_language(names) if names else None
+    with _context() as ctx:
+        answer = conditions.condition_figures(
+            ctx, on=on, monthly=monthly, by=by, profile=profile, confidential=confidential
+        )
+    for warning in answer.rules.warnings:
+        err_console.print(f"warning: {warning}", markup=False)
+    if fmt is OutputFormat.JSON:
+        print_json(_named_json(answer, language, name_language))
+    elif fmt is OutputFormat.CSV:
+        _csv(answer, language, name_language)
+    else:
+        _table(answer, language, name_language)
+
+
+def _title(answer: ConditionFigures, lang: Language) -> str:
+    from retour.reports import labels
+
+    if answer.monthly:
+        span = f"{answer.months[0].isoformat()} - {answer.months[-1].isoformat()}"
+        return labels.text(
+            (
+                f"Zaken met alle vijf condities groen aan het eind van de maand, {span}",
+                f"Cases with all five conditions green at the month end, {span}",
+            ),
+            lang,
+        )
+    day = answer.on.isoformat() if answer.on else ""
+    return labels.text(
+        (
+            f"De vijf condities van de open zaken op {day}",
+            f"The five conditions of the open cases on {day}",
+        ),
+        lang,
+    )
+
+
+def _table(answer: ConditionFigures, lang: Language, names: Language | None) -> None:
+    from retour.reports import labels
+    from retour.service.conditions import BLOCKER
+
+    display = answer.display(lang)
+    if names is not None and answer.by and not answer.monthly:
+        codes = [c if c is not None else "" for c in answer.rows()]
+        display = display.insert_column(1, _names_series(codes, names))
+    numeric = [c for c in display.columns if c not in ("country", "", "month_end", BLOCKER)]
+    _print_wide(_title(answer, lang), display, numeric)
+    for note in answer.notes_in(lang):
+        console.print(note, markup=False)
+    console.print(labels.profile_line(answer.rules, lang), markup=False)
+    origin = answer.provenance
+    if origin.extracted_on is not None:
+        console.print(
+            f"{labels.text(labels.EXTRACTED, lang)}: {origin.extracted_on.isoformat()} · "
+            f"{labels.text(labels.FINGERPRINT, lang)}: {origin.fingerprint}",
+            markup=False,
+        )
+    if origin.simulated:
+        console.print(labels.SIMULATED, markup=False)
+
+
+def _names_series(codes: list[str], lang: Language) -> pl.Series:
+    import polars as pl
+
+    from retour.reports import labels
+
+    return pl.Series(
+        "country" + NAME_SUFFIX, [labels.country_name(c, lang) if c else "" for c in codes]
+    )
+
+
+def _print_wide(title: str, display: pl.DataFrame, numeric: list[str]) -> None:
+    """A Rich table as wide as its contents (figures are never cut off on a narrow terminal)."""
+    table = Table(show_edge=False, header_style="bold")
+    widths = []
+    for name in display.columns:
+        table.add_column(name, justify="right" if name in numeric else "left", no_wrap=True)
+        widths.append(max([len(name), *(len(v or "") for v in display[name].to_list())]) + 3)
+    for row in display.rows():
+        table.add_row(*("" if v is None else str(v) for v in row))
+    wide = Console(highlight=False, width=max(console.width, sum(widths) + 2))
+    wide.print(title, markup=False, soft_wrap=True)
+    wide.print(table)
+    wide.print("")
+
+
+def _csv(answer: ConditionFigures, lang: Language, names: Language | None) -> None:
+    """Monthly: month_end, [country,] all_green; otherwise one row per country (or the
+    total) with the measures and the blocker, as shown. Notes on stderr."""
+    from retour.reports import labels
+
+    if answer.provenance.simulated:
+        err_console.print(labels.SIMULATED, markup=False)
+    err_console.print(labels.profile_line(answer.rules, lang), markup=False)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    cells = {(c["country"], c["column"]): c["display"] for c in answer.cells()}
+    rows = answer.rows() if answer.by else [None]
+    country_columns = (
+        ["country", *(["country" + NAME_SUFFIX] if names else [])] if answer.by else []
+    )
+
+    def key(row: str | None) -> list[object]:
+        if not answer.by:
+            return []
+        code = row if row is not None else "total"
+        named = [labels.country_name(row, names) if row else ""] if names else []
+        return [code, *named]
+
+    if answer.monthly:
+        writer.writerow(["month_end", *country_columns, "all_green"])
+        for month in answer.columns:
+            for row in rows:
+                writer.writerow([month, *key(row), cells[(row, month)]])
+        return
+    writer.writerow([*country_columns, *answer.columns])
+    for row in rows:
+        writer.writerow([*key(row), *(cells.get((row, c), "") for c in answer.columns)])
+
+
+def _named_json(
+    answer: ConditionFigures, lang: Language, names: Language | None
+) -> dict[str, object]:
+    from retour.reports import labels
+
+    data = answer.as_json(lang)
+    if names is not None:
+        cells = data["cells"]
+        assert isinstance(cells, list)
+        for cell in cells:
+            code = cell["country"]
+            cell["country" + NAME_SUFFIX] = labels.country_name(code, names) if code else ""
+    return data
