@@ -12,6 +12,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
+
+# Speed is measured by benchmarks/, not by tests: no per-example deadline, whatever the load.
+settings.register_profile("retour", deadline=None)
+settings.load_profile("retour")
 
 POSTGRES_URL = os.environ.get("RETOUR_TEST_DATABASE", "")
 TEST_SECRET = "test-secret-0123456789abcdef"
