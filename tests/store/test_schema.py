@@ -73,6 +73,7 @@ def test_contract_tables_follow_specs() -> None:
 
 def test_the_shipped_head_is_head_revision() -> None:
     assert engine.head_revision() == HEAD_REVISION
+    assert engine.scripts_head(engine.SHIPPED_LOCATIONS) == HEAD_REVISION
 
 
 def test_revisions_are_frozen_history() -> None:

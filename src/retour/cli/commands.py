@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -29,10 +29,17 @@ from retour.cli import (
 from retour.cli.main import STATE, app, err_console
 from retour.cli.render import OutputFormat, console, print_json, print_lines, print_table
 from retour.domain.codes import Table
-from retour.exchange import InvalidDatasetError
-from retour.service import datasets
 from retour.service.context import Retour
-from retour.store.engine import upgrade_database
+
+if TYPE_CHECKING:
+    from retour.service import datasets
+
+StageCallback = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -43,11 +50,11 @@ def context() -> Retour:
 
 
 @contextmanager
-def stages(label: str, steps: tuple[str, ...] = ()) -> Iterator[datasets.Progress]:
+def stages(label: str, steps: tuple[str, ...] = ()) -> Iterator[StageCallback]:
     """A progress bar over the known steps (a spinner when there are none) on a terminal;
     silent otherwise."""
     if not err_console.is_terminal:
-        yield datasets.quiet
+        yield _quiet
         return
     columns = (
         SpinnerColumn(),
@@ -71,6 +78,9 @@ def import_(
     path: Annotated[Path, typer.Argument(help="A folder, .zip or .xlsx in the exchange format.")],
 ) -> None:
     """Import a dataset: every rule checked, all of it written or nothing."""
+    from retour.exchange import InvalidDatasetError
+    from retour.service import datasets
+
     with context() as ctx, stages(f"importing {path.name}", datasets.IMPORT_STAGES) as progress:
         try:
             report = datasets.import_dataset(ctx, path, progress=progress)
@@ -111,6 +121,8 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Overwrite a non-empty folder.")] = False,
 ) -> None:
     """Write the database out in the exchange format (CSV files and dataset.json)."""
+    from retour.service import datasets
+
     with context() as ctx:
         written = datasets.export_dataset(ctx, directory, force=force)
     console.print(f"Wrote {len(written)} files to {directory}.", markup=False)
@@ -123,6 +135,8 @@ def info(
     ] = OutputFormat.TABLE,
 ) -> None:
     """Where the database is, its schema version and what it holds."""
+    from retour.service import datasets
+
     with context() as ctx:
         about = datasets.database_info(ctx)
     if fmt is OutputFormat.JSON:
@@ -145,6 +159,8 @@ def info(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database schema to this version of retour."""
+    from retour.store.engine import upgrade_database
+
     ctx = context()
     before, after = upgrade_database(ctx.database_url)
     if before == after:

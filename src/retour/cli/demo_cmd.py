@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shlex
+from typing import TYPE_CHECKING
 
 from retour.cli.main import app
 from retour.cli.render import console, print_table
 from retour.config import load_settings
-from retour.service.demo import DemoSummary, run_demo
+
+if TYPE_CHECKING:
+    from retour.service.demo import DemoSummary
 
 SIMULATED = "gesimuleerde gegevens / simulated data"
 
@@ -34,9 +37,10 @@ def _registered() -> set[str]:
 @app.command("demo")
 def demo() -> None:
     """Simulate a national caseload, import it into a separate demo database, summarise it."""
-    settings = load_settings()
     from retour.cli.commands import stages
+    from retour.service.demo import run_demo
 
+    settings = load_settings()
     with stages("demo") as progress:
         summary = run_demo(settings, progress=progress)
     _print(summary)

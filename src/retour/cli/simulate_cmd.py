@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -15,8 +15,8 @@ from retour.cli.main import app, err_console
 from retour.cli.render import console, print_table
 from retour.domain.codes import Table
 from retour.domain.errors import UsageError
-from retour.service import simulation
-from retour.service.simulation import ProgressCallback
+
+ProgressCallback = Callable[[str, float], None]
 
 
 @contextmanager
@@ -67,6 +67,8 @@ def simulate(
     ] = 3,
 ) -> None:
     """Simulate the return chain: a dataset in the exchange format, and truth.json."""
+    from retour.service import simulation  # imported when run: the CLI starts faster
+
     span = simulation.parse_years(years)
     with _bar() as progress:
         summary = simulation.simulate(

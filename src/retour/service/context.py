@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from retour.config import Settings, database_url, load_settings
-from retour.store.engine import Database, open_database
+
+if TYPE_CHECKING:
+    from retour.store.engine import Database
 
 
 @dataclass(slots=True)
@@ -28,6 +31,8 @@ class Retour:
 
     def database(self) -> Database:
         if self._database is None:
+            from retour.store.engine import open_database  # the CLI starts faster without it
+
             self._database = open_database(self.database_url)
         return self._database
 

@@ -16,22 +16,24 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import psycopg
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 
 from retour.domain.errors import ConfigError, DatabaseError
+
+if TYPE_CHECKING:  # Alembic is imported only when a schema is checked against the scripts
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 #: The schema revision this retour builds and needs.
 HEAD_REVISION: Final = "0003"
 
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 #: Where revisions are looked for. A module attribute so tests can add a test-only revision.
-VERSION_LOCATIONS: tuple[Path, ...] = (MIGRATIONS_DIR / "versions",)
+SHIPPED_LOCATIONS: Final = (MIGRATIONS_DIR / "versions",)
+VERSION_LOCATIONS: tuple[Path, ...] = SHIPPED_LOCATIONS
 
 #: Seconds to wait for another process's lock on an SQLite database before giving up.
 DEFAULT_BUSY_TIMEOUT: Final = 10.0
@@ -135,8 +137,16 @@ def upgrade_database(url: str) -> tuple[str | None, str]:
 
 
 def head_revision() -> str:
-    """The newest revision among VERSION_LOCATIONS (HEAD_REVISION for the shipped ones)."""
-    return _script_directory(VERSION_LOCATIONS).get_current_head() or ""
+    """The newest revision among VERSION_LOCATIONS (HEAD_REVISION for the shipped ones:
+    a test pins the two together, so opening a database need not read the scripts)."""
+    if VERSION_LOCATIONS == SHIPPED_LOCATIONS:
+        return HEAD_REVISION
+    return scripts_head(VERSION_LOCATIONS)
+
+
+def scripts_head(locations: tuple[Path, ...]) -> str:
+    """The newest revision the migration scripts in `locations` define."""
+    return _script_directory(locations).get_current_head() or ""
 
 
 def _open(url: str, *, upgrade: bool, busy_timeout: float) -> tuple[Database, str | None]:
@@ -324,6 +334,8 @@ def _ensure_schema(db: Database, *, upgrade: bool) -> str | None:
         state = _schema_state(conn)  # another process may have migrated meanwhile
         if state.revision != head:
             _check(db, state, upgrade=upgrade)
+            from alembic import command
+
             command.upgrade(_alembic_config(conn), "head")
     return None if state.empty else state.revision
 
@@ -370,6 +382,8 @@ def _alembic_config(conn: sa.Connection) -> Config:
 
 def _config(locations: tuple[Path, ...]) -> Config:
     """An Alembic configuration in code: retour users need no alembic.ini."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("path_separator", "os")
@@ -379,6 +393,8 @@ def _config(locations: tuple[Path, ...]) -> Config:
 
 @cache
 def _script_directory(locations: tuple[Path, ...]) -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config(locations))
 
 
