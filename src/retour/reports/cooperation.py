@@ -22,8 +22,10 @@ from typing import Any, Final
 import polars as pl
 
 from retour.analysis.periods import Period
+from retour.analysis.return_rate import ReturnRates
 from retour.disclosure import DisclosedTable, DisclosureRules, Language, Note
 from retour.reports import charts, labels
+from retour.reports import context as eu_context
 from retour.reports.charts import Spec
 
 Pair = tuple[str, str]
@@ -162,6 +164,8 @@ class CountryData:
     level: float
     effect_level: float
     notes: tuple[Note, ...]
+    #: Eurostat's return rate for the country across member states, when imported.
+    eu_context: ReturnRates | None = None
 
 
 # -- page parts ----------------------------------------------------------------------------------
@@ -348,6 +352,8 @@ def country_report(data: CountryData, lang: Language = "nl") -> str:
             ),
             _table(_effects_frame(data.effects, lang), lang),
         ]
+    if data.eu_context is not None:
+        body.append(eu_context.html_fragment(data.eu_context, lang, chart="svg", heading_level=2))
     body += [
         f"<h2>{html.escape(_t('about', lang))}</h2>",
         _notes(data.notes, [*data.outcomes.notes_in(lang), _t("naive_note", lang)], lang),

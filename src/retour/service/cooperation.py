@@ -18,7 +18,7 @@ The faces (CLI, reports, web) get frozen dataclasses of Polars frames and render
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -46,6 +46,7 @@ from retour.domain.codes import Outcome, RequestKind, Table
 from retour.domain.errors import InputError, UsageError
 from retour.reports import cooperation as report
 from retour.reports.charts import ANSWER_SEPARATOR
+from retour.service import outside
 from retour.service.context import Retour
 from retour.service.figures import disclosure_rules, provenance
 from retour.store import read as store_read
@@ -434,7 +435,9 @@ def country_report(
 ) -> Path:
     """Write the country report to ``out`` (self-contained HTML)."""
     view = country_view(app, country, profile=profile, confidential=confidential)
-    return _write(out, report.country_report(country_data(view), lang))
+    data = country_data(view)
+    data = replace(data, eu_context=outside.country_context(app, view.country, rules=view.rules))
+    return _write(out, report.country_report(data, lang))
 
 
 def _write(out: Path, page: str) -> Path:
