@@ -17,7 +17,7 @@ from retour.disclosure import (
     round_counts,
 )
 
-# Shaped like seed 002's workbook sheets: per country, LP outcomes over five years.
+# Shaped like the press workbook's sheets: per country, LP outcomes over five years.
 PRESS = pl.DataFrame(
     {
         "country": ["MA", "MA", "DZ", "DZ", "NG", "NG", "NG", "SO", "ET", "ET"],

@@ -1,4 +1,4 @@
-"""`retour figures detentions` (seed 002's question 2) and `retour figures departures`."""
+"""`retour figures detentions` (what followed detention) and `retour figures departures`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Calibration on the real figures: DT&V's yearly departures, seed 002's detention shape,
+"""Calibration on the real figures: DT&V's yearly departures, the press answer's detention figures,
 the Eurostat nationality mix; the shipped calibration table is faithful to the real files."""
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from retour.simulate.scenario import build_scenario
 from .conftest import YEARS
 
 TOLERANCE = 0.30
-#: seed 002, question 2: in 2018 about 790 left without supervision after release from
-#: detention, about 440 of them after a balancing of interests (no_prospect)
+#: the press answer on what followed detention: in 2018 about 790 left without
+#: supervision after release from detention, about 440 of them after a balancing of
+#: interests (no_prospect)
 RELEASED_2018, NO_PROSPECT_2018 = 790, 440
 DTV_FORCED_2018 = 2650
 

@@ -84,7 +84,7 @@ OPTIONAL_CODES: Final[dict[str, tuple[str, ...]]] = {
     "assisted": tuple(y.value for y in YesNo),
 }
 
-#: The answers seed 002 calls refusals: negative, and withdrawn (no answer obtained).
+#: The answers a press answer calls refusals: negative, and withdrawn (no answer obtained).
 REFUSALS: Final = (Outcome.NEGATIVE.value, Outcome.WITHDRAWN.value)
 
 
@@ -196,7 +196,7 @@ def request_table(
 def detention_tables(
     counts: pl.DataFrame, by: Sequence[str], years: Sequence[int]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Seed 002's question 2 from ``year, end_reason, [nationality], n, unsupervised``.
+    """What followed detention, from ``year, end_reason, [nationality], n, unsupervised``.
 
     Returns:
         ended: detentions ended in each year, by ``by`` (count ``n``).

@@ -181,7 +181,7 @@ def press(
     confidential: Confidential = None,
     lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
 ) -> None:
-    """The press workbook of seed 002: LP and T&O per year and answer, refusals per
+    """The press workbook: LP and T&O per year and answer, refusals per
     country, definitions."""
     from retour.service import figures
 

@@ -78,7 +78,7 @@ class YesNo(StrEnum):
 
 
 class Condition(StrEnum):
-    """The five conditions ("traffic lights") of a case, in the order seed 002 names them."""
+    """The five conditions ("traffic lights") of a case, in the return service's order."""
 
     REMOVABLE = "removable"
     COUNTRY_COOPERATES = "country_cooperates"

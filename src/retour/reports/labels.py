@@ -308,7 +308,8 @@ NO_ROWS: Final[Pair] = (
     "No requests answered negatively or withdrawn in these years.",
 )
 
-#: The definitions sheet: term, explanation. In the spirit of seed 002, in retour's words.
+#: The definitions sheet: term, explanation. In the spirit of the ministry's own press
+#: answers, in retour's words.
 DEFINITIONS: Final[tuple[tuple[Pair, Pair], ...]] = (
     (
         ("Laissez-passer (LP)", "Laissez-passer (LP)"),

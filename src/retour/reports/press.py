@@ -1,4 +1,4 @@
-"""The press workbook (seed 002): three sheets of figures and a sheet of definitions.
+"""The press workbook: three sheets of figures and a sheet of definitions.
 
 Renders disclosed tables only; it never sees exact counts other than those a profile lets
 through, and never touches the database. Sheets:

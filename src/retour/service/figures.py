@@ -369,8 +369,8 @@ def detention_figures(
     profile: str | Profile | None = Profile.PUBLIC,
     confidential: str | None = None,
 ) -> Figures:
-    """Seed 002's question 2: detentions ended per year by end reason, and of those released
-    (not removed), how many left without supervision within 30 days."""
+    """What followed detention: detentions ended per year by end reason, and of those
+    released (not removed), how many left without supervision within 30 days."""
     rules = disclosure_rules(app, profile, confidential)
     columns = parse_by(Subject.DETENTIONS, by)
     db = app.database()
@@ -444,7 +444,7 @@ def press_tables(
     profile: str | Profile | None = Profile.PUBLIC,
     confidential: str | None = None,
 ) -> PressTables:
-    """The tables of seed 002's workbook, disclosed: per year and answer for LP and T&O,
+    """The tables of the press workbook, disclosed: per year and answer for LP and T&O,
     and the negative and withdrawn requests per country of origin and year."""
     rules = disclosure_rules(app, profile, confidential)
     db = app.database()
@@ -486,7 +486,7 @@ def press_workbook(
     confidential: str | None = None,
     lang: str = "nl",
 ) -> PressReport:
-    """Write seed 002's workbook for ``years`` under ``profile`` to ``out`` (.xlsx)."""
+    """Write the press workbook for ``years`` under ``profile`` to ``out`` (.xlsx)."""
     language = parse_language(lang)
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"{out}: the workbook must be an .xlsx file.", hint="E.g. --out pers.xlsx")

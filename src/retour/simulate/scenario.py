@@ -307,6 +307,7 @@ def _confound(
 K, L, S = InstrumentKind, InstrumentLevel, InstrumentStatus
 D = dt.date
 LETTER = "Letter to Parliament, 26 January 2024"
+PRESS_ANSWER = "Answer to press questions on refused readmissions"
 ILLUSTRATIVE = "; start date illustrative"
 EU_RA = "EU readmission agreement, entry into force"
 
@@ -343,12 +344,12 @@ INSTRUMENTS: tuple[InstrumentSpec, ...] = (
                    "Proposal for visa measures under article 25a of the Visa Code",
                    f"{LETTER}{ILLUSTRATIVE}", 0.3),
     InstrumentSpec("AF", K.WORKING_ARRANGEMENT, L.EU, S.IN_FORCE, D(2016, 10, 2), None,
-                   "Joint Way Forward on migration issues", "Press answer (seed 002)", 0.5),
+                   "Joint Way Forward on migration issues", PRESS_ANSWER, 0.5),
     InstrumentSpec("BD", K.WORKING_ARRANGEMENT, L.EU, S.IN_FORCE, D(2017, 9, 1), None,
-                   "Working arrangement on return", f"Press answer (seed 002){ILLUSTRATIVE}",
+                   "Working arrangement on return", PRESS_ANSWER + ILLUSTRATIVE,
                    0.3),
     InstrumentSpec("ET", K.WORKING_ARRANGEMENT, L.EU, S.IN_FORCE, D(2018, 2, 1), None,
-                   "Working arrangement on return", f"Press answer (seed 002){ILLUSTRATIVE}",
+                   "Working arrangement on return", PRESS_ANSWER + ILLUSTRATIVE,
                    0.3),
     InstrumentSpec("GN", K.DIPLOMATIC, L.BILATERAL, S.IN_FORCE, D(2022, 3, 1), None,
                    "Diplomatic talks on return", f"{LETTER}{ILLUSTRATIVE}", 0.5),
