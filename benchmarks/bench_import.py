@@ -29,15 +29,15 @@ for f in sorted(pathlib.Path(sys.argv[1]).glob('*.csv')):
 """
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process."""
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one child process."""
     start = time.perf_counter()
     child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{' '.join(args)} failed with status {status}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -52,15 +52,17 @@ def main() -> None:
     subprocess.run([PYTHON, str(HERE / "datagen.py"), str(data), "--requests", str(args.requests)],
                    check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     rows = sum(max(0, sum(1 for _ in f.open()) - 1) for f in data.glob("*.csv"))
-    read_s, _ = run([PYTHON, "-c", READ_ONLY, str(data)], env)
+    read_s, _, _ = run([PYTHON, "-c", READ_ONLY, str(data)], env)
     retour = [PYTHON, "-m", "retour"]
-    import_s, import_mb = run([*retour, "import", str(data)], env)
-    again_s, again_mb = run([*retour, "import", str(data)], env)
+    import_s, import_cpu, import_mb = run([*retour, "import", str(data)], env)
+    again_s, _, again_mb = run([*retour, "import", str(data)], env)
     result = {
         "rows": rows,
         "polars_read_s": round(read_s, 2),
         "import_s": round(import_s, 2),
         "import_rows_per_s": round(rows / import_s),
+        "import_cpu_s": round(import_cpu, 2),
+        "import_rows_per_cpu_s": round(rows / import_cpu),
         "import_peak_mb": round(import_mb),
         "reimport_s": round(again_s, 2),
         "reimport_peak_mb": round(again_mb),
@@ -68,6 +70,7 @@ def main() -> None:
         "target_rows_per_s": 100_000,
         "target_peak_mb": 2048,
         "cpus": os.cpu_count(),
+        "load_average": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(result, indent=2))
     ok = result["import_rows_per_s"] >= 100_000 and result["import_peak_mb"] <= 2048
