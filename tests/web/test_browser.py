@@ -44,9 +44,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(
-    web_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
+def server(web_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The dashboard on http://127.0.0.1:PORT (plain HTTP on loopback: no Secure cookies)."""
     monkeypatch.setenv("RETOUR_COOKIE_SECURE", "false")
     app = Retour(settings=load_settings())
@@ -152,9 +150,7 @@ def test_a_browser_signs_in_and_sees_the_charts(server: str, browser: webdriver.
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#results table")))
     before = browser.find_element(By.CSS_SELECTOR, "#results figcaption").text
     Select(browser.find_element(By.ID, "subject")).select_by_value("departures")
-    wait.until(
-        lambda d: d.find_element(By.CSS_SELECTOR, "#results figcaption").text != before
-    )
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#results figcaption").text != before)
     assert "subject=departures" in browser.current_url  # hx-push-url: a link to share
     assert browser.find_element(By.CSS_SELECTOR, "#results figcaption").text.startswith("Vertrek")
     shot(browser, "04-figures-departures")

@@ -17,8 +17,9 @@ from retour.service.accounts import Role
 
 from .conftest import CONFIDENTIAL, TestClient
 
-#: The figures tables of the pages (the retour.web macro), not Eurostat's own figures.
-FIGURE_TABLE = re.compile(r'<figure class="table".*?</figure>', re.S)
+#: The tables of disclosed counts (the retour.web macro): not estimates such as the index,
+#: nor Eurostat's own figures.
+FIGURE_TABLE = re.compile(r'<figure class="table counts".*?</figure>', re.S)
 NUMBER_CELL = re.compile(r'<td class="num[^"]*">([^<]*)</td>')
 ROUND_TO = 10
 
@@ -118,6 +119,9 @@ def test_the_api_refuses_a_profile_the_role_does_not_have(
     listed = viewer.get("/api/countries").json()
     assert listed["profile"] == "public"
     assert not {c["code"] for c in listed["countries"]} & set(CONFIDENTIAL)
+    for row in listed["index"]:  # the numbers of requests behind the index, rounded too
+        assert row["n_requests"] is None or row["n_requests"] % ROUND_TO == 0, row
+        assert row["country"] not in CONFIDENTIAL
     country = viewer.get("/api/countries/NG").json()
     assert country["assessments"] is None
     for cell in country["answers_per_year"] + country["answers_by_reason"]:

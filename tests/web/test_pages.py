@@ -104,14 +104,19 @@ def test_the_login_page_works_in_both_languages(
 # -- overview, countries, figures -----------------------------------------------------------------
 
 
-def test_overview_shows_key_figures_countries_and_what_is_pending(
+def test_overview_shows_the_scale_key_figures_countries_and_what_is_pending(
     client_for: Callable[[Role | None], TestClient],
 ) -> None:
     html = client_for(Role.VIEWER).get("/").text
-    assert 'id="key-figures"' in html
+    assert 'id="scale-chart"' in html and "<svg" in html  # the scale, drawn on the server
+    assert 'id="scale-figures"' in html and 'id="key-figures"' in html
     assert '<a href="/countries/NG">' in html
-    assert html.count('class="pending"') == 3
-    assert "retour.service.cooperation" in html and "retour.service.cases" in html
+    assert html.count('class="pending"') == 1
+    assert "retour.service.cases" in html
+    other = client_for(Role.VIEWER).get("/?period=2021Q3").text
+    assert "2021Q3" in other and 'id="scale-chart"' in other
+    wrong = client_for(Role.VIEWER).get("/?period=1999").text
+    assert 'class="error"' in wrong
 
 
 def test_a_country_page(client_for: Callable[[Role | None], TestClient]) -> None:
@@ -119,6 +124,8 @@ def test_a_country_page(client_for: Callable[[Role | None], TestClient]) -> None
     assert "<h1>Nigeria" in html
     assert 'id="reasons"' in html and 'id="per-year"' in html
     assert 'href="/countries/NG/brief"' in html
+    for chart in ("index-chart", "answer-time-chart", "outcomes-chart"):
+        assert f'id="{chart}"' in html
     assert '<section class="eu-context"' in html  # Eurostat's context ...
     assert "<svg" in html  # ... with its chart drawn on the server
     assert "Beoordelingen" not in html  # internal only
@@ -351,3 +358,17 @@ def test_the_audit_page_lists_entries_and_is_itself_audited(
 def test_the_app_needs_a_session_secret_and_opens_the_database(loaded: Retour) -> None:
     app = create_app(loaded, warm_up=False)
     assert app.state.retour is loaded
+
+
+def test_the_country_brief_is_a_download_and_audited(
+    client_for: Callable[[Role | None], TestClient], loaded: Retour
+) -> None:
+    response = client_for(Role.ANALYST).get("/countries/NG/brief?profile=parliament")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="retour-landenbrief-NG-parliament.html"'
+    )
+    assert "<html" in response.text
+    entry = audit.read_log(loaded, limit=1)[0]
+    assert (entry.action, entry.subject, entry.profile) == ("export_report", "NG", "parliament")
+    assert client_for(Role.VIEWER).get("/countries/MA/brief").status_code == 404

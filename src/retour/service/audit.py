@@ -34,6 +34,7 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     VIEW_CASE = "view_case"
     EXPORT_WORKBOOK = "export_workbook"
+    EXPORT_REPORT = "export_report"
     EXPORT_API = "export_api"
     IMPORT_DATASET = "import_dataset"
     IMPORT_REFUSED = "import_refused"

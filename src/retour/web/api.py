@@ -97,18 +97,30 @@ def me(principal: User) -> dict[str, object]:
 
 @router.get("/countries")
 def countries(
-    request: Request, principal: User, profile: ProfileQuery = None, lang: Lang = "nl"
+    request: Request,
+    principal: User,
+    profile: ProfileQuery = None,
+    period: Annotated[str | None, Query(max_length=10, description="2023 or 2023Q2")] = None,
+    lang: Lang = "nl",
 ) -> dict[str, object]:
     chosen = api_profile(principal, profile)
     language: Language = i18n.parse(lang)
-    codes = views(request).countries(chosen)
-    _record(request, principal, profile=chosen, subject="countries")
+    v = views(request)
+    codes = v.countries(chosen)
+    chosen_period = period.strip() if period and period.strip() else v.default_period()
+    assessment = v.assessment(chosen, chosen_period)
+    _record(
+        request, principal, profile=chosen, subject="countries", detail={"period": chosen_period}
+    )
     return {
         "profile": chosen.value,
         **_provenance(request),
         "countries": [{"code": c, "name": labels.country_name(c, language)} for c in codes],
-        "index": None,
-        "not_available": [hooks.SCALE.as_json()],
+        "period": assessment.period.label,
+        "kind": assessment.kind,
+        "level": assessment.level,
+        "index": _rows(assessment.table),
+        "notes": assessment.notes_in(language),
     }
 
 
@@ -129,6 +141,7 @@ def country(
     only = ("country", clean)
     per_year = v.request_figures(chosen, by="country,year,outcome").tables[0]
     reasons = v.request_figures(chosen, by="country,reason,outcome").tables[0]
+    view = v.country_view(clean, chosen)
     _record(request, principal, profile=chosen, subject=clean)
     return {
         "code": clean,
@@ -145,14 +158,19 @@ def country(
         if chosen is Profile.INTERNAL
         else None,
         "context": v.context_json(clean, chosen, language),
-        "index": None,
-        "effects": None,
-        "not_available": [
-            hooks.INDEX.as_json(),
-            hooks.ANSWER_TIMES.as_json(),
-            hooks.EFFECTS.as_json(),
-        ],
+        "level": view.level,
+        "index": _rows(view.index),
+        "effects": _rows(view.effects),
+        "notes": view.notes_in(language),
     }
+
+
+def _rows(frame: Any) -> list[dict[str, Any]]:
+    """A frame the service handed out (already through the profile), as JSON rows."""
+    return [
+        {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
+        for row in frame.iter_rows(named=True)
+    ]
 
 
 def _figures(

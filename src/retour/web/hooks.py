@@ -27,16 +27,6 @@ class Pending:
         return {"part": self.key, "waits_for": self.hook}
 
 
-SCALE = Pending(
-    "scale",
-    ("de samenwerkingsindex per land", "the cooperation index per country"),
-    "retour.service.cooperation (retour assess)",
-)
-TRENDS = Pending(
-    "trends",
-    ("de ontwikkeling van de samenwerkingsindex", "the trend of the cooperation index"),
-    "retour.service.cooperation (retour assess)",
-)
 READY = Pending(
     "ready_to_return",
     (
@@ -44,26 +34,6 @@ READY = Pending(
         "the month-end ready-to-return count (the five conditions)",
     ),
     "retour.service.cases (#6)",
-)
-INDEX = Pending(
-    "index",
-    ("de samenwerkingsindex met zijn band", "the cooperation index with its band"),
-    "retour.service.cooperation + retour.reports.charts",
-)
-ANSWER_TIMES = Pending(
-    "answer_times",
-    ("de antwoordtijdcurven", "the answer-time curves"),
-    "retour.service.cooperation + retour.reports.charts",
-)
-EFFECTS = Pending(
-    "effects",
-    ("de geschatte effecten van instrumenten", "the estimated effects of instruments"),
-    "retour.service.cooperation (retour effects) + retour.reports.charts",
-)
-BRIEF = Pending(
-    "brief",
-    ("de landenbrief", "the country brief"),
-    "retour.service.cooperation (retour report country)",
 )
 CASE = Pending(
     "case",

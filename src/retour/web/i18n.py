@@ -90,6 +90,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Klaar voor vertrek op de laatste dag van de maand",
         "Ready to return at month end",
     ),
+    "overview.period": ("Periode (jaar of kwartaal)", "Period (year or quarter)"),
     "overview.key_figures": ("Verzoeken per jaar en antwoord", "Requests per year and answer"),
     "overview.countries": ("Landen", "Countries"),
     # country
@@ -99,7 +100,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "country.per_year": ("Antwoorden per jaar", "Answers per year"),
     "country.instruments": ("Instrumenten", "Instruments"),
     "country.effects": ("Geschat effect van instrumenten", "Estimated effect of instruments"),
-    "country.brief": ("Landenbrief", "Country brief"),
+    "country.brief": ("Landenbrief (HTML, download)", "Country brief (HTML, download)"),
     "country.no_instruments": ("Geen instrumenten geregistreerd.", "No instruments recorded."),
     "country.assessments": (
         "Beoordelingen door de landendesk (intern)",

@@ -16,7 +16,7 @@ from retour.disclosure import Language, Profile
 from retour.domain.countries import country_codes
 from retour.domain.errors import RetourError, UsageError
 from retour.reports import labels
-from retour.service import audit, datasets, figures, instruments
+from retour.service import audit, cooperation, datasets, figures, instruments
 from retour.service.audit import AuditAction, Via
 from retour.service.instruments import InvalidDatasetError
 from retour.web import hooks
@@ -106,7 +106,10 @@ def _country(code: str) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 def overview(
-    request: Request, principal: User, profile: Annotated[str | None, Query()] = None
+    request: Request,
+    principal: User,
+    profile: Annotated[str | None, Query(max_length=20)] = None,
+    period: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     chosen, clamped = choose_profile(principal, profile)
     lang = language(request)
@@ -125,6 +128,14 @@ def overview(
 
         key_figures, notes = v.cached("overview", (chosen, lang), key)
         countries = v.countries(chosen)
+    scale = None
+    scale_error = None
+    asked_period = period.strip() if period and period.strip() else v.default_period()
+    if not v.version().empty:
+        try:
+            scale = v.scale(chosen, asked_period, lang)
+        except RetourError as exc:
+            scale_error = str(exc)
     return render(
         request,
         "overview.html",
@@ -132,7 +143,11 @@ def overview(
         key_figures=key_figures,
         notes=notes,
         countries=sorted(countries, key=lambda c: labels.country_name(c, lang)),
-        pending=[hooks.SCALE, hooks.TRENDS, hooks.READY],
+        scale=scale,
+        scale_svg=Markup(scale.svg) if scale else None,  # drawn by vl-convert from our spec
+        scale_error=scale_error,
+        period=asked_period,
+        pending=[hooks.READY],
     )
 
 
@@ -173,6 +188,11 @@ def country(
 
     per_year_view, reasons_view, notes = v.cached("country-tables", (clean, chosen, lang), tables)
     context = v.context_html(clean, chosen, lang)
+    cooperation_error = None
+    try:
+        drawn = v.country_charts(clean, chosen, lang)
+    except RetourError as exc:
+        drawn, cooperation_error = None, str(exc)
     return render(
         request,
         "country.html",
@@ -187,9 +207,11 @@ def country(
         assessments=v.assessments(clean) if chosen is Profile.INTERNAL else (),
         # The fragment of retour.reports.context escapes every text itself.
         context=Markup(context) if context else None,
-        index=hooks.INDEX,
-        answer_times=hooks.ANSWER_TIMES,
-        effects=hooks.EFFECTS,
+        # SVG drawn by vl-convert from retour.reports.charts (texts escaped by Vega)
+        charts={k: Markup(v) for k, v in drawn.svgs.items()} if drawn else {},
+        effects=drawn.effects if drawn else None,
+        cooperation_notes=drawn.notes if drawn else (),
+        cooperation_error=cooperation_error,
     )
 
 
@@ -197,24 +219,42 @@ def _titled(key: str, answer: Any, lang: Language) -> str:
     return f"{text(key, lang)}, {labels.years_text(list(answer.years))}"
 
 
-@router.get("/countries/{code}/brief", response_class=HTMLResponse)
+@router.get("/countries/{code}/brief")
 def country_brief(
     request: Request,
     code: str,
     principal: User,
-    profile: Annotated[str | None, Query()] = None,
+    profile: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    chosen, clamped = choose_profile(principal, profile)
+    """The country report of `retour report country`, as a download: a self-contained
+    page with its own scripts (the charts), opened outside the dashboard's CSP."""
+    chosen, _ = choose_profile(principal, profile)
     clean = _country(code)
     if clean not in views(request).countries(chosen):
         raise NotFound
-    return render(
-        request,
-        "pending.html",
-        **_frame(request, principal, chosen, clamped),
-        title=f"{labels.country_name(clean, language(request))} — "
-        + ("landenbrief" if language(request) == "nl" else "country brief"),
-        pending=[hooks.BRIEF],
+    lang = language(request)
+    app = retour(request)
+    with tempfile.TemporaryDirectory(prefix="retour-web-") as folder:
+        out = Path(folder) / "brief.html"
+        cooperation.country_report(app, clean, out, profile=chosen, lang=lang)
+        data = out.read_bytes()
+    audit.record(
+        app,
+        AuditAction.EXPORT_REPORT,
+        actor=principal.name,
+        role=principal.role,
+        via=Via.WEB,
+        profile=chosen.value,
+        subject=clean,
+        detail={"lang": lang},
+    )
+    name = (
+        f"retour-{'landenbrief' if lang == 'nl' else 'country-brief'}-{clean}-{chosen.value}.html"
+    )
+    return Response(
+        data,
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -31,9 +31,11 @@ from retour.disclosure import (
     Profile,
 )
 from retour.domain.errors import UsageError
+from retour.reports import charts as chart_specs
 from retour.reports import context as context_report
+from retour.reports import cooperation as cooperation_report
 from retour.reports import labels
-from retour.service import figures, instruments, outside
+from retour.service import cooperation, figures, instruments, outside
 from retour.service.context import Retour
 from retour.service.figures import Figures, FigureTable
 from retour.service.instruments import Assessment, Instrument
@@ -203,6 +205,83 @@ class Views:
             lambda: tuple(instruments.list_instruments(self.app, country)),
         )
 
+    # -- the cooperation index (retour.service.cooperation, charts of retour.reports.charts) --
+
+    def default_period(self) -> str:
+        """The last full year of the data (the year before the extraction date's)."""
+        day = self.version().provenance.extracted_on
+        if day is None:
+            return str(dt.date.today().year - 1)
+        return str(day.year if (day.month, day.day) == (12, 31) else day.year - 1)
+
+    def assessment(self, profile: Profile, period: str) -> cooperation.Assessment:
+        return self.cached(
+            "assessment",
+            (profile, period),
+            lambda: cooperation.assess_period(self.app, period, profile=profile),
+        )
+
+    def scale(self, profile: Profile, period: str, lang: Language) -> Scale:
+        """The sliding scale of a period: its chart (SVG) and figures, after the profile."""
+
+        def compute() -> Scale:
+            found = self.assessment(profile, period)
+            spec = chart_specs.scale_chart(
+                found.table, lang, level=found.level, period=found.period.label
+            )
+            figures_frame = cooperation_report.figures_frame(found.table, lang)
+            headers = tuple(
+                labels.text(cooperation_report.COLUMNS[c], lang) for c in figures_frame.columns
+            )
+            rows = tuple(
+                tuple("" if v is None else str(v) for v in row) for row in figures_frame.iter_rows()
+            )
+            return Scale(
+                period=found.period.label,
+                svg=chart_specs.svg(spec),
+                table=TableView(
+                    headers[0], headers, 1, tuple(RowView(r) for r in rows), counts=False
+                ),
+                notes=tuple(found.notes_in(lang)),
+            )
+
+        return self.cached("scale", (profile, period, lang), compute)
+
+    def country_view(self, code: str, profile: Profile) -> cooperation.CountryView:
+        return self.cached(
+            "country-view",
+            (code, profile),
+            lambda: cooperation.country_view(self.app, code, profile=profile),
+        )
+
+    def country_charts(self, code: str, profile: Profile, lang: Language) -> CountryCharts:
+        """The country's index, answer times, outcomes and effects: charts (SVG) and the
+        effects as a table, after the profile."""
+
+        def compute() -> CountryCharts:
+            view = self.country_view(code, profile)
+            name = labels.country_name(code, lang)
+            specs = {
+                "index": chart_specs.index_chart(
+                    view.index, view.effects, lang, level=view.level, country=name
+                ),
+                "answer_times": chart_specs.answer_time_chart(
+                    view.answer_curves, lang, country=name
+                ),
+                "outcomes": chart_specs.outcomes_chart(view.outcomes, lang, country=name),
+            }
+            if not view.effects.is_empty():
+                specs["effects"] = chart_specs.effects_chart(
+                    view.effects, lang, level=view.effect_level, country=name
+                )
+            return CountryCharts(
+                svgs={key: chart_specs.svg(spec) for key, spec in specs.items()},
+                effects=effects_view(view.effects, lang),
+                notes=tuple(view.notes_in(lang)),
+            )
+
+        return self.cached("country-charts", (code, profile, lang), compute)
+
     def assessments(self, country: str) -> tuple[Assessment, ...]:
         """The desks' assessments of a country: internal only, callers check the profile."""
         return self.cached(
@@ -249,6 +328,7 @@ class TableView:
     headers: tuple[str, ...]
     dims: int  # the first `dims` columns are labels, the rest numbers
     rows: tuple[RowView, ...]
+    counts: bool = True  # disclosed counts (a figures table), not estimates
 
 
 def label(dim: str | None, value: object, lang: Language) -> str:
@@ -336,3 +416,47 @@ def instrument_json(item: Instrument) -> dict[str, object]:
         "title": item.title,
         "source": item.source,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    period: str
+    svg: str
+    table: TableView
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CountryCharts:
+    svgs: dict[str, str]
+    effects: TableView | None
+    notes: tuple[str, ...]
+
+
+def effects_view(effects: pl.DataFrame, lang: Language) -> TableView | None:
+    """The instruments with their estimated effect (points on the index) and verdict."""
+    if effects.is_empty():
+        return None
+    columns = ("start_on", "title", "effect", "verdict")
+    headers = tuple(labels.text(cooperation_report.COLUMNS[c], lang) for c in columns)
+    verdicts = {k: labels.text(v, lang) for k, v in chart_specs.VERDICT_TEXT.items()}
+    dash = chart_specs.DASH
+    rows = []
+    for r in effects.sort("start_on").iter_rows(named=True):
+        effect = (
+            dash
+            if r["effect"] is None
+            else f"{r['effect']:+.1f} ({r['lower']:+.1f} {dash} {r['upper']:+.1f})"
+        )
+        start = r["start_on"]
+        rows.append(
+            RowView(
+                (
+                    start.isoformat() if hasattr(start, "isoformat") else str(start),
+                    str(r["title"]),
+                    effect,
+                    verdicts.get(str(r["verdict"]), str(r["verdict"])),
+                )
+            )
+        )
+    return TableView(headers[1], headers, 4, tuple(rows), counts=False)
