@@ -111,8 +111,8 @@ def test_overview_shows_the_scale_key_figures_countries_and_what_is_pending(
     assert 'id="scale-chart"' in html and "<svg" in html  # the scale, drawn on the server
     assert 'id="scale-figures"' in html and 'id="key-figures"' in html
     assert '<a href="/countries/NG">' in html
-    assert html.count('class="pending"') == 1
-    assert "retour.service.cases" in html
+    assert 'class="pending"' not in html  # every part is wired to its service
+    assert 'id="ready-to-return"' in html or "Geen condities in de gegevens" in html
     other = client_for(Role.VIEWER).get("/?period=2021Q3").text
     assert "2021Q3" in other and 'id="scale-chart"' in other
     wrong = client_for(Role.VIEWER).get("/?period=1999").text
@@ -178,18 +178,25 @@ def test_a_case_view_is_audited_and_its_id_stays_out_of_the_log(
     )
     assert opened.headers["location"] == "/cases/C00042"
     page = caseworker.get("/cases/C00042")
-    assert page.status_code == 200 and "retour.service.cases" in page.text
+    assert page.status_code == 200 and '<section class="case"' in page.text
     entry = audit.read_log(loaded, limit=1)[0]
-    assert (entry.action, entry.actor, entry.subject, entry.via) == (
+    assert (entry.action, entry.actor, entry.subject, entry.via, entry.profile) == (
         "view_case",
         "caseworker",
         "C00042",
         "web",
+        "internal",
     )
+    assert entry.detail["prospect"]  # what the prospect said is kept, nothing personal
     assert "C00042" not in caplog.text  # the access log names the route, not the case
     assert "/cases/{case_id}" in caplog.text
-    assert caseworker.get("/api/cases/C00042").status_code == 501
+    data = caseworker.get("/api/cases/C00042").json()
+    assert data["case_id"] == "C00042"
     assert actions(loaded).count("view_case") == 2
+    unknown = caseworker.get("/cases/Z99999")
+    assert unknown.status_code == 404 and "Z99999" not in unknown.text
+    assert caseworker.get("/api/cases/Z99999").status_code == 404
+    assert actions(loaded).count("view_case") == 2  # nothing was viewed
 
 
 # -- instruments ------------------------------------------------------------------------------

@@ -14,12 +14,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from retour.disclosure import Language, Profile
 from retour.domain.countries import country_codes
 from retour.domain.errors import UsageError
+from retour.reports import case as case_report
 from retour.reports import labels
-from retour.service import audit
+from retour.service import audit, cases
 from retour.service.audit import AuditAction, Via
 from retour.service.figures import Figures
-from retour.web import hooks, i18n
-from retour.web.pages import ID_PATTERN
+from retour.web import i18n
+from retour.web.pages import ID_PATTERN, UNKNOWN_CASE
 from retour.web.security import Forbidden, Principal, guard, retour
 from retour.web.views import Views, cells_json, instrument_json
 
@@ -243,17 +244,24 @@ def instruments(
 
 
 @router.get("/cases/{case_id}")
-def case(request: Request, case_id: str, principal: User) -> dict[str, object]:
+def case(
+    request: Request,
+    case_id: str,
+    principal: User,
+    on: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
+) -> dict[str, object]:
+    """A case's five conditions and prospect; retour.service.cases records the view."""
     if not ID_PATTERN.fullmatch(case_id):
         raise HTTPException(404, "No such case.")
-    _record(
-        request,
-        principal,
-        profile=Profile.INTERNAL,
-        subject=case_id,
-        action=AuditAction.VIEW_CASE,
-    )
-    raise HTTPException(501, f"Not available yet: waits for {hooks.CASE.hook}.")
+    try:
+        view = cases.case_view(
+            retour(request), case_id, on, actor=principal.name, via=Via.API, role=principal.role
+        )
+    except UsageError as exc:
+        if exc.message == UNKNOWN_CASE:
+            raise HTTPException(404, "No such case.") from None
+        raise
+    return case_report.case_json(view)
 
 
 @router.get("/audit")

@@ -91,6 +91,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Ready to return at month end",
     ),
     "overview.period": ("Periode (jaar of kwartaal)", "Period (year or quarter)"),
+    "overview.no_conditions": (
+        "Geen condities in de gegevens voor deze periode.",
+        "No conditions in the data for this period.",
+    ),
     "overview.key_figures": ("Verzoeken per jaar en antwoord", "Requests per year and answer"),
     "overview.countries": ("Landen", "Countries"),
     # country
@@ -132,6 +136,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "cases.lookup": ("Zaak opzoeken", "Look up a case"),
     "cases.case_id": ("Zaaknummer (case_id)", "Case id (case_id)"),
     "cases.open": ("Openen", "Open"),
+    "cases.on": ("Zoals de zaak stond op", "As the case stood on"),
     "cases.conditions": (
         "De vijf condities en het vooruitzicht",
         "The five conditions and prospect",

@@ -15,11 +15,11 @@ from markupsafe import Markup
 from retour.disclosure import Language, Profile
 from retour.domain.countries import country_codes
 from retour.domain.errors import RetourError, UsageError
+from retour.reports import case as case_report
 from retour.reports import labels
-from retour.service import audit, cooperation, datasets, figures, instruments
+from retour.service import audit, cases, cooperation, datasets, figures, instruments
 from retour.service.audit import AuditAction, Via
 from retour.service.instruments import InvalidDatasetError
-from retour.web import hooks
 from retour.web.i18n import text
 from retour.web.permissions import Permission
 from retour.web.render import is_htmx, language, render
@@ -33,6 +33,8 @@ MAX_UPLOAD: Final = 2 * 1024**3
 #: Violations listed on the import page (then a count), as on the command line.
 MAX_VIOLATIONS: Final = 200
 UPLOAD_SUFFIXES: Final = (".zip", ".xlsx")
+#: The message of retour.service.cases for an id it does not know.
+UNKNOWN_CASE: Final = "No case with that case id in the database."
 #: What a case id, an instrument id or a country code in a URL may look like.
 ID_PATTERN: Final = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 AUDIT_PAGE: Final = 100
@@ -128,6 +130,8 @@ def overview(
 
         key_figures, notes = v.cached("overview", (chosen, lang), key)
         countries = v.countries(chosen)
+    ready = None
+    ready_notes: tuple[str, ...] = ()
     scale = None
     scale_error = None
     asked_period = period.strip() if period and period.strip() else v.default_period()
@@ -136,6 +140,10 @@ def overview(
             scale = v.scale(chosen, asked_period, lang)
         except RetourError as exc:
             scale_error = str(exc)
+        try:
+            ready, ready_notes = v.ready_to_return(chosen, asked_period[:4], lang)
+        except RetourError:
+            ready = None  # no conditions in the data for that year
     return render(
         request,
         "overview.html",
@@ -147,7 +155,8 @@ def overview(
         scale_svg=Markup(scale.svg) if scale else None,  # drawn by vl-convert from our spec
         scale_error=scale_error,
         period=asked_period,
-        pending=[hooks.READY],
+        ready=ready,
+        ready_notes=ready_notes,
     )
 
 
@@ -376,19 +385,33 @@ def cases_open(
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case(request: Request, case_id: str, principal: User) -> Response:
+def case(
+    request: Request,
+    case_id: str,
+    principal: User,
+    on: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
+) -> Response:
+    """A case's five conditions and prospect (retour.service.cases), which records the
+    view in the audit log. An unknown id answers 404 without repeating it."""
     if not ID_PATTERN.fullmatch(case_id):
         raise NotFound
-    audit.record(
-        retour(request),
-        AuditAction.VIEW_CASE,
-        actor=principal.name,
-        role=principal.role,
-        via=Via.WEB,
-        profile=Profile.INTERNAL.value,
-        subject=case_id,
-    )
-    return render(request, "case.html", case_id=case_id, pending=[hooks.CASE])
+    lang = language(request)
+    try:
+        view = cases.case_view(
+            retour(request),
+            case_id,
+            on,
+            actor=principal.name,
+            via=Via.WEB,
+            role=principal.role,
+        )
+    except UsageError as exc:
+        if exc.message == UNKNOWN_CASE:
+            raise NotFound from None
+        return render(request, "case.html", status=400, case=None, error=str(exc), on=on or "")
+    # retour.reports.case escapes every text of its fragment
+    fragment = Markup(case_report.case_html(view, lang))
+    return render(request, "case.html", case=fragment, error=None, on=view.on.isoformat())
 
 
 # -- instruments ------------------------------------------------------------------------------

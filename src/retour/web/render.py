@@ -66,6 +66,8 @@ def render(request: Request, template: str, *, status: int = 200, **values: Any)
                 )
                 nav.append({"path": path, "text": i18n.text(key, lang), "current": current})
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if status >= 400:
+        here = "/"  # an error page repeats nothing of what was asked (a mistyped id)
     context = {
         "request": request,
         "lang": lang,

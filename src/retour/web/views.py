@@ -35,7 +35,7 @@ from retour.reports import charts as chart_specs
 from retour.reports import context as context_report
 from retour.reports import cooperation as cooperation_report
 from retour.reports import labels
-from retour.service import cooperation, figures, instruments, outside
+from retour.service import conditions, cooperation, figures, instruments, outside
 from retour.service.context import Retour
 from retour.service.figures import Figures, FigureTable
 from retour.service.instruments import Assessment, Instrument
@@ -246,6 +246,32 @@ class Views:
             )
 
         return self.cached("scale", (profile, period, lang), compute)
+
+    def ready_to_return(
+        self, profile: Profile, year: str, lang: Language
+    ) -> tuple[TableView, tuple[str, ...]]:
+        """Month ends of `year`: open cases with all five conditions green (IRMA's "ready
+        to be returned"), disclosed (retour.service.conditions)."""
+
+        def compute() -> tuple[TableView, tuple[str, ...]]:
+            answer = conditions.condition_figures(self.app, monthly=year, profile=profile)
+            frame = answer.display(lang)
+            headers = (
+                labels.text(("Maandeinde", "Month end"), lang),
+                labels.text(("Klaar voor vertrek", "Ready to return"), lang),
+            )
+            rows = tuple(
+                RowView(tuple("" if v is None else str(v) for v in row))
+                for row in frame.iter_rows()
+            )
+            title = labels.text(
+                (f"Klaar voor vertrek op de laatste dag van de maand, {year}",
+                 f"Ready to return at month end, {year}"),
+                lang,
+            )  # fmt: skip
+            return TableView(title, headers, 1, rows), tuple(answer.notes_in(lang))
+
+        return self.cached("ready", (profile, year, lang), compute)
 
     def country_view(self, code: str, profile: Profile) -> cooperation.CountryView:
         return self.cached(
