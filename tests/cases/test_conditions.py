@@ -216,3 +216,13 @@ def test_history_from_the_store_equals_the_dataset(edges_db: Loaded) -> None:
     order = ["case_id", "condition", "observed_on"]
     assert left.sort(order).equals(right.select(left.columns).sort(order))
     assert dataset[Table.CASES].height == stored.cases.height
+
+
+def test_the_span_of_the_data(database_url: str, tmp_path: Path) -> None:
+    with Retour(settings=load_settings(), db_override=database_url) as app:
+        assert store_cases.first_opened(app.database()) is None
+        assert store_cases.last_date(app.database()) is None
+    import_into(database_url, data.tiny(), tmp_path)
+    with Retour(settings=load_settings(), db_override=database_url) as app:
+        assert store_cases.first_opened(app.database()) == D(2023, 1, 1)
+        assert store_cases.last_date(app.database()) == D(2023, 6, 30)

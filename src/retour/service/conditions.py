@@ -238,14 +238,15 @@ def parse_months(text: str, span: tuple[dt.date, dt.date]) -> tuple[dt.date, ...
 
 def _span(app: Retour, origin: Provenance) -> tuple[dt.date, dt.date]:
     """From the first case opened to the extraction date (or the last date in the data)."""
-    span = store_cases.data_span(app.database())
-    if span is None:
+    db = app.database()
+    first = store_cases.first_opened(db)
+    last = origin.extracted_on or store_cases.last_date(db)
+    if first is None or last is None:
         raise UsageError(
             "The database holds no cases.",
             hint="Import a dataset first (retour import PATH), or choose another database.",
         )
-    first, last = span
-    return first, origin.extracted_on or last
+    return first, last
 
 
 def _check_on(on: dt.date, span: tuple[dt.date, dt.date]) -> None:

@@ -285,9 +285,18 @@ def _keyed(frame: pl.DataFrame | None, keys: pl.DataFrame, frame_schema: pl.Sche
     return frame.join(keys, on="case_id", how="inner").select("case", *columns)
 
 
-def data_span(db: Database) -> tuple[dt.date, dt.date] | None:
-    """The first opening date and the last date of any row (opened, closed, observed,
-    submitted, answered, departed); None without cases."""
+def first_opened(db: Database) -> dt.date | None:
+    """The first opening date of any case; None without cases."""
+    cases = schema.table(Table.CASES)
+    with db.begin() as conn:
+        first = conn.execute(sa.select(sa.func.min(cases.c.opened_on))).scalar_one()
+    return None if first is None else _as_date(first)
+
+
+def last_date(db: Database) -> dt.date | None:
+    """The last date of any row (opened, closed, observed, submitted, answered, document,
+    departed, detained, released); None without cases. Scans every table: for data
+    without an extraction date only."""
     tables = {
         Table.CASES: ("opened_on", "closed_on"),
         Table.CONDITIONS: ("observed_on",),
@@ -295,19 +304,14 @@ def data_span(db: Database) -> tuple[dt.date, dt.date] | None:
         Table.DEPARTURES: ("departed_on",),
         Table.DETENTIONS: ("started_on", "ended_on"),
     }
-    cases = schema.table(Table.CASES)
+    lasts: list[object] = []
     with db.begin(snapshot=True) as conn:
-        first = conn.execute(sa.select(sa.func.min(cases.c.opened_on))).scalar_one()
-        if first is None:
-            return None
-        lasts = []
         for t, columns in tables.items():
             target = schema.table(t)
-            lasts += list(
-                conn.execute(sa.select(*(sa.func.max(target.c[c]) for c in columns))).one()
-            )
+            query = sa.select(*(sa.func.max(target.c[c]) for c in columns))
+            lasts += list(conn.execute(query).one())
     dates = [_as_date(v) for v in lasts if v is not None]
-    return _as_date(first), max(dates)
+    return max(dates) if dates else None
 
 
 def _as_date(value: object) -> dt.date:
