@@ -163,7 +163,8 @@ def _table(answer: ConditionFigures, lang: Language, names: Language | None) -> 
     if names is not None and answer.by and not answer.monthly:
         codes = [c if c is not None else "" for c in answer.rows()]
         display = display.insert_column(1, _names_series(codes, names))
-    numeric = [c for c in display.columns if c not in ("country", "", "month_end", BLOCKER)]
+    labels_columns = {"country", "country" + NAME_SUFFIX, "", "month_end", BLOCKER}
+    numeric = [c for c in display.columns if c not in labels_columns]
     _print_wide(_title(answer, lang), display, numeric)
     for note in answer.notes_in(lang):
         console.print(note, markup=False)
