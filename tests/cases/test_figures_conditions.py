@@ -4,17 +4,21 @@ month-end series, the blocker read from what is shown, the three formats, and er
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections import Counter
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from retour.disclosure import DisclosureRules, disclose_table
+from retour.domain.codes import Table
+from retour.domain.dataset import Dataset, DatasetMeta
 
 from . import data, oracle
-from .conftest import Loaded, run
+from .conftest import Loaded, import_into, run
 
 ON = data.ON.isoformat()
 MEASURES = ("open_cases", "all_green", *(f"{c}_not_green" for c in oracle.CONDITIONS))
@@ -196,3 +200,31 @@ def test_an_empty_database(
     code, _, err = run(capsys, "figures", "conditions")
     assert code == 2
     assert "holds no cases" in err
+
+
+def test_a_day_without_open_cases(
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cases = [
+        data.case("E1", "MA", dt.date(2023, 1, 1), dt.date(2023, 1, 2), "other"),
+        data.case("E2", "DZ", dt.date(2023, 3, 1)),
+    ]
+    dataset = Dataset(
+        {Table.CASES: data.frame(Table.CASES, cases)},
+        DatasetMeta(source="tests", extracted_on=data.EXTRACTED),
+    )
+    import_into(database_url, dataset, tmp_path)
+    monkeypatch.setenv("RETOUR_DB", database_url)
+    args = ["figures", "conditions", "--on", "2023-02-01", "--by", "country", "--format", "csv"]
+    code, out, err = run(capsys, *args, "--profile", "internal")
+    assert code == 0, err
+    rows = _csv(out)
+    assert [r["country"] for r in rows] == ["total"]
+    assert rows[0]["open_cases"] == "0" and rows[0]["single_blocker"] == ""
+    code, out, _ = run(capsys, "figures", "conditions", "--monthly", "2023", "--format", "csv")
+    assert code == 0
+    counts = {(r["month_end"], r["all_green"]) for r in _csv(out)}
+    assert ("2023-01-31", "0") in counts

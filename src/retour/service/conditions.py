@@ -50,6 +50,8 @@ TIE: Final = "/"
 #: The measures of a one-date answer, in the order they are shown.
 SHOWN: Final = (lights.OPEN_CASES, lights.ALL_GREEN, *lights.NOT_GREEN_COLUMNS)
 MEASURES: Final = (*SHOWN, *lights.SINGLE_COLUMNS)
+#: The row key of a list without any open case (the list needs a row; it is never shown).
+_NO_COUNTRY: Final = ""
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
 
 
@@ -88,7 +90,8 @@ class ConditionFigures:
         any_table = next(iter(self.tables.values()))
         keys: list[str | None] = []
         if self.by:
-            keys += [str(c) for c in any_table.shown.filter(~pl.col(IS_TOTAL))[COUNTRY]]
+            rows = any_table.shown.filter(~pl.col(IS_TOTAL) & (pl.col(COUNTRY) != _NO_COUNTRY))
+            keys += [str(c) for c in rows[COUNTRY]]
         return [*keys, None]
 
     def cells(self) -> list[dict[str, object]]:
@@ -164,7 +167,7 @@ def _row_label(key: str | None, rules: DisclosureRules, lang: Language) -> str:
 
 def _cells(table: DisclosedTable, by: tuple[str, ...]) -> list[dict[str, object]]:
     """The list's cells (only its totals row when ``by`` is empty)."""
-    long = table.to_long()
+    long = table.to_long().filter(pl.col(IS_TOTAL) | (pl.col(COUNTRY) != _NO_COUNTRY))
     if not by:
         long = long.filter(pl.col(IS_TOTAL))
     primary = f"<{table.rules.suppress_below}"
@@ -319,7 +322,7 @@ def _disclose(exact: pl.DataFrame, measure: str, rules: DisclosureRules) -> Disc
     frame = exact.select(COUNTRY, pl.col(measure).cast(pl.Int64).alias("n"))
     if frame.is_empty():
         frame = pl.DataFrame(
-            {COUNTRY: ["UNK"], "n": [0]}, schema={COUNTRY: pl.String, "n": pl.Int64}
+            {COUNTRY: [_NO_COUNTRY], "n": [0]}, schema={COUNTRY: pl.String, "n": pl.Int64}
         )
     return disclose_table(frame, rows=[COUNTRY], column=None, rules=rules)
 
