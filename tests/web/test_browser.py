@@ -127,8 +127,9 @@ def test_a_browser_signs_in_and_sees_the_charts(server: str, browser: webdriver.
     wait.until(ec.presence_of_element_located((By.ID, "key-figures")))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Overzicht"
     assert browser.execute_script("return typeof window.htmx") == "object"  # our own copy
-    for chart in browser.find_elements(By.CSS_SELECTOR, "figure.chart"):
-        assert chart.find_elements(By.TAG_NAME, "svg")
+    scale = browser.find_element(By.CSS_SELECTOR, "#scale-chart svg")  # the sliding scale
+    assert scale.size["width"] > 100 and scale.size["height"] > 100
+    assert len(scale.find_elements(By.CSS_SELECTOR, "path, line, circle, text")) > 10
     shot(browser, "02-overview")
 
     # a country page: the charts are drawn, as SVG in the page
@@ -136,7 +137,8 @@ def test_a_browser_signs_in_and_sees_the_charts(server: str, browser: webdriver.
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "figure.chart svg")))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Nigeria")
     charts = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg")
-    assert charts
+    drawn = {c.find_element(By.XPATH, "..").get_attribute("id") for c in charts}
+    assert {"index-chart", "answer-time-chart", "outcomes-chart"} <= drawn
     for svg in charts:
         size = svg.size
         assert size["width"] > 100 and size["height"] > 100, size
