@@ -118,11 +118,12 @@ class ConditionFigures:
         }
         rows = self.rows()
         if self.monthly:
-            heads = [_row_label(r, self.rules, lang) for r in rows] if self.by else [
-                lights.ALL_GREEN
-            ]  # fmt: skip
+            # by country: a column per country and the total; else one column, the total
+            heads = {r: _row_label(r, self.rules, lang) for r in rows}
+            if not self.by:
+                heads = {None: lights.ALL_GREEN}
             data: dict[str, list[str]] = {lights.MONTH_END: list(self.columns)}
-            for r, head in zip(rows if self.by else [None], heads, strict=True):
+            for r, head in heads.items():
                 data[head] = [table[(r, m)] for m in self.columns]
             return pl.DataFrame(data)
         first = COUNTRY if self.by else ""
