@@ -240,7 +240,14 @@ class Views:
                 period=found.period.label,
                 svg=chart_specs.svg(spec),
                 table=TableView(
-                    headers[0], headers, 1, tuple(RowView(r) for r in rows), counts=False
+                    labels.text(
+                        ("Samenwerkingsindex per land", "Cooperation index per country"), lang
+                    )
+                    + f", {found.period.label}",
+                    headers,
+                    1,
+                    tuple(RowView(r) for r in rows),
+                    counts=False,
                 ),
                 notes=tuple(found.notes_in(lang)),
             )
