@@ -12,7 +12,7 @@ import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
@@ -25,9 +25,10 @@ from retour.cli.render import OutputFormat, console, print_json, print_lines
 from retour.disclosure import Language, Profile
 from retour.domain.errors import InputError
 from retour.reports import context as texts
-from retour.service import outside
 from retour.service.context import Retour
-from retour.service.figures import parse_language
+
+if TYPE_CHECKING:
+    from retour.service import outside
 
 context_app = typer.Typer(
     help="The EU context: Eurostat's orders to leave and returns (migr_eiord, migr_eirtn).",
@@ -72,6 +73,8 @@ def import_(
     ] = None,
 ) -> None:
     """Import Eurostat's return statistics: each file all or nothing, the others still."""
+    from retour.service import outside  # imported when run: the CLI starts faster
+
     failed: list[Path] = []
     with _context() as ctx:
         for done in outside.import_files(ctx, files, dataset=dataset):
@@ -149,6 +152,9 @@ def return_rate(
     lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
 ) -> None:
     """Orders to leave, returns and the return rate of one citizenship, per state and year."""
+    from retour.service import outside  # imported when run: the CLI starts faster
+    from retour.service.figures import parse_language
+
     language = parse_language(lang)
     with _context() as ctx:
         answer = outside.return_rate(

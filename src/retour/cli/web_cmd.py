@@ -15,7 +15,6 @@ import typer
 
 from retour.cli.main import STATE, app, err_console
 from retour.cli.render import console, print_table
-from retour.service import accounts
 from retour.service.context import Retour
 
 user_app = typer.Typer(help="Users of the web dashboard.", no_args_is_help=True)
@@ -43,6 +42,7 @@ def serve(
     ] = 8000,
 ) -> None:
     """Run the web dashboard (FastAPI on Uvicorn). Needs RETOUR_SESSION_SECRET."""
+
     import uvicorn
 
     ctx = _context()
@@ -69,6 +69,8 @@ def user_add(
     ] = None,
 ) -> None:
     """Add a user of the web dashboard; the password is stored as an argon2 hash."""
+    from retour.service import accounts  # imported when run: the CLI starts faster
+
     chosen = accounts.Role.parse(role)
     clean = accounts.check_name(name)
     if password is None:
@@ -81,6 +83,8 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """The users, their roles, and whether they are disabled."""
+    from retour.service import accounts  # imported when run: the CLI starts faster
+
     with _context() as ctx:
         users = accounts.list_users(ctx)
     rows = [
@@ -93,6 +97,8 @@ def user_list() -> None:
 @user_app.command("disable")
 def user_disable(name: Annotated[str, typer.Argument(help="The user name.")]) -> None:
     """Disable a user: their sessions end and their tokens are revoked at once."""
+    from retour.service import accounts  # imported when run: the CLI starts faster
+
     with _context() as ctx:
         user = accounts.set_disabled(ctx, name, True)
     console.print(f"Disabled {user.name}.", markup=False)
@@ -101,6 +107,8 @@ def user_disable(name: Annotated[str, typer.Argument(help="The user name.")]) ->
 @user_app.command("enable")
 def user_enable(name: Annotated[str, typer.Argument(help="The user name.")]) -> None:
     """Enable a disabled user again (old sessions and tokens stay ended)."""
+    from retour.service import accounts  # imported when run: the CLI starts faster
+
     with _context() as ctx:
         user = accounts.set_disabled(ctx, name, False)
     console.print(f"Enabled {user.name}.", markup=False)
@@ -115,6 +123,8 @@ def token_create(
     ] = 90,
 ) -> None:
     """Create a bearer token for the JSON API; it is shown once, and stored hashed."""
+    from retour.service import accounts  # imported when run: the CLI starts faster
+
     with _context() as ctx:
         token, info = accounts.create_token(ctx, name, label=label, days=days or None)
     expires = _when(info.expires_at) or "never (until revoked)"
@@ -129,6 +139,8 @@ def token_create(
 @token_app.command("list")
 def token_list() -> None:
     """The tokens (never their values): who, what for, when made, when they end."""
+    from retour.service import accounts  # imported when run: the CLI starts faster
+
     with _context() as ctx:
         tokens = accounts.list_tokens(ctx)
     rows = [
@@ -148,6 +160,8 @@ def token_list() -> None:
 @token_app.command("revoke")
 def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id.")]) -> None:
     """Revoke a token at once."""
+    from retour.service import accounts  # imported when run: the CLI starts faster
+
     with _context() as ctx:
         accounts.revoke_token(ctx, token_id)
     console.print(f"Revoked token {token_id}.", markup=False)
