@@ -34,7 +34,11 @@ BOOKKEEPING: Final = (EXTRACTED_ON, IMPORT_ID)
 #: Columns indexed for the analyses, beyond primary keys.
 INDEXES: Final[dict[Table, tuple[tuple[str, ...], ...]]] = {
     Table.CASES: (("nationality",),),
-    Table.REQUESTS: (("country", "submitted_on"), (CASE_ID,)),
+    Table.REQUESTS: (
+        ("country", "submitted_on"),
+        (CASE_ID,),
+        ("kind", "outcome", "country", "submitted_on"),  # covers the figures counts
+    ),
     Table.DETENTIONS: ((CASE_ID,),),
     Table.DEPARTURES: ((CASE_ID,),),
 }
