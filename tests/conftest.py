@@ -35,10 +35,14 @@ def _isolated_settings(
     monkeypatch.setenv("RETOUR_DATA_DIR", str(home / "data"))
 
 
-def _worker_postgres_url() -> str:
+def worker_postgres_url(suffix: str = "") -> str:
+    """A database of this xdist worker's own on the test server (created when missing).
+
+    `suffix` names a further database for fixtures that keep data across tests.
+    """
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     base = sa.make_url(POSTGRES_URL)
-    name = f"{base.database}_{worker}"
+    name = "_".join(part for part in (base.database, suffix, worker) if part)
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.execute(
@@ -52,7 +56,7 @@ def _worker_postgres_url() -> str:
 
 @pytest.fixture(scope="session")
 def _postgres_worker_url() -> str:
-    return _worker_postgres_url()
+    return worker_postgres_url()
 
 
 def empty_postgres(url: str) -> str:

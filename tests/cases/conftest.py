@@ -8,14 +8,12 @@ the per-test emptying of ``database_url`` never touches it.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import pytest
-import sqlalchemy as sa
 
 from retour.analysis.prospect import History
 from retour.cli import main
@@ -29,7 +27,7 @@ from retour.service.context import Retour
 from retour.simulate.run import simulate_dataset
 from retour.simulate.scenario import build_scenario
 
-from ..conftest import POSTGRES_URL, empty_postgres
+from ..conftest import POSTGRES_URL, empty_postgres, worker_postgres_url
 from . import data
 
 TODAY = dt.date(2024, 6, 1)
@@ -42,18 +40,7 @@ class Loaded:
 
 
 def _own_postgres_database(suffix: str) -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    base = sa.make_url(POSTGRES_URL)
-    name = f"{base.database}_{suffix}_{worker}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        ).scalar()
-        if not exists:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return empty_postgres(base.set(database=name).render_as_string(hide_password=False))
+    return empty_postgres(worker_postgres_url(suffix))
 
 
 def load(url: str, folder: Path, exported: Path) -> Loaded:

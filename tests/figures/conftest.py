@@ -9,13 +9,11 @@ database take ``database_url`` instead. On PostgreSQL it lives in a database of 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from retour.cli import main
 from retour.config import load_settings
@@ -23,7 +21,7 @@ from retour.exchange import write_dataset
 from retour.service import datasets
 from retour.service.context import Retour
 
-from ..conftest import POSTGRES_URL, empty_postgres
+from ..conftest import POSTGRES_URL, empty_postgres, worker_postgres_url
 from . import data
 
 TODAY = dt.date(2024, 6, 1)
@@ -36,18 +34,7 @@ class Loaded:
 
 
 def _own_postgres_database(suffix: str) -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    base = sa.make_url(POSTGRES_URL)
-    name = f"{base.database}_{suffix}_{worker}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        ).scalar()
-        if not exists:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return empty_postgres(base.set(database=name).render_as_string(hide_password=False))
+    return empty_postgres(worker_postgres_url(suffix))
 
 
 def load(url: str, folder: Path, exported: Path) -> Loaded:
