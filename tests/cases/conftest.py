@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -17,38 +16,16 @@ import pytest
 
 from retour.analysis.prospect import History
 from retour.cli import main
-from retour.config import load_settings
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset
 from retour.exchange import write_dataset
 from retour.service import cases as case_service
-from retour.service import datasets
-from retour.service.context import Retour
 from retour.simulate.run import simulate_dataset
 from retour.simulate.scenario import build_scenario
 
-from ..conftest import POSTGRES_URL, empty_postgres, worker_postgres_url
+from ..conftest import POSTGRES_URL
+from ..loading import Loaded, load, own_postgres_database
 from . import data
-
-TODAY = dt.date(2024, 6, 1)
-
-
-@dataclass(frozen=True)
-class Loaded:
-    url: str
-    exported: Path  # the database exported in the exchange format: the oracle's input
-
-
-def _own_postgres_database(suffix: str) -> str:
-    return empty_postgres(worker_postgres_url(suffix))
-
-
-def load(url: str, folder: Path, exported: Path) -> Loaded:
-    """Import ``folder`` into ``url`` as `retour import` does, then export it."""
-    with Retour(settings=load_settings(), db_override=url) as app:
-        datasets.import_dataset(app, folder, today=TODAY)
-        datasets.export_dataset(app, exported)
-    return Loaded(url, exported)
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +42,7 @@ def edges_db(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     folder = root / "dataset"
     write_dataset(data.edges(), folder)
     url = (
-        _own_postgres_database("conditions")
+        own_postgres_database("conditions")
         if POSTGRES_URL
         else f"sqlite:///{root / 'conditions.sqlite'}"
     )

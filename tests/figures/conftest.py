@@ -8,41 +8,17 @@ database take ``database_url`` instead. On PostgreSQL it lives in a database of 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from retour.cli import main
-from retour.config import load_settings
 from retour.exchange import write_dataset
-from retour.service import datasets
-from retour.service.context import Retour
 
-from ..conftest import POSTGRES_URL, empty_postgres, worker_postgres_url
+from ..conftest import POSTGRES_URL
+from ..loading import Loaded, load, own_postgres_database
 from . import data
-
-TODAY = dt.date(2024, 6, 1)
-
-
-@dataclass(frozen=True)
-class Loaded:
-    url: str
-    exported: Path  # the database exported in the exchange format: the oracle's input
-
-
-def _own_postgres_database(suffix: str) -> str:
-    return empty_postgres(worker_postgres_url(suffix))
-
-
-def load(url: str, folder: Path, exported: Path) -> Loaded:
-    """Import ``folder`` into ``url`` as `retour import` does, then export it."""
-    with Retour(settings=load_settings(), db_override=url) as app:
-        datasets.import_dataset(app, folder, today=TODAY)
-        datasets.export_dataset(app, exported)
-    return Loaded(url, exported)
 
 
 @pytest.fixture(scope="session")
@@ -51,9 +27,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     folder = root / "dataset"
     write_dataset(data.make(), folder)
     url = (
-        _own_postgres_database("figures")
-        if POSTGRES_URL
-        else f"sqlite:///{root / 'figures.sqlite'}"
+        own_postgres_database("figures") if POSTGRES_URL else f"sqlite:///{root / 'figures.sqlite'}"
     )
     return load(url, folder, root / "exported")
 
