@@ -65,6 +65,11 @@ TEXT: Final[dict[str, Pair]] = {
         "Samenwerkingsindex van {country} per kwartaal",
         "Cooperation index of {country} by quarter",
     ),
+    "index_none": (
+        "Te weinig gegevens voor een index in elk kwartaal",
+        "Too little data for an index in every quarter",
+    ),
+    "too_little_data": ("te weinig gegevens", "too little data"),
     "answer_title": ("Antwoordtijden van {country}", "Answer times of {country}"),
     "outcomes_title": ("Verzoeken aan {country} naar antwoord", "Requests to {country} by answer"),
     "effects_title": (
@@ -95,6 +100,47 @@ VERDICT_COLOR: Final[dict[str, str]] = {
     Verdict.DECREASE.value: "#b42318",
     Verdict.NO_CLEAR_CHANGE.value: "#57606a",
     Verdict.TOO_LITTLE_DATA.value: "#b0b7bf",
+}
+#: Dutch month names and decimal commas on the axes (Vega's own ``nl-NL`` locale); English
+#: charts keep Vega's default.
+DUTCH_LOCALE: Final[dict[str, Any]] = {
+    "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€\u00a0", ""]},
+    "time": {
+        "dateTime": "%a %e %B %Y %X",
+        "date": "%d-%m-%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"],
+        "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
+        "months": [
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ],
+        "shortMonths": [
+            "jan",
+            "feb",
+            "mrt",
+            "apr",
+            "mei",
+            "jun",
+            "jul",
+            "aug",
+            "sep",
+            "okt",
+            "nov",
+            "dec",
+        ],
+    },
 }
 WIDTH: Final = 560
 #: Shown for a missing figure, and between the ends of an interval.
@@ -151,6 +197,14 @@ def _number(column: str, digits: int = 0) -> pl.Expr:
     value = pl.col(column).round(digits)
     shown = value.cast(pl.Int64).cast(pl.String) if digits == 0 else value.cast(pl.String)
     return pl.when(pl.col(column).is_null()).then(pl.lit(DASH)).otherwise(shown)
+
+
+def _finish(chart: Any, lang: Language) -> Spec:
+    """The chart's Vega-Lite spec, with the language's month names and number format."""
+    spec = dict(chart.to_dict())
+    if lang == "nl":
+        spec["config"] = {**spec.get("config", {}), "locale": DUTCH_LOCALE}
+    return spec
 
 
 def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -266,7 +320,7 @@ def scale_chart(
     chart = (rule + point + arrow).properties(
         width=WIDTH, height=alt.Step(18), title=t("scale_title", lang, period=period)
     )
-    return dict(chart.to_dict())
+    return _finish(chart, lang)
 
 
 # -- one country --------------------------------------------------------------------------------
@@ -274,15 +328,17 @@ def scale_chart(
 
 def _period_dates(frame: pl.DataFrame) -> pl.DataFrame:
     """Adds ``date`` (first day) and ``end`` (last day) of each ``period`` label."""
-    periods = {p: Period.parse(p) for p in frame["period"].unique().to_list()}
-    return frame.with_columns(
-        pl.col("period")
-        .replace_strict({k: v.first_day for k, v in periods.items()}, return_dtype=pl.Date)
-        .alias("date"),
-        pl.col("period")
-        .replace_strict({k: v.last_day for k, v in periods.items()}, return_dtype=pl.Date)
-        .alias("end"),
+    labels = frame["period"].unique().to_list()
+    periods = [Period.parse(label) for label in labels]
+    days = pl.DataFrame(
+        {
+            "period": labels,
+            "date": [p.first_day for p in periods],
+            "end": [p.last_day for p in periods],
+        },
+        schema={"period": frame.schema["period"], "date": pl.Date, "end": pl.Date},
     )
+    return frame.join(days, on="period", how="left", maintain_order="left")
 
 
 def index_chart(
@@ -293,8 +349,9 @@ def index_chart(
     level: float = 0.9,
     country: str = "",
 ) -> Spec:
-    """The index per period with its band; periods with too little data left blank; the
-    instruments as dashed rules at their start dates."""
+    """The index per period with its band; periods with too little data left blank and marked
+    on the axis, with a message across the chart when no period has an index; the instruments
+    as dashed rules at their start dates."""
     alt = _alt()
     rows = _period_dates(index).with_columns(
         _number("index").alias("index_text"),
@@ -332,34 +389,71 @@ def index_chart(
     points = base.mark_circle(size=40, color="#0b5cad").encode(
         x=x, y=alt.Y("index:Q", scale=y_scale), tooltip=tooltip
     )
-    layers = [band, line, points]
-    marks = effects.filter(pl.col("start_on") >= rows["date"].min())
-    if not marks.is_empty():
-        start = alt.Data(
-            values=_records(marks.select("instrument_id", "start_on", "title", "verdict"))
-        )
-        rules = (
-            alt.Chart(start)
-            .mark_rule(strokeDash=[4, 3], color="#6e7781")
-            .encode(
-                x="start_on:T",
-                tooltip=[
-                    alt.Tooltip("instrument_id:N", title=t("instrument", lang)),
-                    alt.Tooltip("title:N", title=""),
-                    alt.Tooltip("start_on:T", title=t("start", lang)),
-                ],
-            )
-        )
-        names = (
-            alt.Chart(start)
-            .mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#57606a")
-            .encode(x="start_on:T", y=alt.value(8), text="instrument_id:N")
-        )
-        layers += [rules, names]
+    layers = [band, line, points, *_too_little_data_layers(rows, lang)]
+    if not rows.is_empty():
+        layers += _instrument_layers(effects.filter(pl.col("start_on") >= rows["date"].min()), lang)
     chart = alt.layer(*layers).properties(
         width=WIDTH, height=260, title=t("index_title", lang, country=country)
     )
-    return dict(chart.to_dict())
+    return _finish(chart, lang)
+
+
+def _too_little_data_layers(rows: pl.DataFrame, lang: Language) -> list[Any]:
+    """A grey band over each period without an index; a message across the chart when that
+    is every period (or there is none)."""
+    alt = _alt()
+    short = rows.filter(pl.col("index").is_null())
+    layers: list[Any] = []
+    if not short.is_empty():
+        why = pl.lit(t("too_little_data", lang)).alias("why")
+        marks = alt.Data(values=_records(short.select("period", "date", "end", "n_requests", why)))
+        layers.append(
+            alt.Chart(marks)
+            .mark_rect(color=VERDICT_COLOR[Verdict.TOO_LITTLE_DATA.value], opacity=0.25)
+            .encode(
+                x="date:T",
+                x2="end:T",
+                tooltip=[
+                    alt.Tooltip("period:N", title=t("period", lang)),
+                    alt.Tooltip("why:N", title=t("index", lang)),
+                    alt.Tooltip("n_requests:Q", title=t("requests", lang)),
+                ],
+            )
+        )
+    if rows["index"].is_null().all():
+        message = alt.Data(values=[{"text": t("index_none", lang)}])
+        layers.append(
+            alt.Chart(message)
+            .mark_text(fontSize=14, color="#57606a")
+            .encode(x=alt.value(WIDTH / 2), y=alt.value(130), text="text:N")
+        )
+    return layers
+
+
+def _instrument_layers(marks: pl.DataFrame, lang: Language) -> list[Any]:
+    """The instruments as dashed rules at their start dates, named at the top."""
+    if marks.is_empty():
+        return []
+    alt = _alt()
+    start = alt.Data(values=_records(marks.select("instrument_id", "start_on", "title", "verdict")))
+    rules = (
+        alt.Chart(start)
+        .mark_rule(strokeDash=[4, 3], color="#6e7781")
+        .encode(
+            x="start_on:T",
+            tooltip=[
+                alt.Tooltip("instrument_id:N", title=t("instrument", lang)),
+                alt.Tooltip("title:N", title=""),
+                alt.Tooltip("start_on:T", title=t("start", lang)),
+            ],
+        )
+    )
+    names = (
+        alt.Chart(start)
+        .mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#57606a")
+        .encode(x="start_on:T", y=alt.value(8), text="instrument_id:N")
+    )
+    return [rules, names]
 
 
 def answer_time_chart(
@@ -398,7 +492,7 @@ def answer_time_chart(
         )
         .properties(width=WIDTH, height=240, title=t("answer_title", lang, country=country))
     )
-    return dict(chart.to_dict())
+    return _finish(chart, lang)
 
 
 def outcomes_chart(outcomes: DisclosedTable, lang: Language = "nl", *, country: str = "") -> Spec:
@@ -438,7 +532,7 @@ def outcomes_chart(outcomes: DisclosedTable, lang: Language = "nl", *, country: 
         )
         .properties(width=WIDTH, height=260, title=t("outcomes_title", lang, country=country))
     )
-    return dict(chart.to_dict())
+    return _finish(chart, lang)
 
 
 def effects_chart(
@@ -520,7 +614,7 @@ def effects_chart(
     chart = alt.layer(zero, bars, points).properties(
         width=WIDTH, height=220, title=t("effects_title", lang, country=country)
     )
-    return dict(chart.to_dict())
+    return _finish(chart, lang)
 
 
 def _label_expr(names: dict[str, str]) -> str:
