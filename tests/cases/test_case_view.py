@@ -16,6 +16,7 @@ import pytest
 from retour.config import load_settings
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset
+from retour.domain.errors import NotFoundError, UsageError
 from retour.reports.case import case_html
 from retour.service import audit
 from retour.service import cases as case_service
@@ -230,3 +231,13 @@ def test_an_estimated_prospect(
     assert low <= p <= high
     assert p == pytest.approx(prospect["estimates"][0]["probability"], abs=1e-4)
     assert isinstance(detail["comparable"], int)
+
+
+def test_an_unknown_case_is_not_found_and_a_bad_date_is_not(small: str) -> None:
+    """The web answers the first with 404 and the second with the message: one type each."""
+    with Retour(settings=load_settings(), db_override=small) as app:
+        with pytest.raises(NotFoundError):
+            case_service.case_view(app, "V123456789", actor="someone", via="web")
+        with pytest.raises(UsageError) as bad_date:
+            case_service.case_view(app, "A", "2030-01-01", actor="someone", via="web")
+    assert not isinstance(bad_date.value, NotFoundError)

@@ -26,6 +26,13 @@ class UsageError(RetourError):
     exit_code = 2
 
 
+class NotFoundError(UsageError):
+    """Something asked for by its id (a case, a country's figures) is not in the database.
+
+    A usage error on the command line; the web answers it with 404.
+    """
+
+
 class InputError(RetourError):
     """A file that cannot be read as asked: missing, unreadable, wrong encoding, wrong shape."""
 

@@ -35,7 +35,7 @@ from retour.analysis.prospect import (
     prospect_model,
 )
 from retour.disclosure import Profile
-from retour.domain.errors import UsageError
+from retour.domain.errors import NotFoundError, UsageError
 from retour.reports.case import CaseView, DepartureLine, DetentionLine, Light, RequestLine
 from retour.service import audit
 from retour.service.conditions import parse_date
@@ -48,12 +48,11 @@ from retour.store.cases import CaseRecord
 CACHE_SIZE: Final = 4
 _models: OrderedDict[Hashable, ProspectModel | None] = OrderedDict()
 _lock = threading.Lock()
-_MISSING: Final = "No case with that case id in the database."
 
 
-def _unknown_case() -> UsageError:
-    return UsageError(
-        _MISSING,
+def _unknown_case() -> NotFoundError:
+    return NotFoundError(
+        "No case with that case id in the database.",
         hint="Give the case's pseudonymous case_id as imported; alien numbers are never stored.",
     )
 

@@ -13,14 +13,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from retour.disclosure import Language, Profile
 from retour.domain.countries import country_codes
-from retour.domain.errors import UsageError
+from retour.domain.errors import NotFoundError, UsageError
 from retour.reports import case as case_report
 from retour.reports import labels
 from retour.service import audit, cases
 from retour.service.audit import AuditAction, Via
 from retour.service.figures import Figures
 from retour.web import i18n
-from retour.web.pages import ID_PATTERN, UNKNOWN_CASE
+from retour.web.pages import ID_PATTERN
 from retour.web.security import Forbidden, Principal, guard, retour
 from retour.web.views import Views, cells_json, instrument_json
 
@@ -257,10 +257,8 @@ def case(
         view = cases.case_view(
             retour(request), case_id, on, actor=principal.name, via=Via.API, role=principal.role
         )
-    except UsageError as exc:
-        if exc.message == UNKNOWN_CASE:
-            raise HTTPException(404, "No such case.") from None
-        raise
+    except NotFoundError:
+        raise HTTPException(404, "No such case.") from None
     return case_report.case_json(view)
 
 

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from retour.disclosure import Language, Profile
 from retour.domain.countries import country_codes
-from retour.domain.errors import RetourError, UsageError
+from retour.domain.errors import NotFoundError, RetourError, UsageError
 from retour.reports import case as case_report
 from retour.reports import labels
 from retour.service import audit, cases, cooperation, datasets, figures, instruments
@@ -34,7 +34,6 @@ MAX_UPLOAD: Final = 2 * 1024**3
 MAX_VIOLATIONS: Final = 200
 UPLOAD_SUFFIXES: Final = (".zip", ".xlsx")
 #: The message of retour.service.cases for an id it does not know.
-UNKNOWN_CASE: Final = "No case with that case id in the database."
 #: What a case id, an instrument id or a country code in a URL may look like.
 ID_PATTERN: Final = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 AUDIT_PAGE: Final = 100
@@ -405,9 +404,9 @@ def case(
             via=Via.WEB,
             role=principal.role,
         )
+    except NotFoundError:
+        raise NotFound from None
     except UsageError as exc:
-        if exc.message == UNKNOWN_CASE:
-            raise NotFound from None
         return render(request, "case.html", status=400, case=None, error=str(exc), on=on or "")
     # retour.reports.case escapes every text of its fragment
     fragment = Markup(case_report.case_html(view, lang))
