@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from typing import Any
 
 import pytest
@@ -31,8 +32,15 @@ def test_user_add_list_disable_enable(
     assert "disabled" in run(capsys, "user", "list")[1]
     assert run(capsys, "user", "enable", "ann")[0] == 0
     assert accounts.authenticate(retour_app, "ann", PASSWORD).name == "ann"
-    actions = [e.action for e in audit.read_log(retour_app)]
-    assert actions[:4] == ["login", "user_enabled", "user_disabled", "user_added"]
+    entries = audit.read_log(retour_app)
+    assert [e.action for e in entries[:4]] == [
+        "login",
+        "user_enabled",
+        "user_disabled",
+        "user_added",
+    ]
+    # account changes name the operating-system user, as the case view does
+    assert {(e.actor, e.via) for e in entries[1:4]} == {(getpass.getuser(), "cli")}
 
 
 def test_user_add_prompts_for_the_password(

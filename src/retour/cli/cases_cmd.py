@@ -9,7 +9,6 @@ publication profile (default ``public``, the safest).
 from __future__ import annotations
 
 import csv
-import getpass
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -48,14 +47,6 @@ def _context() -> Retour:
     return Retour.from_environment(STATE.db)
 
 
-def _user() -> str:
-    """The operating-system user: who the audit log says looked at a case."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (e.g. a container)
-        return "uid-unknown"
-
-
 @app.command("case")
 def case(
     case_id: Annotated[str, typer.Argument(help="The case's pseudonymous case_id.")],
@@ -71,12 +62,12 @@ def case(
     """One case: its five conditions, requests, detentions, departures, what blocks
     departure now, and the prospect of removal (decision support). Recorded in the audit log."""
     from retour.reports.case import case_json, case_lines
-    from retour.service import cases
+    from retour.service import audit, cases
     from retour.service.figures import parse_language
 
     language = parse_language(lang)
     with _context() as ctx:
-        view = cases.case_view(ctx, case_id, on, actor=_user(), via="cli")
+        view = cases.case_view(ctx, case_id, on, actor=audit.command_line_actor(), via="cli")
     if fmt is OutputFormat.JSON:
         print_json(case_json(view))
     elif fmt is OutputFormat.CSV:

@@ -120,8 +120,13 @@ def check_password(password: str) -> str:
 # -- users ------------------------------------------------------------------------------------
 
 
+def _actor(given: str | None) -> str:
+    """The actor an account change is recorded under: as given, else the command line's."""
+    return given if given is not None else audit.command_line_actor()
+
+
 def add_user(
-    app: Retour, name: str, role: Role | str, password: str, *, actor: str = audit.CLI_ACTOR
+    app: Retour, name: str, role: Role | str, password: str, *, actor: str | None = None
 ) -> User:
     """Add a user with an argon2 hash of `password`."""
     clean = check_name(name)
@@ -131,7 +136,9 @@ def add_user(
         user_id = store.insert_user(app.database(), clean, chosen.value, digest, _now())
     except LookupError:
         raise UsageError(f"A user named {clean!r} exists already.") from None
-    audit.record(app, AuditAction.USER_ADDED, actor=actor, via=Via.CLI, subject=str(user_id))
+    audit.record(
+        app, AuditAction.USER_ADDED, actor=_actor(actor), via=Via.CLI, subject=str(user_id)
+    )
     return User(user_id, clean, chosen)
 
 
@@ -147,13 +154,13 @@ def get_user(app: Retour, name: str) -> User:
 
 
 def set_disabled(
-    app: Retour, name: str, disabled: bool = True, *, actor: str = audit.CLI_ACTOR
+    app: Retour, name: str, disabled: bool = True, *, actor: str | None = None
 ) -> User:
     """Disable a user (their sessions end, their tokens are revoked at once), or enable."""
     user = get_user(app, name)
     store.set_disabled(app.database(), user.id, disabled, _now())
     action = AuditAction.USER_DISABLED if disabled else AuditAction.USER_ENABLED
-    audit.record(app, action, actor=actor, via=Via.CLI, subject=str(user.id))
+    audit.record(app, action, actor=_actor(actor), via=Via.CLI, subject=str(user.id))
     return User(user.id, user.name, user.role, disabled, user.created_at)
 
 
@@ -268,7 +275,7 @@ def create_token(
     *,
     label: str | None = None,
     days: int | None = 90,
-    actor: str = audit.CLI_ACTOR,
+    actor: str | None = None,
 ) -> tuple[str, TokenInfo]:
     """A new bearer token for user `name`; the token is shown once and stored hashed."""
     user = get_user(app, name)
@@ -283,7 +290,9 @@ def create_token(
     token_id = store.insert_token(
         app.database(), user.id, _sha256(token), clean_label, moment, expires
     )
-    audit.record(app, AuditAction.TOKEN_CREATED, actor=actor, via=Via.CLI, subject=str(token_id))
+    audit.record(
+        app, AuditAction.TOKEN_CREATED, actor=_actor(actor), via=Via.CLI, subject=str(token_id)
+    )
     return token, TokenInfo(token_id, user.name, clean_label, moment, expires, None)
 
 
@@ -304,7 +313,9 @@ def list_tokens(app: Retour) -> list[TokenInfo]:
     ]
 
 
-def revoke_token(app: Retour, token_id: int, *, actor: str = audit.CLI_ACTOR) -> None:
+def revoke_token(app: Retour, token_id: int, *, actor: str | None = None) -> None:
     if not store.revoke_token(app.database(), token_id, _now()):
         raise UsageError(f"There is no live token {token_id}.", hint="See `retour token list`.")
-    audit.record(app, AuditAction.TOKEN_REVOKED, actor=actor, via=Via.CLI, subject=str(token_id))
+    audit.record(
+        app, AuditAction.TOKEN_REVOKED, actor=_actor(actor), via=Via.CLI, subject=str(token_id)
+    )

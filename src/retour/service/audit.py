@@ -14,7 +14,9 @@ changes or removes a row (the database refuses it too).
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,8 +60,6 @@ class Via(StrEnum):
 
 #: The actor of a failed login with a name that is no user (the name itself is not kept).
 UNKNOWN_ACTOR: Final = "-"
-#: An actor of the command line: the operating-system user is not recorded.
-CLI_ACTOR: Final = "cli"
 #: A subject or parameter value: ids, codes, dates, years, lists of codes. No spaces.
 _TOKEN: Final = re.compile(r"^[A-Za-z0-9._:,+-]{0,64}$")
 _KEY: Final = re.compile(r"^[a-z_]{1,32}$")
@@ -78,6 +78,16 @@ class AuditEntry:
     subject: str | None
     via: str
     detail: dict[str, str | int | None]
+
+
+def command_line_actor() -> str:
+    """Who runs a command: the operating-system user (``uid-N`` when the uid has no name,
+    as in some containers). The audit log names this actor for everything done on the
+    command line."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid-{os.getuid()}"
 
 
 def _checked(value: str | None, what: str) -> str | None:
