@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sqlite3
 from pathlib import Path
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from retour.cli import main
+from retour.config import load_settings
+from retour.service import audit
+from retour.service.context import Retour
 
 from ..conftest import TEST_SECRET
 from ..exchange.conftest import VALID, replace_line, write_folder
@@ -63,6 +67,23 @@ def test_violations_are_listed_and_exit_2(
     assert "Traceback" not in out + err
     code, out, _ = run(capsys, "info", "--format", "json")
     assert json.loads(out)["counts"]["requests"] == 0
+
+
+def test_imports_and_refusals_are_in_the_audit_log(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_folder(tmp_path / "d", VALID)
+    bad = replace_line(
+        VALID, "requests.csv", 3, "R2,C2,TO,NG,2020-04-01,none,no,withdrawn,2020-12-01,,"
+    )
+    assert run(capsys, "import", str(write_folder(tmp_path / "bad", bad)))[0] == 2
+    assert run(capsys, "import", str(folder))[0] == 0
+    with Retour(settings=load_settings(), db_override=db) as app:
+        imported, refused = audit.read_log(app)
+    assert (refused.action, refused.detail) == ("import_refused", {"violations": 1})
+    assert (imported.action, imported.detail) == ("import_dataset", {"container": "folder"})
+    assert imported.subject is not None and imported.subject.isdigit()  # the import's id
+    assert {(e.actor, e.via) for e in (imported, refused)} == {(getpass.getuser(), "cli")}
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -12,7 +13,8 @@ import polars as pl
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset, DatasetMeta
 from retour.domain.errors import InputError, UsageError
-from retour.exchange import open_container, validate, write_dataset
+from retour.exchange import InvalidDatasetError, open_container, validate, write_dataset
+from retour.service import audit
 from retour.service.context import Retour
 from retour.store import read as store_read
 from retour.store.engine import Database
@@ -69,10 +71,39 @@ def _refuse_mixing(db: Database, dataset: Dataset) -> None:
 
 
 def import_dataset(
-    app: Retour, path: Path, *, today: dt.date | None = None, progress: Progress = quiet
+    app: Retour,
+    path: Path,
+    *,
+    today: dt.date | None = None,
+    progress: Progress = quiet,
+    actor: str | None = None,
+    via: audit.Via = audit.Via.CLI,
+    role: str | None = None,
 ) -> ImportReport:
-    """Validate the container completely, then write it in one transaction, or not at all."""
-    today = today or dt.date.today()
+    """Validate the container completely, then write it in one transaction, or not at all.
+
+    The audit log records the import, or its refusal with the number of violations, under
+    ``actor`` (default: the operating-system user) and ``via``.
+    """
+    record = partial(
+        audit.record, app, actor=actor or audit.command_line_actor(), via=via, role=role
+    )
+    try:
+        report = _import(app, path, today or dt.date.today(), progress)
+    except InvalidDatasetError as exc:
+        detail = {"violations": len(exc.violations)}
+        record(audit.AuditAction.IMPORT_REFUSED, detail=detail)
+        raise
+    import_id = report.result.import_id
+    record(
+        audit.AuditAction.IMPORT_DATASET,
+        subject=None if import_id is None else str(import_id),
+        detail={"container": report.container},
+    )
+    return report
+
+
+def _import(app: Retour, path: Path, today: dt.date, progress: Progress) -> ImportReport:
     progress("reading")
     container = open_container(path)
     db = app.database()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import tempfile
 from pathlib import Path
@@ -564,16 +563,10 @@ def import_upload(
             while chunk := dataset.file.read(1024 * 1024):
                 out.write(chunk)
         try:
-            report = datasets.import_dataset(app, path, today=dt.date.today())
-        except InvalidDatasetError as exc:
-            audit.record(
-                app,
-                AuditAction.IMPORT_REFUSED,
-                actor=principal.name,
-                role=principal.role,
-                via=Via.WEB,
-                detail={"violations": len(exc.violations)},
+            report = datasets.import_dataset(
+                app, path, actor=principal.name, via=Via.WEB, role=principal.role
             )
+        except InvalidDatasetError as exc:  # retour.service.datasets recorded the refusal
             refused = {
                 "count": len(exc.violations),
                 "violations": exc.violations[:MAX_VIOLATIONS],
@@ -598,16 +591,7 @@ def import_upload(
                 error=str(exc),
                 name=shown_name,
             )
-    result = report.result
-    audit.record(
-        app,
-        AuditAction.IMPORT_DATASET,
-        actor=principal.name,
-        role=principal.role,
-        via=Via.WEB,
-        subject=str(result.import_id) if result.import_id is not None else None,
-        detail={"container": report.container},
-    )
+    result = report.result  # recorded in the audit log by retour.service.datasets
     views(request).changed()
     rows = [
         (t.value, c.inserted, c.replaced, c.unchanged, c.kept_newer)
