@@ -50,7 +50,7 @@ def test_indexes_and_foreign_keys_are_in_the_database(db: Database) -> None:
         ("cases", ("nationality",)),
         ("requests", ("country", "submitted_on")),
         ("requests", ("case_id",)),
-        ("requests", ("kind", "outcome", "country", "submitted_on")),
+        ("requests", ("kind", "outcome", "country", "submitted_on", "reason")),
         ("detentions", ("case_id",)),
         ("departures", ("case_id",)),
     }

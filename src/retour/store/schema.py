@@ -37,7 +37,7 @@ INDEXES: Final[dict[Table, tuple[tuple[str, ...], ...]]] = {
     Table.REQUESTS: (
         ("country", "submitted_on"),
         (CASE_ID,),
-        ("kind", "outcome", "country", "submitted_on"),  # covers the figures counts
+        ("kind", "outcome", "country", "submitted_on", "reason"),  # covers the figures counts
     ),
     Table.DETENTIONS: ((CASE_ID,),),
     Table.DEPARTURES: ((CASE_ID,),),
