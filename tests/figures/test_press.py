@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from retour.disclosure import DisclosureRules
+from retour.domain.codes import RequestKind, RequestReason
 from retour.reports import labels
 
 from ..exchange.conftest import VALID, write_folder
@@ -24,9 +25,10 @@ YEARS = range(2019, 2024)
 ANSWERS = ["total", "positive", "negative", "withdrawn", "pending"]
 REFUSALS = ["negative", "withdrawn"]
 SHEETS = {
-    "nl": ["Totalen", "T&O per land", "LP per land", "Definities"],
-    "en": ["Totals", "T&O by country", "LP by country", "Definitions"],
+    "nl": ["Totalen", "T&O per land", "LP per land", "Redenen", "Definities"],
+    "en": ["Totals", "T&O by country", "LP by country", "Reasons", "Definitions"],
 }
+CODES = [*(k.value for k in RequestKind), *REFUSALS, *(r.value for r in RequestReason)]
 Grid = list[list[object]]
 
 
@@ -73,6 +75,30 @@ def refusals_of(grid: Grid, lang: str) -> Cells:
     return cells
 
 
+def reasons_of(grid: Grid, lang: str) -> Cells:
+    """Sheet 4: (kind, answer, reason, year) -> figure, codes read back from the labels."""
+    code = {labels.code_label(c, lang): c for c in CODES}  # type: ignore[arg-type]
+    header = [_text(v) for v in grid[3]]
+    years = [*header[3:-1], TOTAL]
+    cells: Cells = {}
+    for row in grid[4:]:
+        first = _text(row[0])
+        if not first:
+            break
+        total = first in {"Totaal", "Total"}
+        key = (TOTAL,) * 3 if total else tuple(code[_text(v)] for v in row[:3])
+        for j, year in enumerate(years):
+            cells[(*key, year)] = _text(row[3 + j])
+        if total:
+            break
+    return cells
+
+
+def recount_reasons(folder: Path) -> oracle.Counter[tuple[object, ...]]:
+    by = ["kind", "outcome", "reason", "year"]
+    return oracle.requests(folder, by, YEARS, outcomes=REFUSALS)
+
+
 def grids_of(path: Path) -> dict[str, Grid]:
     book = openpyxl.load_workbook(path)
     return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book}
@@ -109,6 +135,10 @@ def test_internal_workbook_equals_the_recount(
         cells = refusals_of(grids[sheet], "nl")
         assert_exact(cells, recount_refusals(on_loaded.exported, kind))
         assert {"MA", "NG"} <= {k[0] for k in cells}
+    reasons = reasons_of(grids["Redenen"], "nl")
+    assert_exact(reasons, recount_reasons(on_loaded.exported))
+    assert {k[:2] for k in reasons} >= {("TO", "negative"), ("LP", "withdrawn")}
+    assert {k[2] for k in reasons} >= {"no_response", "nationality_not_confirmed"}
 
 
 def test_public_workbook_is_disclose_table_of_the_recount(
@@ -131,6 +161,9 @@ def test_public_workbook_is_disclose_table_of_the_recount(
         assert "<5" in cells.values()
         assert not {"MA", "DZ"} & {k[0] for k in cells}
         assert "OTHER" in {k[0] for k in cells}
+    reasons = reasons_of(grids["Redenen"], "nl")
+    by = ["kind", "outcome", "reason", "year"]
+    assert reasons == expected_disclosed(reasons, recount_reasons(on_loaded.exported), by, rules)
     definitions = "\n".join(_text(v) for row in grids["Definities"] for v in row)
     assert "public (openbaar)" in definitions
     assert "2024-03-01" in definitions
@@ -145,7 +178,7 @@ def test_readable_in_dutch_and_english(
         assert press(capsys, path, "--lang", lang, "--profile", "parliament")[0] == 0
         book = openpyxl.load_workbook(path)
         assert book.sheetnames == SHEETS[lang]
-        totals, by_country, _, definitions = (book[name] for name in SHEETS[lang])
+        totals, by_country, _, reasons, definitions = (book[name] for name in SHEETS[lang])
         assert totals.freeze_panes == "B6"
         assert by_country.freeze_panes == "D5"
         assert totals["A5"].value == header
@@ -157,6 +190,9 @@ def test_readable_in_dutch_and_english(
         terms = [definitions.cell(row=r, column=1).value for r in range(1, 30)]
         assert ("Bekendstelling" if lang == "nl" else "Submission (bekendstelling)") in terms
         assert "Laissez-passer (LP)" in terms
+        assert ("Reden" if lang == "nl" else "Reason") in terms
+        assert reasons.freeze_panes == "D5"
+        assert reasons["A4"].value == labels.text(labels.DIMENSION["kind"], lang)  # type: ignore[arg-type]
 
 
 def test_the_same_data_give_the_same_file(
@@ -233,6 +269,9 @@ def test_libreoffice_opens_it_with_the_same_numbers(
         expected = refusals_of(written[sheet], "en")
         assert refusals_of(_padded(converted[sheet], 9), "en") == expected
         assert "<5" in expected.values()
+    expected = reasons_of(written["Reasons"], "en")
+    assert reasons_of(_padded(converted["Reasons"], 9), "en") == expected
+    assert len(expected) > 10
     definitions = "\n".join(",".join(row) for row in converted["Definitions"])
     assert "Readmission (T&O)" in definitions and "public (public)" in definitions
 
@@ -257,6 +296,17 @@ def test_a_kind_without_refusals_gets_a_sheet_that_says_so(
         ("NG", "negative", TOTAL): "1", ("NG", "withdrawn", "2020"): "1",
         ("NG", "withdrawn", "2021"): "0", ("NG", "withdrawn", TOTAL): "1",
         (TOTAL, TOTAL, "2020"): "1", (TOTAL, TOTAL, "2021"): "1", (TOTAL, TOTAL, TOTAL): "2",
+    }  # fmt: skip
+    # only the reasons that occur get a row: R2 withdrawn (no response), R3 negative
+    assert reasons_of(grids["Reasons"], "en") == {
+        ("TO", "negative", "insufficient_information", "2020"): "0",
+        ("TO", "negative", "insufficient_information", "2021"): "1",
+        ("TO", "negative", "insufficient_information", TOTAL): "1",
+        ("TO", "withdrawn", "no_response", "2020"): "1",
+        ("TO", "withdrawn", "no_response", "2021"): "0",
+        ("TO", "withdrawn", "no_response", TOTAL): "1",
+        (TOTAL, TOTAL, TOTAL, "2020"): "1", (TOTAL, TOTAL, TOTAL, "2021"): "1",
+        (TOTAL, TOTAL, TOTAL, TOTAL): "2",
     }  # fmt: skip
     lp = grids["LP by country"]
     assert [_text(v) for v in lp[4][:6]] == ["Total", "", "", "0", "0", "0"]

@@ -234,6 +234,21 @@ def refusals_by_country(counts: pl.DataFrame, kind: str, years: Sequence[int]) -
     return request_table(counts, ("country", "outcome", YEAR), years, [kind], REFUSALS)
 
 
+def refusals_by_reason(
+    counts: pl.DataFrame, kinds: Sequence[str], years: Sequence[int]
+) -> pl.DataFrame:
+    """The press sheet of reasons: negative and withdrawn requests per kind, answer, reason
+    and year of submission (``kind, outcome, reason, year, n``).
+
+    A combination of kind, answer and reason gets a row for every year when it occurs in
+    at least one of them; combinations that never occur (most reasons belong to one answer)
+    are left out: their rows would be zeros, and they add nothing to any total.
+    """
+    table = request_table(counts, ("kind", "outcome", "reason", YEAR), years, kinds, REFUSALS)
+    row = ["kind", "outcome", "reason"]
+    return table.filter(pl.col(N).sum().over(row) > 0)
+
+
 def _levels(
     by: Sequence[str], years: Sequence[int], overrides: Mapping[str, Sequence[str]] | None = None
 ) -> dict[str, Sequence[object]]:

@@ -266,6 +266,7 @@ PRESS_SHEETS: Final[dict[str, Pair]] = {
     "totals": ("Totalen", "Totals"),
     "TO": ("T&O per land", "T&O by country"),
     "LP": ("LP per land", "LP by country"),
+    "reasons": ("Redenen", "Reasons"),
     "definitions": ("Definities", "Definitions"),
 }
 
@@ -285,6 +286,12 @@ PRESS_TITLE: Final[dict[str, Pair]] = {
         "bekendstelling, {years}",
         "LP applications answered negatively or withdrawn, per country of origin and year of "
         "submission, {years}",
+    ),
+    "reasons": (
+        "Negatief beantwoorde en ingetrokken LP-aanvragen en T&O-verzoeken naar reden en jaar "
+        "van bekendstelling, {years}",
+        "LP applications and T&O requests answered negatively or withdrawn, by reason and "
+        "year of submission, {years}",
     ),
     "definitions": ("Definities en verantwoording", "Definitions and sources"),
 }
@@ -381,6 +388,19 @@ DEFINITIONS: Final[tuple[tuple[Pair, Pair], ...]] = (
             "without an answer is recorded as such at most twelve months after it was made, "
             "and may then be withdrawn. Here too, too little information about identity and "
             "nationality is often the cause.",
+        ),
+    ),
+    (
+        ("Reden", "Reason"),
+        (
+            "Bij een negatief antwoord de grond die de autoriteiten gaven (nationaliteit niet "
+            "bevestigd, onvoldoende informatie); bij een intrekking waarom het verzoek werd "
+            "ingetrokken (geen reactie, de vreemdeling vertrokken met onbekende bestemming of "
+            "op andere wijze vertrokken, een procedure loopt). Elk verzoek telt met één reden.",
+            "For a negative answer, the ground the authorities gave (nationality not "
+            "confirmed, insufficient information); for a withdrawal, why the request was "
+            "withdrawn (no response, the person absconded or left otherwise, a procedure is "
+            "pending). Each request counts once, with one reason.",
         ),
     ),
     (

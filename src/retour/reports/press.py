@@ -1,4 +1,4 @@
-"""The press workbook: three sheets of figures and a sheet of definitions.
+"""The press workbook: four sheets of figures and a sheet of definitions.
 
 Renders disclosed tables only; it never sees exact counts other than those a profile lets
 through, and never touches the database. Sheets:
@@ -7,7 +7,9 @@ through, and never touches the database. Sheets:
    negative, withdrawn / no answer, still pending; a totals row;
 2. per country of origin, the T&O requests answered negatively or withdrawn, per year;
 3. the same for LP;
-4. definitions (LP, T&O, bekendstelling, each answer), the profile applied, the notes of
+4. the negative and withdrawn requests of both kinds by reason (the third part of the
+   question "how often, from which countries, with what reason"), per year;
+5. definitions (LP, T&O, bekendstelling, each answer), the profile applied, the notes of
    the tables, the extraction date, the data fingerprint, real or simulated data.
 
 Every sheet carries the extraction date and profile under its title, and a warning line
@@ -55,6 +57,8 @@ ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
 #: Rows above the column headers on each figures sheet: title, provenance, warning.
 HEADER_ROW = 3
 KINDS: tuple[RequestKind, ...] = (RequestKind.LP, RequestKind.TO)
+#: The order of the kinds on the country sheets and the sheet of reasons.
+KIND_ORDER: tuple[RequestKind, ...] = (RequestKind.TO, RequestKind.LP)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class PressTables:
         years: the years of submission covered.
         answers: per kind, rows ``year``, column ``outcome``.
         refusals: per kind, rows ``country, outcome`` (negative, withdrawn), column ``year``.
+        reasons: rows ``kind, outcome, reason`` (negative, withdrawn), column ``year``.
         rules: the rules every table was disclosed with.
         provenance: extraction date, fingerprint, simulated or not.
         notes: notes on the question itself (e.g. a year that runs to the extraction date).
@@ -73,6 +78,7 @@ class PressTables:
     years: tuple[int, ...]
     answers: Mapping[RequestKind, DisclosedTable]
     refusals: Mapping[RequestKind, DisclosedTable]
+    reasons: DisclosedTable
     rules: DisclosureRules
     provenance: Provenance
     notes: tuple[Note, ...] = field(default_factory=tuple)
@@ -80,15 +86,17 @@ class PressTables:
     def all_notes(self) -> list[Note]:
         """The question's notes and every table's disclosure notes, each once."""
         seen: dict[tuple[str, str], Note] = {}
-        tables = [*self.answers.values(), *self.refusals.values()]
+        tables = [*self.answers.values(), *self.refusals.values(), self.reasons]
         for note in [*self.notes, *(n for t in tables for n in t.notes)]:
             seen.setdefault((note.nl, note.en), note)
         return list(seen.values())
 
 
 def sheet_names(lang: Language) -> list[str]:
-    """The sheet names in order: totals, T&O by country, LP by country, definitions."""
-    return [text(labels.PRESS_SHEETS[k], lang) for k in ("totals", "TO", "LP", "definitions")]
+    """The sheet names in order: totals, T&O by country, LP by country, reasons,
+    definitions."""
+    keys = ("totals", "TO", "LP", "reasons", "definitions")
+    return [text(labels.PRESS_SHEETS[k], lang) for k in keys]
 
 
 def write_press_workbook(tables: PressTables, path: Path, lang: Language = "nl") -> Path:
@@ -97,8 +105,9 @@ def write_press_workbook(tables: PressTables, path: Path, lang: Language = "nl")
     try:
         writer = _Writer(workbook, tables, lang)
         writer.totals_sheet()
-        for kind in (RequestKind.TO, RequestKind.LP):
+        for kind in KIND_ORDER:
             writer.country_sheet(kind)
+        writer.reasons_sheet()
         writer.definitions_sheet()
     finally:
         try:
@@ -296,6 +305,50 @@ class _Writer:
 
     # -- sheet 4 ---------------------------------------------------------------------------
 
+    def reasons_sheet(self) -> None:
+        sheet = self.book.add_worksheet(text(labels.PRESS_SHEETS["reasons"], self.lang))
+        self._top(sheet, self.t(labels.PRESS_TITLE["reasons"]).format(years=self.years_text))
+        table = self.tables.reasons
+        dims = len(table.row_dims)
+        columns = [*(str(y) for y in self.tables.years), TOTAL]
+        headers = [
+            *(self.t(labels.DIMENSION[d]) for d in table.row_dims),
+            *columns[:-1],
+            self.t(labels.TOTAL),
+        ]
+        for j, header in enumerate(headers):
+            sheet.write_string(HEADER_ROW, j, header, self.header)
+        cells = _cells(table)
+        rows = _reason_rows(table, self.lang)
+        for i, key in enumerate(rows):
+            row = HEADER_ROW + 1 + i
+            total = self._reason_labels(sheet, row, key)
+            for j, column in enumerate(columns):
+                value, status = cells.get((key, column), (0, CellStatus.EXACT.value))
+                self._cell(sheet, row, dims + j, value, status, total)
+        row = HEADER_ROW + 1 + len(rows)
+        if len(rows) == 1:
+            sheet.write_string(row, 0, self.t(labels.NO_ROWS), self.note)
+            row += 1
+        self._notes(sheet, row + 1, self.tables.notes + table.notes)
+        for j, width in enumerate((12, 36, 32)):
+            sheet.set_column(j, j, width)
+        sheet.set_column(dims, dims + len(columns) - 1, 10)
+        sheet.freeze_panes(HEADER_ROW + 1, dims)
+
+    def _reason_labels(self, sheet: Any, row: int, key: tuple[str | None, ...]) -> bool:
+        """The row's kind, answer and reason in words, or "Total"; whether it is the total."""
+        if all(v is None for v in key):
+            for j in range(len(key)):
+                label = self.t(labels.TOTAL) if j == 0 else ""
+                sheet.write_string(row, j, label, self.total_label)
+            return True
+        for j, code in enumerate(key):
+            sheet.write_string(row, j, labels.code_label(str(code), self.lang), self.label)
+        return False
+
+    # -- sheet 5 ---------------------------------------------------------------------------
+
     def definitions_sheet(self) -> None:
         sheet = self.book.add_worksheet(text(labels.PRESS_SHEETS["definitions"], self.lang))
         origin = self.tables.provenance
@@ -336,6 +389,24 @@ class _Writer:
         sheet.set_column(0, 0, 34)
         sheet.set_column(1, 1, 100)
         sheet.freeze_panes(HEADER_ROW, 0)
+
+
+def _reason_rows(table: DisclosedTable, lang: Language) -> list[tuple[str | None, ...]]:
+    """The rows of the sheet of reasons: T&O before LP, negative before withdrawn, reasons
+    by their label in the sheet's language; the total last."""
+    dims = list(table.row_dims)
+    keys = [tuple(row[d] for d in dims) for row in table.shown.iter_rows(named=True)]
+    inner = [k for k in keys if not all(v is None for v in k)]
+    kinds = [k.value for k in KIND_ORDER]
+    outcomes = [Outcome.NEGATIVE.value, Outcome.WITHDRAWN.value]
+
+    def order(key: tuple[str | None, ...]) -> tuple[int, int, str]:
+        kind, outcome, reason = (str(v) for v in key)
+        rank = outcomes.index(outcome) if outcome in outcomes else len(outcomes)
+        return kinds.index(kind), rank, labels.code_label(reason, lang).casefold()
+
+    inner.sort(key=order)
+    return [*inner, *(k for k in keys if all(v is None for v in k))]
 
 
 def _row_key(key: tuple[str, str, bool]) -> tuple[object, ...]:

@@ -41,7 +41,7 @@ from retour.disclosure import (
 from retour.domain.codes import RequestKind
 from retour.domain.errors import UsageError
 from retour.reports import labels
-from retour.reports.press import PressTables, write_press_workbook
+from retour.reports.press import KIND_ORDER, PressTables, write_press_workbook
 from retour.service.context import Retour
 from retour.store import figures as counting
 from retour.store import read as store_read
@@ -445,11 +445,12 @@ def press_tables(
     confidential: str | None = None,
 ) -> PressTables:
     """The tables of the press workbook, disclosed: per year and answer for LP and T&O,
-    and the negative and withdrawn requests per country of origin and year."""
+    the negative and withdrawn requests per country of origin and year, and the same by
+    reason. One count of the requests serves them all."""
     rules = disclosure_rules(app, profile, confidential)
     db = app.database()
     origin = provenance(db)
-    counts = counting.request_counts(db, by=["kind", "country", "outcome"])
+    counts = counting.request_counts(db, by=["kind", "country", "outcome", "reason"])
     span = shape.year_span(counts, origin.extracted_on)
     asked = resolve_years(years, span, origin.extracted_on, "requests")
     answers = {}
@@ -461,10 +462,18 @@ def press_tables(
         refusals[kind] = disclose_table(
             refused, rows=["country", "outcome"], column=YEAR, rules=rules
         )
+    kinds = [k.value for k in KIND_ORDER]
+    reasons = disclose_table(
+        shape.refusals_by_reason(counts, kinds, asked),
+        rows=["kind", "outcome", "reason"],
+        column=YEAR,
+        rules=rules,
+    )
     return PressTables(
         years=asked,
         answers=answers,
         refusals=refusals,
+        reasons=reasons,
         rules=rules,
         provenance=origin,
         notes=tuple(_partial_year(asked, origin)),
