@@ -56,6 +56,10 @@ with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
         t = k.pivot_table(index=["country", "outcome"], columns="year", values="request_id",
                           aggfunc="count", fill_value=0, margins=True, margins_name="total")
         t.to_excel(xw, sheet_name=f"{kind} by country")
+    r = df[df["outcome"].isin(["negative", "withdrawn"])]
+    t = r.pivot_table(index=["kind", "outcome", "reason"], columns="year", values="request_id",
+                      aggfunc="count", fill_value=0, margins=True, margins_name="total")
+    t.to_excel(xw, sheet_name="reasons")
 """
 
 #: The same through retour's Python API, as a script an analyst could write instead of the
