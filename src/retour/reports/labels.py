@@ -8,8 +8,10 @@ stateless, unknown, the pooled "other countries") added.
 
 from __future__ import annotations
 
+import csv
 import gettext
 from functools import cache
+from importlib import resources
 from typing import Final
 
 import pycountry
@@ -118,9 +120,19 @@ def _dutch() -> gettext.NullTranslations:
 
 
 @cache
+@cache
+def _short_names() -> dict[str, Pair]:
+    """CLDR's short names (``data/country_names.csv``): "Congo-Kinshasa", "Zuid-Korea",
+    "Russia" rather than ISO's "Congo, The Democratic Republic of the"."""
+    source = resources.files("retour.reports").joinpath("data/country_names.csv")
+    with source.open(encoding="utf-8") as f:
+        rows = csv.DictReader(line for line in f if not line.startswith("#"))
+        return {row["code"]: (row["nl"], row["en"]) for row in rows}
+
+
 def country_name(code: str, lang: Language) -> str:
     """The country's short name in ``lang``; the code itself when it is not a country."""
-    special = _SPECIAL.get(code)
+    special = _SPECIAL.get(code) or _short_names().get(code)
     if special is not None:
         return text(special, lang)
     country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
