@@ -21,6 +21,7 @@ from .conftest import Loaded, run
         (["figures", "requests", "--by", "kind,colour"], "'colour'"),
         (["figures", "requests", "--by", "year,year"], "names a column twice"),
         (["figures", "requests", "--cohort", "decided"], "Unknown cohort"),
+        (["figures", "requests", "--outcome", "negative,refused"], "Unknown answer 'refused'"),
         (["figures", "requests", "--profile", "press"], "Unknown publication profile"),
         (["figures", "requests", "--lang", "fr"], "Unknown language"),
         (["figures", "detentions", "--by", "kind"], "Cannot break detentions down"),

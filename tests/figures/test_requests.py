@@ -58,6 +58,43 @@ def test_kind_and_cohort_outcome(on_loaded: Loaded, capsys: pytest.CaptureFixtur
     assert all(int(n) == 0 for k, n in cells.items() if k[2] == "pending" and TOTAL not in k)
 
 
+@pytest.mark.parametrize("by", ["kind,outcome,reason,year", "country,reason,year", "reason"])
+def test_refusals_by_reason(on_loaded: Loaded, capsys: pytest.CaptureFixture[str], by: str) -> None:
+    """How often, and why, return was refused: --outcome negative,withdrawn with reasons."""
+    code, out, err = run(
+        capsys, "figures", "requests", "--years", "2019-2023", "--by", by,
+        "--outcome", "withdrawn,negative", "--profile", "internal", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0, err
+    dims = by.split(",")
+    cells = cells_of(parse_csv(out)[1], dims)
+    refusals = ["negative", "withdrawn"]
+    assert_exact(cells, oracle.requests(on_loaded.exported, dims, YEARS, outcomes=refusals))
+    reasons = {k[dims.index("reason")] for k in cells if TOTAL not in k}
+    assert "not_applicable" not in reasons  # no positive or pending request is counted
+    assert {"no_response", "insufficient_information"} <= reasons
+    table = run(
+        capsys, "figures", "requests", "--years", "2019-2023", "--by", by, "--lang", "en",
+        "--outcome", "withdrawn,negative",
+    )[1]  # fmt: skip
+    assert "Only requests with the answer: negative, withdrawn" in " ".join(table.split())
+
+
+def test_reasons_that_occur_nowhere_get_no_row(
+    on_loaded: Loaded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dims = ["outcome", "reason", "year"]
+    code, out, _ = run(
+        capsys, "figures", "requests", "--years", "2019-2023", "--by", ",".join(dims),
+        "--profile", "internal", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0
+    pairs = {k[:2] for k in cells_of(parse_csv(out)[1], dims) if TOTAL not in k}
+    occurring = {k[:2] for k in oracle.requests(on_loaded.exported, dims, YEARS)}
+    assert pairs == {(o, r or "not_applicable") for o, r in occurring}
+    assert ("positive", "no_response") not in pairs
+
+
 @pytest.mark.parametrize("by", ["kind,year,country,outcome", "country,year", "year,outcome"])
 def test_public_is_disclose_table_of_the_recount(
     on_loaded: Loaded, capsys: pytest.CaptureFixture[str], by: str

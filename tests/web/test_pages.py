@@ -147,6 +147,25 @@ def test_figures_filters_and_the_htmx_fragment(
     assert wrong.status_code == 400 and "lie outside the data" in wrong.text
 
 
+def test_figures_of_refusals_by_reason(client_for: Callable[[Role | None], TestClient]) -> None:
+    analyst = client_for(Role.ANALYST)
+    page = analyst.get("/figures?subject=reasons&years=2019-2023")
+    assert page.status_code == 200
+    assert '<option value="reasons" selected>' in page.text
+    assert "Alleen verzoeken met antwoord: negatief, ingetrokken" in page.text
+    assert "onvoldoende informatie" in page.text  # the reasons, in words
+    assert "niet van toepassing" not in page.text  # no positive or pending request counted
+    answer = analyst.get(
+        "/api/figures/requests",
+        params={"by": "outcome,reason", "outcome": "negative", "profile": "internal"},
+    )
+    assert answer.status_code == 200
+    cells = answer.json()["tables"][0]["cells"]
+    assert cells and {c["outcome"] for c in cells} <= {"negative", "total"}
+    wrong = analyst.get("/api/figures/requests", params={"outcome": "refused"})
+    assert wrong.status_code == 400 and "Unknown answer" in wrong.text
+
+
 def test_the_press_workbook_download_is_audited(
     client_for: Callable[[Role | None], TestClient], loaded: Retour
 ) -> None:

@@ -190,7 +190,18 @@ def request_table(
         pl.col("kind").is_in(list(kinds)), pl.col("outcome").is_in(list(outcomes))
     )
     table = collapse(fill_not_applicable(chosen), by, [N])
-    return complete(table, _levels(by, years, {"kind": kinds, "outcome": outcomes}), [N])
+    table = complete(table, _levels(by, years, {"kind": kinds, "outcome": outcomes}), [N])
+    return _without_absent_reasons(table, by)
+
+
+def _without_absent_reasons(table: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+    """Leave out the reasons (with ``outcome`` in ``by``: the answer-and-reason pairs) that
+    occur nowhere in the table: most reasons belong to one answer, and their rows would be
+    zeros that add nothing to any total."""
+    if "reason" not in by:
+        return table
+    pair = [c for c in ("outcome", "reason") if c in by]
+    return table.filter(pl.col(N).sum().over(pair) > 0)
 
 
 def detention_tables(

@@ -96,6 +96,14 @@ def requests(
             "the extraction date; outcome: by year of the answer.",
         ),
     ] = "submitted",
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            "--outcome",
+            help="Only requests with these answers, e.g. negative,withdrawn (with --by "
+            "...,reason: how often, and why, return was refused).",
+        ),
+    ] = None,
     profile: _Profile = None,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
@@ -115,6 +123,7 @@ def requests(
             cohort=cohort,
             profile=profile,
             confidential=confidential,
+            outcome=outcome,
         )
     _render(answer, fmt, language, name_language)
 

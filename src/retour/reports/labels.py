@@ -237,6 +237,10 @@ NOTE: Final[dict[str, Pair]] = {
         "Land: de autoriteiten tot wie het verzoek is gericht (ISO-code).",
         "Country: the authorities the request was addressed to (ISO code).",
     ),
+    "outcomes": (
+        "Alleen verzoeken met antwoord: {nl}.",
+        "Only requests with the answer: {en}.",
+    ),
     "reason": (
         "Reden not_applicable: niet van toepassing (positief antwoord of nog in behandeling).",
         "Reason not_applicable: a positive answer or one still pending has no reason.",

@@ -38,7 +38,7 @@ from retour.disclosure import (
     Profile,
     disclose_table,
 )
-from retour.domain.codes import RequestKind
+from retour.domain.codes import Outcome, RequestKind
 from retour.domain.errors import UsageError
 from retour.reports import labels
 from retour.reports.press import KIND_ORDER, PressTables, write_press_workbook
@@ -229,6 +229,22 @@ def parse_kinds(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(kinds))
 
 
+def parse_outcomes(text: str | None) -> tuple[str, ...]:
+    """The answers of ``--outcome`` (all when not given), e.g. ``negative,withdrawn``."""
+    known = tuple(o.value for o in Outcome)
+    if text is None or not text.strip():
+        return known
+    outcomes = []
+    for part in text.split(","):
+        code = part.strip().lower()
+        if code not in known:
+            raise UsageError(
+                f"Unknown answer {part.strip()!r}.", hint=f"Choose from {', '.join(known)}."
+            )
+        outcomes.append(code)
+    return tuple(o for o in known if o in outcomes)
+
+
 def parse_cohort(text: str | Cohort) -> Cohort:
     try:
         return Cohort(str(text).strip().lower())
@@ -328,12 +344,15 @@ def request_figures(
     cohort: str | Cohort = Cohort.SUBMITTED,
     profile: str | Profile | None = Profile.PUBLIC,
     confidential: str | None = None,
+    outcome: str | None = None,
 ) -> Figures:
     """Requests by year of submission (or of the answer), with their answers as of the
-    extraction date, broken down by ``by``."""
+    extraction date, broken down by ``by``; only those with the answers of ``outcome``
+    (e.g. ``negative,withdrawn``) when given."""
     rules = disclosure_rules(app, profile, confidential)
     columns = parse_by(Subject.REQUESTS, by)
     kinds = parse_kinds(kind)
+    outcomes = parse_outcomes(outcome)
     chosen = parse_cohort(cohort)
     db = app.database()
     origin = provenance(db)
@@ -342,9 +361,14 @@ def request_figures(
     counts = counting.request_counts(db, by=group, year_of=year_of)
     span = shape.year_span(counts, origin.extracted_on)
     asked = resolve_years(years, span, origin.extracted_on, "requests")
-    frame = shape.request_table(counts, columns, asked, kinds)
+    frame = shape.request_table(counts, columns, asked, kinds, outcomes)
     notes = [_note(chosen.value, date=_iso(origin.extracted_on))]
-    notes += [_note(c) for c in ("country", "reason") if c in columns]
+    notes += [_note("country")] if "country" in columns else []
+    without_reason = {Outcome.POSITIVE.value, Outcome.PENDING.value} & set(outcomes)
+    notes += [_note("reason")] if "reason" in columns and without_reason else []
+    if len(outcomes) < len(Outcome):
+        nl, en = (", ".join(labels.code_label(o, lang) for o in outcomes) for lang in ("nl", "en"))
+        notes.append(_note("outcomes", nl=nl, en=en))
     table = FigureTable(
         "requests", _title("requests", asked), columns, _disclose(frame, columns, rules)
     )

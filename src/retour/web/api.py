@@ -195,11 +195,16 @@ def figure_requests(
     by: By = None,
     kind: Annotated[str | None, Query(max_length=8)] = None,
     cohort: Annotated[str, Query(max_length=20)] = "submitted",
+    outcome: Annotated[
+        str | None, Query(max_length=60, description="e.g. negative,withdrawn")
+    ] = None,
     profile: ProfileQuery = None,
     lang: Lang = "nl",
 ) -> dict[str, Any]:
     chosen = api_profile(principal, profile)
-    answer = views(request).request_figures(chosen, years=years, by=by, kind=kind, cohort=cohort)
+    answer = views(request).request_figures(
+        chosen, years=years, by=by, kind=kind, cohort=cohort, outcome=outcome
+    )
     return _figures(request, principal, answer, "requests", i18n.parse(lang))
 
 

@@ -118,6 +118,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "figures.title": ("Cijfers voor Kamer en pers", "Figures for Parliament and the press"),
     "figures.subject": ("Onderwerp", "Subject"),
     "figures.requests": ("Verzoeken (LP en T&O)", "Requests (LP and T&O)"),
+    "figures.reasons": (
+        "Negatieve antwoorden en intrekkingen naar reden",
+        "Negative answers and withdrawals by reason",
+    ),
     "figures.detentions": ("Vreemdelingenbewaring", "Immigration detention"),
     "figures.departures": ("Vertrek", "Departures"),
     "figures.years": ("Jaren", "Years"),

@@ -37,10 +37,13 @@ UPLOAD_SUFFIXES: Final = (".zip", ".xlsx")
 ID_PATTERN: Final = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 AUDIT_PAGE: Final = 100
 
-SUBJECTS: Final = ("requests", "detentions", "departures")
+SUBJECTS: Final = ("requests", "reasons", "detentions", "departures")
+#: The answers the "reasons" view counts: how often, and why, return was refused.
+REFUSALS: Final = "negative,withdrawn"
 #: Figures per subject: (default breakdown, breakdown with one country, its dimension).
 BREAKDOWN: Final = {
     "requests": ("kind,year,outcome", "country,kind,year,outcome", "country"),
+    "reasons": ("kind,outcome,reason,year", "country,kind,outcome,reason,year", "country"),
     "detentions": ("year,end_reason", "nationality,year,end_reason", "nationality"),
     "departures": ("year,type", "nationality,year,type", "nationality"),
 }
@@ -293,8 +296,14 @@ def figures_page(
         if code is not None and code not in country_codes():
             raise UsageError(f"Unknown country code {code!r}.")
         by = country_by if code else default_by
-        if subject == "requests":
-            answer = v.request_figures(chosen, years=chosen_years, by=by, kind=chosen_kind)
+        if subject in ("requests", "reasons"):
+            answer = v.request_figures(
+                chosen,
+                years=chosen_years,
+                by=by,
+                kind=chosen_kind,
+                outcome=REFUSALS if subject == "reasons" else None,
+            )
         elif subject == "detentions":
             answer = v.detention_figures(chosen, years=chosen_years, by=by)
         else:
@@ -313,6 +322,7 @@ def figures_page(
     values = {
         **_frame(request, principal, chosen, clamped),
         "subject": subject,
+        "subjects": SUBJECTS,
         "years": chosen_years or "",
         "kind": chosen_kind or "",
         "country": code or "",

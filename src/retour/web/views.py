@@ -157,12 +157,19 @@ class Views:
         by: str | None = None,
         kind: str | None = None,
         cohort: str = "submitted",
+        outcome: str | None = None,
     ) -> Figures:
         return self.cached(
             "requests",
-            (profile, years, by, kind, cohort),
+            (profile, years, by, kind, cohort, outcome),
             lambda: figures.request_figures(
-                self.app, years=years, by=by, kind=kind, cohort=cohort, profile=profile
+                self.app,
+                years=years,
+                by=by,
+                kind=kind,
+                cohort=cohort,
+                profile=profile,
+                outcome=outcome,
             ),
         )
 
