@@ -36,11 +36,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 from scipy.special import expit
+
+from retour.domain.parts import Json, Parts, PartsError
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -177,6 +180,118 @@ class GlmmFit:
                 chain = chain * (1.0 - self.f[lv][current])
                 current = nest.parents[lv - 1][current]
         return out
+
+
+# -- taken apart and put back together (no pickle) ----------------------------------------------
+
+#: The per-level array lists of a fit, as parts ``name.level``.
+_LEVEL_ARRAYS = ("b", "total", "d", "f", "g", "v")
+
+
+def fit_parts(fit: GlmmFit) -> Parts:
+    """The fit as plain parts: every array it holds, its data's included (exact)."""
+    data, nest = fit.data, fit.data.nesting
+    levels = nest.levels
+    arrays: dict[str, NDArray[Any]] = {
+        "y": data.y,
+        "x": data.x,
+        "offset": data.offset,
+        "leaf": nest.leaf,
+        "beta": fit.beta,
+        "cov_beta": fit.cov_beta,
+        "variances": fit.variances,
+        "history": np.array(fit.history, dtype=np.float64).reshape(len(fit.history), levels),
+    }
+    arrays |= {f"parents.{lv}": parent for lv, parent in enumerate(nest.parents)}
+    for name in _LEVEL_ARRAYS:
+        arrays |= {f"{name}.{lv}": array for lv, array in enumerate(getattr(fit, name))}
+    if data.trials is not None:
+        arrays["trials"] = data.trials
+    if data.design is not None:
+        arrays["design"] = data.design
+    meta: dict[str, Json] = {
+        "family": data.family.value,
+        "sizes": [*nest.sizes],
+        "iterations": fit.iterations,
+        "converged": fit.converged,
+        "loglik": fit.loglik,
+    }
+    return Parts(meta, arrays)
+
+
+def fit_from_parts(parts: Parts) -> GlmmFit:
+    """The fit :func:`fit_parts` took apart; :class:`PartsError` if the parts do not make one."""
+    sizes = parts.counts("sizes")
+    if not sizes:
+        raise PartsError("a fit has at least one level")
+    levels = len(sizes)
+    x = parts.array("x", np.float64, 2)
+    p = x.shape[1]
+    level = {
+        name: [_level_array(parts, name, lv, sizes[lv], p) for lv in range(levels)]
+        for name in _LEVEL_ARRAYS
+    }
+    history = parts.array("history", np.float64, 2)
+    if history.shape[1] != levels:
+        raise PartsError(f"array 'history' does not have {levels} columns")
+    return GlmmFit(
+        data=_data_from_parts(parts, sizes, x),
+        beta=_shaped(parts.array("beta", np.float64, 1), (p,), "beta"),
+        cov_beta=_shaped(parts.array("cov_beta", np.float64, 2), (p, p), "cov_beta"),
+        variances=_shaped(parts.array("variances", np.float64, 1), (levels,), "variances"),
+        b=level["b"],
+        total=level["total"],
+        d=level["d"],
+        f=level["f"],
+        g=level["g"],
+        v=level["v"],
+        iterations=parts.value("iterations", int),
+        converged=parts.value("converged", bool),
+        loglik=parts.value("loglik", float),
+        history=list(history),
+    )
+
+
+def _data_from_parts(parts: Parts, sizes: tuple[int, ...], x: FloatArray) -> GlmmData:
+    family = parts.value("family", str)
+    if family not in set(Family):
+        raise PartsError(f"unknown family {family!r}")
+    y = parts.array("y", np.float64, 1)
+    rows = (y.size,)
+    parents = tuple(
+        _nodes(parts, f"parents.{lv}", (sizes[lv + 1],), sizes[lv]) for lv in range(len(sizes) - 1)
+    )
+    trials = parts.array("trials", np.float64, 1) if "trials" in parts.arrays else None
+    design = _nodes(parts, "design", rows, x.shape[0]) if "design" in parts.arrays else None
+    return GlmmData(
+        Family(family),
+        y,
+        x,
+        _shaped(parts.array("offset", np.float64, 1), rows, "offset"),
+        Nesting(_nodes(parts, "leaf", rows, sizes[-1]), parents, sizes),
+        trials=None if trials is None else _shaped(trials, rows, "trials"),
+        design=design,
+    )
+
+
+def _nodes(parts: Parts, name: str, shape: tuple[int, ...], bound: int) -> IntArray:
+    """An index array of this shape whose values lie in 0 .. bound - 1."""
+    array = _shaped(parts.array(name, np.int64, 1), shape, name)
+    if array.size and not (array.min() >= 0 and array.max() < bound):
+        raise PartsError(f"array {name!r} points outside 0..{bound - 1}")
+    return array
+
+
+def _level_array(parts: Parts, name: str, level: int, size: int, p: int) -> FloatArray:
+    ndim = 2 if name == "g" else 1
+    shape = (size, p) if ndim == 2 else (size,)
+    return _shaped(parts.array(f"{name}.{level}", np.float64, ndim), shape, name)
+
+
+def _shaped(array: NDArray[np.generic], shape: tuple[int, ...], name: str) -> NDArray[Any]:
+    if array.shape != shape:
+        raise PartsError(f"array {name!r} has shape {array.shape}, not {shape}")
+    return array
 
 
 def _segment_rows(index: IntArray, values: FloatArray, size: int) -> FloatArray:

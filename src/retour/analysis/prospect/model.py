@@ -37,7 +37,15 @@ from scipy.special import expit, logit
 from scipy.stats import norm
 
 from retour.analysis import conditions as lights
-from retour.analysis.glmm import Family, Glmm, GlmmData, GlmmFit, Nesting
+from retour.analysis.glmm import (
+    Family,
+    Glmm,
+    GlmmData,
+    GlmmFit,
+    Nesting,
+    fit_from_parts,
+    fit_parts,
+)
 from retour.analysis.prospect.features import (
     COOPERATION_LEVELS,
     DEPARTED,
@@ -48,6 +56,7 @@ from retour.analysis.prospect.features import (
     blocker_pattern,
 )
 from retour.domain.codes import ConditionState
+from retour.domain.parts import Json, Parts, PartsError
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -56,6 +65,8 @@ IntArray = NDArray[np.int64]
 MODEL_VERSION: Final = "prospect-1"
 #: The node that stands for a country without past cases: its effect is the prior, 0.
 UNSEEN: Final = "?"
+#: What makes past cases comparable (the columns of ``ProspectModel.comparable``).
+COMPARABLE_BY: Final = ("country", "evidence", "cooperation", "pattern")
 #: Log-odds are kept inside this range when an interval is formed.
 _EDGE: Final = 1e-9
 
@@ -152,6 +163,112 @@ class ProspectModel:
         ``intervals``, ``low_{h}`` and ``high_{h}`` (the interval at ``options.level``)."""
         return predict(self, inputs, intervals=intervals)
 
+    def to_parts(self) -> Parts:
+        """The model as plain parts (JSON values, arrays, frames): kept without pickle."""
+        return model_parts(self)
+
+    @classmethod
+    def from_parts(cls, parts: Parts) -> ProspectModel:
+        """The model :meth:`to_parts` took apart, exactly; :class:`PartsError` if the parts
+        are not one of this version."""
+        return model_from_parts(parts)
+
+
+# -- taken apart and put back together ---------------------------------------------------------
+
+
+def model_parts(model: ProspectModel) -> Parts:
+    """See :meth:`ProspectModel.to_parts`."""
+    options = model.options
+    meta: dict[str, Json] = {
+        "version": model.version,
+        "as_of": model.as_of.isoformat(),
+        "options": {
+            "horizons": [*options.horizons],
+            "window": options.window,
+            "level": options.level,
+            "fixed_sd": options.fixed_sd,
+            "min_cases": options.min_cases,
+            "min_departures": options.min_departures,
+            "few_comparable": options.few_comparable,
+        },
+        "first_landmark": model.landmarks[0].isoformat(),
+        "last_landmark": model.landmarks[1].isoformat(),
+        "cases": model.cases,
+        "departed": model.departed,
+        "countries": [*model.countries],
+        "columns": [*model.columns],
+        "nodes": dict(model._node),
+    }
+    frames = {"comparable": model.comparable, "baseline": model.baseline}
+    return Parts(meta, frames=frames).merged(
+        fit_parts(model.departure).prefixed("departure"),
+        fit_parts(model.other_end).prefixed("other_end"),
+    )
+
+
+def model_from_parts(parts: Parts) -> ProspectModel:
+    """See :meth:`ProspectModel.from_parts`."""
+    version = parts.value("version", str)
+    if version != MODEL_VERSION:
+        raise PartsError(f"a model of version {version!r}, not {MODEL_VERSION!r}")
+    columns = parts.texts("columns")
+    fits = [fit_from_parts(parts.within(name)) for name in ("departure", "other_end")]
+    nodes = _nodes_from_parts(parts, fits)
+    for fit in fits:
+        if fit.beta.size != len(columns):
+            raise PartsError("the fits do not have one coefficient per column")
+    options = _options_from_parts(Parts(parts.value("options", dict)))
+    counts = ["cases", *(f"departed_{h}" for h in options.horizons)]
+    return ProspectModel(
+        as_of=parts.day("as_of"),
+        options=options,
+        landmarks=(parts.day("first_landmark"), parts.day("last_landmark")),
+        cases=parts.value("cases", int),
+        departed=parts.value("departed", int),
+        countries=parts.texts("countries"),
+        columns=columns,
+        departure=fits[0],
+        other_end=fits[1],
+        comparable=_frame(parts, "comparable", [*COMPARABLE_BY, *counts]),
+        baseline=_frame(parts, "baseline", ["country", *counts]),
+        version=version,
+        _node=nodes,
+    )
+
+
+def _frame(parts: Parts, name: str, columns: list[str]) -> pl.DataFrame:
+    frame = parts.frame(name)
+    if not set(columns) <= set(frame.columns):
+        raise PartsError(f"frame {name!r} lacks columns")
+    return frame
+
+
+def _options_from_parts(parts: Parts) -> ProspectOptions:
+    horizons = parts.counts("horizons")
+    if not horizons or min(horizons) < 1:
+        raise PartsError("the horizons are not months")
+    return ProspectOptions(
+        horizons=horizons,
+        window=parts.value("window", int),
+        level=parts.value("level", float),
+        fixed_sd=parts.value("fixed_sd", float),
+        min_cases=parts.value("min_cases", int),
+        min_departures=parts.value("min_departures", int),
+        few_comparable=parts.value("few_comparable", int),
+    )
+
+
+def _nodes_from_parts(parts: Parts, fits: list[GlmmFit]) -> dict[str, int]:
+    """The country nodes: one per country and :data:`UNSEEN`, each a node of both fits."""
+    nodes = parts.value("nodes", dict)
+    bound = min(fit.nesting.sizes[0] for fit in fits)
+    if not all(type(v) is int and 0 <= v < bound for v in nodes.values()):
+        raise PartsError("the country nodes are not nodes of the fits")
+    if not {*parts.texts("countries"), UNSEEN} <= nodes.keys():
+        raise PartsError("a country has no node")
+    return nodes
+
 
 def departed_within(h: int) -> pl.Expr:
     return (pl.col("outcome") == DEPARTED) & (pl.col("month") <= h)
@@ -186,10 +303,10 @@ def fit_prospect(
     ]
     comparable = (
         sample.with_columns(pattern)
-        .group_by("country", "evidence", "cooperation", "pattern")
+        .group_by(COMPARABLE_BY)
         .agg(counts)
         .with_columns(pl.col("evidence", "cooperation").cast(pl.String))
-        .sort("country", "evidence", "cooperation", "pattern")
+        .sort(COMPARABLE_BY)
     )
     baseline = sample.group_by("country").agg(counts).sort("country")
     at = sample["at"]
