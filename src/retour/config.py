@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Public profile: counts from 1 to this minus one are hidden."
     )
     round_to: int = Field(default=10, ge=1, description="Public profile: counts rounded to this.")
+    cache: bool = Field(
+        default=True,
+        description="Keep fitted prospect models in data_dir/cache/prospect, so the next "
+        "command on the same data and date reuses them; false: fit in every process.",
+    )
 
     # -- the web dashboard (retour serve) --
     environment: Environment = Field(

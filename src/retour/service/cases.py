@@ -6,9 +6,10 @@ id is refused with a message that does not repeat what was typed (it could be an
 number). Only the case's named attributes are read (:data:`retour.store.cases.CASE_COLUMNS`).
 
 The prospect model is fitted on what was known on the view's date (see
-:mod:`retour.analysis.prospect`) and kept in memory per database, data fingerprint and date,
-so that the next case on the same date is answered at once (the web process lives long; a
-command-line call fits once).
+:mod:`retour.analysis.prospect`) and kept per database, data fingerprint, date and options:
+in memory, so that the next case on the same date is answered at once (the web process
+lives long), and on disk (:mod:`retour.service.model_cache`), so that the next command-line
+call does not fit again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import replace
 from typing import Final
 
@@ -37,16 +37,16 @@ from retour.analysis.prospect import (
 from retour.disclosure import Profile
 from retour.domain.errors import NotFoundError, UsageError
 from retour.reports.case import CaseView, DepartureLine, DetentionLine, Light, RequestLine
-from retour.service import audit
+from retour.service import audit, model_cache
 from retour.service.conditions import parse_date
 from retour.service.context import Retour
 from retour.service.figures import provenance
 from retour.store import cases as store_cases
 from retour.store.cases import CaseRecord
 
-#: Fitted models kept in memory (per database, fingerprint, date, options).
+#: Fitted models kept in memory (by :func:`retour.service.model_cache.model_key`).
 CACHE_SIZE: Final = 4
-_models: OrderedDict[Hashable, ProspectModel | None] = OrderedDict()
+_models: OrderedDict[str, ProspectModel | None] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -234,22 +234,36 @@ def _prospect(
 def model_on(
     app: Retour, on: dt.date, origin: Provenance, options: ProspectOptions
 ) -> ProspectModel | None:
-    """The prospect model fitted on what the database knew on ``on`` (kept in memory)."""
-    key = (app.database_url, origin.fingerprint, on, options)
+    """The prospect model fitted on what the database knew on ``on``: kept in memory, else
+    read from the cache on disk, else fitted (and written to the cache)."""
+    key = model_cache.model_key(app.database().url, origin, on, options)
     with _lock:
         if key in _models:
             _models.move_to_end(key)
             return _models[key]
+    model = _stored_or_fitted(app, key, on, origin, options)
+    with _lock:
+        _models[key] = model
+        while len(_models) > CACHE_SIZE:
+            _models.popitem(last=False)
+    return model
+
+
+def _stored_or_fitted(
+    app: Retour, key: str, on: dt.date, origin: Provenance, options: ProspectOptions
+) -> ProspectModel | None:
+    cacheable = origin.fingerprint is not None  # no import yet: nothing names the data
+    model = model_cache.stored_model(app, key, on, options) if cacheable else None
+    if model is not None:
+        return model
     history = store_cases.case_history(app.database(), first=first_landmark(on, options), last=on)
     model = prospect_model(
         History(history.cases, history.observations, history.requests, history.departures),
         on,
         options,
     )
-    with _lock:
-        _models[key] = model
-        while len(_models) > CACHE_SIZE:
-            _models.popitem(last=False)
+    if model is not None and cacheable:
+        model_cache.store_model(app, key, model)
     return model
 
 
