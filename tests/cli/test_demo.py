@@ -23,6 +23,13 @@ def test_demo_uses_its_own_database(
     demo_db = tmp_path / "data" / "demo" / "demo.sqlite"
     assert demo_db.exists()
     assert f"retour --db {demo_db} info" in out
+    # the case to try is a real (simulated) open case: the command it prints works
+    (line,) = [x for x in out.splitlines() if f"retour --db {demo_db} case " in x]
+    case_id = line.split(" case ")[1].strip()
+    assert case_id != "CASE_ID"
+    assert main(["--db", str(demo_db), "case", case_id, "--format", "json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert view["case_id"] == case_id and view["requests"]
     assert main(["--db", str(demo_db), "info", "--format", "json"]) == 0
     about = json.loads(capsys.readouterr().out)
     assert about["simulated"] is True

@@ -74,6 +74,7 @@ def _print(summary: DemoSummary) -> None:
     )  # fmt: skip
     db = shlex.quote(str(summary.database))
     console.print("\nTry next:")
+    example = shlex.quote(summary.example_case or "CASE_ID")
     for name, args in NEXT.items():
         if name in _registered():
-            console.print(f"  retour --db {db} {args}", markup=False)
+            console.print(f"  retour --db {db} {args.replace('CASE_ID', example)}", markup=False)

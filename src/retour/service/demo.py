@@ -28,6 +28,7 @@ class DemoSummary:
     cases: int
     requests: pl.DataFrame  # kind, outcome, n
     departures: pl.DataFrame  # year, one column per type, total
+    example_case: str | None  # an open case with requests, to try `retour case` on
 
 
 def demo_paths(settings: Settings) -> tuple[Path, Path]:
@@ -50,7 +51,8 @@ def run_demo(settings: Settings, *, progress: Progress = quiet) -> DemoSummary:
     with Retour(settings=settings, db_override=str(database)) as app:
         imported = import_dataset(app, dataset, progress=progress)
         progress("summarising")
-        snapshot = read.read_dataset(app.database(), tables=(Table.REQUESTS, Table.DEPARTURES))
+        tables = (Table.CASES, Table.REQUESTS, Table.DEPARTURES)
+        snapshot = read.read_dataset(app.database(), tables=tables)
         cases = read.counts(app.database())[Table.CASES]
     return DemoSummary(
         database=database,
@@ -59,4 +61,12 @@ def run_demo(settings: Settings, *, progress: Progress = quiet) -> DemoSummary:
         cases=cases,
         requests=requests_by_outcome(snapshot[Table.REQUESTS]),
         departures=departures_by_year(snapshot[Table.DEPARTURES]),
+        example_case=_example_case(snapshot[Table.CASES], snapshot[Table.REQUESTS]),
     )
+
+
+def _example_case(cases: pl.DataFrame, requests: pl.DataFrame) -> str | None:
+    """The first (by id) case still open at the extraction date that has had a request."""
+    open_ids = cases.filter(pl.col("closed_on").is_null()).select("case_id")
+    asked = open_ids.join(requests.select("case_id").unique(), on="case_id")
+    return None if asked.is_empty() else str(asked["case_id"].min())
