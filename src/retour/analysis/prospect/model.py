@@ -33,8 +33,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from scipy.special import expit, logit
-from scipy.stats import norm
+from scipy.special import expit, logit, ndtri
 
 from retour.analysis import conditions as lights
 from retour.analysis.glmm import (
@@ -411,7 +410,7 @@ def predict(model: ProspectModel, inputs: pl.DataFrame, *, intervals: bool = Tru
     before = np.hstack([np.ones((n, 1)), survive[:, :-1]])
     incidence = np.cumsum(before * a, axis=1)
     out: dict[str, FloatArray] = {}
-    z = float(norm.ppf(0.5 + model.options.level / 2.0))
+    z = float(ndtri(0.5 + model.options.level / 2.0))  # norm.ppf, without scipy.stats
     target = np.repeat(np.arange(n, dtype=np.int64), horizon)
     for h in model.options.horizons:
         p = incidence[:, h - 1]
