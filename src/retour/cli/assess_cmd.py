@@ -10,17 +10,25 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
-import polars as pl
 import typer
 
 from retour.cli.figures_cmd import Confidential, Format, Lang, ProfileOption, report_app
 from retour.cli.main import STATE, app, err_console
 from retour.cli.render import OutputFormat, console, print_json, print_table
-from retour.disclosure import DisclosureRules, Language, Note, Profile
-from retour.reports import labels
-from retour.service.context import Retour
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from retour.disclosure import DisclosureRules, Language, Note
+    from retour.service.context import Retour
+
+# Polars, the disclosure rules, the labels and the services are imported inside the
+# functions: every `retour` command imports this module, and only these commands need them.
+
+#: The default profile, the safest (``retour.disclosure.Profile.PUBLIC``).
+PUBLIC: Final = "public"
 
 KindOption = Annotated[
     str, typer.Option("--kind", help="LP, TO, or all (the default): which requests count.")
@@ -28,6 +36,8 @@ KindOption = Annotated[
 
 
 def _context() -> Retour:
+    from retour.service.context import Retour
+
     return Retour.from_environment(STATE.db)
 
 
@@ -41,7 +51,7 @@ def _language(lang: str) -> Language:
 def assess(
     period: Annotated[str, typer.Option("--period", help="A year (2023) or a quarter (2023Q2).")],
     kind: KindOption = "all",
-    profile: ProfileOption = Profile.PUBLIC.value,
+    profile: ProfileOption = PUBLIC,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
     lang: Lang = "nl",
@@ -75,7 +85,7 @@ def assess(
 
 @app.command("effects")
 def effects(
-    profile: ProfileOption = Profile.PUBLIC.value,
+    profile: ProfileOption = PUBLIC,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
     lang: Lang = "nl",
@@ -117,7 +127,7 @@ def effects(
 @app.command("answer-times")
 def answer_times(
     by: Annotated[str, typer.Option("--by", help="year or quarter of submission.")] = "year",
-    profile: ProfileOption = Profile.PUBLIC.value,
+    profile: ProfileOption = PUBLIC,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
     lang: Lang = "nl",
@@ -154,7 +164,7 @@ def answer_times(
 def report_cooperation(
     period: Annotated[str, typer.Option("--period", help="A year (2023) or a quarter (2023Q2).")],
     out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
-    profile: ProfileOption = Profile.PUBLIC.value,
+    profile: ProfileOption = PUBLIC,
     confidential: Confidential = None,
     lang: Lang = "nl",
 ) -> None:
@@ -172,7 +182,7 @@ def report_cooperation(
 def report_country(
     country: Annotated[str, typer.Argument(help="The country's code, e.g. MA.")],
     out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
-    profile: ProfileOption = Profile.PUBLIC.value,
+    profile: ProfileOption = PUBLIC,
     confidential: Confidential = None,
     lang: Lang = "nl",
 ) -> None:
@@ -200,6 +210,8 @@ def _output(
     *,
     title: str,
 ) -> None:
+    from retour.reports import labels
+
     for warning in rules.warnings:
         err_console.print(f"warning: {warning}", markup=False)
     lines = [labels.profile_line(rules, lang), *(n.text(lang) for n in notes)]
@@ -265,5 +277,7 @@ def _cell(value: object) -> str:
 
 
 def _json_rows(table: pl.DataFrame) -> list[dict[str, Any]]:
+    import polars as pl
+
     dates = [c for c, d in table.schema.items() if d == pl.Date]
     return table.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).to_dicts()

@@ -14,21 +14,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from retour.analysis import return_rate as rr
 from retour.cli.main import STATE, app, err_console
 from retour.cli.render import OutputFormat, console, print_json, print_lines
-from retour.disclosure import Language, Profile
 from retour.domain.errors import InputError
-from retour.reports import context as texts
-from retour.service.context import Retour
 
 if TYPE_CHECKING:
+    from retour.disclosure import Language
     from retour.service import outside
+    from retour.service.context import Retour
+
+# Polars, the analysis, the texts and the services are imported inside the functions:
+# every `retour` command imports this module, and only these commands need them.
 
 context_app = typer.Typer(
     help="The EU context: Eurostat's orders to leave and returns (migr_eiord, migr_eirtn).",
@@ -36,23 +36,17 @@ context_app = typer.Typer(
 )
 app.add_typer(context_app, name="context")
 
-#: The columns of `return-rate --format csv`, in this order.
+#: The columns of `return-rate --format csv`, in this order (the column names of
+#: ``retour.analysis.return_rate``).
 CSV_COLUMNS = (
-    rr.GEO,
-    rr.CITIZEN,
-    rr.YEAR,
-    rr.ORDERED,
-    rr.ORDERED_FLAG,
-    rr.RETURNED,
-    rr.RETURNED_FLAG,
-    rr.RETURN_RATE,
-    rr.RANK,
-    rr.RANKED,
-    rr.AGGREGATE,
-)
+    "geo", "citizen", "year", "ordered", "ordered_flag", "returned", "returned_flag",
+    "return_rate", "rank", "ranked", "aggregate",
+)  # fmt: skip
 
 
 def _context() -> Retour:
+    from retour.service.context import Retour
+
     return Retour.from_environment(STATE.db)
 
 
@@ -142,7 +136,7 @@ def return_rate(
             help="internal, parliament or public (default). Under parliament and public a "
             "confidential citizenship is refused.",
         ),
-    ] = Profile.PUBLIC.value,
+    ] = "public",
     confidential: Annotated[
         str | None,
         typer.Option(
@@ -177,6 +171,11 @@ def return_rate(
 
 def _csv(answer: outside.ReturnRateAnswer, lang: Language) -> None:
     """The rows; notes on stderr, not in the CSV. Empty cells: not available."""
+    import polars as pl
+
+    from retour.analysis import return_rate as rr
+    from retour.reports import context as texts
+
     for line in [*texts.notes(answer.rates, lang), texts.profile_line(answer.rules, lang)]:
         err_console.print(line, markup=False)
     writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -195,6 +194,9 @@ def _csv_cell(value: object) -> object:
 
 
 def _table(answer: outside.ReturnRateAnswer, lang: Language) -> None:
+    from retour.analysis import return_rate as rr
+    from retour.reports import context as texts
+
     rates = answer.rates
     headers = [
         texts.text(texts.COLUMNS[rr.GEO], lang),

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from retour.cli.main import app
 from retour.cli.render import console, print_table
-from retour.config import load_settings
 
 if TYPE_CHECKING:
     from retour.service.demo import DemoSummary
@@ -38,6 +37,7 @@ def _registered() -> set[str]:
 def demo() -> None:
     """Simulate a national caseload, import it into a separate demo database, summarise it."""
     from retour.cli.commands import stages
+    from retour.config import load_settings
     from retour.service.demo import run_demo
 
     settings = load_settings()

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from retour.cli.main import STATE, app, err_console
 from retour.cli.render import console, print_table
-from retour.service.context import Retour
+
+if TYPE_CHECKING:
+    from retour.service.context import Retour
 
 user_app = typer.Typer(help="Users of the web dashboard.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -27,6 +29,8 @@ WEB_FACTORY = "retour.web.app"
 
 
 def _context() -> Retour:
+    from retour.service.context import Retour  # imported when run: the CLI starts faster
+
     return Retour.from_environment(STATE.db)
 
 
