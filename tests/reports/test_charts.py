@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from retour.disclosure import Language
+from retour.disclosure import DisclosureRules, Language, disclose_table
 from retour.reports import charts
 
 QUARTERS = ("2023Q1", "2023Q2", "2023Q3", "2023Q4")
@@ -125,3 +125,19 @@ def test_dutch_charts_have_dutch_months_and_decimal_commas() -> None:
     english = charts.svg(charts.index_chart(rows, NO_EFFECTS, "en"))
     assert ">oktober<" in dutch and ">October<" not in dutch
     assert ">October<" in english
+
+
+def test_the_outcomes_legend_names_only_answers_with_requests() -> None:
+    frame = pl.DataFrame(
+        {
+            "answer": ["positive"] * 2 + ["negative: no_response"] * 2 + ["pending"] * 2,
+            "year": [2022, 2023] * 3,
+            "n": [12, 15, 0, 0, 3, 0],
+        }
+    )
+    rules = DisclosureRules.from_settings("internal")
+    table = disclose_table(frame, rows=["answer"], column="year", rules=rules)
+    spec = charts.outcomes_chart(table, "en")
+    legend = {row["label"] for row in rows_of(spec, spec)}
+    assert legend == {"positive", "pending"}  # nothing shown for "negative: no response"
+    assert spec["encoding"]["color"]["scale"]["scheme"] == "tableau20"

@@ -502,6 +502,8 @@ def outcomes_chart(outcomes: DisclosedTable, lang: Language = "nl", *, country: 
     long = outcomes.to_long().filter(~pl.col(IS_TOTAL) & (pl.col("column") != "total"))
     long = long.filter(pl.col("shown").is_not_null()).rename({"column": "year"})
     answer = outcomes.row_dims[0]
+    # an answer with nothing to show in any year would only lengthen the legend
+    long = long.filter(pl.col("shown").sum().over(answer) > 0)
     values = sorted(long[answer].unique().to_list(), key=lambda a: (answer_order(a), a))
     names = {a: answer_label(a, lang) for a in values}
     long = long.with_columns(
@@ -521,6 +523,7 @@ def outcomes_chart(outcomes: DisclosedTable, lang: Language = "nl", *, country: 
                 "label:N",
                 title=t("answer", lang),
                 sort=[names[a] for a in values],
+                scale=alt.Scale(scheme="tableau20"),  # up to 20 answers, each its own colour
                 legend=alt.Legend(labelLimit=280),
             ),
             order=alt.Order("order:Q"),
