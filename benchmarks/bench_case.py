@@ -22,33 +22,17 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import polars as pl
 
+from child import measure  # benchmarks/child.py: run as a script, this folder is on the path
+
 PYTHON = sys.executable
 #: Seconds a call that finds its model may take beyond the start-up of the command.
 TARGET_BEYOND_START_UP = 1.0
-
-
-def run(args: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Wall and CPU seconds and peak RSS (MB) of one child process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    if status != 0:
-        assert child.stderr is not None
-        raise SystemExit(f"{' '.join(args)} failed: {child.stderr.read().decode()}")
-    return {
-        "wall_s": round(wall, 2),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-        "peak_mb": round(usage.ru_maxrss / 1024),
-    }
 
 
 def median(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -61,8 +45,8 @@ def simulated(scenario: str, work: Path, env: dict[str, str]) -> tuple[str, dict
     retour = [PYTHON, "-m", "retour"]
     simulate = [*retour, "simulate", "--scenario", scenario, "--years", "2019-2023",
                 "--seed", "1", "--out", str(data), "--force"]  # fmt: skip
-    timings: dict[str, object] = {"simulate": run(simulate, env)}
-    timings["import"] = run([*retour, "import", str(data)], env)
+    timings: dict[str, object] = {"simulate": measure(simulate, env)}
+    timings["import"] = measure([*retour, "import", str(data)], env)
     cases = pl.scan_csv(data / "cases.csv", infer_schema=False)
     case = cases.filter(pl.col("closed_on").is_null()).select("case_id").first().collect()
     return str(case.item()), timings
@@ -93,11 +77,13 @@ def main() -> int:
         raise SystemExit("give --case with --db")
     command = [PYTHON, "-m", "retour", "case", case, *(["--on", args.on] if args.on else [])]
     result["load_before"] = round(os.getloadavg()[0], 1)
-    start_up = median([run([PYTHON, "-m", "retour", "--help"], env) for _ in range(args.repeat)])
-    first = run(command, env)
+    start_up = median(
+        [measure([PYTHON, "-m", "retour", "--help"], env) for _ in range(args.repeat)]
+    )
+    first = measure(command, env)
     entries = list((work / "data" / "cache" / "prospect").glob("*.zip"))
-    again = median([run(command, env) for _ in range(args.repeat)])
-    off = median([run(command, {**env, "RETOUR_CACHE": "false"}) for _ in range(args.repeat)])
+    again = median([measure(command, env) for _ in range(args.repeat)])
+    off = median([measure(command, {**env, "RETOUR_CACHE": "false"}) for _ in range(args.repeat)])
     result |= {
         "start-up (median)": start_up,
         "first call": first,

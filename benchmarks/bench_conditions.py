@@ -18,11 +18,11 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from child import measure  # benchmarks/child.py: run as a script, this folder is on the path
 
 PYTHON = sys.executable
 TARGET_SECONDS = 60.0
@@ -33,22 +33,6 @@ RUNS = (
 )
 
 
-def run(args: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Wall and CPU seconds and peak RSS (MB) of one child process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    if status != 0:
-        assert child.stderr is not None
-        raise SystemExit(f"{' '.join(args)} failed: {child.stderr.read().decode()}")
-    return {
-        "wall_s": round(wall, 2),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-        "peak_mb": round(usage.ru_maxrss / 1024),
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=None, help="A database URL (default: a new SQLite file).")
@@ -56,7 +40,11 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, default=None, help="Keep the dataset here.")
     parser.add_argument("--profile", default="public")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="retour-bench-conditions-"))
+    with tempfile.TemporaryDirectory(prefix="retour-bench-conditions-") as folder:
+        return run(args, Path(folder))  # the simulated data and database go with it
+
+
+def run(args: argparse.Namespace, work: Path) -> int:
     url = args.db or f"sqlite:///{work / 'eu.sqlite'}"
     env = {**os.environ, "RETOUR_DB": url, "RETOUR_DATA_DIR": str(work / "data")}
     retour = [PYTHON, "-m", "retour"]
@@ -65,12 +53,12 @@ def main() -> int:
         data = args.keep or work / "eu"
         simulate = [*retour, "simulate", "--scenario", "eu", "--years", "2019-2023", "--seed",
                     "1", "--out", str(data), "--force"]  # fmt: skip
-        result["simulate"] = run(simulate, env)
-        result["import"] = run([*retour, "import", str(data)], env)
+        result["simulate"] = measure(simulate, env)
+        result["import"] = measure([*retour, "import", str(data)], env)
     for name, options in RUNS:
         command = [*retour, "figures", "conditions", *options, "--profile", args.profile,
                    "--format", "csv"]  # fmt: skip
-        result[name] = {**run(command, env), "load": round(os.getloadavg()[0], 1)}
+        result[name] = {**measure(command, env), "load": round(os.getloadavg()[0], 1)}
     monthly = result["monthly by country"]
     assert isinstance(monthly, dict)
     result["target_s"] = TARGET_SECONDS
