@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from retour.analysis.prospect import History
+from retour.analysis.prospect import History, features
 from retour.cli import main
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset
@@ -108,3 +108,16 @@ def history_of(dataset: Dataset) -> History:
 @pytest.fixture(scope="session")
 def simulated_history(simulated: Dataset) -> History:
     return history_of(simulated)
+
+
+def open_inputs(history: History, on: dt.date, limit: int) -> pl.DataFrame:
+    """The prospect's inputs of the first ``limit`` cases open on ``on``."""
+    at = (
+        history.cases.filter(
+            (pl.col("opened_on") <= on)
+            & (pl.col("closed_on").is_null() | (pl.col("closed_on") > on))
+        )
+        .select("case", at=pl.lit(on))
+        .head(limit)
+    )
+    return features.covariates(features.known_on(history, on), at).select(features.INPUTS)

@@ -23,7 +23,6 @@ from retour.analysis.prospect import (
     ProspectModel,
     ProspectOptions,
     ProspectStatus,
-    features,
     prospect_model,
 )
 from retour.config import load_settings
@@ -38,7 +37,7 @@ from retour.store.parts_cache import PartsCache
 
 from ..conftest import POSTGRES_URL
 from ..loading import own_postgres_database
-from .conftest import import_into
+from .conftest import import_into, open_inputs
 
 AS_OF = dt.date(2023, 6, 30)
 ENTRY = re.compile(r"[0-9a-f]{64}\.zip")
@@ -102,18 +101,10 @@ def test_a_model_comes_back_exactly(
     assert parts is not None
     back = ProspectModel.from_parts(parts)
     assert_same_model(back, fitted)
-    at = (
-        simulated_history.cases.filter(
-            (pl.col("opened_on") <= AS_OF)
-            & (pl.col("closed_on").is_null() | (pl.col("closed_on") > AS_OF))
-        )
-        .select("case", at=pl.lit(AS_OF))
-        .head(2000)
-    )
-    inputs = features.covariates(features.known_on(simulated_history, AS_OF), at)
-    expected = fitted.predict(inputs.select(features.INPUTS))
-    assert expected.height == at.height and expected.null_count().sum_horizontal().item() == 0
-    assert back.predict(inputs.select(features.INPUTS)).equals(expected)
+    inputs = open_inputs(simulated_history, AS_OF, 2000)
+    expected = fitted.predict(inputs)
+    assert expected.height == 2000 and expected.null_count().sum_horizontal().item() == 0
+    assert back.predict(inputs).equals(expected)
 
 
 def _without(parts: Parts, array: str) -> Parts:

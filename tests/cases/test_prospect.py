@@ -27,7 +27,7 @@ from retour.analysis.prospect import calibration as cal
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset
 
-from .conftest import history_of
+from .conftest import history_of, open_inputs
 
 AS_OF = dt.date(2023, 6, 30)
 SRC = Path(__file__).resolve().parents[2] / "src" / "retour"
@@ -145,16 +145,7 @@ def test_the_prospect_code_never_names_a_personal_attribute() -> None:
 def test_probabilities_are_ordered_and_inside_their_intervals(
     fitted: ProspectModel, simulated_history: History
 ) -> None:
-    at = (
-        simulated_history.cases.filter(
-            (pl.col("opened_on") <= AS_OF)
-            & (pl.col("closed_on").is_null() | (pl.col("closed_on") > AS_OF))
-        )
-        .select("case", at=pl.lit(AS_OF))
-        .head(500)
-    )
-    inputs = features.covariates(features.known_on(simulated_history, AS_OF), at)
-    p = fitted.predict(inputs.select(features.INPUTS))
+    p = fitted.predict(open_inputs(simulated_history, AS_OF, 500))
     assert (p["p_3"] <= p["p_6"] + 1e-12).all()
     for h in (3, 6):
         assert (p[f"low_{h}"] <= p[f"p_{h}"]).all() and (p[f"p_{h}"] <= p[f"high_{h}"]).all()
