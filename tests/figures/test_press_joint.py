@@ -1,0 +1,172 @@
+"""The public press workbook read as one whole by an attacker.
+
+Each table of the workbook is protected on its own (retour.disclosure). Its sheets share
+their counts: a year's negative answers on sheet 1 are the sum of the countries' on sheets
+2 and 3 and of the reasons' on sheet 4. Here a linear-programming attacker takes every
+published figure of all sheets together -- a rounded figure ``v`` says the count lies in
+``v - 5 .. v + 4`` (rounded half up, never to 0), ``0`` is 0, ``<5`` is 1..4, ``x`` at
+least 1 -- and, for every hidden cell, finds the smallest and the largest count consistent
+with all of it. No hidden cell may come out as one number.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import sparse
+from scipy.optimize import linprog
+
+from .check import TOTAL, Cells
+from .conftest import Loaded
+from .test_press import answers_of, grids_of, press, reasons_of, refusals_of
+
+KINDS = ("LP", "TO")
+REFUSALS = ("negative", "withdrawn")
+OTHERS = ("positive", "pending")
+SHEET = {"LP": "LP per land", "TO": "T&O per land"}
+HIDDEN = ("<5", "x")
+
+
+class Attacker:
+    """Unknown counts (a variable per kind, country, answer, reason and year, and per kind,
+    answer and year for the answers without a reason) and what the workbook says of them."""
+
+    def __init__(self, countries: Sequence[str], reasons: dict[tuple[str, str], list[str]],
+                 years: Sequence[str]) -> None:  # fmt: skip
+        self.years = list(years)
+        keys: list[tuple[str, ...]] = [
+            (kind, country, outcome, reason, year)
+            for kind, outcome in itertools.product(KINDS, REFUSALS)
+            for country in countries
+            for reason in reasons.get((kind, outcome), [])
+            for year in years
+        ]
+        keys += [(kind, outcome, year) for kind in KINDS for outcome in OTHERS for year in years]
+        self.index = {key: i for i, key in enumerate(keys)}
+        self.rows: list[np.ndarray] = []
+        self.low: list[float] = []
+        self.high: list[float] = []
+        self.hidden: list[tuple[str, np.ndarray]] = []
+        self._system: tuple[sparse.csr_matrix, np.ndarray] | None = None
+
+    def form(self, match: dict[int, Iterable[str]], width: int = 5) -> np.ndarray:
+        """The sum of the variables whose key (of ``width`` parts) has, at each position
+        in ``match``, one of the values given."""
+        row = np.zeros(len(self.index))
+        for key, i in self.index.items():
+            if len(key) == width and all(key[p] in values for p, values in match.items()):
+                row[i] = 1.0
+        return row
+
+    def says(self, name: str, shown: str, row: np.ndarray) -> None:
+        assert row.any(), f"{name}: no count stands behind it"
+        if shown == "<5":
+            bounds = (1.0, 4.0)
+        elif shown == "x":
+            bounds = (1.0, np.inf)
+        elif int(shown) == 0:
+            bounds = (0.0, 0.0)
+        else:
+            bounds = (max(1.0, int(shown) - 5.0), int(shown) + 4.0)
+        self.rows.append(row)
+        self.low.append(bounds[0])
+        self.high.append(bounds[1])
+        if shown in HIDDEN:
+            self.hidden.append((name, row))
+
+    def years_of(self, year: str) -> list[str]:
+        return self.years if year == TOTAL else [year]
+
+    def narrowest(self, row: np.ndarray) -> tuple[float, float]:
+        """The smallest and largest value of ``row`` consistent with everything said."""
+        if self._system is None:
+            matrix = sparse.csr_matrix(np.array(self.rows))
+            finite = np.isfinite(self.high)
+            a_ub = sparse.vstack([matrix[finite], -matrix], format="csr")
+            b_ub = np.concatenate([np.array(self.high)[finite], -np.array(self.low)])
+            self._system = (a_ub, b_ub)
+        a_ub, b_ub = self._system
+        ends = []
+        for sign in (1.0, -1.0):
+            result = linprog(sign * row, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+            assert result.status in (0, 3), result.message  # solved, or unbounded above
+            ends.append(sign * result.fun if result.status == 0 else np.inf)
+        return ends[0], ends[1]
+
+
+def _sheet_one(attacker: Attacker, cells: Cells, kind: str) -> None:
+    for (year, answer), shown in cells.items():
+        years = attacker.years_of(year)
+        if answer in OTHERS:
+            row = attacker.form({0: [kind], 1: [answer], 2: years}, width=3)
+        elif answer in REFUSALS:
+            row = attacker.form({0: [kind], 2: [answer], 4: years})
+        else:  # submitted: every answer
+            row = attacker.form({0: [kind], 2: REFUSALS, 4: years})
+            row += attacker.form({0: [kind], 1: OTHERS, 2: years}, width=3)
+        attacker.says(f"totals {kind} {year} {answer}", shown, row)
+
+
+def _country_sheet(attacker: Attacker, cells: Cells, kind: str) -> None:
+    for (country, outcome, year), shown in cells.items():
+        match: dict[int, Iterable[str]] = {0: [kind], 4: attacker.years_of(year)}
+        if country != TOTAL:
+            match |= {1: [country], 2: [outcome]}
+        attacker.says(f"{kind} {country} {outcome} {year}", shown, attacker.form(match))
+
+
+def _reasons_sheet(attacker: Attacker, cells: Cells) -> None:
+    for (kind, outcome, reason, year), shown in cells.items():
+        match: dict[int, Iterable[str]] = {4: attacker.years_of(year)}
+        if kind != TOTAL:
+            match |= {0: [kind], 2: [outcome], 3: [reason]}
+        attacker.says(f"reasons {kind} {outcome} {reason} {year}", shown, attacker.form(match))
+
+
+@pytest.mark.slow
+def test_no_hidden_cell_of_the_workbook_can_be_pinned_from_all_its_sheets(
+    on_loaded: Loaded, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "public.xlsx"
+    assert press(capsys, path, "--profile", "public", "--confidential", "MA,DZ")[0] == 0
+    grids = grids_of(path)
+    answers = {kind: answers_of(grids["Totalen"], k) for k, kind in enumerate(KINDS)}
+    countries = {kind: refusals_of(grids[SHEET[kind]], "nl") for kind in KINDS}
+    reasons = reasons_of(grids["Redenen"], "nl")
+    years = sorted({k[-1] for k in reasons} - {TOTAL})
+    listed = sorted({k[0] for cells in countries.values() for k in cells} - {TOTAL})
+    by_answer: dict[tuple[str, str], list[str]] = {}
+    for kind, outcome, reason, _ in reasons:
+        if kind != TOTAL and reason not in by_answer.setdefault((kind, outcome), []):
+            by_answer[(kind, outcome)].append(reason)
+    attacker = Attacker(listed, by_answer, years)
+    for kind in KINDS:
+        _sheet_one(attacker, answers[kind], kind)
+        _country_sheet(attacker, countries[kind], kind)
+    _reasons_sheet(attacker, reasons)
+    assert len(attacker.hidden) >= 10, "the test data should make the profile hide cells"
+    pinned = {}
+    for name, row in attacker.hidden:
+        low, high = attacker.narrowest(row)
+        if high - low < 1.0 - 1e-6:
+            pinned[name] = (low, high)
+    assert not pinned, f"hidden cells the sheets together give away: {pinned}"
+
+
+def test_the_attacker_finds_what_the_sheets_give_away_together() -> None:
+    """Four countries' "<5" on a country sheet, and "<5" for their sum on sheet 1: each
+    must be 1 -- no single sheet says so."""
+    countries = ["AF", "ER", "NG", "SO"]
+    attacker = Attacker(countries, {("TO", "negative"): ["other"]}, ["2020"])
+    for country in countries:
+        row = attacker.form({0: ["TO"], 1: [country], 2: ["negative"]})
+        attacker.says(f"TO {country} negative 2020", "<5", row)
+    attacker.says("totals TO 2020 negative", "<5", attacker.form({0: ["TO"], 2: ["negative"]}))
+    assert attacker.narrowest(attacker.hidden[0][1]) == pytest.approx((1.0, 1.0))
+    lone = Attacker(countries, {("TO", "negative"): ["other"]}, ["2020"])
+    lone.says("TO AF negative 2020", "<5", lone.form({1: ["AF"]}))
+    assert lone.narrowest(lone.hidden[0][1]) == pytest.approx((1.0, 4.0))
