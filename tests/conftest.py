@@ -15,8 +15,11 @@ import sqlalchemy as sa
 from hypothesis import settings
 
 # Speed is measured by benchmarks/, not by tests: no per-example deadline, whatever the load.
+# In CI the examples are derandomised: the same examples every run, so a run is repeatable
+# (locally hypothesis keeps exploring, and its database replays what once failed).
 settings.register_profile("retour", deadline=None)
-settings.load_profile("retour")
+settings.register_profile("retour-ci", deadline=None, derandomize=True)
+settings.load_profile("retour-ci" if os.environ.get("CI") else "retour")
 
 POSTGRES_URL = os.environ.get("RETOUR_TEST_DATABASE", "")
 TEST_SECRET = "test-secret-0123456789abcdef"

@@ -27,7 +27,8 @@ ROUND_TO = 10
 def confidential_marks() -> list[str]:
     marks = []
     for code in CONFIDENTIAL:
-        marks += [f"({code})", f"/countries/{code}", f'value="{code}"']
+        # an option of a country list; the page may echo what was typed into a field
+        marks += [f"({code})", f"/countries/{code}", f'<option value="{code}"']
         marks += [labels.country_name(code, lang) for lang in ("nl", "en")]
     return marks
 
