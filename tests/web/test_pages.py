@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -178,6 +179,43 @@ def test_the_press_workbook_download_is_audited(
     entry = audit.read_log(loaded, limit=1)[0]
     assert (entry.action, entry.actor, entry.profile) == ("export_workbook", "viewer", "public")
     assert entry.detail["years"] == "2019-2021"
+
+
+def test_the_figures_on_the_page_as_csv(
+    client_for: Callable[[Role | None], TestClient], loaded: Retour
+) -> None:
+    analyst = client_for(Role.ANALYST)
+    query = {"subject": "reasons", "years": "2019-2023", "country": "NG", "profile": "internal"}
+    response = analyst.get("/figures/csv", params=query)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "retour-reasons-2019-2023-NG-internal.csv" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows and {r["country"] for r in rows} == {"NG"}  # the one country asked for
+    assert list(rows[0]) == ["country", "country_name", "kind", "outcome", "reason", "year", "n"]
+    entry = audit.read_log(loaded, limit=1)[0]
+    assert (entry.action, entry.actor, entry.profile, entry.subject) == (
+        "export_figures", "analyst", "internal", "reasons",
+    )  # fmt: skip
+    # the same numbers as the JSON API gives for the same question
+    api = analyst.get(
+        "/api/figures/requests",
+        params={"by": "country,kind,outcome,reason,year", "outcome": "negative,withdrawn",
+                "years": "2019-2023", "profile": "internal"},
+    ).json()  # fmt: skip
+    expected = {
+        (c["kind"], c["outcome"], c["reason"], str(c["year"])): c["display"]
+        for c in api["tables"][0]["cells"]
+        if c["country"] == "NG"
+    }
+    assert {(r["kind"], r["outcome"], r["reason"], r["year"]): r["n"] for r in rows} == expected
+    # a viewer gets the public profile whatever it asks for, and an unknown country is refused
+    viewer = client_for(Role.VIEWER)
+    public = viewer.get("/figures/csv", params={**query, "country": ""})
+    assert public.status_code == 200 and "-public.csv" in public.headers["content-disposition"]
+    assert viewer.get("/figures/csv", params={**query, "country": "ZZ"}).status_code == 400
+    page = analyst.get("/figures", params={"subject": "detentions"})
+    assert 'href="/figures/csv?subject=detentions' in page.text
 
 
 # -- cases ------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ profile is the safest, ``public``; every output says which profile was applied.
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -260,36 +259,12 @@ def _name(code: object, lang: Language) -> str:
 
 def _csv(answer: figures.Figures, lang: Language, names: Language | None) -> None:
     """The ``--by`` columns (and their names), then ``n``; notes on stderr, not in the CSV."""
-    from retour.disclosure import COUNTRY_COLUMNS
     from retour.reports import labels
 
     if answer.provenance.simulated:
         err_console.print(labels.SIMULATED, markup=False)
     err_console.print(labels.profile_line(answer.rules, lang), markup=False)
-    several = len(answer.tables) > 1
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    header = [*(["table"] if several else []), *_columns(answer.by, names), "n"]
-    writer.writerow(header)
-    for table in answer.tables:
-        cells = table.cells()
-        for row in cells.iter_rows(named=True):
-            values: list[object] = [table.name] if several else []
-            for dim in answer.by:
-                values.append(row[dim])
-                if names is not None and dim in COUNTRY_COLUMNS:
-                    values.append(_name(row[dim], names))
-            writer.writerow([*values, row["n"]])
-
-
-def _columns(by: tuple[str, ...], names: Language | None) -> list[str]:
-    from retour.disclosure import COUNTRY_COLUMNS
-
-    columns: list[str] = []
-    for dim in by:
-        columns.append(dim)
-        if names is not None and dim in COUNTRY_COLUMNS:
-            columns.append(dim + NAME_SUFFIX)
-    return columns
+    sys.stdout.write(answer.csv_text(names))
 
 
 def _table(answer: figures.Figures, lang: Language, names: Language | None) -> None:

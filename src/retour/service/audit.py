@@ -36,6 +36,7 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     VIEW_CASE = "view_case"
     EXPORT_WORKBOOK = "export_workbook"
+    EXPORT_FIGURES = "export_figures"
     EXPORT_REPORT = "export_report"
     EXPORT_API = "export_api"
     IMPORT_DATASET = "import_dataset"

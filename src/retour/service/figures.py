@@ -7,12 +7,15 @@ with the rules of the profile asked for; nothing else leaves here.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import polars as pl
 
@@ -27,6 +30,7 @@ from retour.analysis.figures import (
     Subject,
 )
 from retour.disclosure import (
+    COUNTRY_COLUMNS,
     IS_TOTAL,
     SECONDARY_SIGN,
     TOTAL,
@@ -53,6 +57,10 @@ DEFAULT_YEARS = 5
 FINGERPRINT_DIGITS = 16
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
+
+
+#: Follows a country column's name in CSV and JSON: ``country_name``.
+NAME_SUFFIX: Final = "_name"
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,38 @@ class Figures:
                 for t in self.tables
             ],
         }
+
+
+    def csv_text(self, names: Language | None = None, only: tuple[str, str] | None = None) -> str:
+        """CSV: a ``table`` column when there are several, the ``by`` columns (each country
+        column followed by its name in ``names``), then ``n`` as shown (``<5``, ``x``).
+        ``only`` = (dimension, code) keeps the cells of that one code (a country)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        several = len(self.tables) > 1
+        header: list[str] = ["table"] if several else []
+        for dim in self.by:
+            header += [dim, dim + NAME_SUFFIX] if names and dim in COUNTRY_COLUMNS else [dim]
+        writer.writerow([*header, "n"])
+        for table in self.tables:
+            cells = table.cells()
+            if only is not None and only[0] in table.by:
+                cells = cells.filter(pl.col(only[0]) == only[1])
+            for row in cells.iter_rows(named=True):
+                values: list[object] = [table.name] if several else []
+                for dim in self.by:
+                    values.append(row[dim])
+                    if names and dim in COUNTRY_COLUMNS:
+                        values.append(_country_name(row[dim], names))
+                writer.writerow([*values, row["n"]])
+        return out.getvalue()
+
+
+def _country_name(code: object, lang: Language) -> str:
+    """A country column's name in ``lang``; empty for a total."""
+    if not isinstance(code, str) or code in {"", TOTAL}:
+        return ""
+    return labels.country_name(code, lang)
 
 
 def _json_cell(row: dict[str, object], by: tuple[str, ...]) -> dict[str, object]:

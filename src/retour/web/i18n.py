@@ -131,6 +131,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "figures.country": ("Land", "Country"),
     "figures.all_countries": ("alle landen", "all countries"),
     "figures.workbook": ("Download de persmap (.xlsx)", "Download the press workbook (.xlsx)"),
+    "figures.csv": ("Deze cijfers als CSV", "These figures as CSV"),
     "figures.no_rows": (
         "Geen cijfers voor dit land onder uw profiel.",
         "No figures for this country under your profile.",

@@ -18,6 +18,7 @@ from retour.reports import case as case_report
 from retour.reports import labels
 from retour.service import audit, cases, cooperation, datasets, figures, instruments
 from retour.service.audit import AuditAction, Via
+from retour.service.figures import Figures
 from retour.service.instruments import InvalidDatasetError
 from retour.web.i18n import text
 from retour.web.permissions import Permission
@@ -286,32 +287,16 @@ def figures_page(
     v = views(request)
     subject = subject if subject in SUBJECTS else "requests"
     code = country.strip().upper() if country and country.strip() else None
-    default_by, country_by, country_dim = BREAKDOWN[subject]
     error = None
     tables: list[TableView] = []
     notes: list[str] = []
     chosen_years = years.strip() if years and years.strip() else None
     chosen_kind = kind.strip().upper() if kind and kind.strip() else None
     try:
-        if code is not None and code not in country_codes():
-            raise UsageError(f"Unknown country code {code!r}.")
-        by = country_by if code else default_by
-        if subject in ("requests", "reasons"):
-            answer = v.request_figures(
-                chosen,
-                years=chosen_years,
-                by=by,
-                kind=chosen_kind,
-                outcome=REFUSALS if subject == "reasons" else None,
-            )
-        elif subject == "detentions":
-            answer = v.detention_figures(chosen, years=chosen_years, by=by)
-        else:
-            answer = v.departure_figures(chosen, years=chosen_years, by=by)
-        only = (country_dim, code) if code else None
+        answer, only = _figures_answer(v, chosen, subject, chosen_years, chosen_kind, code)
         tables, notes = v.cached(
             "figures-tables",
-            (subject, chosen, chosen_years, by, chosen_kind, only, lang),
+            (subject, chosen, chosen_years, answer.by, chosen_kind, only, lang),
             lambda: (
                 [table_view(t, lang, only=only) for t in answer.tables],
                 answer.notes_in(lang),
@@ -336,6 +321,71 @@ def figures_page(
     }
     template = "_figures_results.html" if is_htmx(request) else "figures.html"
     return render(request, template, status=400 if error else 200, **values)
+
+
+def _figures_answer(
+    v: Views,
+    profile: Profile,
+    subject: str,
+    years: str | None,
+    kind: str | None,
+    code: str | None,
+) -> tuple[Figures, tuple[str, str] | None]:
+    """The figures of ``subject`` under ``profile``, and the (dimension, code) that narrows
+    them to one country when ``code`` is given."""
+    if code is not None and code not in country_codes():
+        raise UsageError(f"Unknown country code {code!r}.")
+    default_by, country_by, country_dim = BREAKDOWN[subject]
+    by = country_by if code else default_by
+    if subject in ("requests", "reasons"):
+        outcome = REFUSALS if subject == "reasons" else None
+        answer = v.request_figures(profile, years=years, by=by, kind=kind, outcome=outcome)
+    elif subject == "detentions":
+        answer = v.detention_figures(profile, years=years, by=by)
+    else:
+        answer = v.departure_figures(profile, years=years, by=by)
+    return answer, ((country_dim, code) if code else None)
+
+
+@router.get("/figures/csv")
+def figures_csv(
+    request: Request,
+    principal: User,
+    subject: Annotated[str, Query(max_length=20)] = "requests",
+    years: Annotated[str | None, Query(max_length=20)] = None,
+    kind: Annotated[str | None, Query(max_length=4)] = None,
+    country: Annotated[str | None, Query(max_length=8)] = None,
+    profile: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """The figures on the page as CSV, under the same profile; recorded in the audit log."""
+    chosen, _ = choose_profile(principal, profile)
+    subject = subject if subject in SUBJECTS else "requests"
+    code = country.strip().upper() if country and country.strip() else None
+    chosen_years = years.strip() if years and years.strip() else None
+    chosen_kind = kind.strip().upper() if kind and kind.strip() else None
+    try:
+        answer, only = _figures_answer(
+            views(request), chosen, subject, chosen_years, chosen_kind, code
+        )
+    except RetourError as exc:
+        return Response(str(exc), status_code=400, media_type="text/plain; charset=utf-8")
+    span = labels.years_text(list(answer.years))
+    audit.record(
+        retour(request),
+        AuditAction.EXPORT_FIGURES,
+        actor=principal.name,
+        role=principal.role,
+        via=Via.WEB,
+        profile=chosen.value,
+        subject=subject,
+        detail={"years": span, "country": code},
+    )
+    name = f"retour-{subject}-{span}{'-' + code if code else ''}-{chosen.value}.csv"
+    return Response(
+        answer.csv_text(language(request), only),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/figures/workbook")

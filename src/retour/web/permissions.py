@@ -30,7 +30,7 @@ class Permission(StrEnum):
     PUBLIC = "public"  # anyone, signed in or not: the login page, static files, language
     SIGNED_IN = "signed_in"  # any signed-in user: logout, who am I
     VIEW_FIGURES = "view_figures"  # overview, countries, figures (under the role's profiles)
-    EXPORT_WORKBOOK = "export_workbook"  # the press workbook (audited)
+    EXPORT_WORKBOOK = "export_workbook"  # the press workbook, figures as CSV (audited)
     VIEW_CASES = "view_cases"  # a case's five conditions and prospect (audited)
     MANAGE_INSTRUMENTS = "manage_instruments"  # list, add and end instruments
     IMPORT_DATA = "import_data"  # upload a dataset
@@ -71,6 +71,7 @@ ROUTES: Final[dict[tuple[str, str], Permission]] = {
     ("GET", "/countries/{code}/brief"): Permission.VIEW_FIGURES,
     ("GET", "/figures"): Permission.VIEW_FIGURES,
     ("GET", "/figures/workbook"): Permission.EXPORT_WORKBOOK,
+    ("GET", "/figures/csv"): Permission.EXPORT_WORKBOOK,
     ("GET", "/cases"): Permission.VIEW_CASES,
     ("POST", "/cases"): Permission.VIEW_CASES,
     ("GET", "/cases/{case_id}"): Permission.VIEW_CASES,
