@@ -165,7 +165,6 @@ class Figures:
             ],
         }
 
-
     def csv_text(self, names: Language | None = None, only: tuple[str, str] | None = None) -> str:
         """CSV: a ``table`` column when there are several, the ``by`` columns (each country
         column followed by its name in ``names``), then ``n`` as shown (``<5``, ``x``).
