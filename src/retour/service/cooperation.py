@@ -18,6 +18,10 @@ The faces (CLI, reports, web) get frozen dataclasses of Polars frames and render
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
@@ -359,18 +363,16 @@ def country_view(
             "name it.",
             hint="Use --profile internal for an internal report.",
         )
-    data = snapshot(app)
+    opts = IndexOptions()
+    data, index, effects = _all_countries(app, rules, opts)
     mine = data.requests.filter(pl.col("country") == code)
     if mine.is_empty():
         raise UsageError(
             f"There are no requests to {code}.", hint="Check the code (ISO 3166-1 alpha-2)."
         )
-    opts = IndexOptions()
-    index = assess(pooled(data.requests, rules), data.as_of, Granularity.QUARTER, options=opts)
     curves = answer_curves(mine, data.as_of, Granularity.YEAR, code).filter(
         pl.col("kind") == ALL_KINDS
     )
-    effects = _effects(data)
     return CountryView(
         country=code,
         index=_published(index.country(code), rules, opts),
@@ -384,6 +386,48 @@ def country_view(
         effect_level=effects.options.level,
         notes=_notes(rules, opts),
     )
+
+
+#: The all-country results kept in memory (per database, data, instruments and pooling).
+SHARED_SIZE: Final = 4
+_shared: OrderedDict[Hashable, tuple[Snapshot, CooperationIndex, InstrumentEffects]] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def _all_countries(
+    app: Retour, rules: DisclosureRules, opts: IndexOptions
+) -> tuple[Snapshot, CooperationIndex, InstrumentEffects]:
+    """The data, the quarterly index of every country and every instrument's effect: the
+    same for every country page, so computed once per state of the data (the imports,
+    the instruments, the pooled countries) and kept, not once per country."""
+    db = app.database()
+    origin = provenance(db)
+    instruments = store_read.read_dataset(db, tables=(Table.INSTRUMENTS,))[Table.INSTRUMENTS]
+    key = (
+        app.database_url,
+        origin.fingerprint,
+        origin.imports,
+        hashlib.sha256(instruments.write_csv().encode("utf-8")).hexdigest(),
+        tuple(sorted(rules.confidential)) if rules.pools else (),
+        opts,
+    )
+    with _shared_lock:
+        if key in _shared:
+            _shared.move_to_end(key)
+            return _shared[key]
+    data = snapshot(app)
+    index = assess(pooled(data.requests, rules), data.as_of, Granularity.QUARTER, options=opts)
+    found = (data, index, _effects(data))
+    with _shared_lock:
+        _shared[key] = found
+        while len(_shared) > SHARED_SIZE:
+            _shared.popitem(last=False)
+    return found
+
+
+def warm_up(app: Retour) -> None:
+    """Compute the all-country results behind the country pages (public profile) now."""
+    _all_countries(app, disclosure_rules(app, Profile.PUBLIC, None), IndexOptions())
 
 
 #: How an answer is labelled in the outcomes table: the outcome, and the reason if any.

@@ -106,15 +106,24 @@ def _warm_up_charts() -> None:
         log.warning("the chart engine could not be warmed up", exc_info=True)
 
 
+def _warm_up(views: Views) -> None:
+    """Start the chart engine, then compute the overview and the all-country index: the
+    first visitor after a start should not wait for them."""
+    _warm_up_charts()
+    views.warm_up_in_background()
+
+
 def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
     """The web application over `retour_app` (its database is opened now)."""
     retour_app.settings.session_key()  # no web without a session secret (outside development)
     retour_app.database()
 
+    views = Views(retour_app)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if warm_up:
-            threading.Thread(target=_warm_up_charts, daemon=True).start()
+            threading.Thread(target=_warm_up, args=(views,), daemon=True).start()
         yield
 
     app = FastAPI(
@@ -126,7 +135,7 @@ def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.retour = retour_app
-    app.state.views = Views(retour_app)
+    app.state.views = views
     app.state.sessions = security.SessionMemo()
     app.include_router(auth.router)
     app.include_router(pages.router)

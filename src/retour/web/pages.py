@@ -653,6 +653,7 @@ def import_upload(
             )
     result = report.result  # recorded in the audit log by retour.service.datasets
     views(request).changed()
+    views(request).warm_up_in_background()  # the next visitor finds the new data computed
     rows = [
         (t.value, c.inserted, c.replaced, c.unchanged, c.kept_newer)
         for t, c in result.tables.items()

@@ -10,6 +10,7 @@ not once per request; the version itself is read at most every few seconds.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -41,6 +42,7 @@ from retour.service.figures import Figures, FigureTable
 from retour.service.instruments import Assessment, Instrument
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Seconds the data version is trusted before it is read again.
 VERSION_SECONDS: Final = 2.0
@@ -213,6 +215,33 @@ class Views:
         )
 
     # -- the cooperation index (retour.service.cooperation, charts of retour.reports.charts) --
+
+    def warm_up(self) -> None:
+        """Compute now what the first visitor would wait for: the overview under the
+        public profile in Dutch (the scale, the key figures, the ready-to-return count) and
+        the all-country quarterly index behind every country page."""
+        if self.version().empty:
+            return
+        period = self.default_period()
+        self.scale(Profile.PUBLIC, period, "nl")
+        self.ready_to_return(Profile.PUBLIC, period[:4], "nl")
+        self.request_figures(Profile.PUBLIC, by="year,outcome")
+        self.countries(Profile.PUBLIC)
+        for by in ("country,year,outcome", "country,reason,outcome"):  # every country page's
+            self.request_figures(Profile.PUBLIC, by=by)
+        cooperation.warm_up(self.app)
+
+    def warm_up_in_background(self) -> None:
+        """:meth:`warm_up` in a thread of its own; a failure is logged, never raised (the
+        pages compute what they need when asked)."""
+
+        def run() -> None:
+            try:
+                self.warm_up()
+            except Exception:  # pragma: no cover - only a warm-up
+                log.warning("the overview could not be computed in advance", exc_info=True)
+
+        threading.Thread(target=run, name="retour-warm-up", daemon=True).start()
 
     def default_period(self) -> str:
         """The last full year of the data (the year before the extraction date's)."""
