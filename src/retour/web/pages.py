@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Final
 
@@ -272,28 +273,57 @@ def country_brief(
 # -- figures ----------------------------------------------------------------------------------
 
 
-@router.get("/figures", response_class=HTMLResponse)
-def figures_page(
-    request: Request,
-    principal: User,
+@dataclass(frozen=True, slots=True)
+class FigureQuery:
+    """What the figures page is asked: a subject, and the filters as typed (trimmed)."""
+
+    subject: str
+    years: str | None
+    kind: str | None
+    country: str | None
+
+
+def _typed(text: str | None) -> str | None:
+    return text.strip() if text and text.strip() else None
+
+
+def figure_query(
     subject: Annotated[str, Query(max_length=20)] = "requests",
     years: Annotated[str | None, Query(max_length=20)] = None,
     kind: Annotated[str | None, Query(max_length=4)] = None,
     country: Annotated[str | None, Query(max_length=8)] = None,
+) -> FigureQuery:
+    """The query of /figures and /figures/csv (an unknown subject means requests)."""
+    chosen_kind, code = _typed(kind), _typed(country)
+    return FigureQuery(
+        subject if subject in SUBJECTS else "requests",
+        _typed(years),
+        chosen_kind.upper() if chosen_kind else None,
+        code.upper() if code else None,
+    )
+
+
+Asked = Annotated[FigureQuery, Depends(figure_query)]
+
+
+@router.get("/figures", response_class=HTMLResponse)
+def figures_page(
+    request: Request,
+    principal: User,
+    asked: Asked,
     profile: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     chosen, clamped = choose_profile(principal, profile)
     lang = language(request)
     v = views(request)
-    subject = subject if subject in SUBJECTS else "requests"
-    code = country.strip().upper() if country and country.strip() else None
+    subject, chosen_years, chosen_kind, code = (
+        asked.subject, asked.years, asked.kind, asked.country,
+    )  # fmt: skip
     error = None
     tables: list[TableView] = []
     notes: list[str] = []
-    chosen_years = years.strip() if years and years.strip() else None
-    chosen_kind = kind.strip().upper() if kind and kind.strip() else None
     try:
-        answer, only = _figures_answer(v, chosen, subject, chosen_years, chosen_kind, code)
+        answer, only = _figures_answer(v, chosen, asked)
         tables, notes = v.cached(
             "figures-tables",
             (subject, chosen, chosen_years, answer.by, chosen_kind, only, lang),
@@ -324,15 +354,11 @@ def figures_page(
 
 
 def _figures_answer(
-    v: Views,
-    profile: Profile,
-    subject: str,
-    years: str | None,
-    kind: str | None,
-    code: str | None,
+    v: Views, profile: Profile, asked: FigureQuery
 ) -> tuple[Figures, tuple[str, str] | None]:
-    """The figures of ``subject`` under ``profile``, and the (dimension, code) that narrows
-    them to one country when ``code`` is given."""
+    """The figures asked for under ``profile``, and the (dimension, code) that narrows them
+    to one country when a country is asked for."""
+    subject, years, kind, code = asked.subject, asked.years, asked.kind, asked.country
     if code is not None and code not in country_codes():
         raise UsageError(f"Unknown country code {code!r}.")
     default_by, country_by, country_dim = BREAKDOWN[subject]
@@ -351,22 +377,14 @@ def _figures_answer(
 def figures_csv(
     request: Request,
     principal: User,
-    subject: Annotated[str, Query(max_length=20)] = "requests",
-    years: Annotated[str | None, Query(max_length=20)] = None,
-    kind: Annotated[str | None, Query(max_length=4)] = None,
-    country: Annotated[str | None, Query(max_length=8)] = None,
+    asked: Asked,
     profile: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """The figures on the page as CSV, under the same profile; recorded in the audit log."""
     chosen, _ = choose_profile(principal, profile)
-    subject = subject if subject in SUBJECTS else "requests"
-    code = country.strip().upper() if country and country.strip() else None
-    chosen_years = years.strip() if years and years.strip() else None
-    chosen_kind = kind.strip().upper() if kind and kind.strip() else None
+    subject, code = asked.subject, asked.country
     try:
-        answer, only = _figures_answer(
-            views(request), chosen, subject, chosen_years, chosen_kind, code
-        )
+        answer, only = _figures_answer(views(request), chosen, asked)
     except RetourError as exc:
         return Response(str(exc), status_code=400, media_type="text/plain; charset=utf-8")
     span = labels.years_text(list(answer.years))
