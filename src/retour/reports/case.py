@@ -145,6 +145,27 @@ def percent(p: float, lang: Language = "nl") -> str:
 # -- text ------------------------------------------------------------------------------------
 
 
+def count(n: int, lang: Language = "nl") -> str:
+    """A whole number with the language's thousands separator: 27.765 / 27,765."""
+    text = f"{n:,d}"
+    return text.replace(",", ".") if lang == "nl" else text
+
+
+def decimal(x: float, digits: int, lang: Language = "nl") -> str:
+    """A number with ``digits`` decimals and the language's decimal sign: 0,21 / 0.21."""
+    text = f"{x:.{digits}f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def pattern_text(pattern: str, lang: Language) -> str:
+    """The conditions not green of a blocker pattern (``identity+alien_cooperates``) in
+    words; "none" for ``-``."""
+    if pattern in ("", "-"):
+        return _t(("geen", "none"), lang)
+    names = pattern.split("+")
+    return " + ".join(_t(CONDITION_LABEL[n], lang) if n in CONDITION_LABEL else n for n in names)
+
+
 def case_lines(view: CaseView, lang: Language = "nl") -> list[str]:
     """The case view as plain text lines."""
     return [
@@ -362,17 +383,19 @@ def prospect_lines(prospect: Prospect, lang: Language) -> list[str]:
     comparable = prospect.comparable
     if comparable is not None:
         departed = ", ".join(
-            f"{n} {_t(('binnen', 'within'), lang)} {h}" for h, n in comparable.departed.items()
+            f"{count(n, lang)} {_t(('binnen', 'within'), lang)} {h}"
+            for h, n in comparable.departed.items()
         )
+        pattern = pattern_text(comparable.pattern, lang)
         lines.append(
             "  "
             + _t(
                 (
-                    f"Vergelijkbare eerdere zaken: {comparable.cases} (zelfde nationaliteit, "
-                    f"identiteitsbewijs, medewerking en niet-groene condities: "
-                    f"{comparable.pattern}); aantoonbaar vertrokken: {departed} maanden.",
-                    f"Comparable past cases: {comparable.cases} (same nationality, identity "
-                    f"evidence, cooperation and conditions not green: {comparable.pattern}); "
+                    f"Vergelijkbare eerdere zaken: {count(comparable.cases, lang)} (zelfde "
+                    f"nationaliteit, identiteitsbewijs, medewerking en niet-groene condities: "
+                    f"{pattern}); aantoonbaar vertrokken: {departed} maanden.",
+                    f"Comparable past cases: {count(comparable.cases, lang)} (same nationality, "
+                    f"identity evidence, cooperation and conditions not green: {pattern}); "
                     f"departed demonstrably: {departed} months.",
                 ),
                 lang,
@@ -405,18 +428,19 @@ def _model_line(prospect: Prospect, lang: Language) -> str:
     model = prospect.model
     assert model is not None
     first, last = model.landmarks
-    sd = model.country_sd[0]
+    sd = decimal(model.country_sd[0], 2, lang)
+    cases, departed = count(model.cases, lang), count(model.departed, lang)
     return _t(
         (
-            f"Model {model.version}: geleerd uit {model.cases} eerdere zaken, open op peildata "
-            f"{first.isoformat()} t/m {last.isoformat()}, waarvan {model.departed} binnen "
+            f"Model {model.version}: geleerd uit {cases} eerdere zaken, open op peildata "
+            f"{first.isoformat()} t/m {last.isoformat()}, waarvan {departed} binnen "
             f"{model.options.horizon} maanden aantoonbaar vertrokken; alleen wat op "
-            f"{model.as_of.isoformat()} bekend was. Landen verschillen met sd {sd:.2f} "
+            f"{model.as_of.isoformat()} bekend was. Landen verschillen met sd {sd} "
             "(log-odds, geschat).",
-            f"Model {model.version}: learnt from {model.cases} past cases open on landmarks "
-            f"{first.isoformat()} to {last.isoformat()}, of which {model.departed} departed "
+            f"Model {model.version}: learnt from {cases} past cases open on landmarks "
+            f"{first.isoformat()} to {last.isoformat()}, of which {departed} departed "
             f"demonstrably within {model.options.horizon} months; only what was known on "
-            f"{model.as_of.isoformat()}. Countries differ with sd {sd:.2f} (log-odds, "
+            f"{model.as_of.isoformat()}. Countries differ with sd {sd} (log-odds, "
             "estimated).",
         ),
         lang,
