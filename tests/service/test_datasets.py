@@ -18,6 +18,7 @@ from retour.domain.errors import InputError, RetourError
 from retour.exchange import InvalidDatasetError, write_dataset
 from retour.service import datasets
 from retour.service.context import Retour
+from retour.service.figures import provenance
 
 from ..exchange.conftest import VALID, Files, replace_line, write_folder
 from ..exchange.test_properties import corrupt
@@ -80,6 +81,22 @@ def test_a_newer_extract_replaces_an_older_one_is_kept(app: Retour, tmp_path: Pa
     assert report.result.tables[Table.REQUESTS].kept_newer == 1
     exported = snapshot(app, tmp_path, "out")["requests.csv"].decode()
     assert "R4,C3,TO,SO,2021-07-01,indirect,yes,positive,2024-02-20,," in exported
+
+
+def test_the_fingerprint_follows_the_data_not_the_set_of_files(app: Retour, tmp_path: Path) -> None:
+    """A, then B (same extraction date, one answer changed), then A again: the data are A's
+    again but not as after A alone -- and not as after A and B."""
+    a = write_folder(tmp_path / "a", VALID)
+    changed = replace_line(
+        VALID, "requests.csv", 5, "R4,C3,TO,SO,2021-07-01,indirect,yes,positive,2023-12-20,,"
+    )
+    b = write_folder(tmp_path / "b", changed)
+    prints = []
+    for folder in (a, a, b, a):
+        imported(app, folder)
+        prints.append(provenance(app.database()).fingerprint)
+    assert prints[0] == prints[1]  # importing the same data again changes nothing
+    assert len({prints[0], prints[2], prints[3]}) == 3
 
 
 def test_a_refused_import_leaves_the_database_unchanged(app: Retour, tmp_path: Path) -> None:

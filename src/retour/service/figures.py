@@ -335,7 +335,10 @@ def provenance(db: Database) -> Provenance:
     """Extraction date, data fingerprint, simulated or not: stated with every output."""
     meta = store_read.read_dataset(db, tables=()).meta
     history = store_read.imports(db)
-    prints = list(dict.fromkeys(history["fingerprint"].to_list()))
+    # every recorded import, in order: an import that changed nothing leaves no record, so
+    # the same data give the same fingerprint, and a file imported again that did change
+    # something (A, B, A) gives another
+    prints = history["fingerprint"].to_list()
     digest = hashlib.sha256("\n".join(prints).encode("ascii")).hexdigest() if prints else None
     return Provenance(
         extracted_on=meta.extracted_on,
