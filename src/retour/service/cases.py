@@ -15,8 +15,6 @@ call does not fit again.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from dataclasses import replace
 from typing import Final
 
@@ -41,13 +39,13 @@ from retour.service import audit, model_cache
 from retour.service.conditions import parse_date
 from retour.service.context import Retour
 from retour.service.figures import provenance
+from retour.service.memo import AnswerCache
 from retour.store import cases as store_cases
 from retour.store.cases import CaseRecord
 
 #: Fitted models kept in memory (by :func:`retour.service.model_cache.model_key`).
 CACHE_SIZE: Final = 4
-_models: OrderedDict[str, ProspectModel | None] = OrderedDict()
-_lock = threading.Lock()
+_models = AnswerCache(CACHE_SIZE)
 
 
 def _unknown_case() -> NotFoundError:
@@ -237,16 +235,7 @@ def model_on(
     """The prospect model fitted on what the database knew on ``on``: kept in memory, else
     read from the cache on disk, else fitted (and written to the cache)."""
     key = model_cache.model_key(app.database().url, origin, on, options)
-    with _lock:
-        if key in _models:
-            _models.move_to_end(key)
-            return _models[key]
-    model = _stored_or_fitted(app, key, on, origin, options)
-    with _lock:
-        _models[key] = model
-        while len(_models) > CACHE_SIZE:
-            _models.popitem(last=False)
-    return model
+    return _models.get(key, lambda: _stored_or_fitted(app, key, on, origin, options))
 
 
 def _stored_or_fitted(
@@ -269,8 +258,7 @@ def _stored_or_fitted(
 
 def clear_models() -> None:
     """Forget the fitted models (after an import, in tests)."""
-    with _lock:
-        _models.clear()
+    _models.clear()
 
 
 # -- the audit log ------------------------------------------------------------------------------

@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
@@ -53,6 +50,7 @@ from retour.reports.charts import ANSWER_SEPARATOR
 from retour.service import outside
 from retour.service.context import Retour
 from retour.service.figures import disclosure_rules, provenance
+from retour.service.memo import AnswerCache
 from retour.store import read as store_read
 
 #: The columns a published assessment table holds, in order (CSV and JSON follow it).
@@ -390,8 +388,7 @@ def country_view(
 
 #: The all-country results kept in memory (per database, data, instruments and pooling).
 SHARED_SIZE: Final = 4
-_shared: OrderedDict[Hashable, tuple[Snapshot, CooperationIndex, InstrumentEffects]] = OrderedDict()
-_shared_lock = threading.Lock()
+_shared = AnswerCache(SHARED_SIZE)
 
 
 def _all_countries(
@@ -411,18 +408,15 @@ def _all_countries(
         tuple(sorted(rules.confidential)) if rules.pools else (),
         opts,
     )
-    with _shared_lock:
-        if key in _shared:
-            _shared.move_to_end(key)
-            return _shared[key]
+    return _shared.get(key, lambda: _fit_all(app, rules, opts))
+
+
+def _fit_all(
+    app: Retour, rules: DisclosureRules, opts: IndexOptions
+) -> tuple[Snapshot, CooperationIndex, InstrumentEffects]:
     data = snapshot(app)
     index = assess(pooled(data.requests, rules), data.as_of, Granularity.QUARTER, options=opts)
-    found = (data, index, _effects(data))
-    with _shared_lock:
-        _shared[key] = found
-        while len(_shared) > SHARED_SIZE:
-            _shared.popitem(last=False)
-    return found
+    return data, index, _effects(data)
 
 
 def warm_up(app: Retour) -> None:

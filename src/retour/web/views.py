@@ -13,10 +13,9 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol, TypeVar
+from typing import Final, Protocol, TypeVar
 
 import polars as pl
 
@@ -40,6 +39,7 @@ from retour.service import conditions, cooperation, figures, instruments, outsid
 from retour.service.context import Retour
 from retour.service.figures import Figures, FigureTable
 from retour.service.instruments import Assessment, Instrument
+from retour.service.memo import AnswerCache
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -52,40 +52,6 @@ YEAR: Final = "year"
 
 
 # -- the cache --------------------------------------------------------------------------------
-
-
-class AnswerCache:
-    """A bounded LRU of computed answers; one computation per key at a time."""
-
-    def __init__(self, size: int = CACHE_ENTRIES) -> None:
-        self._size = size
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-        self._computing: dict[Hashable, threading.Lock] = {}
-
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                found: T = self._data[key]
-                return found
-            lock = self._computing.setdefault(key, threading.Lock())
-        with lock:
-            with self._lock:
-                if key in self._data:
-                    again: T = self._data[key]
-                    return again
-            value = compute()
-            with self._lock:
-                self._data[key] = value
-                while len(self._data) > self._size:
-                    self._data.popitem(last=False)
-                self._computing.pop(key, None)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
 
 
 class Provenance(Protocol):
@@ -123,7 +89,7 @@ class Views:
     """The web's window on one retour: cached answers of the services."""
 
     app: Retour
-    cache: AnswerCache = field(default_factory=AnswerCache)
+    cache: AnswerCache = field(default_factory=lambda: AnswerCache(CACHE_ENTRIES))
     _version: DataVersion | None = None
     _version_at: float = 0.0
     _version_lock: threading.Lock = field(default_factory=threading.Lock)
