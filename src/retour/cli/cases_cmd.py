@@ -13,12 +13,16 @@ import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from retour.cli.figures_cmd import NAME_SUFFIX, Confidential, Format, Lang, Names, figures_app
 from retour.cli.main import STATE, app, err_console
-from retour.cli.render import OutputFormat, console, print_json, print_lines
+from retour.cli.render import (
+    OutputFormat,
+    print_footer,
+    print_json,
+    print_lines,
+    print_wide,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -147,7 +151,6 @@ def _title(answer: ConditionFigures, lang: Language) -> str:
 
 
 def _table(answer: ConditionFigures, lang: Language, names: Language | None) -> None:
-    from retour.reports import labels
     from retour.service.conditions import BLOCKER
 
     display = answer.display(lang)
@@ -156,19 +159,8 @@ def _table(answer: ConditionFigures, lang: Language, names: Language | None) -> 
         display = display.insert_column(1, _names_series(codes, names))
     labels_columns = {"country", "country" + NAME_SUFFIX, "", "month_end", BLOCKER}
     numeric = [c for c in display.columns if c not in labels_columns]
-    _print_wide(_title(answer, lang), display, numeric)
-    for note in answer.notes_in(lang):
-        console.print(note, markup=False)
-    console.print(labels.profile_line(answer.rules, lang), markup=False)
-    origin = answer.provenance
-    if origin.extracted_on is not None:
-        console.print(
-            f"{labels.text(labels.EXTRACTED, lang)}: {origin.extracted_on.isoformat()} · "
-            f"{labels.text(labels.FINGERPRINT, lang)}: {origin.fingerprint}",
-            markup=False,
-        )
-    if origin.simulated:
-        console.print(labels.SIMULATED, markup=False)
+    print_wide(_title(answer, lang), display, numeric)
+    print_footer(answer.notes_in(lang), answer.rules, answer.provenance, lang)
 
 
 def _names_series(codes: list[str], lang: Language) -> pl.Series:
@@ -179,21 +171,6 @@ def _names_series(codes: list[str], lang: Language) -> pl.Series:
     return pl.Series(
         "country" + NAME_SUFFIX, [labels.country_name(c, lang) if c else "" for c in codes]
     )
-
-
-def _print_wide(title: str, display: pl.DataFrame, numeric: list[str]) -> None:
-    """A Rich table as wide as its contents (figures are never cut off on a narrow terminal)."""
-    table = Table(show_edge=False, header_style="bold")
-    widths = []
-    for name in display.columns:
-        table.add_column(name, justify="right" if name in numeric else "left", no_wrap=True)
-        widths.append(max([len(name), *(len(v or "") for v in display[name].to_list())]) + 3)
-    for row in display.rows():
-        table.add_row(*("" if v is None else str(v) for v in row))
-    wide = Console(highlight=False, width=max(console.width, sum(widths) + 2))
-    wide.print(title, markup=False, soft_wrap=True)
-    wide.print(table)
-    wide.print("")
 
 
 def _csv(answer: ConditionFigures, lang: Language, names: Language | None) -> None:

@@ -12,11 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from retour.cli.main import STATE, app, err_console
-from retour.cli.render import OutputFormat, console, print_json
+from retour.cli.render import OutputFormat, console, print_footer, print_json, print_wide
 
 if TYPE_CHECKING:
     import polars as pl
@@ -268,8 +266,6 @@ def _csv(answer: figures.Figures, lang: Language, names: Language | None) -> Non
 
 
 def _table(answer: figures.Figures, lang: Language, names: Language | None) -> None:
-    from retour.reports import labels
-
     for table in answer.tables:
         display = table.table.to_display_frame(lang)
         if names is not None:
@@ -278,36 +274,8 @@ def _table(answer: figures.Figures, lang: Language, names: Language | None) -> N
         value_headers = [
             c for c in display.columns if c not in dims and not c.endswith(NAME_SUFFIX)
         ]
-        _print_wide(table.title.text(lang), display, value_headers)
-    for note in answer.notes_in(lang):
-        console.print(note, markup=False)
-    console.print(labels.profile_line(answer.rules, lang), markup=False)
-    origin = answer.provenance
-    if origin.extracted_on is not None:
-        console.print(
-            f"{labels.text(labels.EXTRACTED, lang)}: {origin.extracted_on.isoformat()} · "
-            f"{labels.text(labels.FINGERPRINT, lang)}: {origin.fingerprint}",
-            markup=False,
-        )
-    if origin.simulated:
-        console.print(labels.SIMULATED, markup=False)
-
-
-def _print_wide(title: str, display: pl.DataFrame, numeric: list[str]) -> None:
-    """A Rich table as wide as its contents need, even when the terminal (or a pipe's
-    default of 80 columns) is narrower: figures are never cut off."""
-    table = Table(show_edge=False, header_style="bold")
-    widths = []
-    for name in display.columns:
-        table.add_column(name, justify="right" if name in numeric else "left", no_wrap=True)
-        cells = [len(name), *(len(v or "") for v in display[name].to_list())]
-        widths.append(max(cells) + 3)
-    for row in display.rows():
-        table.add_row(*("" if v is None else str(v) for v in row))
-    wide = Console(highlight=False, width=max(console.width, sum(widths) + 2))
-    wide.print(title, markup=False, soft_wrap=True)
-    wide.print(table)
-    wide.print("")
+        print_wide(table.title.text(lang), display, value_headers)
+    print_footer(answer.notes_in(lang), answer.rules, answer.provenance, lang)
 
 
 def _named(display: pl.DataFrame, table: figures.FigureTable, lang: Language) -> pl.DataFrame:
