@@ -233,6 +233,7 @@ def _with_names(
     data: dict[str, object], answer: figures.Figures, names: Language | None
 ) -> dict[str, object]:
     from retour.disclosure import COUNTRY_COLUMNS
+    from retour.reports import labels
 
     if names is None:
         return data
@@ -242,17 +243,8 @@ def _with_names(
         for cell in table["cells"]:
             for dim in answer.by:
                 if dim in COUNTRY_COLUMNS:
-                    cell[dim + NAME_SUFFIX] = _name(cell[dim], names)
+                    cell[dim + NAME_SUFFIX] = labels.cell_country_name(cell[dim], names)
     return data
-
-
-def _name(code: object, lang: Language) -> str:
-    from retour.disclosure import TOTAL
-    from retour.reports import labels
-
-    if not isinstance(code, str) or code in {"", TOTAL}:
-        return ""
-    return labels.country_name(code, lang)
 
 
 def _csv(answer: figures.Figures, lang: Language, names: Language | None) -> None:
@@ -293,7 +285,9 @@ def _named(display: pl.DataFrame, table: figures.FigureTable, lang: Language) ->
         codes = disclosed.shown.select(
             pl.when(pl.col(IS_TOTAL)).then(pl.lit(None)).otherwise(pl.col(dim))
         ).to_series()
-        names = pl.Series(dim + NAME_SUFFIX, [_name(c, lang) for c in codes.to_list()])
+        names = pl.Series(
+            dim + NAME_SUFFIX, [labels.cell_country_name(c, lang) for c in codes.to_list()]
+        )
         at = display.columns.index(dim) + 1
         display = display.insert_column(at, names)
     if disclosed.column in COUNTRY_COLUMNS:

@@ -16,7 +16,13 @@ from typing import Final
 
 import pycountry
 
-from retour.disclosure import OTHER_COUNTRIES, OTHER_COUNTRIES_LABEL, DisclosureRules, Language
+from retour.disclosure import (
+    OTHER_COUNTRIES,
+    OTHER_COUNTRIES_LABEL,
+    DisclosureRules,
+    Language,
+)
+from retour.disclosure import TOTAL as _TOTAL_KEY
 from retour.disclosure import Profile as _Profile
 from retour.domain.codes import (
     DepartureType,
@@ -128,6 +134,13 @@ def _short_names() -> dict[str, Pair]:
     with source.open(encoding="utf-8") as f:
         rows = csv.DictReader(line for line in f if not line.startswith("#"))
         return {row["code"]: (row["nl"], row["en"]) for row in rows}
+
+
+def cell_country_name(code: object, lang: Language) -> str:
+    """The name beside a code in a country column of figures; "" for a blank or a total."""
+    if not isinstance(code, str) or code in {"", _TOTAL_KEY}:
+        return ""
+    return country_name(code, lang)
 
 
 def country_name(code: str, lang: Language) -> str:

@@ -185,16 +185,9 @@ class Figures:
                 for dim in self.by:
                     values.append(row[dim])
                     if names and dim in COUNTRY_COLUMNS:
-                        values.append(_country_name(row[dim], names))
+                        values.append(labels.cell_country_name(row[dim], names))
                 writer.writerow([*values, row["n"]])
         return out.getvalue()
-
-
-def _country_name(code: object, lang: Language) -> str:
-    """A country column's name in ``lang``; empty for a total."""
-    if not isinstance(code, str) or code in {"", TOTAL}:
-        return ""
-    return labels.country_name(code, lang)
 
 
 def _json_cell(row: dict[str, object], by: tuple[str, ...]) -> dict[str, object]:
