@@ -195,10 +195,11 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RetourError)
     async def usage(request: Request, exc: Exception) -> Response:
+        status = exc.http_status if isinstance(exc, RetourError) else 400
         if security.is_api(request):
-            return _json(getattr(exc, "http_status", 400), str(exc))
+            return _json(status, str(exc))
         lang = language(request)
-        return _error_page(request, 400, i18n.text("error", lang), str(exc))
+        return _error_page(request, status, i18n.text("error", lang), str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
