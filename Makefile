@@ -28,12 +28,16 @@ imports: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -q
 
-# The whole suite on SQLite; again on PostgreSQL when RETOUR_TEST_POSTGRES holds its URL.
-test: lint typecheck imports unit
-	@if [ -n "$${RETOUR_TEST_POSTGRES:-}" ]; then \
-		echo "== the suite again on PostgreSQL"; \
-		RETOUR_TEST_DATABASE="$$RETOUR_TEST_POSTGRES" $(BIN)/pytest -n 2 -q; \
-	fi
+# Everything CI runs: first what the tests need besides Python (scripts/test-environment
+# installs it as root on Debian, else stops at once saying what is missing), then the checks,
+# then the whole suite on SQLite and again on PostgreSQL.
+test: $(STAMP)
+	@url=$$(scripts/test-environment) || exit 1; \
+	$(MAKE) --no-print-directory lint typecheck imports || exit 1; \
+	echo "== the suite on SQLite"; \
+	$(BIN)/pytest -n 2 -q || exit 1; \
+	echo "== the suite again on PostgreSQL"; \
+	RETOUR_TEST_DATABASE="$$url" $(BIN)/pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
