@@ -75,13 +75,6 @@ class Nesting:
     def levels(self) -> int:
         return len(self.sizes)
 
-    def ancestor(self, node: IntArray, of_level: int, at_level: int) -> IntArray:
-        """The level-``at_level`` ancestor of nodes of level ``of_level`` (at <= of)."""
-        out = node
-        for level in range(of_level - 1, at_level - 1, -1):
-            out = self.parents[level][out]
-        return out
-
 
 @dataclass(frozen=True, slots=True)
 class GlmmData:
@@ -554,7 +547,7 @@ class Glmm:
         w, r, _ = _moments(self.data, self._eta(beta, b))
         el = self._eliminate(beta, b, w, r)
         cov_beta = self._cov_beta(el)
-        g, v = _loadings(self.data.nesting, el, self.data.p)
+        g, v = _loadings(self.data.nesting, el)
         return GlmmFit(
             data=self.data,
             beta=beta,
@@ -593,32 +586,10 @@ def _node_variances(nest: Nesting, el: _Elimination) -> list[FloatArray]:
     return v
 
 
-def _loadings(nest: Nesting, el: _Elimination, p: int) -> tuple[list[FloatArray], list[FloatArray]]:
+def _loadings(nest: Nesting, el: _Elimination) -> tuple[list[FloatArray], list[FloatArray]]:
     """Per level: G (loading of node totals on beta) and V (their variance not from beta)."""
     g: list[FloatArray] = [-el.xs[0] / el.d[0][:, None]]
     for lv in range(1, nest.levels):
         keep = 1.0 - el.f[lv]
         g.append(keep[:, None] * g[-1][nest.parents[lv - 1]] - el.xs[lv] / el.d[lv][:, None])
-    del p
     return g, _node_variances(nest, el)
-
-
-def _intercept_variance(
-    nest: Nesting,
-    el: _Elimination,
-    g: list[FloatArray],
-    v: list[FloatArray],
-    cov_beta: FloatArray,
-    lv: int,
-) -> FloatArray:
-    """Posterior variance of each node's own intercept b_n at level ``lv``."""
-    own = -el.xs[lv] / el.d[lv][:, None]
-    if lv == 0:
-        c = own
-        var = 1.0 / el.d[lv]
-    else:
-        parent = nest.parents[lv - 1]
-        f = el.f[lv]
-        c = -f[:, None] * g[lv - 1][parent] + own
-        var = f * f * v[lv - 1][parent] + 1.0 / el.d[lv]
-    return np.asarray(var + np.sum((c @ cov_beta) * c, axis=1), dtype=np.float64)

@@ -74,9 +74,6 @@ class Period:
         """The period ``steps`` later (earlier when negative), same granularity."""
         return Period.from_ordinal(self.ordinal + steps, self.granularity)
 
-    def previous(self) -> Period:
-        return self.shift(-1)
-
     def __str__(self) -> str:
         return self.label
 

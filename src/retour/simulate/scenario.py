@@ -103,9 +103,6 @@ class InstrumentSpec:
     effect: float  # shift of the latent cooperation while it applies, logit scale
     placebo: bool = False
 
-    def applies_on(self, day: dt.date) -> bool:
-        return self.start_on <= day and (self.end_on is None or day < self.end_on)
-
 
 @dataclass(frozen=True, slots=True)
 class AnswerModel:
