@@ -16,7 +16,7 @@ from retour.domain.codes import Table
 from retour.domain.dataset import Dataset
 from retour.domain.errors import InputError, RetourError
 from retour.exchange import InvalidDatasetError, write_dataset
-from retour.service import datasets
+from retour.service import audit, datasets
 from retour.service.context import Retour
 from retour.service.figures import provenance
 
@@ -248,3 +248,22 @@ def test_a_corrupted_import_never_writes(
         imported(app, folder)
     except RetourError:
         assert snapshot(app, work, "after") == before
+
+
+def test_an_export_is_audited_by_the_service(app: Retour, tmp_path: Path) -> None:
+    """The service records the export itself: the operating-system user on the command line,
+    the given actor (a web user) otherwise; the rows and files it wrote, no file name."""
+    imported(app, write_folder(tmp_path / "d", VALID))
+    written = datasets.export_dataset(app, tmp_path / "out")
+    web = audit.Actor("analyst1", audit.Via.WEB, role="analyst")
+    datasets.export_dataset(app, tmp_path / "again", actor=web)
+    entries = [e for e in audit.read_log(app) if e.action == "export_dataset"]
+    assert [(e.actor, e.via, e.role) for e in entries] == [
+        ("analyst1", "web", "analyst"),
+        (audit.command_line_actor(), "cli", None),
+    ]
+    rows = sum(
+        len(text.strip().splitlines()) - 1 for name, text in VALID.items() if name.endswith(".csv")
+    )
+    assert entries[1].detail == {"files": len(written), "rows": rows}
+    assert str(tmp_path) not in json.dumps([e.detail for e in entries])

@@ -39,6 +39,7 @@ class AuditAction(StrEnum):
     EXPORT_FIGURES = "export_figures"
     EXPORT_REPORT = "export_report"
     EXPORT_API = "export_api"
+    EXPORT_DATASET = "export_dataset"
     IMPORT_DATASET = "import_dataset"
     IMPORT_REFUSED = "import_refused"
     INSTRUMENT_ADDED = "instrument_added"
@@ -89,6 +90,43 @@ def command_line_actor() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return f"uid-{os.getuid()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who does something, and through which face. A service that exports or changes data
+    takes one and records itself in the log, so every face is audited the same way."""
+
+    name: str
+    via: Via
+    role: str | None = None
+
+    @classmethod
+    def command_line(cls) -> Actor:
+        """The operating-system user running a command."""
+        return cls(command_line_actor(), Via.CLI)
+
+
+def record_by(
+    app: Retour,
+    actor: Actor,
+    action: AuditAction,
+    *,
+    profile: str | None = None,
+    subject: str | None = None,
+    detail: Detail | None = None,
+) -> int:
+    """:func:`record` for an :class:`Actor`."""
+    return record(
+        app,
+        action,
+        actor=actor.name,
+        role=actor.role,
+        via=actor.via,
+        profile=profile,
+        subject=subject,
+        detail=detail,
+    )
 
 
 def _checked(value: str | None, what: str) -> str | None:

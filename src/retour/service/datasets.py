@@ -129,8 +129,11 @@ def _import(app: Retour, path: Path, today: dt.date, progress: Progress) -> Impo
     )
 
 
-def export_dataset(app: Retour, directory: Path, *, force: bool = False) -> list[Path]:
-    """Write the whole database out in the exchange format."""
+def export_dataset(
+    app: Retour, directory: Path, *, force: bool = False, actor: audit.Actor | None = None
+) -> list[Path]:
+    """Write the whole database out in the exchange format; recorded in the audit log as
+    ``actor``'s (the operating-system user's when none is given)."""
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} is a file.", hint="Give a folder to export into.")
     if directory.is_dir() and any(directory.iterdir()) and not force:
@@ -140,9 +143,19 @@ def export_dataset(app: Retour, directory: Path, *, force: bool = False) -> list
         )
     dataset = store_read.read_dataset(app.database())
     try:
-        return write_dataset(dataset, directory)
+        written = write_dataset(dataset, directory)
     except OSError as exc:
         raise InputError(f"{directory}: cannot be written ({exc.strerror or exc}).") from None
+    rows = sum(dataset[table].height for table in Table)
+    audit.record_by(
+        app,
+        actor or audit.Actor.command_line(),
+        audit.AuditAction.EXPORT_DATASET,
+        profile="internal",
+        subject="dataset",
+        detail={"rows": rows, "files": len(written)},
+    )
+    return written
 
 
 @dataclass(frozen=True, slots=True)
