@@ -127,6 +127,14 @@ def effects(
 @app.command("answer-times")
 def answer_times(
     by: Annotated[str, typer.Option("--by", help="year or quarter of submission.")] = "year",
+    country: Annotated[
+        str | None,
+        typer.Option("--country", help="Only these countries, e.g. MA or MA,DZ (default: all)."),
+    ] = None,
+    years: Annotated[
+        str | None,
+        typer.Option("--years", help="Only the periods of one year (2022) or a range (2022-2023)."),
+    ] = None,
     profile: ProfileOption = PUBLIC,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
@@ -149,7 +157,7 @@ def answer_times(
         )
     meta = {"as_of": result.as_of.isoformat(), "by": granularity.value}
     _output(
-        result.table,
+        _narrowed(result.table, country, years, result.rules.profile.value),
         fmt,
         language,
         result.rules,
@@ -194,6 +202,37 @@ def report_country(
             ctx, country, out, profile=profile, confidential=confidential, lang=_language(lang)
         )
     console.print(f"Wrote {path}.", markup=False)
+
+
+def _narrowed(
+    table: pl.DataFrame, countries: str | None, years: str | None, profile: str
+) -> pl.DataFrame:
+    """The published answer times of some countries and years only (--country, --years):
+    rows of the published table, so narrowing shows nothing the whole table does not."""
+    import polars as pl
+
+    from retour.domain.errors import UsageError
+    from retour.service.figures import resolve_years
+
+    if countries is not None:
+        codes = [c.strip().upper() for c in countries.split(",") if c.strip()]
+        missing = sorted(set(codes) - set(table["country"].to_list()))
+        if missing or not codes:
+            raise UsageError(
+                f"No answer times of {', '.join(missing) or repr(countries)} under the "
+                f"{profile} profile.",
+                hint="Give ISO 3166-1 alpha-2 codes (MA or MA,DZ) of countries with requests; "
+                "outside the internal profile a confidential country is shown only within "
+                "'other countries' (OTHER).",
+            )
+        table = table.filter(pl.col("country").is_in(codes))
+    if years is not None:
+        year = pl.col("period").str.slice(0, 4).cast(pl.Int64)
+        found = table.select(year.min().alias("first"), year.max().alias("last")).row(0)
+        span = None if found[0] is None else (int(found[0]), int(found[1]))
+        chosen = resolve_years(years, span, None, "answer times")
+        table = table.filter(year.is_in(chosen))
+    return table
 
 
 # -- rendering -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from retour.cli.figures_cmd import NAME_SUFFIX, Confidential, Format, Lang, Name
 from retour.cli.main import STATE, app, err_console
 from retour.cli.render import (
     OutputFormat,
+    TextFormat,
     print_footer,
     print_json,
     print_lines,
@@ -59,8 +60,8 @@ def case(
         typer.Option("--on", help="The date to show the case on (default: the extraction date)."),
     ] = None,
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="table (text) or json.")
-    ] = OutputFormat.TABLE,
+        TextFormat, typer.Option("--format", help="table (text) or json.")
+    ] = TextFormat.TABLE,
     lang: Lang = "nl",
 ) -> None:
     """One case: its five conditions, requests, detentions, departures, what blocks
@@ -72,12 +73,8 @@ def case(
     language = parse_language(lang)
     with _context() as ctx:
         view = cases.case_view(ctx, case_id, on, actor=audit.command_line_actor(), via="cli")
-    if fmt is OutputFormat.JSON:
+    if fmt is TextFormat.JSON:
         print_json(case_json(view))
-    elif fmt is OutputFormat.CSV:
-        raise typer.BadParameter(
-            "a case has no CSV form; use table or json.", param_hint="--format"
-        )
     else:
         print_lines(case_lines(view, language))
 

@@ -27,7 +27,7 @@ from retour.cli import (
     web_cmd,  # noqa: F401
 )
 from retour.cli.main import STATE, app, err_console
-from retour.cli.render import OutputFormat, console, print_json, print_lines, print_table
+from retour.cli.render import TextFormat, console, print_json, print_lines, print_table
 from retour.domain.codes import Table
 
 if TYPE_CHECKING:
@@ -132,16 +132,14 @@ def export(
 
 @app.command("info")
 def info(
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="table or json.")
-    ] = OutputFormat.TABLE,
+    fmt: Annotated[TextFormat, typer.Option("--format", help="table or json.")] = TextFormat.TABLE,
 ) -> None:
     """Where the database is, its schema version and what it holds."""
     from retour.service import datasets
 
     with context() as ctx:
         about = datasets.database_info(ctx)
-    if fmt is OutputFormat.JSON:
+    if fmt is TextFormat.JSON:
         print_json(about.as_json())
         return
     rows = [("database", about.database), ("schema", about.schema)]

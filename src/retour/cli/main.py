@@ -10,6 +10,8 @@ import click
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer._click.exceptions import UsageError as ClickUsageError
 
 from retour.domain.errors import RetourError
 
@@ -56,28 +58,51 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app; a RetourError becomes one line on stderr and its exit status."""
+    """Entry point: run the app. A RetourError or a usage error becomes one line on stderr
+    and its exit status; --debug adds the traceback."""
     _register()
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = list(argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in args
     try:
-        app(args=argv, standalone_mode=False)
+        status = app(args=args, prog_name="retour", standalone_mode=False)
     except RetourError as exc:
-        if debug:
-            err_console.print_exception()
+        _traceback(debug)
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
+    except (typer.Exit, click.exceptions.Exit) as exc:
         return int(exc.exit_code or 0)
-    except click.ClickException as exc:
+    except ClickUsageError as exc:
+        return _usage_error(exc, args, debug)
+    except (ClickException, click.ClickException) as exc:
+        _traceback(debug)
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
+    except (typer.Abort, click.exceptions.Abort):
         err_console.print("aborted.")
         return 130
     except KeyboardInterrupt:
         err_console.print("interrupted.")
         return 130
-    return 0
+    return status if isinstance(status, int) else 0
+
+
+def _traceback(debug: bool) -> None:
+    if debug:
+        err_console.print_exception()
+
+
+def _usage_error(exc: ClickUsageError, args: list[str], debug: bool) -> int:
+    """One line in the user's language (see retour.cli.usage); the help when no command
+    was given at all."""
+    if isinstance(exc, NoArgsIsHelpError):
+        exc.show()
+        return exc.exit_code
+    from retour.cli import usage
+
+    _traceback(debug)
+    err_console.print(usage.one_line(exc, args, usage.language_of(args)), markup=False,
+                      soft_wrap=True)  # fmt: skip
+    return exc.exit_code
 
 
 def run() -> None:  # pragma: no cover - console script wrapper

@@ -26,6 +26,14 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
+class TextFormat(StrEnum):
+    """The formats of an answer that is not one table of rows (a case, the database's
+    description): no CSV, so ``--help`` does not offer one."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
 def print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
