@@ -12,7 +12,6 @@ from retour.disclosure.profiles import (
     OTHER_COUNTRIES,
     OTHER_COUNTRIES_LABEL,
     DisclosureRules,
-    Language,
     Profile,
     parse_country_list,
     pool_confidential,
@@ -28,6 +27,7 @@ from retour.disclosure.table import (
     Note,
     disclose_table,
 )
+from retour.domain.language import Language
 
 __all__ = [
     "COLUMN",

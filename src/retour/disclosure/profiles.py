@@ -37,7 +37,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
 
 import polars as pl
 
@@ -52,8 +51,6 @@ OTHER_COUNTRIES_LABEL = {"nl": "overige landen", "en": "other countries"}
 
 #: Dimension columns that hold country codes in retour's tables (CONTRACT.md).
 COUNTRY_COLUMNS: tuple[str, ...] = ("country", "nationality", "destination")
-
-Language = Literal["nl", "en"]
 
 
 class Profile(StrEnum):

@@ -36,7 +36,6 @@ from retour.disclosure.profiles import (
     OTHER_COUNTRIES,
     OTHER_COUNTRIES_LABEL,
     DisclosureRules,
-    Language,
     Profile,
     pool_confidential,
 )
@@ -48,6 +47,7 @@ from retour.disclosure.suppression import (
     round_counts,
     suppress,
 )
+from retour.domain.language import Language
 
 #: Name of the row-total column in the wide frames.
 TOTAL = "total"
