@@ -188,7 +188,8 @@ login_failures = sa.Table(
 )
 
 #: Append-only: retour has no code path that updates or deletes a row, and triggers refuse
-#: UPDATE and DELETE on both backends (see revision 0003).
+#: UPDATE and DELETE on both backends (revision 0003) and, on SQLite, an INSERT over an
+#: existing id (REPLACE; revision 0006).
 audit_log = sa.Table(
     AUDIT_LOG,
     metadata,
@@ -201,4 +202,20 @@ audit_log = sa.Table(
     sa.Column("subject", sa.Text, nullable=True),
     sa.Column("via", sa.String, nullable=False),
     sa.Column("detail", sa.Text, nullable=True),
+)
+
+
+# -- pseudonyms -------------------------------------------------------------------------------
+
+PSEUDONYM_KEY: Final = "pseudonym_key"
+
+#: One row: the fingerprint (an HMAC of a fixed label) of the key this database's alien
+#: numbers were pseudonymised with; never the key. See revision 0006.
+pseudonym_key = sa.Table(
+    PSEUDONYM_KEY,
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("id = 1", name="one_row"),
 )
