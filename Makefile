@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck imports unit bench clean
+.PHONY: demo test lint typecheck imports unit bench catalog clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(BIN)/retour demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -38,6 +38,11 @@ test: $(STAMP)
 	$(BIN)/pytest -n 2 -q || exit 1; \
 	echo "== the suite again on PostgreSQL"; \
 	RETOUR_TEST_DATABASE="$$url" $(BIN)/pytest -n 2 -q
+
+# The message catalog: the texts marked in the code (_("...", lang), N_("...")) into the Dutch
+# catalog (new ones untranslated: translate them in the .po file), compiled to .mo beside it.
+catalog: $(STAMP)
+	$(BIN)/python scripts/catalog.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -221,7 +221,7 @@ def test_an_estimated_prospect(
     assert prospect["comparable"]["cases"] >= 0
     code, text, _ = run(capsys, "case", open_ids[1], "--lang", "en")
     assert code == 0
-    assert "within 3 months:" in text and "90%-interval" in text
+    assert "within 3 months:" in text and "90% interval" in text
     assert "Comparable past cases:" in text and "nothing else (no sex, age or detention)" in text
     with Retour(settings=load_settings(), db_override=url) as app:
         entries = audit.read_log(app, action=audit.AuditAction.VIEW_CASE)
@@ -241,3 +241,23 @@ def test_an_unknown_case_is_not_found_and_a_bad_date_is_not(small: str) -> None:
         with pytest.raises(UsageError) as bad_date:
             case_service.case_view(app, "A", "2030-01-01", actor="someone", via="web")
     assert not isinstance(bad_date.value, NotFoundError)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_case_view_speaks_one_language(
+    small: str, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    """Every text of the case view comes from the catalog in the language asked for: none
+    of the other language's texts, in the text lines nor in the web's fragment."""
+    from ..language import foreign_texts
+
+    code, out, err = run(capsys, "case", "A", "--on", "2023-06-30", "--lang", lang)
+    assert code == 0, err
+    assert foreign_texts(out, lang) == []  # type: ignore[arg-type]
+    app = Retour(settings=load_settings())
+    with app:
+        view = case_service.case_view(app, "A", on=D(2023, 6, 30), actor="test")
+    fragment = case_html(view, lang)  # type: ignore[arg-type]
+    assert foreign_texts(fragment, lang) == []  # type: ignore[arg-type]
+    wanted = "Wat vertrek nu blokkeert" if lang == "nl" else "What blocks departure now"
+    assert wanted in out and wanted in fragment

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from retour.reports.case import count, decimal, pattern_text
+from retour.reports.case import pattern_text
+from retour.reports.messages import count, decimal
 
 
 def test_numbers_in_dutch_and_english() -> None:

@@ -16,39 +16,38 @@ from dataclasses import dataclass
 from typing import Final
 
 from retour.analysis.figures import Provenance
-from retour.analysis.prospect import Prospect, ProspectNote, ProspectStatus
-from retour.disclosure import Language
+from retour.analysis.prospect import Comparable, Prospect, ProspectNote, ProspectStatus
 from retour.domain.codes import Condition, ConditionState
+from retour.domain.language import Language
 from retour.reports import labels
+from retour.reports.messages import N_, _, count, decimal
 
-Pair = tuple[str, str]
-
-CONDITION_LABEL: Final[dict[str, Pair]] = {
-    Condition.REMOVABLE: ("juridisch verwijderbaar", "legally removable"),
-    Condition.COUNTRY_COOPERATES: ("land van herkomst werkt mee", "country of origin cooperates"),
-    Condition.IDENTITY: ("identiteit en nationaliteit vastgesteld", "identity established"),
-    Condition.AVAILABLE: ("vreemdeling beschikbaar (in beeld)", "person available (in view)"),
-    Condition.ALIEN_COOPERATES: ("vreemdeling werkt mee", "person cooperates"),
+CONDITION_LABEL: Final[dict[str, str]] = {
+    Condition.REMOVABLE: N_("legally removable"),
+    Condition.COUNTRY_COOPERATES: N_("country of origin cooperates"),
+    Condition.IDENTITY: N_("identity established"),
+    Condition.AVAILABLE: N_("person available (in view)"),
+    Condition.ALIEN_COOPERATES: N_("person cooperates"),
 }
-STATE_LABEL: Final[dict[str, Pair]] = {
-    ConditionState.GREEN: ("groen", "green"),
-    ConditionState.RED: ("rood", "red"),
-    ConditionState.UNKNOWN: ("onbekend", "unknown"),
+STATE_LABEL: Final[dict[str, str]] = {
+    ConditionState.GREEN: N_("green"),
+    ConditionState.RED: N_("red"),
+    ConditionState.UNKNOWN: N_("unknown"),
 }
-INPUT_LABEL: Final[dict[str, Pair]] = {
-    "country": ("nationaliteit", "nationality"),
-    "evidence": ("identiteitsbewijs (laatste verzoek)", "identity evidence (latest request)"),
-    "cooperation": ("medewerking (laatste verzoek)", "cooperation (latest request)"),
-    "time_open": ("tijd open", "time open"),
+INPUT_LABEL: Final[dict[str, str]] = {
+    "country": N_("nationality"),
+    "evidence": N_("identity evidence (latest request)"),
+    "cooperation": N_("cooperation (latest request)"),
+    "time_open": N_("time open"),
 }
-VALUE_LABEL: Final[dict[str, Pair]] = {
-    "no_request": ("nog geen verzoek", "no request yet"),
-    "document": ("document", "document"),
-    "indirect": ("indirect", "indirect"),
-    "none": ("geen", "none"),
-    "unknown": ("onbekend", "unknown"),
-    "yes": ("ja", "yes"),
-    "no": ("nee", "no"),
+VALUE_LABEL: Final[dict[str, str]] = {
+    "no_request": N_("no request yet"),
+    "document": N_("document"),
+    "indirect": N_("indirect"),
+    "none": N_("none"),
+    "unknown": N_("unknown"),
+    "yes": N_("yes"),
+    "no": N_("no"),
 }
 
 
@@ -115,17 +114,13 @@ class CaseView:
     logged: bool = False
 
 
-def _t(pair: Pair, lang: Language) -> str:
-    return labels.text(pair, lang)
-
-
 def _d(day: dt.date | None) -> str:
     return day.isoformat() if day else "—"
 
 
 def _value(value: str, lang: Language) -> str:
-    pair = VALUE_LABEL.get(value) or STATE_LABEL.get(value)
-    return _t(pair, lang) if pair else labels.code_label(value, lang)
+    message = VALUE_LABEL.get(value) or STATE_LABEL.get(value)
+    return _(message, lang) if message else labels.code_label(value, lang)
 
 
 def percent(p: float, lang: Language = "nl") -> str:
@@ -145,25 +140,13 @@ def percent(p: float, lang: Language = "nl") -> str:
 # -- text ------------------------------------------------------------------------------------
 
 
-def count(n: int, lang: Language = "nl") -> str:
-    """A whole number with the language's thousands separator: 27.765 / 27,765."""
-    text = f"{n:,d}"
-    return text.replace(",", ".") if lang == "nl" else text
-
-
-def decimal(x: float, digits: int, lang: Language = "nl") -> str:
-    """A number with ``digits`` decimals and the language's decimal sign: 0,21 / 0.21."""
-    text = f"{x:.{digits}f}"
-    return text.replace(".", ",") if lang == "nl" else text
-
-
 def pattern_text(pattern: str, lang: Language) -> str:
     """The conditions not green of a blocker pattern (``identity+alien_cooperates``) in
     words; "none" for ``-``."""
     if pattern in ("", "-"):
-        return _t(("geen", "none"), lang)
+        return _("none", lang)
     names = pattern.split("+")
-    return " + ".join(_t(CONDITION_LABEL[n], lang) if n in CONDITION_LABEL else n for n in names)
+    return " + ".join(_(CONDITION_LABEL[n], lang) if n in CONDITION_LABEL else n for n in names)
 
 
 def case_lines(view: CaseView, lang: Language = "nl") -> list[str]:
@@ -190,33 +173,38 @@ def case_lines(view: CaseView, lang: Language = "nl") -> list[str]:
 def _header(view: CaseView, lang: Language) -> list[str]:
     country = labels.country_name(view.nationality, lang)
     status = (
-        _t(("open", "open"), lang)
+        _("open", lang)
         if view.is_open
-        else _t(("gesloten", "closed"), lang)
+        else _("closed", lang)
         + (f" {_d(view.closed_on)} ({labels.code_label(view.close_reason or '', lang)})"
            if view.closed_on else "")
     )  # fmt: skip
     return [
-        f"{_t(('Zaak', 'Case'), lang)} {view.case_id} — {_t(('stand op', 'as on'), lang)} "
-        f"{view.on.isoformat()}",
-        f"{_t(('nationaliteit', 'nationality'), lang)}: {country} ({view.nationality}) · "
-        f"{_t(('geopend', 'opened'), lang)}: {view.opened_on.isoformat()} · {status}",
+        _("Case {case} — as on {on}", lang, case=view.case_id, on=view.on.isoformat()),
+        _(
+            "nationality: {country} ({code}) · opened: {opened} · {status}",
+            lang,
+            country=country,
+            code=view.nationality,
+            opened=view.opened_on.isoformat(),
+            status=status,
+        ),
     ]
 
 
 def _light_lines(view: CaseView, lang: Language) -> list[str]:
-    lines = [_t(("De vijf condities (stoplichten)", "The five conditions (traffic lights)"), lang)]
-    width = max(len(_t(CONDITION_LABEL[c], lang)) for c in Condition)
+    lines = [_("The five conditions (traffic lights)", lang)]
+    width = max(len(_(CONDITION_LABEL[c], lang)) for c in Condition)
     for light in view.lights:
-        label = _t(CONDITION_LABEL[light.condition], lang).ljust(width)
-        state = _t(STATE_LABEL[light.state], lang).ljust(8)
+        label = _(CONDITION_LABEL[light.condition], lang).ljust(width)
+        state = _(STATE_LABEL[light.state], lang).ljust(8)
         if light.since is None:
-            when = _t(("nooit waargenomen", "never observed"), lang)
+            when = _("never observed", lang)
         else:
-            when = f"{_t(('sinds', 'since'), lang)} {light.since.isoformat()}"
+            when = _("since {day}", lang, day=light.since.isoformat())
             if light.observed_on and light.observed_on != light.since:
-                when += f" ({_t(('laatst waargenomen', 'last observed'), lang)} "
-                when += f"{light.observed_on.isoformat()})"
+                last = _("last observed {day}", lang, day=light.observed_on.isoformat())
+                when += f" ({last})"
         lines.append(f"  {label}  {state} {when}")
     return lines
 
@@ -224,150 +212,117 @@ def _light_lines(view: CaseView, lang: Language) -> list[str]:
 def blocking_text(view: CaseView, lang: Language) -> list[str]:
     """What blocks departure now, one item a line (no heading)."""
     if not view.is_open:
-        return [
-            _t(("De zaak is niet open op deze datum.", "The case is not open on this date."), lang)
-        ]
+        return [_("The case is not open on this date.", lang)]
     if not view.blockers:
         since = _d(view.all_green_since)
-        return [
-            _t(
-                (
-                    f"Geen van de vijf condities: alle vijf groen sinds {since}.",
-                    f"None of the five conditions: all five green since {since}.",
-                ),
-                lang,
-            )
-        ]
+        return [_("None of the five conditions: all five green since {since}.", lang, since=since)]
     out = []
     by_condition = {light.condition: light for light in view.lights}
     for condition in view.blockers:
         light = by_condition[condition]
-        state = _t(STATE_LABEL[light.state], lang)
+        state = _(STATE_LABEL[light.state], lang)
         if light.since is None:
-            detail = _t(("onbekend: nooit waargenomen", "unknown: never observed"), lang)
+            detail = _("unknown: never observed", lang)
         else:
-            detail = f"{state} {_t(('sinds', 'since'), lang)} {light.since.isoformat()}"
-        out.append(f"{_t(CONDITION_LABEL[condition], lang)}: {detail}")
+            detail = state + " " + _("since {day}", lang, day=light.since.isoformat())
+        out.append(_(CONDITION_LABEL[condition], lang) + f": {detail}")
     return out
 
 
 def _blocking(view: CaseView, lang: Language) -> list[str]:
-    head = _t(("Wat vertrek nu blokkeert", "What blocks departure now"), lang)
+    head = _("What blocks departure now", lang)
     return [head, *(f"  {line}" for line in blocking_text(view, lang))]
 
 
 def _request_lines(view: CaseView, lang: Language) -> list[str]:
-    lines = [_t(("Verzoeken aan het land van herkomst", "Requests to the country of origin"), lang)]
+    lines = [_("Requests to the country of origin", lang)]
     if not view.requests:
-        return [*lines, "  " + _t(("geen", "none"), lang)]
+        return [*lines, "  " + _("none", lang)]
     for r in view.requests:
         kind = labels.code_label(r.kind, lang)
         answer = labels.code_label(r.outcome, lang)
         if r.outcome_on is None:
-            taken = _t((f"{r.days} dagen tot nu", f"{r.days} days so far"), lang)
+            taken = _("{n} days so far", lang, n=r.days)
         else:
-            taken = f"{r.outcome_on.isoformat()}, {r.days} {_t(('dagen', 'days'), lang)}"
-        line = (
-            f"  {r.request_id} {kind} {r.country} {_t(('ingediend', 'submitted'), lang)} "
-            f"{r.submitted_on.isoformat()} · {_t(('bewijs', 'evidence'), lang)}: "
-            f"{_value(r.id_evidence, lang)} · {_t(('medewerking', 'cooperating'), lang)}: "
-            f"{_value(r.alien_cooperates, lang)} → {answer} ({taken})"
+            taken = r.outcome_on.isoformat() + ", " + _("{n} days", lang, n=r.days)
+        line = "  " + _(
+            "{id} {kind} {country} submitted {day} · evidence: {evidence} · cooperating: "
+            "{cooperating} → {answer} ({taken})",
+            lang,
+            id=r.request_id,
+            kind=kind,
+            country=r.country,
+            day=r.submitted_on.isoformat(),
+            evidence=_value(r.id_evidence, lang),
+            cooperating=_value(r.alien_cooperates, lang),
+            answer=answer,
+            taken=taken,
         )
         if r.reason:
             line += f" · {labels.code_label(r.reason, lang)}"
         if r.document_on:
-            line += f" · {_t(('document', 'document'), lang)} {r.document_on.isoformat()}"
+            line += " · " + _("document {day}", lang, day=r.document_on.isoformat())
         lines.append(line)
     return lines
 
 
 def _detention_lines(view: CaseView, lang: Language) -> list[str]:
-    lines = [_t(("Vreemdelingenbewaring", "Immigration detention"), lang)]
+    lines = [_("Immigration detention", lang)]
     if not view.detentions:
-        return [*lines, "  " + _t(("geen", "none"), lang)]
+        return [*lines, "  " + _("none", lang)]
     for d in view.detentions:
         if d.ended_on is None:
-            end = _t(("nog in bewaring", "still detained"), lang)
+            end = _("still detained", lang)
         else:
             end = f"{d.ended_on.isoformat()} ({labels.code_label(d.end_reason or '', lang)})"
-        lines.append(
-            f"  {d.detention_id} {d.started_on.isoformat()} - {end}, {d.days} "
-            f"{_t(('dagen', 'days'), lang)}"
-        )
+        days = _("{n} days", lang, n=d.days)
+        lines.append(f"  {d.detention_id} {d.started_on.isoformat()} - {end}, {days}")
     return lines
 
 
 def _departure_lines(view: CaseView, lang: Language) -> list[str]:
-    lines = [_t(("Vertrek", "Departures"), lang)]
+    lines = [_("Departures", lang)]
     if not view.departures:
-        return [*lines, "  " + _t(("geen", "none"), lang)]
+        return [*lines, "  " + _("none", lang)]
     for v in view.departures:
         line = f"  {v.departure_id} {v.departed_on.isoformat()} {labels.code_label(v.type, lang)}"
         if v.destination:
             line += f" → {v.destination}"
         if v.assisted:
-            line += f" · {_t(('met ondersteuning', 'assisted'), lang)}: "
-            line += labels.code_label(v.assisted, lang)
+            line += " · " + _("assisted: {how}", lang, how=labels.code_label(v.assisted, lang))
         lines.append(line)
     return lines
 
 
-_NOTE_TEXT: Final[dict[ProspectNote, Pair]] = {
-    ProspectNote.FEW_COMPARABLE: (
-        "Weinig vergelijkbare eerdere zaken: de schatting leunt op de aannames van het model "
-        "(effecten tellen op op de log-odds-schaal).",
+_NOTE_TEXT: Final[dict[ProspectNote, str]] = {
+    ProspectNote.FEW_COMPARABLE: N_(
         "Few comparable past cases: the estimate leans on the model's assumptions (effects "
-        "add up on the log-odds scale).",
+        "add up on the log-odds scale)."
     ),
-    ProspectNote.UNSEEN_COUNTRY: (
-        "Geen eerdere zaken van deze nationaliteit: het gemiddelde van alle landen is "
-        "gebruikt, met een ruimer interval.",
+    ProspectNote.UNSEEN_COUNTRY: N_(
         "No past cases of this nationality: the average of all countries is used, with a "
-        "wider interval.",
+        "wider interval."
     ),
-    ProspectNote.WIDE_INTERVAL: (
-        "Het interval is breed: de gegevens zeggen weinig over deze zaak.",
-        "The interval is wide: the data say little about this case.",
-    ),
+    ProspectNote.WIDE_INTERVAL: N_("The interval is wide: the data say little about this case."),
 }
 
-DISCLAIMER: Final[Pair] = (
-    "Beslisondersteuning, geen beslissing (art. 22 AVG): het weegt mee in de "
-    "belangenafweging, die bij de behandelaar blijft. Methode, modelkaart en grenzen: "
-    "docs/prospect.md.",
+DISCLAIMER: Final = N_(
     "Decision support, not a decision (GDPR art. 22): it informs the balancing of "
     "interests, which stays with the case officer. Method, model card and limits: "
-    "docs/prospect.md.",
+    "docs/prospect.md."
 )
 
 
 def prospect_lines(prospect: Prospect, lang: Language) -> list[str]:
     """The prospect of removal with its inputs, interval, basis and caveats."""
-    head = _t(
-        (
-            "Vooruitzicht van aantoonbaar vertrek (gedwongen of zelfstandig)",
-            "Prospect of a demonstrable departure (forced or independent)",
-        ),
-        lang,
-    )
-    lines = [head]
+    lines = [_("Prospect of a demonstrable departure (forced or independent)", lang)]
     if prospect.status is ProspectStatus.NOT_OPEN:
-        return [
-            *lines,
-            "  " + _t(("Geen: de zaak is niet open.", "None: the case is not open."), lang),
-        ]
+        return [*lines, "  " + _("None: the case is not open.", lang)]
     if prospect.status is ProspectStatus.TOO_LITTLE_DATA:
         return [
             *lines,
-            "  "
-            + _t(
-                (
-                    "Geen schatting: te weinig eerdere zaken of vertrekken om van te leren.",
-                    "No estimate: too few past cases or departures to learn from.",
-                ),
-                lang,
-            ),
-            "  " + _t(DISCLAIMER, lang),
+            "  " + _("No estimate: too few past cases or departures to learn from.", lang),
+            "  " + _(DISCLAIMER, lang),
         ]
     model = prospect.model
     assert model is not None
@@ -375,37 +330,38 @@ def prospect_lines(prospect: Prospect, lang: Language) -> list[str]:
     for e in prospect.estimates:
         lines.append(
             "  "
-            + _t((f"binnen {e.months} maanden", f"within {e.months} months"), lang)
-            + f": {percent(e.probability, lang)} ({level}%-"
-            + _t(("interval", "interval"), lang)
-            + f" {percent(e.low, lang)} - {percent(e.high, lang)})"
-        )
-    comparable = prospect.comparable
-    if comparable is not None:
-        departed = ", ".join(
-            f"{count(n, lang)} {_t(('binnen', 'within'), lang)} {h}"
-            for h, n in comparable.departed.items()
-        )
-        pattern = pattern_text(comparable.pattern, lang)
-        lines.append(
-            "  "
-            + _t(
-                (
-                    f"Vergelijkbare eerdere zaken: {count(comparable.cases, lang)} (zelfde "
-                    f"nationaliteit, identiteitsbewijs, medewerking en niet-groene condities: "
-                    f"{pattern}); aantoonbaar vertrokken: {departed} maanden.",
-                    f"Comparable past cases: {count(comparable.cases, lang)} (same nationality, "
-                    f"identity evidence, cooperation and conditions not green: {pattern}); "
-                    f"departed demonstrably: {departed} months.",
-                ),
+            + _(
+                "within {months} months: {p} ({level}% interval {low} - {high})",
                 lang,
+                months=e.months,
+                p=percent(e.probability, lang),
+                level=level,
+                low=percent(e.low, lang),
+                high=percent(e.high, lang),
             )
         )
-    lines.append("  " + _t(("Invoer", "Inputs"), lang) + ": " + _inputs(prospect, lang))
+    if prospect.comparable is not None:
+        lines.append("  " + _comparable_line(prospect.comparable, lang))
+    lines.append("  " + _("Inputs", lang) + ": " + _inputs(prospect, lang))
     lines.append("  " + _model_line(prospect, lang))
-    lines += ["  " + _t(_NOTE_TEXT[n], lang) for n in prospect.notes]
-    lines.append("  " + _t(DISCLAIMER, lang))
+    lines += ["  " + _(_NOTE_TEXT[n], lang) for n in prospect.notes]
+    lines.append("  " + _(DISCLAIMER, lang))
     return lines
+
+
+def _comparable_line(comparable: Comparable, lang: Language) -> str:
+    departed = ", ".join(
+        _("{n} within {months}", lang, n=count(n, lang), months=h)
+        for h, n in comparable.departed.items()
+    )
+    return _(
+        "Comparable past cases: {cases} (same nationality, identity evidence, cooperation "
+        "and conditions not green: {pattern}); departed demonstrably: {departed} months.",
+        lang,
+        cases=count(comparable.cases, lang),
+        pattern=pattern_text(comparable.pattern, lang),
+        departed=departed,
+    )
 
 
 def _inputs(prospect: Prospect, lang: Language) -> str:
@@ -413,37 +369,27 @@ def _inputs(prospect: Prospect, lang: Language) -> str:
     for name, value in prospect.inputs.items():
         label = INPUT_LABEL.get(name) or CONDITION_LABEL.get(name)
         shown = value if name in ("country", "time_open") else _value(value, lang)
-        parts.append(f"{_t(label, lang) if label else name} {shown}")
-    rest = _t(
-        (
-            "; verder niets (geen geslacht, leeftijd of bewaring)",
-            "; nothing else (no sex, age or detention)",
-        ),
-        lang,
-    )
-    return "; ".join(parts) + rest
+        parts.append((_(label, lang) if label else name) + f" {shown}")
+    return "; ".join(parts) + _("; nothing else (no sex, age or detention)", lang)
 
 
 def _model_line(prospect: Prospect, lang: Language) -> str:
     model = prospect.model
     assert model is not None
     first, last = model.landmarks
-    sd = decimal(model.country_sd[0], 2, lang)
-    cases, departed = count(model.cases, lang), count(model.departed, lang)
-    return _t(
-        (
-            f"Model {model.version}: geleerd uit {cases} eerdere zaken, open op peildata "
-            f"{first.isoformat()} t/m {last.isoformat()}, waarvan {departed} binnen "
-            f"{model.options.horizon} maanden aantoonbaar vertrokken; alleen wat op "
-            f"{model.as_of.isoformat()} bekend was. Landen verschillen met sd {sd} "
-            "(log-odds, geschat).",
-            f"Model {model.version}: learnt from {cases} past cases open on landmarks "
-            f"{first.isoformat()} to {last.isoformat()}, of which {departed} departed "
-            f"demonstrably within {model.options.horizon} months; only what was known on "
-            f"{model.as_of.isoformat()}. Countries differ with sd {sd} (log-odds, "
-            "estimated).",
-        ),
+    return _(
+        "Model {version}: learnt from {cases} past cases open on landmarks {first} to "
+        "{last}, of which {departed} departed demonstrably within {horizon} months; only "
+        "what was known on {as_of}. Countries differ with sd {sd} (log-odds, estimated).",
         lang,
+        version=model.version,
+        cases=count(model.cases, lang),
+        first=first.isoformat(),
+        last=last.isoformat(),
+        departed=count(model.departed, lang),
+        horizon=model.options.horizon,
+        as_of=model.as_of.isoformat(),
+        sd=decimal(model.country_sd[0], 2, lang),
     )
 
 
@@ -456,15 +402,7 @@ def _footer(view: CaseView, lang: Language) -> list[str]:
             f"{labels.text(labels.FINGERPRINT, lang)}: {origin.fingerprint}"
         )
     if view.logged:
-        lines.append(
-            _t(
-                (
-                    "Deze raadpleging is vastgelegd in het auditlog.",
-                    "This view is recorded in the audit log.",
-                ),
-                lang,
-            )
-        )
+        lines.append(_("This view is recorded in the audit log.", lang))
     if origin.simulated:
         lines.append(labels.SIMULATED)
     return lines
@@ -479,19 +417,20 @@ def case_html(view: CaseView, lang: Language = "nl") -> str:
     parts = [f'<section class="case" lang="{lang}">']
     header = _header(view, lang)
     parts.append(f"<h2>{e(header[0])}</h2><p>{e(header[1])}</p>")
-    parts.append(f"<h3>{e(_t(('De vijf condities', 'The five conditions'), lang))}</h3>")
+    five = _("The five conditions", lang)
+    parts.append(f"<h3>{e(five)}</h3>")
     parts.append('<table class="lights"><tbody>')
     for light in view.lights:
-        label = _t(CONDITION_LABEL[light.condition], lang)
+        label = _(CONDITION_LABEL[light.condition], lang)
         parts.append(
             f'<tr class="light {e(light.state)}"><th>{e(label)}'
-            f"</th><td>{e(_t(STATE_LABEL[light.state], lang))}</td><td>{e(_d(light.since))}</td>"
+            f"</th><td>{e(_(STATE_LABEL[light.state], lang))}</td><td>{e(_d(light.since))}</td>"
             f"<td>{e(_d(light.observed_on))}</td></tr>"
         )
     parts.append("</tbody></table>")
     for title, lines in (
         (
-            _t(("Wat vertrek nu blokkeert", "What blocks departure now"), lang),
+            _("What blocks departure now", lang),
             blocking_text(view, lang),
         ),
         (None, _request_lines(view, lang)),
@@ -598,7 +537,7 @@ def case_json(view: CaseView) -> dict[str, object]:
                 if model
                 else None
             ),
-            "disclaimer": DISCLAIMER[1],
+            "disclaimer": DISCLAIMER,
         },
         "simulated": view.provenance.simulated,
         "extracted_on": _iso(view.provenance.extracted_on),
