@@ -37,6 +37,18 @@ class RawTable:
     name: str  # the file (requests.csv) or sheet (requests) violations name
     header: list[str]
     frame: pl.DataFrame  # one String column per header name, plus LINE
+    #: A table read through a mapping: how its columns and values are named in the source.
+    source: SourceLabels | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLabels:
+    """A mapped table's names in its source, so violations speak the source's language."""
+
+    columns: dict[str, str]  # exchange-format column -> source column header
+    known: dict[str, tuple[str, ...]]  # column -> the source values its value map knows
+    dates: str = "YYYY-MM-DD"  # the date format(s) the mapping reads, as a user writes them
+    countries_by_name: bool = False  # [read] countries = "names"
 
 
 @dataclass(slots=True)
@@ -49,6 +61,8 @@ class Container:
     notices: list[str] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
+    #: A mapped source's file and sheet names, in the order its violations are reported.
+    source_order: list[str] | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -58,6 +72,8 @@ class Container:
     @property
     def order(self) -> list[str]:
         """File names in the order violations are reported."""
+        if self.source_order is not None:
+            return self.source_order
         suffix = "" if self.kind == "workbook" else ".csv"
         return [DATASET_JSON] + [f"{t.value}{suffix}" for t in Table]
 

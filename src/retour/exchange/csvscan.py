@@ -58,7 +58,7 @@ UNCLOSED = "a quoted field is never closed (unbalanced '\"')"
 
 
 def _quote_problems(
-    buf: npt.NDArray[np.uint8], quotes: IntArray, newlines: IntArray
+    buf: npt.NDArray[np.uint8], quotes: IntArray, newlines: IntArray, sep: int = COMMA
 ) -> list[QuoteProblem]:
     problems: list[QuoteProblem] = []
     if quotes.size == 0:
@@ -68,15 +68,15 @@ def _quote_problems(
     closing = quotes[1::2]
     # An opening quote stands at the start of a field, or right after a closing quote
     # (the pair "" inside a quoted field).
-    before = np.where(opening > 0, buf[np.maximum(opening - 1, 0)], COMMA)
+    before = np.where(opening > 0, buf[np.maximum(opening - 1, 0)], sep)
     after_close = np.isin(opening - 1, closing)
-    bad_open = ~(np.isin(before, (COMMA, LF)) | after_close)
+    bad_open = ~(np.isin(before, (sep, LF)) | after_close)
     if quotes.size % 2 and not bad_open[-1]:
         line = int(_line_of(newlines, opening[-1:])[0])
         problems.append(QuoteProblem(line, UNCLOSED))
     # A closing quote is followed by a separator, the end of the line or file, or another quote.
     nxt = np.where(closing + 1 < size, buf[np.minimum(closing + 1, size - 1)], LF)
-    bad_close = ~np.isin(nxt, (COMMA, LF, CR, QUOTE))
+    bad_close = ~np.isin(nxt, (sep, LF, CR, QUOTE))
     # A bad closing quote on another line than its opening one: the field ran on, most
     # likely because the opening quote was never closed; point at where it opened.
     opener_of_bad = opening[: closing.size][bad_close]
@@ -90,13 +90,17 @@ def _quote_problems(
     return sorted(problems, key=lambda p: p.line)[:1]
 
 
-def scan(data: bytes) -> Scan:
-    """Scan UTF-8 CSV bytes (BOM already removed). `data` must end with a line feed."""
+def scan(data: bytes, separator: str = ",") -> Scan:
+    """Scan UTF-8 CSV bytes (BOM already removed). `data` must end with a line feed.
+
+    `separator` is one ASCII character (a mapped source may use ';' or a tab).
+    """
+    sep = ord(separator)
     buf = np.frombuffer(data, dtype=np.uint8)
     quotes = np.flatnonzero(buf == QUOTE).astype(np.int64)
     newlines = np.flatnonzero(buf == LF).astype(np.int64)
-    commas = np.flatnonzero(buf == COMMA).astype(np.int64)
-    problems = _quote_problems(buf, quotes, newlines)
+    commas = np.flatnonzero(buf == sep).astype(np.int64)
+    problems = _quote_problems(buf, quotes, newlines, sep)
 
     def outside(positions: IntArray) -> IntArray:
         inside = np.searchsorted(quotes, positions, side="left") % 2 == 1

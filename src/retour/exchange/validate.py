@@ -22,6 +22,7 @@ from retour.domain.tables import EXTRA_PREFIX, SPECS, V_NUMBER, TableSpec
 from retour.exchange import rules
 from retour.exchange.container import DATASET_JSON, LINE, Container, RawTable
 from retour.exchange.pseudonym import pseudonymise
+from retour.exchange.source_terms import in_source_terms
 from retour.exchange.violations import (
     VIOLATION_SCHEMA,
     InvalidDatasetError,
@@ -187,7 +188,10 @@ def _check_table(
         file=raw.name,
         reference=reference,
         hidden=frozenset({CASE_ID}) if hidden else frozenset(),
-        labels={CASE_ID: V_NUMBER} if hidden else {},
+        labels={
+            **({CASE_ID: V_NUMBER} if hidden else {}),
+            **(raw.source.columns if raw.source else {}),
+        },
     )
     header_frame = _as_frame(header)
     if any(v.reason in {Reason.MISSING_COLUMN, Reason.ID_COLUMNS} for v in header):
@@ -196,7 +200,7 @@ def _check_table(
     cells = [
         c for col in spec.columns if col.name in frame.columns for c in rules.cell_checks(col, ctx)
     ]
-    found = [header_frame, rules.run(frame, cells, ctx)]
+    found = [header_frame, in_source_terms(rules.run(frame, cells, ctx), raw.source)]
     typed = rules.typed(frame, spec)
     row_rules = rules.ROW_RULES.get(raw.table)
     checks = [rules.duplicate_keys(spec, ctx), *(row_rules() if row_rules else [])]

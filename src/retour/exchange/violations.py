@@ -23,6 +23,7 @@ class Reason(StrEnum):
     FIELD_COUNT = "field_count"
     EMPTY_FILE = "empty_file"
     BAD_METADATA = "bad_metadata"
+    BAD_ENCODING = "bad_encoding"  # a mapped source that its mapping's encoding cannot decode
     # the header
     UNKNOWN_COLUMN = "unknown_column"
     MISSING_COLUMN = "missing_column"
@@ -42,6 +43,7 @@ class Reason(StrEnum):
     DATE_ORDER = "date_order"
     INCONSISTENT = "inconsistent"
     OVERLAP = "overlap"
+    DISAGREES = "disagrees"  # a flat register's rows of one case that differ in a case column
 
 
 #: The columns of a violations frame, as produced by every rule.

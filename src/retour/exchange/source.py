@@ -1,0 +1,311 @@
+"""A source system's own files, read as text tables with their line numbers.
+
+A source is a folder or .zip of CSV files, one CSV file, or a workbook; each file (by its
+name without extension) or sheet is a table. Every cell stays text (a workbook's date cell
+becomes YYYY-MM-DD, a whole number loses its '.0') with the line or row it came from, so a
+violation can name the source's own file:line. Only the columns asked for are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from retour.domain.errors import InputError
+from retour.exchange import sniff
+from retour.exchange.container import LINE
+from retour.exchange.csvscan import scan
+from retour.exchange.violations import Reason, Violation
+
+TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+SKIPPED = frozenset({"truth.json", "dataset.json"})
+
+
+@dataclass(slots=True)
+class SourceTable:
+    name: str  # what `from` names: the file without extension, or the sheet
+    label: str  # what violations name: Verzoeken.csv, or the sheet Verzoeken
+    header: list[str]
+    frame: pl.DataFrame  # String columns named as in `header` (those read), plus LINE
+    workbook: bool
+    encoding: str | None = None  # CSV: as read (sniffed or given)
+    delimiter: str | None = None
+
+
+@dataclass(slots=True)
+class Source:
+    path: Path
+    kind: str  # folder, zip, file or workbook
+    loaders: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # CSV name -> bytes
+    labels: dict[str, str] = field(default_factory=dict)  # name -> file name
+    sheets: dict[str, list[tuple[object, ...]]] = field(default_factory=dict)
+    others: list[str] = field(default_factory=list)  # files that are no table
+    digest: hashlib._Hash = field(default_factory=hashlib.sha256)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.loaders) + list(self.sheets)
+
+
+def _unreadable(path: Path, exc: OSError) -> InputError:
+    return InputError(
+        f"{path}: cannot be read ({exc.strerror or exc}).", hint="Check its permissions."
+    )
+
+
+def _add_file(source: Source, file_name: str, loader: Callable[[], bytes]) -> None:
+    stem, _, suffix = file_name.rpartition(".")
+    if stem and f".{suffix.lower()}" in TEXT_SUFFIXES:
+        source.loaders[stem] = loader
+        source.labels[stem] = file_name
+    elif file_name not in SKIPPED and not file_name.startswith("__MACOSX/"):
+        source.others.append(file_name)
+
+
+def _folder(path: Path) -> Source:
+    source = Source(path, "folder")
+    try:
+        entries = sorted(p for p in path.iterdir() if p.is_file())
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    for entry in entries:
+        _add_file(source, entry.name, entry.read_bytes)
+    return source
+
+
+def _zip(path: Path) -> Source:
+    source = Source(path, "zip")
+    try:
+        archive = zipfile.ZipFile(path)
+        members = sorted(i.filename for i in archive.infolist() if not i.is_dir())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{path}: not a readable .zip archive ({exc}).") from None
+    for member in members:
+        _add_file(source, member.rsplit("/", 1)[-1], _member_reader(archive, member))
+    return source
+
+
+def _member_reader(archive: zipfile.ZipFile, member: str) -> Callable[[], bytes]:
+    return lambda: archive.read(member)
+
+
+def _workbook(path: Path, wanted: set[str] | None) -> Source:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    source = Source(path, "workbook")
+    try:
+        source.digest.update(path.read_bytes())
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(
+            f"{path}: not a readable .xlsx workbook ({exc}).",
+            hint="Save it from the spreadsheet program as an Excel workbook (.xlsx).",
+        ) from None
+    try:
+        folded = None if wanted is None else {w.casefold() for w in wanted}
+        for sheet in book.worksheets:
+            if folded is None or sheet.title.casefold() in folded:
+                source.sheets[sheet.title] = list(sheet.iter_rows(values_only=True))
+            else:
+                source.sheets[sheet.title] = []
+    finally:
+        book.close()
+    return source
+
+
+def open_source(path: Path, wanted: set[str] | None = None) -> Source:
+    """List a source's tables; a workbook's sheets in `wanted` (all when None) are read."""
+    if not path.exists():
+        raise InputError(
+            f"{path}: no such file or folder.",
+            hint="Give the folder, .zip, CSV file or workbook the source system wrote.",
+        )
+    if path.is_dir():
+        return _folder(path)
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return _zip(path)
+    if suffix in WORKBOOK_SUFFIXES:
+        return _workbook(path, wanted)
+    if suffix in TEXT_SUFFIXES:
+        source = Source(path, "file")
+        _add_file(source, path.name, path.read_bytes)
+        return source
+    raise InputError(
+        f"{path}: not a source retour can read ({path.suffix or 'no extension'}).",
+        hint="Give a folder or .zip of CSV files, one CSV file, or an .xlsx workbook.",
+    )
+
+
+# --- reading one table -------------------------------------------------------------------
+
+
+def cell_text(value: object) -> str | None:
+    """A workbook cell as text: dates as YYYY-MM-DD, whole numbers without '.0'."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text != "" else None
+
+
+def _unique(header: list[str]) -> list[str]:
+    """Polars needs distinct names; a repeated header gets an invisible suffix."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in header:
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        out.append(name if n == 0 else f"{name}\x00{n}")
+    return out
+
+
+def read_table(
+    source: Source,
+    name: str,
+    violations: list[Violation],
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    columns: set[str] | None = None,
+) -> SourceTable | None:
+    """One table of the source, or None after adding why it cannot be read to `violations`."""
+    if name in source.sheets:
+        return _sheet(name, source.sheets[name], columns)
+    label = source.labels[name]
+    try:
+        data = source.loaders[name]()
+    except OSError as exc:
+        raise _unreadable(source.path / label, exc) from None
+    source.digest.update(label.encode("utf-8") + b"\0" + data)
+    return _csv(name, label, data, violations, encoding, delimiter, columns)
+
+
+def _decoded(
+    label: str, data: bytes, encoding: str | None, violations: list[Violation]
+) -> tuple[bytes, str] | None:
+    try:
+        text, used = sniff.decode(data, encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start : exc.start + 1].hex().upper()
+        violations.append(
+            Violation(
+                label,
+                line,
+                None,
+                Reason.BAD_ENCODING,
+                f"cannot be read as {encoding} (byte 0x{byte}); set [read] "
+                "encoding in the mapping to the file's encoding",
+            )
+        )
+        return None
+    return text.encode("utf-8"), used
+
+
+def _csv(
+    name: str,
+    label: str,
+    data: bytes,
+    violations: list[Violation],
+    encoding: str | None,
+    delimiter: str | None,
+    columns: set[str] | None,
+) -> SourceTable | None:
+    decoded = _decoded(label, data, encoding, violations)
+    if decoded is None:
+        return None
+    data, used = decoded
+    data = data.rstrip(b"\r\n")
+    if not data.strip():
+        violations.append(
+            Violation(
+                label, None, None, Reason.EMPTY_FILE, "the file is empty; it needs a header row"
+            )
+        )
+        return None
+    data += b"\n"
+    sep = delimiter or sniff.separator(data[:65536].decode("utf-8", errors="replace"))
+    shape = scan(data, sep)
+    if not shape.ok:
+        violations.extend(
+            Violation(label, p.line, None, Reason.BAD_CSV, p.message) for p in shape.problems
+        )
+        return None
+    first = pl.read_csv(
+        data, has_header=False, infer_schema=False, separator=sep, n_rows=1, quote_char='"'
+    )
+    header = ["" if v is None else str(v).strip() for v in first.row(0)]
+    ragged = (shape.fields != len(header)) & ~shape.blank
+    ragged[0] = False
+    for line, count in zip(shape.lines[ragged][:200], shape.fields[ragged][:200], strict=True):
+        violations.append(
+            Violation(
+                label,
+                int(line),
+                None,
+                Reason.FIELD_COUNT,
+                f"{count} fields where the header has {len(header)}",
+            )
+        )
+    if ragged.any():
+        return None
+    names = _unique(header)
+    keep = [i for i, h in enumerate(header) if columns is None or h in columns]
+    frame = pl.read_csv(
+        data,
+        has_header=True,
+        infer_schema=False,
+        separator=sep,
+        quote_char='"',
+        new_columns=names,
+        columns=keep or [0],
+    )
+    if not keep:
+        frame = frame.clear(frame.height).select()
+    frame = frame.with_columns(pl.Series(LINE, shape.lines[1:], dtype=pl.Int64))
+    frame = frame.filter(~pl.Series(shape.blank[1:]))
+    return SourceTable(name, label, header, frame, workbook=False, encoding=used, delimiter=sep)
+
+
+def _rows(rows: list[tuple[object, ...]]) -> Iterator[tuple[int, list[str | None]]]:
+    for number, row in enumerate(rows, start=1):
+        cells = [cell_text(v) for v in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        if cells:
+            yield number, cells
+
+
+def _sheet(name: str, rows: list[tuple[object, ...]], columns: set[str] | None) -> SourceTable:
+    found = _rows(rows)
+    first = next(found, None)
+    header = [] if first is None else [(c or "").strip() for c in first[1]]
+    keep = [i for i, h in enumerate(header) if columns is None or h in columns]
+    names = _unique(header)
+    lines: list[int] = []
+    cells: list[list[str | None]] = [[] for _ in keep]
+    for number, row in found:
+        lines.append(number)
+        for column, index in zip(cells, keep, strict=True):
+            column.append(row[index] if index < len(row) else None)
+    data = {
+        names[i]: pl.Series(names[i], c, dtype=pl.String) for i, c in zip(keep, cells, strict=True)
+    }
+    data[LINE] = pl.Series(LINE, lines, dtype=pl.Int64)
+    return SourceTable(name, name, header, pl.DataFrame(data), workbook=True)

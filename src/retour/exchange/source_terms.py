@@ -1,0 +1,61 @@
+"""Cell violations of a mapped table, reworded in its source's terms.
+
+The rules are the exchange format's own (`rules.cell_checks`), run on the mapped text; only
+the advice differs. A direct import says "use one of: positive, negative, ..."; a mapped one
+must say which *source* labels its mapping knows, since the user fixes the source or the
+mapping, never the exchange codes.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from retour.exchange.container import SourceLabels
+from retour.exchange.violations import Reason
+
+#: How many known labels a message lists before it says "and N more".
+SHOWN_LABELS = 12
+
+
+def known_text(labels: tuple[str, ...]) -> str:
+    """The labels of a value map as a message lists them."""
+    shown = ", ".join(label if label else "(empty)" for label in labels[:SHOWN_LABELS])
+    rest = len(labels) - SHOWN_LABELS
+    return shown + (f" and {rest} more" if rest > 0 else "")
+
+
+def _known(source: SourceLabels) -> dict[str, str]:
+    """Source column header -> its message, for every column with a value map."""
+    return {
+        source.columns.get(column, column): known_text(labels)
+        for column, labels in source.known.items()
+    }
+
+
+def in_source_terms(found: pl.DataFrame, source: SourceLabels | None) -> pl.DataFrame:
+    """Reword unknown codes, countries and dates of a mapped table (a direct one is kept)."""
+    if source is None or found.is_empty():
+        return found
+    known = _known(source)
+    reason, column = pl.col("reason"), pl.col("column")
+    coded = reason.is_in([Reason.UNKNOWN_CODE.value, Reason.UNKNOWN_COUNTRY.value])
+    mapped = coded & column.is_in(list(known))
+    knows = column.replace_strict(known, default=None, return_dtype=pl.String)
+    unknown_value = pl.format("unknown value '{}'; the mapping knows {}", pl.col("value"), knows)
+    country = (
+        "unknown country; write an ISO 3166-1 code (alpha-2 or alpha-3) or the country's "
+        "Dutch or English name"
+        if source.countries_by_name
+        else "unknown country; write an ISO 3166-1 alpha-2 code, or set "
+        '[read] countries = "names" in the mapping to read names and alpha-3 codes'
+    )
+    return found.with_columns(
+        message=pl.when(mapped)
+        .then(unknown_value)
+        .when(reason == Reason.UNKNOWN_COUNTRY.value)
+        .then(pl.lit(country))
+        .when(reason == Reason.NOT_A_DATE.value)
+        .then(pl.lit(f"not a calendar date written {source.dates}"))
+        .otherwise(pl.col("message")),
+        value=pl.when(mapped).then(pl.lit(None, pl.String)).otherwise(pl.col("value")),
+    )
