@@ -39,3 +39,27 @@ def test_demo_uses_its_own_database(
     capsys.readouterr()
     assert main(["--db", str(demo_db), "info", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["counts"] == about["counts"]
+
+
+def test_demo_again_keeps_what_was_added_unless_fresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RETOUR_DATA_DIR", str(tmp_path / "data"))
+    assert main(["demo"]) == 0
+    demo_db = str(tmp_path / "data" / "demo" / "demo.sqlite")
+    # reading the demo database, as its "try next" lines suggest, adds nothing that counts
+    assert main(["--db", demo_db, "figures", "requests", "--format", "csv"]) == 0
+    assert main(["demo"]) == 0
+    added = ["--db", demo_db, "user", "add", "ann", "--role", "analyst"]
+    assert main([*added, "--password", "a long enough password"]) == 0
+    capsys.readouterr()
+    assert main(["demo"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "1 user, 1 audit entry" in err and "retour demo --fresh" in err
+    assert main(["--db", demo_db, "user", "list"]) == 0
+    assert "ann" in capsys.readouterr().out, "the refused demo changed nothing"
+    assert main(["demo", "--fresh"]) == 0
+    capsys.readouterr()
+    assert main(["--db", demo_db, "user", "list"]) == 0
+    assert "ann" not in capsys.readouterr().out

@@ -27,8 +27,18 @@ from retour.cli import (
     web_cmd,  # noqa: F401
 )
 from retour.cli.main import STATE, app, err_console
-from retour.cli.render import TextFormat, console, print_json, print_lines, print_table
+from retour.cli.render import (
+    ListsViolations,
+    TextFormat,
+    check_report_path,
+    console,
+    print_json,
+    print_lines,
+    print_table,
+    write_violations,
+)
 from retour.domain.codes import Table
+from retour.domain.errors import InputError
 
 if TYPE_CHECKING:
     from retour.service import datasets
@@ -78,18 +88,33 @@ def stages(label: str, steps: tuple[str, ...] = ()) -> Iterator[StageCallback]:
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="A folder, .zip or .xlsx in the exchange format.")],
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Write every violation (file, line, column, reason code, value, message) "
+            "to this .csv or .json file; values of v_number are never written.",
+        ),
+    ] = None,
 ) -> None:
     """Import a dataset: every rule checked, all of it written or nothing."""
-    from retour.exchange import InvalidDatasetError
     from retour.service import datasets
 
+    if report is not None:
+        check_report_path(report)
     with context() as ctx, stages(f"importing {path.name}", datasets.IMPORT_STAGES) as progress:
         try:
-            report = datasets.import_dataset(ctx, path, progress=progress)
-        except InvalidDatasetError as exc:
-            print_lines(list(exc.lines()), stderr=True)
+            result = datasets.import_dataset(ctx, path, progress=progress)
+        except InputError as exc:
+            if isinstance(exc, ListsViolations):  # the dataset breaks the exchange format
+                print_lines(list(exc.lines()), stderr=True)
+                if report is not None:
+                    written = write_violations(exc.violations, report)
+                    print_lines([f"Wrote {written} violations to {report}."], stderr=True)
             raise
-    _print_import(report)
+    if report is not None:
+        write_violations([], report)
+    _print_import(result)
 
 
 def _print_import(report: datasets.ImportReport) -> None:
@@ -159,10 +184,7 @@ def info(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database schema to this version of retour."""
-    from retour.store.engine import upgrade_database
-
-    ctx = context()
-    before, after = upgrade_database(ctx.database_url)
+    before, after = context().upgrade()
     if before == after:
         console.print(f"The database is up to date (schema {after}).")
     else:

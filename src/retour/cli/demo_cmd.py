@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, Annotated
 
-from retour.cli.main import app
+import typer
+
+from retour.cli.main import app, err_console
 from retour.cli.render import console, print_table
 
 if TYPE_CHECKING:
@@ -34,15 +37,32 @@ def _registered() -> set[str]:
 
 
 @app.command("demo")
-def demo() -> None:
+def demo(
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Replace the demo database even when users, tokens, instruments or audit "
+            "entries were added to it (asked on a terminal; refused otherwise).",
+        ),
+    ] = False,
+) -> None:
     """Simulate a national caseload, import it into a separate demo database, summarise it."""
     from retour.cli.commands import stages
     from retour.config import load_settings
-    from retour.service.demo import run_demo
+    from retour.service.demo import demo_additions, demo_paths, run_demo
 
     settings = load_settings()
+    if not fresh and sys.stdin.isatty() and err_console.is_terminal:
+        added = demo_additions(settings)
+        if added:
+            question = (
+                f"The demo database {demo_paths(settings)[1]} holds {added.describe()} added "
+                "since the demo made it. Replace it, and remove them?"
+            )
+            fresh = typer.confirm(question, default=False, err=True, abort=True)
     with stages("demo") as progress:
-        summary = run_demo(settings, progress=progress)
+        summary = run_demo(settings, fresh=fresh, progress=progress)
     _print(summary)
 
 

@@ -1,11 +1,21 @@
-"""The application object the faces share: settings and the database, opened on demand."""
+"""The application object the faces share: settings and the database, opened on demand.
+
+A database named by the user (``--db``, ``RETOUR_DB`` or ``db`` in the settings file) whose
+file does not exist in a folder that does not exist either is refused: a typo must not
+quietly make folders and an empty database. ``retour db upgrade`` (:meth:`Retour.upgrade`)
+creates such a database on purpose; a new file in an existing folder is created on first
+use, as is the default database under the data directory.
+"""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retour.config import Settings, database_url, load_settings
+from retour.domain.errors import ConfigError
 
 if TYPE_CHECKING:
     from retour.store.engine import Database
@@ -33,8 +43,42 @@ class Retour:
         if self._database is None:
             from retour.store.engine import open_database  # the CLI starts faster without it
 
+            self._refuse_a_missing_folder()
             self._database = open_database(self.database_url)
         return self._database
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Migrate the schema to this retour's (``retour db upgrade``), creating the
+        database, and its folder, when there is none: (revision before or None, after)."""
+        from retour.store.engine import upgrade_database
+
+        self.close()
+        return upgrade_database(self.database_url)
+
+    @property
+    def named_database(self) -> bool:
+        """Whether the user named the database (rather than taking the default)."""
+        return bool(self.db_override or self.settings.db)
+
+    def sqlite_file(self) -> Path | None:
+        """The SQLite file of the database, or None (PostgreSQL, in memory)."""
+        from retour.store.engine import SQLITE, parse_url
+
+        url = parse_url(self.database_url)
+        name = url.database
+        if url.get_backend_name() != SQLITE or not name or name == ":memory:":
+            return None
+        return None if name.startswith("file:") else Path(name)
+
+    def _refuse_a_missing_folder(self) -> None:
+        path = self.sqlite_file() if self.named_database else None
+        if path is None or path.exists() or path.parent.is_dir():
+            return
+        raise ConfigError(
+            f"No database at {path}: the folder {path.parent} does not exist.",
+            hint=f"Check --db or RETOUR_DB, or create a new database with "
+            f"`retour --db {shlex.quote(str(path))} db upgrade`.",
+        )
 
     def close(self) -> None:
         if self._database is not None:

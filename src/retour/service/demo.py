@@ -1,19 +1,30 @@
-"""`retour demo`: simulate a national caseload, import it into a demo database, summarise."""
+"""`retour demo`: simulate a national caseload, import it into a demo database, summarise.
+
+Run again, the demo replaces its database. It refuses (:class:`DemoChangedError`) when the
+database holds what someone added to it since: users, tokens, imports or instrument
+changes after the demo's own import, and audit entries of those changes or of the web
+(logins). Reading the demo database (a case view, an export: what the demo's "try next"
+commands do) adds nothing that counts. ``fresh=True`` replaces it anyway.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import polars as pl
+import sqlalchemy as sa
 
 from retour.analysis.summary import departures_by_year, requests_by_outcome
 from retour.config import Settings
 from retour.domain.codes import Table
+from retour.domain.errors import DatabaseError, UsageError
+from retour.service.audit import AuditAction
 from retour.service.context import Retour
 from retour.service.datasets import ImportReport, Progress, import_dataset, quiet
 from retour.service.simulation import SimulationSummary, simulate
-from retour.store import read
+from retour.store import read, schema
 
 SCENARIO = "nl"
 YEARS = (2019, 2023)
@@ -31,6 +42,46 @@ class DemoSummary:
     example_case: str | None  # an open case with requests, to try `retour case` on
 
 
+#: What the demo's own suggestions write to the audit log: reading is no change.
+READS: Final = frozenset(
+    {
+        AuditAction.VIEW_CASE,
+        AuditAction.VIEW_AUDIT,
+        AuditAction.EXPORT_WORKBOOK,
+        AuditAction.EXPORT_FIGURES,
+        AuditAction.EXPORT_REPORT,
+        AuditAction.EXPORT_API,
+        AuditAction.EXPORT_DATASET,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Additions:
+    """What was added to the demo database after the demo made it."""
+
+    users: int = 0
+    tokens: int = 0
+    imports: int = 0  # imports and instrument changes after the demo's own import
+    audit_entries: int = 0  # of changes and of the web, not of reading
+
+    def __bool__(self) -> bool:
+        return any((self.users, self.tokens, self.imports, self.audit_entries))
+
+    def describe(self) -> str:
+        parts = [
+            (self.users, "user", "users"),
+            (self.tokens, "token", "tokens"),
+            (self.imports, "import or instrument change", "imports or instrument changes"),
+            (self.audit_entries, "audit entry", "audit entries"),
+        ]
+        return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts if n)
+
+
+class DemoChangedError(UsageError):
+    """The demo database holds additions; replacing it needs ``--fresh``."""
+
+
 def demo_paths(settings: Settings) -> tuple[Path, Path]:
     """The demo's dataset folder and database: under the data directory, never the user's own."""
     base = settings.data_dir / "demo"
@@ -42,9 +93,55 @@ def _remove_database(path: Path) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-def run_demo(settings: Settings, *, progress: Progress = quiet) -> DemoSummary:
-    """Simulate (fixed seed), import into a fresh demo database, and summarise what it holds."""
+def demo_additions(settings: Settings) -> Additions:
+    """What was added to the demo database since the demo made it (nothing: no database)."""
+    _, database = demo_paths(settings)
+    if not database.exists():
+        return Additions()
+    try:
+        with (
+            Retour(settings=settings, db_override=str(database)) as app,
+            app.database().begin() as conn,
+        ):
+            return _additions(conn)
+    except DatabaseError as exc:
+        raise DemoChangedError(
+            f"The demo database {database} cannot be read to see what was added to it: "
+            f"{exc.message}",
+            hint="Run `retour demo --fresh` to replace it.",
+        ) from None
+
+
+def _additions(conn: sa.Connection) -> Additions:
+    def count(table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
+        return int(conn.scalar(sa.select(sa.func.count()).select_from(table).where(*where)) or 0)
+
+    first = conn.scalar(sa.select(sa.func.min(schema.imports.c.id)))
+    log = schema.audit_log.c
+    own_import = sa.and_(log.action == AuditAction.IMPORT_DATASET.value, log.subject == str(first))
+    return Additions(
+        users=count(schema.users),
+        tokens=count(schema.api_tokens),
+        imports=max(count(schema.imports) - 1, 0),
+        audit_entries=count(
+            schema.audit_log, log.action.not_in([a.value for a in READS]), sa.not_(own_import)
+        ),
+    )
+
+
+def run_demo(settings: Settings, *, fresh: bool = False, progress: Progress = quiet) -> DemoSummary:
+    """Simulate (fixed seed), import into a fresh demo database, and summarise what it holds.
+
+    A demo database with additions (:func:`demo_additions`) is replaced only when ``fresh``.
+    """
     dataset, database = demo_paths(settings)
+    added = Additions() if fresh else demo_additions(settings)
+    if added:
+        raise DemoChangedError(
+            f"The demo database {database} holds {added.describe()} added since the demo "
+            "made it; running the demo again would remove them.",
+            hint="Run `retour demo --fresh` to replace it anyway.",
+        )
     progress("simulating the nl scenario")
     simulation = simulate(SCENARIO, YEARS, SEED, dataset, force=True)
     _remove_database(database)
