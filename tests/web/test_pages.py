@@ -145,7 +145,7 @@ def test_figures_filters_and_the_htmx_fragment(
     )
     assert "<html" not in fragment.text and "<table>" in fragment.text
     wrong = analyst.get("/figures?years=1990-1991")
-    assert wrong.status_code == 400 and "lie outside the data" in wrong.text
+    assert wrong.status_code == 400 and "vallen buiten de gegevens" in wrong.text
 
 
 def test_figures_of_refusals_by_reason(client_for: Callable[[Role | None], TestClient]) -> None:

@@ -7,7 +7,8 @@ vl-convert; HTML pages embed the dict with vl-convert's JavaScript bundle.
 
 - :func:`scale_chart` -- the sliding scale of the letter to Parliament: every country as a
   point with its interval on 0-100, the components on hover, a trend arrow. Countries are
-  listed alphabetically: a scale, not a ranking.
+  listed by index (highest first, too little data last) or by name: a scale with
+  intervals, not a verdict.
 - :func:`index_chart` -- one country's index over time with its band, and its instruments
   as marks on the time axis.
 - :func:`answer_time_chart` -- the share answered by day, per year of submission.
@@ -18,6 +19,8 @@ vl-convert; HTML pages embed the dict with vl-convert's JavaScript bundle.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from enum import StrEnum
 from typing import Any, Final
 
 import polars as pl
@@ -143,6 +146,19 @@ DUTCH_LOCALE: Final[dict[str, Any]] = {
     },
 }
 WIDTH: Final = 560
+#: The font every chart names. vl-convert measures text with Liberation Sans (Arial's
+#: metrics) when it lays out a chart; a browser asked for plain ``sans-serif`` may draw
+#: DejaVu Sans, some 12% wider, and the labels then run out of the drawing. Naming the
+#: measured font first (Arial and Helvetica have the same widths) keeps layout and drawing
+#: in step.
+FONT: Final = "Liberation Sans, Arial, Helvetica, sans-serif"
+#: Characters of a title line: a 13 px bold line of this length stays within WIDTH.
+TITLE_CHARS: Final = 64
+#: The widest axis or legend label (pixels): the longest country name (49 characters,
+#: "Kleine afgelegen eilanden van de Verenigde Staten") fits at the default 10-11 px.
+LABEL_LIMIT: Final = 320
+#: Room around the drawing, so that a label drawn a little wider than measured stays in.
+PADDING: Final = 12
 #: Shown for a missing figure, and between the ends of an interval.
 DASH: Final = "\u2013"
 #: Joins an outcome and its reason in the outcomes table ("negative: no_response").
@@ -199,11 +215,40 @@ def _number(column: str, digits: int = 0) -> pl.Expr:
     return pl.when(pl.col(column).is_null()).then(pl.lit(DASH)).otherwise(shown)
 
 
+def title_lines(text: str, width: int = TITLE_CHARS) -> list[str]:
+    """A title broken at spaces into lines of at most ``width`` characters (a longer word
+    keeps a line of its own): Vega draws a list as lines, and never cuts a title."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _title(text: str) -> dict[str, Any]:
+    return {"text": title_lines(text), "anchor": "start", "frame": "group", "offset": 8}
+
+
 def _finish(chart: Any, lang: Language) -> Spec:
-    """The chart's Vega-Lite spec, with the language's month names and number format."""
+    """The chart's Vega-Lite spec: a title of whole lines, the font the layout was measured
+    in, labels long enough for every country name, padding, and the language's month names
+    and number format."""
     spec = dict(chart.to_dict())
+    title = spec.get("title")
+    if isinstance(title, str):
+        spec["title"] = _title(title)
+    config = {
+        **spec.get("config", {}),
+        "font": FONT,
+        "axis": {"labelLimit": LABEL_LIMIT, "titleLimit": WIDTH},
+        "legend": {"labelLimit": LABEL_LIMIT, "titleLimit": LABEL_LIMIT},
+    }
     if lang == "nl":
-        spec["config"] = {**spec.get("config", {}), "locale": DUTCH_LOCALE}
+        config["locale"] = DUTCH_LOCALE
+    spec["config"] = config
+    spec["padding"] = PADDING
     return spec
 
 
@@ -222,13 +267,51 @@ def _alt() -> Any:
 # -- the sliding scale ------------------------------------------------------------------------
 
 
-def scale_rows(table: pl.DataFrame, lang: Language) -> pl.DataFrame:
-    """The rows the scale chart draws: published rows with a number, names and hover text."""
-    names = {c: labels.country_name(c, lang) for c in table["country"].unique().to_list()}
+class ScaleOrder(StrEnum):
+    """How the sliding scale lists its countries."""
+
+    INDEX = "index"  # highest index first; countries with too little data last
+    NAME = "name"  # alphabetically, as readers of the language write the names
+
+
+def _name_key(name: str) -> str:
+    """Alphabetical order without regard to accents or case ("Åland" among the A's)."""
+    plain = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+
+
+def scale_order(
+    table: pl.DataFrame, lang: Language, order: ScaleOrder = ScaleOrder.INDEX
+) -> pl.DataFrame:
+    """Every country of the scale in the order asked: ``country``, its ``name``, and
+    ``rank`` (0 first). By index: highest first, ties and countries with too little data
+    (no index) by name, the latter last."""
+    codes = table["country"].unique().to_list()
+    names = {c: labels.country_name(c, lang) for c in codes}
+    named = table.select(
+        "country",
+        "index",
+        pl.col("country").replace_strict(names, return_dtype=pl.String).alias("name"),
+        pl.col("country")
+        .replace_strict({c: _name_key(n) for c, n in names.items()}, return_dtype=pl.String)
+        .alias("name_key"),
+    )
+    if order is ScaleOrder.NAME:
+        named = named.sort("name_key")
+    else:
+        named = named.sort(["index", "name_key"], descending=[True, False], nulls_last=True)
+    return named.select("country", "name").with_row_index("rank")
+
+
+def scale_rows(
+    table: pl.DataFrame, lang: Language, order: ScaleOrder = ScaleOrder.INDEX
+) -> pl.DataFrame:
+    """The rows the scale chart draws, in the order asked: names and hover text; a country
+    with too little data for an index keeps its row (said in words, drawn last by index)."""
+    ranks = scale_order(table, lang, order)
     return (
-        table.filter(pl.col("index").is_not_null())
+        table.join(ranks, on="country", how="left")
         .with_columns(
-            pl.col("country").replace_strict(names, return_dtype=pl.String).alias("name"),
             pl.col("trend")
             .replace_strict(TREND_ARROW, default="", return_dtype=pl.String)
             .alias("arrow"),
@@ -240,7 +323,10 @@ def scale_rows(table: pl.DataFrame, lang: Language) -> pl.DataFrame:
             )
             .alias("trend_text"),
             (_number("lower") + pl.lit(DASH) + _number("upper")).alias("interval_text"),
-            _number("index").alias("index_text"),
+            pl.when(pl.col("index").is_null())
+            .then(pl.lit(t("too_little_data", lang)))
+            .otherwise(_number("index"))
+            .alias("index_text"),
             _percent("answer_rate_90d").alias("answer_rate_text"),
             _number("median_days_to_answer").alias("median_text"),
             _percent("confirmation_observed").alias("confirmed_text"),
@@ -248,16 +334,22 @@ def scale_rows(table: pl.DataFrame, lang: Language) -> pl.DataFrame:
             _percent("document_within_30d").alias("document_text"),
             _percent("naive_positive_share").alias("naive_text"),
         )
-        .sort("name")
+        .sort("rank")
     )
 
 
 def scale_chart(
-    table: pl.DataFrame, lang: Language = "nl", *, level: float = 0.9, period: str = ""
+    table: pl.DataFrame,
+    lang: Language = "nl",
+    *,
+    level: float = 0.9,
+    period: str = "",
+    order: ScaleOrder = ScaleOrder.INDEX,
 ) -> Spec:
-    """Every country with an index as a point with its interval on 0-100."""
+    """Every country as a point with its interval on 0-100, in the order asked; a country
+    with too little data is named, with those words where its point would be."""
     alt = _alt()
-    rows = scale_rows(table, lang)
+    rows = scale_rows(table, lang, order)
     data = alt.Data(
         values=_records(
             rows.select(
@@ -281,7 +373,7 @@ def scale_chart(
         )
     )
     interval = t("interval", lang, level=round(level * 100))
-    y = alt.Y("name:N", sort="ascending", title=None, axis=alt.Axis(labelLimit=200))
+    y = alt.Y("name:N", sort=rows["name"].to_list(), title=None)
     x_scale = alt.Scale(domain=[0, 100])
     tooltip = [
         alt.Tooltip("name:N", title=t("country", lang)),
@@ -317,7 +409,12 @@ def scale_chart(
         ),
         tooltip=tooltip,
     )
-    chart = (rule + point + arrow).properties(
+    too_little = (
+        base.transform_filter("datum.index == null")
+        .mark_text(align="left", dx=4, fontStyle="italic", color="#57606a")
+        .encode(x=alt.value(0), y=y, text="index_text:N", tooltip=tooltip)
+    )
+    chart = (rule + point + arrow + too_little).properties(
         width=WIDTH, height=alt.Step(18), title=t("scale_title", lang, period=period)
     )
     return _finish(chart, lang)
@@ -524,7 +621,7 @@ def outcomes_chart(outcomes: DisclosedTable, lang: Language = "nl", *, country: 
                 title=t("answer", lang),
                 sort=[names[a] for a in values],
                 scale=alt.Scale(scheme="tableau20"),  # up to 20 answers, each its own colour
-                legend=alt.Legend(labelLimit=280),
+                legend=alt.Legend(labelLimit=LABEL_LIMIT),
             ),
             order=alt.Order("order:Q"),
             tooltip=[

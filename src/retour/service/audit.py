@@ -35,6 +35,7 @@ class AuditAction(StrEnum):
     LOCKED_OUT = "locked_out"
     LOGOUT = "logout"
     VIEW_CASE = "view_case"
+    ACCESS_REFUSED = "access_refused"
     EXPORT_WORKBOOK = "export_workbook"
     EXPORT_FIGURES = "export_figures"
     EXPORT_REPORT = "export_report"

@@ -15,6 +15,7 @@ call does not fit again.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from typing import Final
 
@@ -34,6 +35,7 @@ from retour.analysis.prospect import (
 )
 from retour.disclosure import Profile
 from retour.domain.errors import NotFoundError, UsageError
+from retour.exchange.pseudonym import pseudonym
 from retour.reports.case import CaseView, DepartureLine, DetentionLine, Light, RequestLine
 from retour.service import audit, model_cache
 from retour.service.conditions import parse_date
@@ -53,6 +55,40 @@ def _unknown_case() -> NotFoundError:
         "No case with that case id in the database.",
         hint="Give the case's pseudonymous case_id as imported; alien numbers are never stored.",
     )
+
+
+#: What an alien number (V-nummer) looks like when someone types it: ten digits, perhaps
+#: after a V and with spaces, dots or dashes between them.
+V_NUMBER: Final = re.compile(r"^[Vv]?[\s.-]*(?:\d[\s.-]*){10}$")
+
+
+def looks_like_v_number(typed: str) -> bool:
+    return V_NUMBER.fullmatch(typed.strip()) is not None
+
+
+def find_case(app: Retour, typed: str) -> str | None:
+    """The stored case id of what someone typed to find a case, or None.
+
+    An alien number is pseudonymised with the configured secret as the import does (as
+    typed, and as its digits alone) and looked up by that pseudonym; anything else is looked
+    up as a case id. The typed value is never logged, audited or returned: the caller gets
+    the stored (pseudonymous) case id only. A ConfigError when an alien number is typed and
+    no secret is set.
+    """
+    wanted = typed.strip()
+    if not wanted:
+        return None
+    candidates = [wanted]
+    if looks_like_v_number(wanted):
+        secret = app.settings.secret_bytes()
+        digits = re.sub(r"\D", "", wanted)
+        candidates = [pseudonym(secret, v) for v in dict.fromkeys((wanted, digits))]
+    db = app.database()
+    for candidate in candidates:
+        record = store_cases.case_record(db, candidate)
+        if record is not None:
+            return str(record.case["case_id"])
+    return None
 
 
 def case_view(

@@ -53,7 +53,7 @@ def api_profile(principal: Principal, asked: str | None) -> Profile:
         return principal.profiles[0]
     wanted = Profile.parse(asked)
     if wanted not in principal.profiles:
-        raise Forbidden
+        raise Forbidden("profile")
     return wanted
 
 

@@ -19,13 +19,16 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from retour.domain.errors import RetourError
+from retour.service import audit
+from retour.service.audit import AuditAction, Via
 from retour.service.context import Retour
-from retour.web import api, auth, i18n, pages, security
+from retour.web import api, auth, i18n, pages, permissions, security
 from retour.web.render import language, render
-from retour.web.security import CsrfRefused, Forbidden, SignInRequired, guard
+from retour.web.security import CsrfRefused, Forbidden, Principal, SignInRequired, guard
 from retour.web.views import Views
 
 log = logging.getLogger("retour.web")
@@ -154,9 +157,34 @@ def _error_page(request: Request, status: int, title: str, detail: str) -> Respo
     return render(request, "error.html", status=status, title=title, detail=detail)
 
 
+def audit_refusal(request: Request, status: int, reason: str) -> None:
+    """Record a refused request to a case page, an export or an import in the audit log:
+    who (if known), what was refused (:data:`~retour.web.permissions.AUDITED_REFUSALS`),
+    the status and why -- never a value from the address or the form."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    subject = permissions.refusal_subject(request.method, path) if path else None
+    if subject is None:
+        return
+    principal: Principal | None = getattr(request.state, "principal", None)
+    try:
+        audit.record(
+            security.retour(request),
+            AuditAction.ACCESS_REFUSED,
+            actor=principal.name if principal else audit.UNKNOWN_ACTOR,
+            role=principal.role if principal else None,
+            via=Via.API if security.is_api(request) else Via.WEB,
+            subject=subject,
+            detail={"status": status, "reason": reason, "method": request.method},
+        )
+    except RetourError:  # the refusal stands; the log says the entry is missing
+        log.exception("a refused request could not be recorded in the audit log")
+
+
 def _handlers(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def sign_in(request: Request, _: Exception) -> Response:
+        await run_in_threadpool(audit_refusal, request, 401, "sign_in")
         if security.is_api(request):
             return _json(
                 401, "Sign in: a valid bearer token is needed.", **{"WWW-Authenticate": "Bearer"}
@@ -171,7 +199,9 @@ def _handlers(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, _: Exception) -> Response:
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        reason = exc.reason if isinstance(exc, Forbidden) else "role"
+        await run_in_threadpool(audit_refusal, request, 403, reason)
         lang = language(request)
         if security.is_api(request):
             return _json(403, "Your role does not allow this (route or profile).")
@@ -181,6 +211,7 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfRefused)
     async def csrf(request: Request, _: Exception) -> Response:
+        await run_in_threadpool(audit_refusal, request, 403, "csrf")
         lang = language(request)
         if security.is_api(request):
             return _json(403, "CSRF token missing or wrong.")
@@ -199,7 +230,7 @@ def _handlers(app: FastAPI) -> None:
         if security.is_api(request):
             return _json(status, str(exc))
         lang = language(request)
-        return _error_page(request, status, i18n.text("error", lang), str(exc))
+        return _error_page(request, status, i18n.text("error", lang), i18n.error_text(exc, lang))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

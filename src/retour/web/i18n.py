@@ -3,9 +3,11 @@ profiles, notes) come from :mod:`retour.reports.labels`, shared with the reports
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
-from retour.disclosure import Language
+from retour.disclosure import Language, Profile
+from retour.reports import labels
 
 DEFAULT: Final[Language] = "nl"
 LANGUAGES: Final[tuple[Language, ...]] = ("nl", "en")
@@ -97,6 +99,22 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "overview.key_figures": ("Verzoeken per jaar en antwoord", "Requests per year and answer"),
     "overview.countries": ("Landen", "Countries"),
+    "overview.order": ("Volgorde", "Order"),
+    "order.index": ("op index, hoogste eerst", "by index, highest first"),
+    "order.name": ("op naam", "by name"),
+    # what a table shows (its caption)
+    "filter.country": ("land", "country"),
+    "filter.nationality": ("nationaliteit", "nationality"),
+    "filter.kind": ("soort verzoek", "kind of request"),
+    "filter.outcome": ("antwoord", "answer"),
+    "filter.profile": ("profiel", "profile"),
+    "filter.years": ("jaren", "years"),
+    "filter.all_countries": ("alle landen", "all countries"),
+    "filter.all_kinds": ("LP en T&O", "LP and T&O"),
+    "filter.all_outcomes": ("alle antwoorden", "all answers"),
+    "filter.or": ("of", "or"),
+    "filter.order": ("volgorde", "order"),
+    "busy": ("Bezig met laden…", "Loading…"),
     # country
     "country.index": ("Samenwerkingsindex door de tijd", "Cooperation index over time"),
     "country.answer_times": ("Antwoordtijden", "Answer times"),
@@ -139,7 +157,27 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     # cases
     "cases.title": ("Zaak", "Case"),
     "cases.lookup": ("Zaak opzoeken", "Look up a case"),
-    "cases.case_id": ("Zaaknummer (case_id)", "Case id (case_id)"),
+    "cases.case_id": ("Zaaknummer (case_id) of V-nummer", "Case id (case_id) or alien number"),
+    "cases.v_number": (
+        "Een V-nummer gaat niet in het adres, het auditlog of de logbestanden: retour zoekt "
+        "de zaak op met het pseudoniem dat de import ervan maakte.",
+        "An alien number (V-nummer) never goes into the address, the audit log or the log "
+        "files: retour looks the case up by the pseudonym the import made of it.",
+    ),
+    "cases.not_found": (
+        "Geen zaak gevonden met dit zaaknummer of V-nummer.",
+        "No case found with this case id or alien number.",
+    ),
+    "cases.not_an_id": (
+        "Dit is geen zaaknummer of V-nummer.",
+        "This is not a case id or an alien number.",
+    ),
+    "cases.no_secret": (
+        "Een V-nummer kan niet worden opgezocht: er is geen geheim ingesteld voor de "
+        "pseudoniemen. Vraag de beheerder.",
+        "An alien number cannot be looked up: no secret is set for the pseudonyms. Ask the "
+        "administrator.",
+    ),
     "cases.open": ("Openen", "Open"),
     "cases.on": ("Zoals de zaak stond op", "As the case stood on"),
     "cases.conditions": (
@@ -210,6 +248,11 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "violation.column": ("kolom", "column"),
     "violation.message": ("overtreding", "violation"),
     "violation.value": ("waarde", "value"),
+    "violation.reason": ("reden (code)", "reason (code)"),
+    "import.unreadable": (
+        "Het bestand kon niet worden gelezen; er is niets geschreven.",
+        "The file could not be read; nothing was written.",
+    ),
     # audit
     "audit.title": ("Auditlog", "Audit log"),
     "audit.intro": (
@@ -225,6 +268,182 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "audit.older": ("Oudere regels", "Older entries"),
     "audit.all_actions": ("alle acties", "all actions"),
 }
+
+
+#: The publication profiles in words.
+PROFILE_NAMES: Final[dict[Profile, tuple[str, str]]] = {
+    Profile.PUBLIC: ("openbaar", "public"),
+    Profile.PARLIAMENT: ("Kamer", "Parliament"),
+    Profile.INTERNAL: ("intern", "internal"),
+}
+
+#: The codes of instruments (kind, level, status) in words.
+INSTRUMENT_WORDS: Final[dict[str, tuple[str, str]]] = {
+    "visa_measure": ("visummaatregel", "visa measure"),
+    "readmission_agreement": ("overnameovereenkomst", "readmission agreement"),
+    "partnership": ("partnerschap", "partnership"),
+    "trade_preference": ("handelspreferentie", "trade preference"),
+    "working_arrangement": ("werkafspraak", "working arrangement"),
+    "diplomatic": ("diplomatiek", "diplomatic"),
+    "operational": ("operationeel", "operational"),
+    "bilateral": ("bilateraal", "bilateral"),
+    "benelux": ("Benelux", "Benelux"),
+    "eu": ("EU", "EU"),
+    "proposed": ("voorgesteld", "proposed"),
+    "in_force": ("van kracht", "in force"),
+    "ended": ("beëindigd", "ended"),
+}
+
+#: Messages of the services that name command-line options, in words for the web:
+#: (pattern of the English message, (Dutch, English) with the pattern's groups).
+_ERRORS: Final[tuple[tuple[re.Pattern[str], tuple[str, str]], ...]] = (
+    (
+        re.compile(r"^--period (?P<v>'.*') is not a year or a quarter\."),
+        (
+            "{v} is geen jaar of kwartaal. Schrijf een jaar zoals 2023 of een kwartaal "
+            "zoals 2023Q2.",
+            "{v} is not a year or a quarter. Write a year such as 2023 or a quarter such as "
+            "2023Q2.",
+        ),
+    ),
+    (
+        re.compile(
+            r"^No requests were submitted in (?P<v>\S+)\.(?: The data cover (?P<a>\S+) "
+            r"to (?P<b>\S+) )?"
+        ),
+        (
+            "In {v} zijn geen verzoeken gedaan.{span_nl}",
+            "No requests were submitted in {v}.{span_en}",
+        ),
+    ),
+    (
+        re.compile(r"^Cannot read the years (?P<v>'.*?')(?: of --\w+)?\."),
+        (
+            "De jaren {v} zijn niet te lezen. Geef één jaar (2021) of een reeks (2019-2023).",
+            "Cannot read the years {v}. Give one year (2021) or a range (2019-2023).",
+        ),
+    ),
+    (
+        re.compile(r"^The years (?P<v>'.*')(?: of --\w+)? run backwards\."),
+        (
+            "De jaren {v} lopen achteruit. Schrijf bijvoorbeeld 2019-2023.",
+            "The years {v} run backwards. Write e.g. 2019-2023.",
+        ),
+    ),
+    (
+        re.compile(r"^The years (?P<v>\S+) lie outside the data: .* cover (?P<a>\d{4}-\d{4})\."),
+        (
+            "De jaren {v} vallen buiten de gegevens, die {a} beslaan. Kies jaren binnen {a}.",
+            "The years {v} lie outside the data, which cover {a}. Choose years within {a}.",
+        ),
+    ),
+    (
+        re.compile(r"^Cannot read the date (?P<v>'.*') of --\w+\."),
+        (
+            "De datum {v} is niet te lezen. Schrijf hem als 2023-06-30.",
+            "Cannot read the date {v}. Write it as 2023-06-30.",
+        ),
+    ),
+    (
+        re.compile(r"^(?P<v>\d{4}-\d\d-\d\d) lies after the data, which run to (?P<a>[\d-]+)\."),
+        (
+            "{v} ligt na de gegevens, die lopen tot {a}. Kies een datum op of voor de peildatum.",
+            "{v} lies after the data, which run to {a}. Choose a date on or before the "
+            "extraction date.",
+        ),
+    ),
+    (
+        re.compile(r"^The case was not yet open on that date\."),
+        (
+            "De zaak was op die datum nog niet geopend. Kies een latere datum.",
+            "The case was not yet open on that date. Choose a later date.",
+        ),
+    ),
+    (
+        re.compile(r"^--kind (?P<v>'.*') is not a kind of request\."),
+        (
+            "{v} is geen soort verzoek. Kies LP, T&O of alle.",
+            "{v} is not a kind of request. Choose LP, T&O or all.",
+        ),
+    ),
+    (
+        re.compile(r"^This database holds simulated data; real data cannot be imported"),
+        (
+            "Deze database bevat gesimuleerde gegevens; echte gegevens kunnen er niet in. "
+            "Importeer ze in een eigen database (vraag de beheerder).",
+            "This database holds simulated data; real data cannot be imported into it. Import "
+            "them into a database of their own (ask the administrator).",
+        ),
+    ),
+    (
+        re.compile(r"^This database holds real data; a simulated dataset cannot be imported"),
+        (
+            "Deze database bevat echte gegevens; een gesimuleerde dataset kan er niet in. "
+            "Importeer de simulatie in een eigen database (vraag de beheerder).",
+            "This database holds real data; a simulated dataset cannot be imported into it. "
+            "Import the simulation into a database of its own (ask the administrator).",
+        ),
+    ),
+    (
+        re.compile(r"^The database holds no (?P<what>[\w ]+?)(?: to count)?\."),
+        (
+            "De database bevat hiervoor nog geen gegevens. Een beheerder kan een dataset "
+            "importeren.",
+            "The database holds no {what} yet. An administrator can import a dataset.",
+        ),
+    ),
+)
+#: What gives a message away as written for the command line: an option, a command, a
+#: setting's environment variable.
+_COMMAND_LINE: Final = re.compile(r"--[a-z]|\bretour [a-z]|\bRETOUR_[A-Z]")
+_OPTION: Final = re.compile(r"--([a-z][a-z-]*)")
+#: A code as the data write it (``not_applicable``, ``in_force``): letters joined by "_".
+_SNAKE_CODE: Final = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def error_text(exc: Exception, lang: Language) -> str:
+    """A service's error in the words of the web, in `lang`: never a command-line option,
+    a command or a raw code. Known messages are translated; any other keeps its message
+    (without a hint that speaks of the command line)."""
+    message = str(getattr(exc, "message", None) or exc)
+    for pattern, (nl, en) in _ERRORS:
+        found = pattern.search(str(exc))
+        if found is None:
+            continue
+        values = {k: v or "" for k, v in found.groupdict().items()}
+        first, last = values.get("a"), values.get("b")
+        values["span_nl"] = f" De gegevens lopen van {first} tot {last}." if last else ""
+        values["span_en"] = f" The data cover {first} to {last}." if last else ""
+        return (nl if lang == "nl" else en).format(**values)
+    hint = getattr(exc, "hint", None)
+    shown = message if not hint or _COMMAND_LINE.search(hint) else f"{message} {hint}"
+    return readable(_OPTION.sub(r"\1", shown), lang)
+
+
+def readable(line: str, lang: Language) -> str:
+    """A text with the raw codes in it replaced by their words (instrument codes here, the
+    figures' codes from :mod:`retour.reports.labels`)."""
+
+    def word(found: re.Match[str]) -> str:
+        code = found.group(0)
+        pair = INSTRUMENT_WORDS.get(code)
+        if pair is not None:
+            return pair[0] if lang == "nl" else pair[1]
+        named = labels.code_label(code, lang)
+        return code if named == code else named
+
+    return _SNAKE_CODE.sub(word, line)
+
+
+def instrument_word(code: object, lang: Language) -> str:
+    value = str(getattr(code, "value", code))
+    pair = INSTRUMENT_WORDS.get(value)
+    return value if pair is None else (pair[0] if lang == "nl" else pair[1])
+
+
+def profile_name(profile: Profile, lang: Language) -> str:
+    nl, en = PROFILE_NAMES[profile]
+    return nl if lang == "nl" else en
 
 
 def text(key: str, lang: Language, **values: object) -> str:

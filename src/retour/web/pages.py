@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Final
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,18 +16,19 @@ from markupsafe import Markup
 
 from retour.disclosure import Language, Profile
 from retour.domain.countries import country_codes
-from retour.domain.errors import NotFoundError, RetourError, UsageError
+from retour.domain.errors import ConfigError, NotFoundError, RetourError, UsageError
 from retour.reports import case as case_report
 from retour.reports import labels
+from retour.reports.charts import ScaleOrder
 from retour.service import audit, cases, cooperation, datasets, figures, instruments
 from retour.service.audit import AuditAction, Via
 from retour.service.figures import Figures
 from retour.service.instruments import InvalidDatasetError
-from retour.web.i18n import text
+from retour.web.i18n import error_text, readable, text
 from retour.web.permissions import Permission
 from retour.web.render import is_htmx, language, render
 from retour.web.security import Forbidden, Principal, guard, retour
-from retour.web.views import TableView, Views, table_view
+from retour.web.views import Filters, TableView, Views, caption, table_view
 
 router = APIRouter()
 
@@ -115,10 +118,12 @@ def overview(
     principal: User,
     profile: Annotated[str | None, Query(max_length=20)] = None,
     period: Annotated[str | None, Query(max_length=10)] = None,
+    order: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     chosen, clamped = choose_profile(principal, profile)
     lang = language(request)
     v = views(request)
+    sort = ScaleOrder.NAME if order == ScaleOrder.NAME.value else ScaleOrder.INDEX
     key_figures = None
     countries: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
@@ -129,7 +134,9 @@ def overview(
                 answer = v.request_figures(chosen, by="year,outcome")
             except UsageError:
                 return None, ()
-            return table_view(answer.tables[0], lang), tuple(answer.notes_in(lang))
+            table = answer.tables[0]
+            title = caption(table.title.text(lang), Filters(chosen), lang)
+            return table_view(table, lang, title=title), _notes(answer.notes_in(lang), lang)
 
         key_figures, notes = v.cached("overview", (chosen, lang), key)
         countries = v.countries(chosen)
@@ -140,9 +147,9 @@ def overview(
     asked_period = period.strip() if period and period.strip() else v.default_period()
     if not v.version().empty:
         try:
-            scale = v.scale(chosen, asked_period, lang)
+            scale = v.scale(chosen, asked_period, lang, sort)
         except RetourError as exc:
-            scale_error = str(exc)
+            scale_error = error_text(exc, lang)
         try:
             ready, ready_notes = v.ready_to_return(chosen, asked_period[:4], lang)
         except RetourError:
@@ -158,6 +165,8 @@ def overview(
         scale_svg=Markup(scale.svg) if scale else None,  # drawn by vl-convert from our spec
         scale_error=scale_error,
         period=asked_period,
+        order=sort.value,
+        orders=[o.value for o in ScaleOrder],
         ready=ready,
         ready_notes=ready_notes,
     )
@@ -185,17 +194,21 @@ def country(
         only = ("country", clean)
         per_year = v.request_figures(chosen, by="country,year,outcome")
         reasons = v.request_figures(chosen, by="country,reason,outcome")
+        filters = Filters(chosen, country=clean)
         return (
             table_view(
                 per_year.tables[0],
                 lang,
                 only=only,
-                title=_titled("country.per_year", per_year, lang),
+                title=_titled("country.per_year", per_year, filters, lang),
             ),
             table_view(
-                reasons.tables[0], lang, only=only, title=_titled("country.reasons", reasons, lang)
+                reasons.tables[0],
+                lang,
+                only=only,
+                title=_titled("country.reasons", reasons, filters, lang),
             ),
-            tuple(reasons.notes_in(lang)),
+            _notes(reasons.notes_in(lang), lang),
         )
 
     per_year_view, reasons_view, notes = v.cached("country-tables", (clean, chosen, lang), tables)
@@ -204,7 +217,7 @@ def country(
     try:
         drawn = v.country_charts(clean, chosen, lang)
     except RetourError as exc:
-        drawn, cooperation_error = None, str(exc)
+        drawn, cooperation_error = None, error_text(exc, lang)
     return render(
         request,
         "country.html",
@@ -227,8 +240,13 @@ def country(
     )
 
 
-def _titled(key: str, answer: Any, lang: Language) -> str:
-    return f"{text(key, lang)}, {labels.years_text(list(answer.years))}"
+def _titled(key: str, answer: Any, filters: Filters, lang: Language) -> str:
+    return caption(f"{text(key, lang)}, {labels.years_text(list(answer.years))}", filters, lang)
+
+
+def _notes(notes: Iterable[str], lang: Language) -> tuple[str, ...]:
+    """The notes of an answer as a reader reads them: codes in words."""
+    return tuple(readable(note, lang) for note in notes)
 
 
 @router.get("/countries/{code}/brief")
@@ -324,16 +342,20 @@ def figures_page(
     notes: list[str] = []
     try:
         answer, only = _figures_answer(v, chosen, asked)
+        filters = _filters(chosen, asked)
         tables, notes = v.cached(
             "figures-tables",
             (subject, chosen, chosen_years, answer.by, chosen_kind, only, lang),
             lambda: (
-                [table_view(t, lang, only=only) for t in answer.tables],
-                answer.notes_in(lang),
+                [
+                    table_view(t, lang, only=only, title=caption(t.title.text(lang), filters, lang))
+                    for t in answer.tables
+                ],
+                list(_notes(answer.notes_in(lang), lang)),
             ),
         )
     except RetourError as exc:
-        error = str(exc)
+        error = error_text(exc, lang)
     values = {
         **_frame(request, principal, chosen, clamped),
         "subject": subject,
@@ -351,6 +373,19 @@ def figures_page(
     }
     template = "_figures_results.html" if is_htmx(request) else "figures.html"
     return render(request, template, status=400 if error else 200, **values)
+
+
+def _filters(profile: Profile, asked: FigureQuery) -> Filters:
+    """The filters of a figures question, as its tables' captions name them."""
+    requests = asked.subject in ("requests", "reasons")
+    return Filters(
+        profile,
+        country=asked.country,
+        country_dim=BREAKDOWN[asked.subject][2],
+        kind=asked.kind if requests else None,
+        outcome=REFUSALS if asked.subject == "reasons" else None,
+        requests=requests,
+    )
 
 
 def _figures_answer(
@@ -386,7 +421,8 @@ def figures_csv(
     try:
         answer, only = _figures_answer(views(request), chosen, asked)
     except RetourError as exc:
-        return Response(str(exc), status_code=400, media_type="text/plain; charset=utf-8")
+        message = error_text(exc, language(request))
+        return Response(message, status_code=400, media_type="text/plain; charset=utf-8")
     span = labels.years_text(list(answer.years))
     audit.record(
         retour(request),
@@ -452,12 +488,20 @@ def cases_lookup(request: Request, principal: User) -> Response:
 def cases_open(
     request: Request, principal: User, case_id: Annotated[str, Form(max_length=200)] = ""
 ) -> Response:
-    clean = case_id.strip()
-    if not ID_PATTERN.fullmatch(clean):
-        lang = language(request)
-        message = "Onbekend zaaknummer." if lang == "nl" else "Not a case id."
-        return render(request, "cases.html", status=400, error=message)
-    return RedirectResponse(f"/cases/{clean}", status_code=303)
+    """Find a case by its case id or an alien number (V-nummer) and open it. The form is
+    posted, and only a stored case id -- a pseudonym -- goes into the address it opens: what
+    was typed never reaches a URL, the browser's history, a log line or the audit log."""
+    lang = language(request)
+    typed = case_id.strip()
+    if not (ID_PATTERN.fullmatch(typed) or cases.looks_like_v_number(typed)):
+        return render(request, "cases.html", status=400, error=text("cases.not_an_id", lang))
+    try:
+        found = cases.find_case(retour(request), typed)
+    except ConfigError:  # an alien number, and no secret to pseudonymise it with
+        return render(request, "cases.html", status=503, error=text("cases.no_secret", lang))
+    if found is None:
+        return render(request, "cases.html", status=404, error=text("cases.not_found", lang))
+    return RedirectResponse(f"/cases/{quote(found, safe='')}", status_code=303)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -484,7 +528,8 @@ def case(
     except NotFoundError:
         raise NotFound from None
     except UsageError as exc:
-        return render(request, "case.html", status=400, case=None, error=str(exc), on=on or "")
+        error = error_text(exc, lang)
+        return render(request, "case.html", status=400, case=None, error=error, on=on or "")
     # retour.reports.case escapes every text of its fragment
     fragment = Markup(case_report.case_html(view, lang))
     return render(request, "case.html", case=fragment, error=None, on=view.on.isoformat())
@@ -549,7 +594,7 @@ def instrument_add(
     except InvalidDatasetError as exc:
         return _instruments_page(request, status=400, violations=_violations(exc), form=form)
     except RetourError as exc:
-        return _instruments_page(request, status=400, error=str(exc), form=form)
+        return _instruments_page(request, status=400, error=error_text(exc, lang), form=form)
     views(request).changed()
     return _instruments_page(
         request, message=text("instruments.added", lang, id=change.instrument.instrument_id)
@@ -573,7 +618,7 @@ def instrument_end(
     except InvalidDatasetError as exc:
         return _instruments_page(request, status=400, violations=_violations(exc))
     except RetourError as exc:
-        return _instruments_page(request, status=400, error=str(exc))
+        return _instruments_page(request, status=400, error=error_text(exc, lang))
     views(request).changed()
     return _instruments_page(request, message=text("instruments.ended", lang, id=instrument_id))
 
@@ -616,6 +661,7 @@ def import_upload(
     shown_name = dataset.filename or ""
     stored_name = safe_file_name(dataset.filename)
     if stored_name is None:
+        _import_refused(request, principal, "file_name")
         return render(
             request,
             "import.html",
@@ -626,6 +672,7 @@ def import_upload(
             name=shown_name,
         )
     if dataset.size is not None and dataset.size > MAX_UPLOAD:
+        _import_refused(request, principal, "too_large")
         return render(
             request,
             "import.html",
@@ -659,14 +706,15 @@ def import_upload(
                 error=None,
                 name=shown_name,
             )
-        except RetourError as exc:
+        except RetourError as exc:  # not a dataset retour can read: recorded here
+            _import_refused(request, principal, type(exc).__name__)
             return render(
                 request,
                 "import.html",
-                status=400,
+                status=exc.http_status,
                 report=None,
                 refused=None,
-                error=str(exc),
+                error=error_text(exc, lang),
                 name=shown_name,
             )
     result = report.result  # recorded in the audit log by retour.service.datasets
@@ -683,6 +731,19 @@ def import_upload(
         refused=None,
         error=None,
         name=shown_name,
+    )
+
+
+def _import_refused(request: Request, principal: Principal, reason: str) -> None:
+    """An upload refused before it was read as a dataset, in the audit log (the service
+    records the refusals of datasets it read); the file's name is not kept."""
+    audit.record(
+        retour(request),
+        AuditAction.IMPORT_REFUSED,
+        actor=principal.name,
+        role=principal.role,
+        via=Via.WEB,
+        detail={"reason": reason},
     )
 
 

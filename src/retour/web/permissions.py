@@ -93,6 +93,34 @@ ROUTES: Final[dict[tuple[str, str], Permission]] = {
     ("GET", "/api/audit"): Permission.VIEW_AUDIT,
 }
 
+#: Routes whose refusals (sign-in required, role or profile not allowed, CSRF) are written
+#: to the audit log: the case pages and every export and import, by what was refused.
+#: Never the values in the path (a case id typed in the address may be an alien number).
+AUDITED_REFUSALS: Final[dict[tuple[str, str], str]] = {
+    ("GET", "/cases"): "case",
+    ("POST", "/cases"): "case",
+    ("GET", "/cases/{case_id}"): "case",
+    ("GET", "/api/cases/{case_id}"): "case",
+    ("GET", "/figures/workbook"): "workbook",
+    ("GET", "/figures/csv"): "figures_csv",
+    ("GET", "/countries/{code}/brief"): "brief",
+    ("GET", "/api/countries"): "api",
+    ("GET", "/api/countries/{code}"): "api",
+    ("GET", "/api/figures/requests"): "api",
+    ("GET", "/api/figures/detentions"): "api",
+    ("GET", "/api/figures/departures"): "api",
+    ("GET", "/api/instruments"): "api",
+    ("GET", "/import"): "import",
+    ("POST", "/import"): "import",
+    ("GET", "/audit"): "audit",
+    ("GET", "/api/audit"): "audit",
+}
+
+
+def refusal_subject(method: str, path: str) -> str | None:
+    """What the audit log calls a refused request to this route (None: not audited)."""
+    return AUDITED_REFUSALS.get(("GET" if method == "HEAD" else method, path))
+
 
 def allows(role: Role, permission: Permission) -> bool:
     """Whether a signed-in user of `role` has `permission`."""

@@ -17,7 +17,7 @@ from retour.web.permissions import Permission
 from retour.web.security import Principal
 
 #: Bumped when a static file changes, so browsers fetch it anew.
-STATIC_VERSION: Final = "1"
+STATIC_VERSION: Final = "2"
 
 #: The navigation: (path, text key, permission).
 NAVIGATION: Final = (
@@ -80,6 +80,7 @@ def render(request: Request, template: str, *, status: int = 200, **values: Any)
         "here": here,
         "country_name": lambda code: labels.country_name(code, lang),
         "code_label": lambda code: labels.code_label(code, lang),
+        "word": lambda code: i18n.instrument_word(code, lang),
         **values,
     }
     html = environment().get_template(template).render(context)

@@ -95,7 +95,12 @@ class SignInRequired(Exception):  # noqa: N818 - a refusal, handled into a respo
 
 
 class Forbidden(Exception):  # noqa: N818
-    """Signed in, but the role does not have the route's permission."""
+    """Signed in, but the role does not have the route's permission (or the profile asked
+    for); `reason` says which, for the audit log."""
+
+    def __init__(self, reason: str = "role") -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class CsrfRefused(Exception):  # noqa: N818

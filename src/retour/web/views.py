@@ -40,6 +40,7 @@ from retour.service.context import Retour
 from retour.service.figures import Figures, FigureTable
 from retour.service.instruments import Assessment, Instrument
 from retour.service.memo import AnswerCache
+from retour.web import i18n
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -223,29 +224,43 @@ class Views:
             lambda: cooperation.assess_period(self.app, period, profile=profile),
         )
 
-    def scale(self, profile: Profile, period: str, lang: Language) -> Scale:
-        """The sliding scale of a period: its chart (SVG) and figures, after the profile."""
+    def scale(
+        self,
+        profile: Profile,
+        period: str,
+        lang: Language,
+        order: chart_specs.ScaleOrder = chart_specs.ScaleOrder.INDEX,
+    ) -> Scale:
+        """The sliding scale of a period: its chart (SVG) and figures, after the profile, the
+        countries in the order asked (the chart and the table alike)."""
 
         def compute() -> Scale:
             found = self.assessment(profile, period)
             spec = chart_specs.scale_chart(
-                found.table, lang, level=found.level, period=found.period.label
+                found.table, lang, level=found.level, period=found.period.label, order=order
             )
-            figures_frame = cooperation_report.figures_frame(found.table, lang)
+            ranks = chart_specs.scale_order(found.table, lang, order).select("name", "rank")
+            figures_frame = (
+                cooperation_report.figures_frame(found.table, lang)
+                .join(ranks, on="name", how="left", maintain_order="left")
+                .sort("rank", nulls_last=True)
+                .drop("rank")
+            )
             headers = tuple(
                 labels.text(cooperation_report.COLUMNS[c], lang) for c in figures_frame.columns
             )
             rows = tuple(
                 tuple("" if v is None else str(v) for v in row) for row in figures_frame.iter_rows()
             )
+            title = labels.text(
+                ("Samenwerkingsindex per land", "Cooperation index per country"), lang
+            )
             return Scale(
                 period=found.period.label,
                 svg=chart_specs.svg(spec),
                 table=TableView(
-                    labels.text(
-                        ("Samenwerkingsindex per land", "Cooperation index per country"), lang
-                    )
-                    + f", {found.period.label}",
+                    f"{title}, {found.period.label}, {sort_text(order, lang)}, "
+                    f"{profile_text(profile, lang)}",
                     headers,
                     1,
                     tuple(RowView(r) for r in rows),
@@ -254,7 +269,7 @@ class Views:
                 notes=tuple(found.notes_in(lang)),
             )
 
-        return self.cached("scale", (profile, period, lang), compute)
+        return self.cached("scale", (profile, period, lang, order), compute)
 
     def ready_to_return(
         self, profile: Profile, year: str, lang: Language
@@ -278,7 +293,8 @@ class Views:
                  f"Ready to return at month end, {year}"),
                 lang,
             )  # fmt: skip
-            return TableView(title, headers, 1, rows), tuple(answer.notes_in(lang))
+            shown = caption(title, Filters(profile, requests=False), lang)
+            return TableView(shown, headers, 1, rows), tuple(answer.notes_in(lang))
 
         return self.cached("ready", (profile, year, lang), compute)
 
@@ -421,6 +437,55 @@ def table_view(
     headers = tuple(dimension(d, lang) for d in dims) + tuple(value_headers)
     caption = answer.title.text(lang) if title is None else title
     return TableView(caption, headers, len(dims), tuple(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What a table of figures was narrowed to: its caption names every one of them."""
+
+    profile: Profile
+    country: str | None = None  # one country's rows, else all countries
+    country_dim: str = "country"  # or "nationality" (detentions, departures)
+    kind: str | None = None  # LP or TO, else both
+    outcome: str | None = None  # answers counted (comma-separated codes), else all
+    requests: bool = True  # a table of requests: the kind and the answer apply
+
+
+def profile_text(profile: Profile, lang: Language) -> str:
+    return f"{i18n.text('filter.profile', lang)}: {i18n.profile_name(profile, lang)}"
+
+
+def sort_text(order: chart_specs.ScaleOrder, lang: Language) -> str:
+    return f"{i18n.text('filter.order', lang)}: {i18n.text('order.' + order.value, lang)}"
+
+
+def outcome_text(outcome: str | None, lang: Language) -> str:
+    if not outcome:
+        return i18n.text("filter.all_outcomes", lang)
+    words = [chart_specs.answer_label(o.strip(), lang) for o in outcome.split(",") if o.strip()]
+    return f" {i18n.text('filter.or', lang)} ".join(words)
+
+
+def caption(title: str, filters: Filters, lang: Language) -> str:
+    """A table's title followed by every filter it answers to, in words: country (or
+    nationality), kind of request and answer (tables of requests), and the profile."""
+    dim = filters.country_dim
+    where = (
+        label(dim, filters.country, lang)
+        if filters.country
+        else i18n.text("filter.all_countries", lang)
+    )
+    parts = [f"{i18n.text('filter.' + dim, lang)}: {where}"]
+    if filters.requests:
+        kind = (
+            labels.code_label(filters.kind, lang)
+            if filters.kind
+            else i18n.text("filter.all_kinds", lang)
+        )
+        parts.append(f"{i18n.text('filter.kind', lang)}: {kind}")
+        parts.append(f"{i18n.text('filter.outcome', lang)}: {outcome_text(filters.outcome, lang)}")
+    parts.append(profile_text(filters.profile, lang))
+    return f"{title} — {'; '.join(parts)}"
 
 
 def cells_json(answer: FigureTable, only: tuple[str, str] | None = None) -> list[dict[str, object]]:
