@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -47,6 +48,31 @@ def requests(
             continue
         counts[_key({**row, "year": year}, by)] += 1
     return counts
+
+
+def not_confirmed(
+    folder: Path, kind: str, years: Iterable[int]
+) -> dict[tuple[str, str], float | None]:
+    """The share not confirmed of the requests of ``kind``: (negative + withdrawn) /
+    (positive + negative + withdrawn), per (country, year), per country over all years
+    (year ``total``), per year over all countries (country ``total``) and over both;
+    None where no request was answered or withdrawn."""
+    wanted = set(years)
+    countries: set[str] = set()
+    answered: Counter[tuple[str, str]] = Counter()
+    refused: Counter[tuple[str, str]] = Counter()
+    for row in rows(folder, "requests"):
+        year = _year(row["submitted_on"])
+        if year not in wanted or row["kind"] != kind:
+            continue
+        countries.add(row["country"])
+        for key in itertools.product((row["country"], "total"), (str(year), "total")):
+            if row["outcome"] in ("positive", "negative", "withdrawn"):
+                answered[key] += 1
+                refused[key] += row["outcome"] != "positive"
+    # a country with a request in any of the years has a share in every one of them
+    keys = itertools.product([*countries, "total"], [*map(str, sorted(wanted)), "total"])
+    return {key: refused[key] / answered[key] if answered[key] else None for key in keys}
 
 
 def _nationalities(folder: Path) -> dict[str, str]:

@@ -70,17 +70,21 @@ CODE: Final[dict[str, Pair]] = {
     RequestKind.TO: ("T&O", "T&O"),
     Outcome.POSITIVE: ("positief", "positive"),
     Outcome.NEGATIVE: ("negatief", "negative"),
-    Outcome.WITHDRAWN: ("ingetrokken (geen antwoord verkregen)", "withdrawn (no answer obtained)"),
+    #: a withdrawal is labelled by its reason (below), never as "no answer obtained" as such
+    Outcome.WITHDRAWN: ("ingetrokken", "withdrawn"),
     Outcome.PENDING: ("nog in behandeling", "still pending"),
     RequestReason.INSUFFICIENT_INFORMATION: ("onvoldoende informatie", "insufficient information"),
     RequestReason.NATIONALITY_NOT_CONFIRMED: (
         "nationaliteit niet bevestigd",
         "nationality not confirmed",
     ),
-    RequestReason.NO_RESPONSE: ("geen reactie", "no response"),
-    RequestReason.ALIEN_ABSCONDED: ("vreemdeling vertrokken met onbekende bestemming", "absconded"),
-    RequestReason.PROCEDURE_PENDING: ("procedure loopt", "procedure pending"),
-    RequestReason.DEPARTED_OTHERWISE: ("op andere wijze vertrokken", "departed otherwise"),
+    RequestReason.NO_RESPONSE: ("geen antwoord verkregen", "no answer obtained"),
+    RequestReason.ALIEN_ABSCONDED: (
+        "vreemdeling met onbekende bestemming vertrokken",
+        "the person absconded",
+    ),
+    RequestReason.PROCEDURE_PENDING: ("een procedure loopt", "a procedure pending"),
+    RequestReason.DEPARTED_OTHERWISE: ("op andere wijze vertrokken", "left otherwise"),
     RequestReason.OTHER: ("overig", "other"),
     DetentionEndReason.REMOVED: ("uitgezet", "removed"),
     DetentionEndReason.NO_PROSPECT: ("geen zicht op uitzetting", "no prospect of removal"),
@@ -305,16 +309,16 @@ PRESS_TITLE: Final[dict[str, Pair]] = {
         "LP applications and T&O requests per year of submission, with the answers, {years}",
     ),
     "TO": (
-        "Negatief beantwoorde en ingetrokken T&O-verzoeken per land van herkomst en jaar van "
-        "bekendstelling, {years}",
-        "T&O requests answered negatively or withdrawn, per country of origin and year of "
-        "submission, {years}",
+        "T&O-verzoeken per land van herkomst en jaar van bekendstelling, met de antwoorden "
+        "en het aandeel niet bevestigd, {years}",
+        "T&O requests per country of origin and year of submission, with the answers and the "
+        "share not confirmed, {years}",
     ),
     "LP": (
-        "Negatief beantwoorde en ingetrokken LP-aanvragen per land van herkomst en jaar van "
-        "bekendstelling, {years}",
-        "LP applications answered negatively or withdrawn, per country of origin and year of "
-        "submission, {years}",
+        "LP-aanvragen per land van herkomst en jaar van bekendstelling, met de antwoorden en "
+        "het aandeel niet bevestigd, {years}",
+        "LP applications per country of origin and year of submission, with the answers and "
+        "the share not confirmed, {years}",
     ),
     "reasons": (
         "Negatief beantwoorde en ingetrokken LP-aanvragen en T&O-verzoeken naar reden en jaar "
@@ -330,9 +334,49 @@ PRESS_ANSWER: Final[dict[str, Pair]] = {
     "submitted": ("bekendgesteld", "submitted"),
     Outcome.POSITIVE: ("positief", "positive"),
     Outcome.NEGATIVE: ("negatief", "negative"),
-    Outcome.WITHDRAWN: ("ingetrokken / geen antwoord", "withdrawn / no answer"),
+    Outcome.WITHDRAWN: ("ingetrokken", "withdrawn"),
     Outcome.PENDING: ("nog in behandeling", "still pending"),
+    "not_confirmed": ("aandeel niet bevestigd", "share not confirmed"),
 }
+
+#: The country sheets: the group of columns over all the years asked.
+ALL_YEARS: Final[Pair] = ("{years} samen", "{years} together")
+
+#: A share with nothing to divide: no request answered (an en dash).
+NO_SHARE: Final = "\N{EN DASH}"
+#: The country sheets: what a share shows instead of a number, and why.
+SHARE_NOTE: Final[dict[str, Pair]] = {
+    "computed": (
+        "Aandeel niet bevestigd = (negatief + ingetrokken) / (positief + negatief + "
+        "ingetrokken): van de verzoeken met een antwoord of intrekking, het deel zonder "
+        "bevestiging; nog in behandeling telt niet mee.",
+        "Share not confirmed = (negative + withdrawn) / (positive + negative + withdrawn): of "
+        "the requests answered or withdrawn, the part without confirmation; requests still "
+        "pending do not count.",
+    ),
+    "rounded": (
+        "Onder dit profiel is het aandeel berekend uit de getoonde, afgeronde aantallen: het "
+        "is een benadering en zegt niets wat die aantallen niet zeggen. x: niet getoond, "
+        "omdat een aantal erachter verborgen is.",
+        "Under this profile the share is computed from the counts shown, rounded: it is an "
+        "approximation and says nothing those counts do not say. x: not shown, because a "
+        "count behind it is hidden.",
+    ),
+    "none": (
+        f"{NO_SHARE}: geen verzoeken met een antwoord.",
+        f"{NO_SHARE}: no requests answered.",
+    ),
+    "reasons": (
+        "Ingetrokken: om welke reden (geen antwoord verkregen, de vreemdeling vertrokken, "
+        "een procedure loopt, ...) staat op het blad Redenen.",
+        "Withdrawn: for which reason (no answer obtained, the person left, a procedure "
+        "pending, ...) is on the sheet Reasons.",
+    ),
+}
+
+#: The page footer of every sheet: sheet name, page x of y, extraction date, profile.
+#: ``&A``, ``&P`` and ``&N`` are the spreadsheet's codes for them.
+PAGE_OF: Final[Pair] = ("pagina &P van &N", "page &P of &N")
 
 KIND_LONG: Final[dict[str, Pair]] = {
     RequestKind.LP: ("LP-aanvragen", "LP applications"),
@@ -342,6 +386,10 @@ KIND_LONG: Final[dict[str, Pair]] = {
 NO_ROWS: Final[Pair] = (
     "Geen negatief beantwoorde of ingetrokken verzoeken in deze jaren.",
     "No requests answered negatively or withdrawn in these years.",
+)
+NO_REQUESTS: Final[Pair] = (
+    "Geen verzoeken van deze soort in deze jaren.",
+    "No requests of this kind in these years.",
 )
 
 #: The definitions sheet: term, explanation. In the spirit of the ministry's own press
@@ -407,16 +455,19 @@ DEFINITIONS: Final[tuple[tuple[Pair, Pair], ...]] = (
         ),
     ),
     (
-        ("Ingetrokken (geen antwoord verkregen)", "Withdrawn (no answer obtained)"),
+        ("Ingetrokken", "Withdrawn"),
         (
-            "Het verzoek is ingetrokken, meestal omdat er geen antwoord kwam. Een LP-aanvraag "
-            "zonder antwoord wordt uiterlijk twaalf maanden na de aanvraag als zodanig "
-            "vastgelegd en kan dan worden ingetrokken. Ook hier ligt het vaak aan te weinig "
-            "informatie over identiteit en nationaliteit.",
-            "The request was withdrawn, mostly because no answer came. An LP application "
-            "without an answer is recorded as such at most twelve months after it was made, "
-            "and may then be withdrawn. Here too, too little information about identity and "
-            "nationality is often the cause.",
+            "Het verzoek is ingetrokken. Waarom, staat bij de reden (blad Redenen): er is "
+            "geen antwoord verkregen (een LP-aanvraag zonder antwoord wordt uiterlijk twaalf "
+            "maanden na de aanvraag als zodanig vastgelegd en kan dan worden ingetrokken), de "
+            "vreemdeling is met onbekende bestemming vertrokken of op andere wijze vertrokken, "
+            "er loopt een procedure, of een andere reden. Alleen de eerste betekent dat het "
+            "land niet antwoordde.",
+            "The request was withdrawn. Why is given by its reason (sheet Reasons): no answer "
+            "was obtained (an LP application without an answer is recorded as such at most "
+            "twelve months after it was made, and may then be withdrawn), the person "
+            "absconded or left otherwise, a procedure is pending, or another reason. Only "
+            "the first means the country did not answer.",
         ),
     ),
     (
@@ -424,12 +475,38 @@ DEFINITIONS: Final[tuple[tuple[Pair, Pair], ...]] = (
         (
             "Bij een negatief antwoord de grond die de autoriteiten gaven (nationaliteit niet "
             "bevestigd, onvoldoende informatie); bij een intrekking waarom het verzoek werd "
-            "ingetrokken (geen reactie, de vreemdeling vertrokken met onbekende bestemming of "
-            "op andere wijze vertrokken, een procedure loopt). Elk verzoek telt met één reden.",
+            "ingetrokken (geen antwoord verkregen, de vreemdeling met onbekende bestemming "
+            "vertrokken, op andere wijze vertrokken, een procedure loopt, overig). Elk verzoek "
+            "telt met één reden.",
             "For a negative answer, the ground the authorities gave (nationality not "
             "confirmed, insufficient information); for a withdrawal, why the request was "
-            "withdrawn (no response, the person absconded or left otherwise, a procedure is "
-            "pending). Each request counts once, with one reason.",
+            "withdrawn (no answer obtained, the person absconded, left otherwise, a procedure "
+            "pending, other). Each request counts once, with one reason.",
+        ),
+    ),
+    (
+        ("Bekendgesteld", "Submitted"),
+        (
+            "Alle verzoeken die in het jaar zijn bekendgesteld, wat het antwoord ook is: "
+            "positief + negatief + ingetrokken + nog in behandeling. Dit is de noemer bij de "
+            "antwoorden.",
+            "Every request submitted in the year, whatever its answer: positive + negative + "
+            "withdrawn + still pending. This is the denominator of the answers.",
+        ),
+    ),
+    (
+        ("Aandeel niet bevestigd", "Share not confirmed"),
+        (
+            "(negatief + ingetrokken) / (positief + negatief + ingetrokken): van de verzoeken "
+            "met een antwoord of intrekking het deel waarbij de nationaliteit niet werd "
+            "bevestigd. Verzoeken die nog in behandeling zijn tellen niet mee, omdat hun "
+            "antwoord nog kan komen. Onder het profiel public berekend uit de getoonde, "
+            "afgeronde aantallen, en niet getoond (x) waar een van die aantallen verborgen is.",
+            "(negative + withdrawn) / (positive + negative + withdrawn): of the requests "
+            "answered or withdrawn, the part whose nationality was not confirmed. Requests "
+            "still pending do not count, since their answer may yet come. Under the public "
+            "profile computed from the counts shown, rounded, and not shown (x) where one of "
+            "those counts is hidden.",
         ),
     ),
     (

@@ -1,31 +1,43 @@
-"""The press workbook: four sheets of figures and a sheet of definitions.
+"""The press workbook: four sheets of figures and a sheet of definitions, ready to print.
 
 Renders disclosed tables only; it never sees exact counts other than those a profile lets
-through, and never touches the database. Sheets:
+through, never adds figures up, and never touches the database. Sheets:
 
 1. per year of submission, LP and T&O side by side: submitted (the row total), positive,
-   negative, withdrawn / no answer, still pending; a totals row;
-2. per country of origin, the T&O requests answered negatively or withdrawn, per year;
+   negative, withdrawn, still pending; a totals row;
+2. per country of origin, the T&O requests: per year and over all the years, submitted
+   (the denominator), positive, negative, withdrawn, still pending and the share not
+   confirmed; countries by volume, a totals row (the figures of sheet 1);
 3. the same for LP;
 4. the negative and withdrawn requests of both kinds by reason (the third part of the
-   question "how often, from which countries, with what reason"), per year;
-5. definitions (LP, T&O, bekendstelling, each answer), the profile applied, the notes of
-   the tables, the extraction date, the data fingerprint, real or simulated data.
+   question "how often, from which countries, with what reason"), per year: a withdrawal
+   says why it was withdrawn (no answer obtained, the person absconded, ...);
+5. definitions (LP, T&O, bekendstelling, each answer, the share), the profile applied, the
+   notes of the tables, the extraction date, the data fingerprint, real or simulated data.
 
 Every sheet carries the extraction date and profile under its title, and a warning line
 when the data are simulated. Headers are frozen; totals are bold. Cells hidden by the
 profile hold the text ``<5`` or ``x``; every other figure is a number. No formulas: a sum of
 rounded cells is not the published total.
+
+Every sheet prints: A4, landscape when wider than a portrait page, one page wide, the
+column headers repeated on each page, and a footer with the sheet's name, the page number,
+the extraction date and the profile. Titles and notes are merged across the table's width
+and wrapped, with row heights computed from their length (a spreadsheet does not size
+merged or wrapped cells itself when printing).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
@@ -54,11 +66,64 @@ ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
     (Outcome.WITHDRAWN.value, Outcome.WITHDRAWN.value),
     (Outcome.PENDING.value, Outcome.PENDING.value),
 )
+#: The answers a share not confirmed is computed from: (negative + withdrawn) / all three.
+ANSWERED: tuple[str, ...] = (
+    Outcome.POSITIVE.value,
+    Outcome.NEGATIVE.value,
+    Outcome.WITHDRAWN.value,
+)
+NOT_CONFIRMED: tuple[str, ...] = (Outcome.NEGATIVE.value, Outcome.WITHDRAWN.value)
+#: The column of a country sheet's group (a year, or all years) holding the share.
+SHARE = "not_confirmed"
+#: A country sheet's columns per group: made (the total), the answers, the share.
+COUNTRY_COLUMNS: tuple[str, ...] = (*(c for c, _ in ANSWER_COLUMNS), SHARE)
 #: Rows above the column headers on each figures sheet: title, provenance, warning.
 HEADER_ROW = 3
 KINDS: tuple[RequestKind, ...] = (RequestKind.LP, RequestKind.TO)
 #: The order of the kinds on the country sheets and the sheet of reasons.
 KIND_ORDER: tuple[RequestKind, ...] = (RequestKind.TO, RequestKind.LP)
+
+#: The font of every cell: Arial (Liberation Sans where it is missing has the same metrics),
+#: so that widths and wrapped lines are the same in Excel and in LibreOffice.
+FONT: dict[str, Any] = {"font_name": "Arial", "font_size": 10}
+#: Row heights in points per line of text, by font size (Arial).
+LINE_POINTS = {9: 11.5, 10: 12.75, 13: 16.5}
+#: Widths (in characters of the column-width unit) that fit an A4 page upright at 100%.
+PORTRAIT_WIDTH = 95
+#: Page footer and header font size.
+FOOTER_SIZE = 8
+
+
+class ShareStatus(StrEnum):
+    """How a share not confirmed is shown."""
+
+    SHOWN = "shown"
+    #: a count behind it is hidden: the share is not shown either (``x``)
+    HIDDEN = "hidden"
+    #: no request answered or withdrawn: nothing to divide (an en dash)
+    NO_ANSWERS = "no_answers"
+
+
+@dataclass(frozen=True)
+class CountryTables:
+    """One kind's country sheet, already disclosed.
+
+    Attributes:
+        answers: rows ``country, outcome`` (every answer), column ``year``.
+        made: rows ``country``, column ``year``: every request, whatever its answer.
+        shares: the share not confirmed per ``country`` (null on the totals row, whose
+            counts are those of sheet 1) and ``column`` (a year, or ``total``): ``share``
+            (Float64, null unless shown) and ``status`` (:class:`ShareStatus`). Computed by
+            the service from the published counts only.
+    """
+
+    answers: DisclosedTable
+    made: DisclosedTable
+    shares: pl.DataFrame
+
+    @property
+    def notes(self) -> tuple[Note, ...]:
+        return _unique([*self.answers.notes, *self.made.notes])
 
 
 @dataclass(frozen=True)
@@ -68,7 +133,7 @@ class PressTables:
     Attributes:
         years: the years of submission covered.
         answers: per kind, rows ``year``, column ``outcome``.
-        refusals: per kind, rows ``country, outcome`` (negative, withdrawn), column ``year``.
+        countries: per kind, the tables of its country sheet.
         reasons: rows ``kind, outcome, reason`` (negative, withdrawn), column ``year``.
         rules: the rules every table was disclosed with.
         provenance: extraction date, fingerprint, simulated or not.
@@ -77,7 +142,7 @@ class PressTables:
 
     years: tuple[int, ...]
     answers: Mapping[RequestKind, DisclosedTable]
-    refusals: Mapping[RequestKind, DisclosedTable]
+    countries: Mapping[RequestKind, CountryTables]
     reasons: DisclosedTable
     rules: DisclosureRules
     provenance: Provenance
@@ -85,23 +150,17 @@ class PressTables:
 
     def all_notes(self) -> list[Note]:
         """The question's notes and every table's disclosure notes, each once."""
-        seen: dict[tuple[str, str], Note] = {}
-        tables = [*self.answers.values(), *self.refusals.values(), self.reasons]
-        for note in [*self.notes, *(n for t in tables for n in t.notes)]:
-            seen.setdefault((note.nl, note.en), note)
-        return list(seen.values())
-
-
-def sheet_names(lang: Language) -> list[str]:
-    """The sheet names in order: totals, T&O by country, LP by country, reasons,
-    definitions."""
-    keys = ("totals", "TO", "LP", "reasons", "definitions")
-    return [text(labels.PRESS_SHEETS[k], lang) for k in keys]
+        tables = [*self.answers.values(), self.reasons]
+        notes = [*self.notes, *(n for t in tables for n in t.notes)]
+        notes += [n for c in self.countries.values() for n in c.notes]
+        return list(_unique(notes))
 
 
 def write_press_workbook(tables: PressTables, path: Path, lang: Language = "nl") -> Path:
     """Write the workbook to ``path``; an InputError when it cannot be written."""
-    workbook = xlsxwriter.Workbook(str(path))
+    workbook = xlsxwriter.Workbook(
+        str(path), {"default_format_properties": dict(FONT), "default_row_height": 17}
+    )
     try:
         writer = _Writer(workbook, tables, lang)
         writer.totals_sheet()
@@ -120,6 +179,22 @@ def write_press_workbook(tables: PressTables, path: Path, lang: Language = "nl")
     return path
 
 
+def text_lines(value: str, width: float, size: int = 10, bold: bool = False) -> int:
+    """How many lines ``value`` takes when wrapped in a column ``width`` characters wide.
+
+    An estimate from the text's length, on the safe side: an average character of Arial is
+    narrower than the digit that sets the width unit, a bold one wider; every paragraph
+    (``\\n``) starts a line, and a line breaks at a word, so it holds a little less."""
+    scale = size / 10 * (1.1 if bold else 1.0)
+    room = max(1.0, (width - 1) / scale * 0.95)
+    return sum(max(1, math.ceil(len(part) * 0.8 / room)) for part in value.split("\n"))
+
+
+def row_points(lines: int, size: int = 10) -> float:
+    """The row height that shows ``lines`` lines of text in font ``size``."""
+    return round(lines * LINE_POINTS.get(size, size * 1.3) + 3, 2)
+
+
 class _Writer:
     def __init__(self, workbook: Any, tables: PressTables, lang: Language) -> None:
         self.book = workbook
@@ -134,23 +209,43 @@ class _Writer:
             day = origin.extracted_on
             properties["created"] = dt.datetime(day.year, day.month, day.day)
         workbook.set_properties(properties)
-        add = workbook.add_format
-        self.title = add({"bold": True, "font_size": 13})
-        self.meta = add({"italic": True, "font_color": "#444444"})
-        self.warning = add({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
-        self.header = add(
-            {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#E7E6E6"}
+        self._formats(workbook.add_format)
+
+    def _formats(self, add: Any) -> None:
+        top = {"valign": "top", "text_wrap": True}
+        self.title = add({"bold": True, "font_size": 13, **top})
+        self.meta = add({"italic": True, "font_color": "#444444", **top})
+        self.warning = add({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE", **top})
+        self.header = add({"bold": True, "bottom": 1, "bg_color": "#E7E6E6", **top})
+        self.upright = add(
+            {
+                "bold": True,
+                "bottom": 1,
+                "bg_color": "#E7E6E6",
+                "rotation": 90,
+                "align": "center",
+                "valign": "bottom",
+            }
         )
-        self.group = add({"bold": True, "align": "center", "bottom": 1, "bg_color": "#D0CECE"})
+        self.group = add(
+            {"bold": True, "align": "center", "bottom": 1, "left": 1, "bg_color": "#D0CECE"}
+        )
         self.label = add({})
         self.number = add({"num_format": "#,##0"})
         self.hidden = add({"align": "right"})
         self.total_label = add({"bold": True, "top": 1})
         self.total_number = add({"bold": True, "top": 1, "num_format": "#,##0"})
         self.total_hidden = add({"bold": True, "top": 1, "align": "right"})
-        self.note = add({"italic": True, "font_size": 9, "font_color": "#444444"})
-        self.term = add({"bold": True, "valign": "top", "text_wrap": True})
-        self.wrap = add({"text_wrap": True, "valign": "top"})
+        self.share = add({"num_format": "0%", "italic": True, "right": 1})
+        self.share_hidden = add({"align": "right", "italic": True, "right": 1})
+        self.total_share = add({"num_format": "0%", "bold": True, "top": 1, "right": 1})
+        self.total_share_hidden = add({"align": "right", "bold": True, "top": 1, "right": 1})
+        self.note = add({"italic": True, "font_size": 9, "font_color": "#444444", **top})
+        self.term = add({"bold": True, **top})
+        self.wrap = add(top)
+        self.warning_wrap = add(
+            {"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE", **top}
+        )
 
     @property
     def years_text(self) -> str:
@@ -161,19 +256,66 @@ class _Writer:
 
     # -- common parts ----------------------------------------------------------------------
 
-    def _top(self, sheet: Any, title: str) -> None:
+    def _banner(
+        self, sheet: Any, row: int, value: str, fmt: Any, widths: Sequence[float], size: int
+    ) -> None:
+        """A line of text across the whole table, wrapped, its row as high as it needs."""
+        last = len(widths) - 1
+        if last > 0:
+            sheet.merge_range(row, 0, row, last, value, fmt)
+        else:
+            sheet.write_string(row, 0, value, fmt)
+        bold = fmt in (self.title, self.warning)
+        lines = text_lines(value, sum(widths), size, bold)
+        sheet.set_row(row, row_points(lines, size))
+
+    def _top(self, sheet: Any, title: str, widths: Sequence[float]) -> None:
         """Title, provenance line, and the simulated-data warning when it applies."""
         origin = self.tables.provenance
-        sheet.write_string(0, 0, title, self.title)
+        self._banner(sheet, 0, title, self.title, widths, 13)
+        self._banner(sheet, 1, self._provenance_line(), self.meta, widths, 10)
+        if origin.simulated:
+            self._banner(sheet, 2, self.t(labels.SIMULATED_WARNING), self.warning, widths, 10)
+
+    def _provenance_line(self) -> str:
+        origin = self.tables.provenance
         day = origin.extracted_on.isoformat() if origin.extracted_on else "?"
         profile = self.tables.rules.profile
-        line = (
+        return (
             f"{self.t(labels.EXTRACTED)}: {day} · {self.t(labels.META['profile'])}: "
             f"{profile.value} ({self.t(labels.PROFILE_NAME[profile])})"
         )
-        sheet.write_string(1, 0, line, self.meta)
+
+    def _page(
+        self, sheet: Any, widths: Sequence[float], last_row: int, repeat: tuple[int, int] | None
+    ) -> None:
+        """Page setup: A4, landscape when wide, one page wide, headers repeated, footer."""
+        for j, width in enumerate(widths):
+            sheet.set_column(j, j, width)
+        sheet.set_paper(9)
+        if sum(widths) > PORTRAIT_WIDTH:
+            sheet.set_landscape()
+        else:
+            sheet.set_portrait()
+        sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
+        sheet.fit_to_pages(1, 0)
+        sheet.print_area(0, 0, last_row, len(widths) - 1)
+        if repeat is not None:
+            sheet.repeat_rows(*repeat)
+        origin = self.tables.provenance
+        day = origin.extracted_on.isoformat() if origin.extracted_on else "?"
+        profile = self.tables.rules.profile
+        right = (
+            f"{self.t(labels.EXTRACTED)} {day} · {self.t(labels.META['profile'])} "
+            f"{profile.value} ({self.t(labels.PROFILE_NAME[profile])})"
+        )
+        size = f"&{FOOTER_SIZE}"
+        sheet.set_footer(
+            f"&L{size}&A&C{size}{self.t(labels.PAGE_OF)}&R{size}{_escaped(right)}", {"margin": 0.3}
+        )
         if origin.simulated:
-            sheet.write_string(2, 0, self.t(labels.SIMULATED_WARNING), self.warning)
+            warning = _escaped(self.t(labels.SIMULATED_WARNING))
+            sheet.set_header(f"&C{size}&B{warning}", {"margin": 0.3})
 
     def _cell(
         self, sheet: Any, row: int, col: int, value: int | None, status: str, total: bool
@@ -187,9 +329,19 @@ class _Writer:
         else:
             sheet.write_number(row, col, value or 0, self.total_number if total else self.number)
 
-    def _notes(self, sheet: Any, row: int, notes: Sequence[Note]) -> int:
+    def _share(
+        self, sheet: Any, row: int, col: int, share: tuple[float | None, str], total: bool
+    ) -> None:
+        value, status = share
+        if status == ShareStatus.SHOWN and value is not None:
+            sheet.write_number(row, col, value, self.total_share if total else self.share)
+            return
+        sign = SECONDARY_SIGN if status == ShareStatus.HIDDEN else labels.NO_SHARE
+        sheet.write_string(row, col, sign, self.total_share_hidden if total else self.share_hidden)
+
+    def _notes(self, sheet: Any, row: int, notes: Sequence[Note], widths: Sequence[float]) -> int:
         for note in notes:
-            sheet.write_string(row, 0, note.text(self.lang), self.note)
+            self._banner(sheet, row, note.text(self.lang), self.note, widths, 9)
             row += 1
         return row
 
@@ -197,10 +349,12 @@ class _Writer:
 
     def totals_sheet(self) -> None:
         sheet = self.book.add_worksheet(text(labels.PRESS_SHEETS["totals"], self.lang))
-        self._top(sheet, self.t(labels.PRESS_TITLE["totals"]).format(years=self.years_text))
+        width = len(ANSWER_COLUMNS)
+        widths = [10.0, *([12.0] * (2 * width))]
+        self._top(sheet, self.t(labels.PRESS_TITLE["totals"]).format(years=self.years_text), widths)
         group_row, head_row = HEADER_ROW, HEADER_ROW + 1
         sheet.write_string(head_row, 0, self.t(labels.DIMENSION[YEAR]), self.header)
-        width = len(ANSWER_COLUMNS)
+        sheet.write_blank(group_row, 0, None, self.group)
         for k, kind in enumerate(KINDS):
             first = 1 + k * width
             sheet.merge_range(
@@ -213,15 +367,12 @@ class _Writer:
                 )
         row = head_row + 1
         cells = {kind: _cells(self.tables.answers[kind]) for kind in KINDS}
-        keys = [*(str(y) for y in self.tables.years), TOTAL]
-        for key in keys:
+        for key in [*(str(y) for y in self.tables.years), TOTAL]:
             total = key == TOTAL
-            label = self.t(labels.TOTAL) if total else int(key)
-            fmt = self.total_label if total else self.label
             if total:
-                sheet.write_string(row, 0, str(label), fmt)
+                sheet.write_string(row, 0, self.t(labels.TOTAL), self.total_label)
             else:
-                sheet.write_number(row, 0, label, fmt)
+                sheet.write_number(row, 0, int(key), self.label)
             for k, kind in enumerate(KINDS):
                 for j, (column, _) in enumerate(ANSWER_COLUMNS):
                     value, status = cells[kind].get((key, column), (0, CellStatus.EXACT.value))
@@ -230,87 +381,132 @@ class _Writer:
         notes = self.tables.notes + _unique(
             [n for kind in KINDS for n in self.tables.answers[kind].notes]
         )
-        self._notes(sheet, row + 1, notes)
-        sheet.set_column(0, 0, 10)
-        sheet.set_column(1, 2 * width, 14)
-        sheet.set_row(head_row, 32)
+        last = self._notes(sheet, row + 1, notes, widths) - 1
+        sheet.set_row(head_row, row_points(2))
         sheet.freeze_panes(head_row + 1, 1)
+        self._page(sheet, widths, last, (group_row, head_row))
 
     # -- sheets 2 and 3 ----------------------------------------------------------------------
 
     def country_sheet(self, kind: RequestKind) -> None:
+        """Per country (by volume) one row; per year and over all years a group of columns:
+        submitted, the four answers, the share not confirmed. The totals row is sheet 1's."""
         sheet = self.book.add_worksheet(text(labels.PRESS_SHEETS[kind.value], self.lang))
-        self._top(sheet, self.t(labels.PRESS_TITLE[kind.value]).format(years=self.years_text))
-        table = self.tables.refusals[kind]
-        head = HEADER_ROW
-        headers = [
-            self.t(labels.DIMENSION["code"]),
-            self.t(labels.DIMENSION["country"]),
-            self.t(labels.DIMENSION["outcome"]),
-            *(str(y) for y in self.tables.years),
-            self.t(labels.TOTAL),
+        tables = self.tables.countries[kind]
+        groups = [*(str(y) for y in self.tables.years), TOTAL]
+        rows = self._country_order(tables.made)
+        name_width = max([len(labels.country_name(c, self.lang)) for c in rows] + [8])
+        # narrow columns under upright headers: one group per year and one for all years
+        per_year, together = [6.0] * 5 + [5.5], [7.0] * 5 + [5.5]
+        widths = [5.0, min(name_width + 1.0, 28.0), *per_year * (len(groups) - 1), *together]
+        title = self.t(labels.PRESS_TITLE[kind.value]).format(years=self.years_text)
+        self._top(sheet, title, widths)
+        self._country_headers(sheet, groups)
+        answers, made = _cells(tables.answers), _cells(tables.made)
+        shares = _shares(tables.shares)
+        row = HEADER_ROW + 2
+        for country in rows:
+            code = "" if country == OTHER_COUNTRIES else country
+            sheet.write_string(row, 0, code, self.label)
+            sheet.write_string(row, 1, labels.country_name(country, self.lang), self.label)
+            for g, group in enumerate(groups):
+                at = 2 + g * len(COUNTRY_COLUMNS)
+                for j, column in enumerate(COUNTRY_COLUMNS[:-1]):
+                    cell = (
+                        made[(country, group)]
+                        if column == TOTAL
+                        else answers[((country, column), group)]
+                    )
+                    self._cell(sheet, row, at + j, *cell, total=False)
+                self._share(
+                    sheet, row, at + len(COUNTRY_COLUMNS) - 1, shares[(country, group)], False
+                )
+            row += 1
+        self._country_totals(sheet, row, kind, groups, shares)
+        row += 1
+        if not rows:
+            self._banner(sheet, row, self.t(labels.NO_REQUESTS), self.note, widths, 9)
+            row += 1
+        notes = [
+            *self.tables.notes,
+            *tables.notes,
+            *(_note(labels.SHARE_NOTE[k]) for k in self._share_notes()),
         ]
-        for j, header in enumerate(headers):
-            sheet.write_string(head, j, header, self.header)
-        columns = [*(str(y) for y in self.tables.years), TOTAL]
-        cells = _cells(table)
-        rows = self._country_rows(table)
-        row = head + 1
-        name_width = len(headers[1])
-        for key in rows:
-            country, outcome, total = key
-            if total:
-                sheet.write_string(row, 0, self.t(labels.TOTAL), self.total_label)
-                sheet.write_string(row, 1, "", self.total_label)
-                sheet.write_string(row, 2, "", self.total_label)
-            else:
-                code = "" if country == OTHER_COUNTRIES else country
-                name = labels.country_name(country, self.lang)
-                name_width = max(name_width, len(name))
-                sheet.write_string(row, 0, code, self.label)
-                sheet.write_string(row, 1, name, self.label)
-                sheet.write_string(row, 2, labels.code_label(outcome, self.lang), self.label)
-            for j, column in enumerate(columns):
-                value, status = cells.get((_row_key(key), column), (0, CellStatus.EXACT.value))
-                self._cell(sheet, row, 3 + j, value, status, total)
-            row += 1
-        if len(rows) == 1:
-            sheet.write_string(row, 0, self.t(labels.NO_ROWS), self.note)
-            row += 1
-        self._notes(sheet, row + 1, self.tables.notes + table.notes)
-        sheet.set_column(0, 0, 7)
-        sheet.set_column(1, 1, min(name_width + 2, 45))
-        sheet.set_column(2, 2, 36)
-        sheet.set_column(3, 3 + len(columns) - 1, 10)
-        sheet.freeze_panes(head + 1, 3)
+        last = self._notes(sheet, row + 1, notes, widths) - 1
+        sheet.freeze_panes(HEADER_ROW + 2, 2)
+        self._page(sheet, widths, last, (HEADER_ROW, HEADER_ROW + 1))
 
-    def _country_rows(self, table: DisclosedTable) -> list[tuple[str, str, bool]]:
-        """Rows by country name in the sheet's language, "other countries" and the total
-        last. Reordering rows changes nothing a reader can work out."""
-        frame = table.shown
-        keys = [
-            (row["country"], row["outcome"], bool(row[IS_TOTAL]))
-            for row in frame.select("country", "outcome", IS_TOTAL).iter_rows(named=True)
-        ]
-        inner = [k for k in keys if not k[2]]
-        inner.sort(
+    def _share_notes(self) -> list[str]:
+        keys = ["computed"]
+        if self.tables.rules.rounds:
+            keys.append("rounded")
+        return [*keys, "none", "reasons"]
+
+    def _country_headers(self, sheet: Any, groups: Sequence[str]) -> None:
+        group_row, head_row = HEADER_ROW, HEADER_ROW + 1
+        sheet.write_blank(group_row, 0, None, self.group)
+        sheet.write_blank(group_row, 1, None, self.group)
+        sheet.write_string(head_row, 0, self.t(labels.DIMENSION["code"]), self.header)
+        sheet.write_string(head_row, 1, self.t(labels.DIMENSION["country"]), self.header)
+        size = len(COUNTRY_COLUMNS)
+        names = [self.t(labels.PRESS_ANSWER[_answer_key(c)]) for c in COUNTRY_COLUMNS]
+        for g, group in enumerate(groups):
+            first = 2 + g * size
+            name = (
+                self.t(labels.ALL_YEARS).format(years=self.years_text) if group == TOTAL else group
+            )
+            sheet.merge_range(group_row, first, group_row, first + size - 1, name, self.group)
+            for j, header in enumerate(names):
+                sheet.write_string(head_row, first + j, header, self.upright)
+        # upright text: the row as high as the longest header is long (bold Arial 10)
+        sheet.set_row(head_row, round(max(len(n) for n in names) * 4.4 + 10, 1))
+
+    def _country_totals(
+        self,
+        sheet: Any,
+        row: int,
+        kind: RequestKind,
+        groups: Sequence[str],
+        shares: Mapping[tuple[str | None, str], tuple[float | None, str]],
+    ) -> None:
+        """The totals row: every country together, the very figures of sheet 1."""
+        totals = _cells(self.tables.answers[kind])
+        sheet.write_string(row, 0, self.t(labels.TOTAL), self.total_label)
+        sheet.write_string(row, 1, "", self.total_label)
+        size = len(COUNTRY_COLUMNS)
+        for g, group in enumerate(groups):
+            for j, column in enumerate(COUNTRY_COLUMNS[:-1]):
+                value, status = totals.get((group, column), (0, CellStatus.EXACT.value))
+                self._cell(sheet, row, 2 + g * size + j, value, status, True)
+            self._share(sheet, row, 2 + g * size + size - 1, shares[(None, group)], True)
+
+    def _country_order(self, made: DisclosedTable) -> list[str]:
+        """Countries by their published number of requests over all years, the largest
+        first (hidden ones after the shown), then by name; "other countries" last. The
+        order follows the published figures only, so it tells nothing they do not."""
+        frame = made.shown.filter(~pl.col(IS_TOTAL))
+        keys = [(str(c), v) for c, v in zip(frame["country"], frame[TOTAL], strict=True)]
+        keys.sort(
             key=lambda k: (
                 k[0] == OTHER_COUNTRIES,
+                k[1] is None,
+                -(k[1] or 0),
                 labels.country_name(k[0], self.lang).casefold(),
                 k[0],
-                k[1],
             )
         )
-        return [*inner, *(k for k in keys if k[2])]
+        return [k[0] for k in keys]
 
     # -- sheet 4 ---------------------------------------------------------------------------
 
     def reasons_sheet(self) -> None:
         sheet = self.book.add_worksheet(text(labels.PRESS_SHEETS["reasons"], self.lang))
-        self._top(sheet, self.t(labels.PRESS_TITLE["reasons"]).format(years=self.years_text))
         table = self.tables.reasons
         dims = len(table.row_dims)
         columns = [*(str(y) for y in self.tables.years), TOTAL]
+        widths = [8.0, 14.0, 40.0, *([9.0] * len(columns))]
+        title = self.t(labels.PRESS_TITLE["reasons"]).format(years=self.years_text)
+        self._top(sheet, title, widths)
         headers = [
             *(self.t(labels.DIMENSION[d]) for d in table.row_dims),
             *columns[:-1],
@@ -328,13 +524,11 @@ class _Writer:
                 self._cell(sheet, row, dims + j, value, status, total)
         row = HEADER_ROW + 1 + len(rows)
         if len(rows) == 1:
-            sheet.write_string(row, 0, self.t(labels.NO_ROWS), self.note)
+            self._banner(sheet, row, self.t(labels.NO_ROWS), self.note, widths, 9)
             row += 1
-        self._notes(sheet, row + 1, self.tables.notes + table.notes)
-        for j, width in enumerate((12, 36, 32)):
-            sheet.set_column(j, j, width)
-        sheet.set_column(dims, dims + len(columns) - 1, 10)
+        last = self._notes(sheet, row + 1, self.tables.notes + table.notes, widths) - 1
         sheet.freeze_panes(HEADER_ROW + 1, dims)
+        self._page(sheet, widths, last, (HEADER_ROW, HEADER_ROW))
 
     def _reason_labels(self, sheet: Any, row: int, key: tuple[str | None, ...]) -> bool:
         """The row's kind, answer and reason in words, or "Total"; whether it is the total."""
@@ -352,21 +546,41 @@ class _Writer:
     def definitions_sheet(self) -> None:
         sheet = self.book.add_worksheet(text(labels.PRESS_SHEETS["definitions"], self.lang))
         origin = self.tables.provenance
-        rules = self.tables.rules
-        sheet.write_string(0, 0, self.t(labels.PRESS_TITLE["definitions"]), self.title)
+        widths = [30.0, 95.0]
+        self._banner(sheet, 0, self.t(labels.PRESS_TITLE["definitions"]), self.title, widths, 13)
         if origin.simulated:
-            sheet.write_string(1, 0, self.t(labels.SIMULATED_WARNING), self.warning)
+            self._banner(sheet, 1, self.t(labels.SIMULATED_WARNING), self.warning, widths, 10)
         row = HEADER_ROW
         for word, meaning in labels.DEFINITIONS:
-            sheet.write_string(row, 0, self.t(word), self.term)
-            sheet.write_string(row, 1, self.t(meaning), self.wrap)
+            self._definition(sheet, row, self.t(word), self.t(meaning), self.wrap, widths)
             row += 1
         row += 1
-        day = origin.extracted_on.isoformat() if origin.extracted_on else "?"
         data = labels.SIMULATED if origin.simulated else self.t(labels.META["real"])
+        for term, value in self._facts(data):
+            fmt = self.warning_wrap if value == data and origin.simulated else self.wrap
+            self._definition(sheet, row, term, value, fmt, widths)
+            row += 1
+        sheet.freeze_panes(HEADER_ROW, 0)
+        self._page(sheet, widths, row - 1, None)
+
+    def _definition(
+        self, sheet: Any, row: int, term: str, meaning: str, fmt: Any, widths: Sequence[float]
+    ) -> None:
+        """A term and its meaning, the row as high as the longer of the two needs."""
+        sheet.write_string(row, 0, term, self.term)
+        sheet.write_string(row, 1, meaning, fmt)
+        lines = max(text_lines(term, widths[0], bold=True), text_lines(meaning, widths[1]))
+        sheet.set_row(row, row_points(lines))
+
+    def _facts(self, data: str) -> list[tuple[str, str]]:
+        origin = self.tables.provenance
+        day = origin.extracted_on.isoformat() if origin.extracted_on else "?"
         facts: list[tuple[str, str]] = [
             (self.t(labels.META["years"]), self.years_text),
-            (self.t(labels.META["profile"]), labels.profile_summary(rules, self.lang)),
+            (
+                self.t(labels.META["profile"]),
+                labels.profile_summary(self.tables.rules, self.lang),
+            ),
             (self.t(labels.META["extracted"]), day),
             (
                 self.t(labels.META["fingerprint"]),
@@ -380,15 +594,7 @@ class _Writer:
             facts.append(
                 (self.t(labels.META["notes"]), "\n".join(n.text(self.lang) for n in notes))
             )
-        for term, value in facts:
-            sheet.write_string(row, 0, term, self.term)
-            sheet.write_string(
-                row, 1, value, self.warning if value == data and origin.simulated else self.wrap
-            )
-            row += 1
-        sheet.set_column(0, 0, 34)
-        sheet.set_column(1, 1, 100)
-        sheet.freeze_panes(HEADER_ROW, 0)
+        return facts
 
 
 def _reason_rows(table: DisclosedTable, lang: Language) -> list[tuple[str | None, ...]]:
@@ -409,9 +615,8 @@ def _reason_rows(table: DisclosedTable, lang: Language) -> list[tuple[str | None
     return [*inner, *(k for k in keys if all(v is None for v in k))]
 
 
-def _row_key(key: tuple[str, str, bool]) -> tuple[object, ...]:
-    country, outcome, total = key
-    return (None, None) if total else (country, outcome)
+def _answer_key(column: str) -> str:
+    return "submitted" if column == TOTAL else column
 
 
 def _cells(table: DisclosedTable) -> dict[tuple[Any, str], tuple[int | None, str]]:
@@ -429,6 +634,23 @@ def _cells(table: DisclosedTable) -> dict[tuple[Any, str], tuple[int | None, str
         for column in table.value_columns:
             cells[(key, column)] = (values[column], str(states[column]))
     return cells
+
+
+def _shares(frame: pl.DataFrame) -> dict[tuple[str | None, str], tuple[float | None, str]]:
+    """(country or None for the totals row, column) -> (share, status)."""
+    return {
+        (row["country"], row["column"]): (row["share"], row["status"])
+        for row in frame.iter_rows(named=True)
+    }
+
+
+def _note(pair: labels.Pair) -> Note:
+    return Note(pair[0], pair[1])
+
+
+def _escaped(value: str) -> str:
+    """Text for a page header or footer: a literal ``&`` is written ``&&``."""
+    return value.replace("&", "&&")
 
 
 def _unique(notes: Sequence[Note]) -> tuple[Note, ...]:

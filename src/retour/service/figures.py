@@ -8,6 +8,7 @@ with the rules of the profile asked for; nothing else leaves here.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -30,6 +31,7 @@ from retour.analysis.figures import (
     Subject,
 )
 from retour.disclosure import (
+    COLUMN,
     COUNTRY_COLUMNS,
     IS_TOTAL,
     SECONDARY_SIGN,
@@ -45,7 +47,15 @@ from retour.disclosure import (
 from retour.domain.codes import Outcome, RequestKind
 from retour.domain.errors import UsageError
 from retour.reports import labels
-from retour.reports.press import KIND_ORDER, PressTables, write_press_workbook
+from retour.reports.press import (
+    ANSWERED,
+    KIND_ORDER,
+    NOT_CONFIRMED,
+    CountryTables,
+    PressTables,
+    ShareStatus,
+    write_press_workbook,
+)
 from retour.service.context import Retour
 from retour.store import figures as counting
 from retour.store import read as store_read
@@ -503,8 +513,9 @@ def press_tables(
     profile: str | Profile | None = Profile.PUBLIC,
     confidential: str | None = None,
 ) -> PressTables:
-    """The tables of the press workbook, disclosed: per year and answer for LP and T&O,
-    the negative and withdrawn requests per country of origin and year, and the same by
+    """The tables of the press workbook, disclosed: per year and answer for LP and T&O;
+    per country of origin and year every request and its answer, with the share not
+    confirmed computed from the published counts; the negative and withdrawn requests by
     reason. One count of the requests serves them all."""
     rules = disclosure_rules(app, profile, confidential)
     db = app.database()
@@ -513,14 +524,11 @@ def press_tables(
     span = shape.year_span(counts, origin.extracted_on)
     asked = resolve_years(years, span, origin.extracted_on, "requests")
     answers = {}
-    refusals = {}
+    countries = {}
     for kind in RequestKind:
         yearly = shape.yearly_answers(counts, kind.value, asked)
         answers[kind] = disclose_table(yearly, rows=[YEAR], column="outcome", rules=rules)
-        refused = shape.refusals_by_country(counts, kind.value, asked)
-        refusals[kind] = disclose_table(
-            refused, rows=["country", "outcome"], column=YEAR, rules=rules
-        )
+        countries[kind] = _country_tables(counts, kind, asked, rules, answers[kind])
     kinds = [k.value for k in KIND_ORDER]
     reasons = disclose_table(
         shape.refusals_by_reason(counts, kinds, asked),
@@ -531,11 +539,131 @@ def press_tables(
     return PressTables(
         years=asked,
         answers=answers,
-        refusals=refusals,
+        countries=countries,
         reasons=reasons,
         rules=rules,
         provenance=origin,
         notes=tuple(_partial_year(asked, origin)),
+    )
+
+
+def _country_tables(
+    counts: pl.DataFrame,
+    kind: RequestKind,
+    years: Sequence[int],
+    rules: DisclosureRules,
+    totals: DisclosedTable,
+) -> CountryTables:
+    """A kind's country sheet: every answer per country and year (its row totals the
+    countries' answers over all years), every request per country and year (the
+    denominators), each disclosed; the shares from what they publish."""
+    by_answer = shape.request_table(counts, ("country", "outcome", YEAR), years, [kind.value])
+    made = shape.request_table(counts, ("country", YEAR), years, [kind.value])
+    answers = disclose_table(by_answer, rows=["country", "outcome"], column=YEAR, rules=rules)
+    made_table = disclose_table(made, rows=["country"], column=YEAR, rules=rules)
+    return CountryTables(
+        answers=answers,
+        made=_hidden_with_its_answers(made_table, answers),
+        shares=pl.concat([_country_shares(answers), _total_shares(totals)]),
+    )
+
+
+_HIDDEN_NOTE = Note(
+    f"{SECONDARY_SIGN}: niet getoond, omdat anders een ander aantal te berekenen is.",
+    f"{SECONDARY_SIGN}: not shown, because another count could otherwise be worked out.",
+)
+
+
+def _hidden_with_its_answers(made: DisclosedTable, answers: DisclosedTable) -> DisclosedTable:
+    """``made`` with a country's requests of a year (or of all years) hidden as well
+    (``x``) where one of its answers is hidden.
+
+    The two tables are protected each on its own, but one cell of ``made`` is the sum of
+    four of ``answers``: four answers ``<5`` beside ``<5`` made would each be 1. Hiding
+    more is always safe; ``tests/figures/test_press_joint.py`` reads the sheets together.
+    """
+    if not made.rules.suppresses:
+        return made
+    columns = list(made.value_columns)
+    hidden = (
+        answers.shown.filter(~pl.col(IS_TOTAL))
+        .group_by("country")
+        .agg(pl.col(c).is_null().any().alias(f"_{c}") for c in columns)
+    )
+    joined = (
+        made.shown.with_row_index("_row")
+        .join(hidden, on="country", how="left", nulls_equal=True)
+        .sort("_row")
+    )
+    hide = {c: joined[f"_{c}"].fill_null(False) for c in columns}
+    secondary = CellStatus.SUPPRESSED_SECONDARY.value
+    shown = made.shown.with_columns(
+        pl.when(hide[c]).then(None).otherwise(pl.col(c)).alias(c) for c in columns
+    )
+    status = made.status.with_columns(
+        pl.when(hide[c])
+        .then(pl.lit(secondary))
+        .otherwise(pl.col(c))
+        .cast(made.status[c].dtype)
+        .alias(c)
+        for c in columns
+    )
+    notes = made.notes
+    if any(bool(h.any()) for h in hide.values()):
+        notes = (*notes, _HIDDEN_NOTE)
+    return dataclasses.replace(made, shown=shown, status=status, notes=notes)
+
+
+def _country_shares(answers: DisclosedTable) -> pl.DataFrame:
+    """The share not confirmed per country and year (and over all years), from the
+    published counts of ``answers`` (rows country, outcome; column year)."""
+    long = answers.to_long().filter(~pl.col(IS_TOTAL), pl.col("outcome").is_in(ANSWERED))
+    return _share_of(long.rename({COLUMN: "_column"}), "country", "_column")
+
+
+def _total_shares(totals: DisclosedTable) -> pl.DataFrame:
+    """The share not confirmed of every country together per year (and over all years),
+    from the published counts of sheet 1 (rows year; column outcome)."""
+    long = totals.to_long().filter(pl.col(COLUMN).is_in(ANSWERED))
+    year = pl.when(pl.col(IS_TOTAL)).then(pl.lit(TOTAL)).otherwise(pl.col(YEAR).cast(pl.String))
+    frame = long.select(
+        pl.lit(None, dtype=pl.String).alias("country"),
+        year.alias("_column"),
+        pl.col(COLUMN).alias("outcome"),
+        "shown",
+    )
+    return _share_of(frame, "country", "_column")
+
+
+def _share_of(long: pl.DataFrame, row: str, column: str) -> pl.DataFrame:
+    """(negative + withdrawn) / (positive + negative + withdrawn) of the published counts
+    ``shown`` per ``row`` and ``column``; not shown where a count behind it is hidden (so
+    it never gives back more than the counts shown), "no answers" where all three are 0.
+
+    Returns ``country``, ``column``, ``share`` (Float64, null unless shown), ``status``.
+    """
+    answered = pl.col("shown").sum()
+    refused = pl.col("shown").filter(pl.col("outcome").is_in(NOT_CONFIRMED)).sum()
+    grouped = long.group_by(row, column, maintain_order=True).agg(
+        pl.col("shown").is_null().any().alias("_hidden"),
+        answered.alias("_answered"),
+        refused.alias("_refused"),
+    )
+    status = (
+        pl.when(pl.col("_hidden"))
+        .then(pl.lit(ShareStatus.HIDDEN.value))
+        .when(pl.col("_answered") == 0)
+        .then(pl.lit(ShareStatus.NO_ANSWERS.value))
+        .otherwise(pl.lit(ShareStatus.SHOWN.value))
+    )
+    share = pl.when(status == ShareStatus.SHOWN.value).then(
+        pl.col("_refused") / pl.col("_answered")
+    )
+    return grouped.select(
+        pl.col(row).cast(pl.String).alias("country"),
+        pl.col(column).cast(pl.String).alias("column"),
+        share.cast(pl.Float64).alias("share"),
+        status.alias("status"),
     )
 
 
