@@ -37,7 +37,7 @@ def normalise(text: str) -> str:
     return re.sub(r"[\W_]+", " ", bare).strip()
 
 
-def _cldr_rows() -> Iterator[tuple[str, str, str]]:
+def cldr_rows() -> Iterator[tuple[str, str, str]]:
     source = resources.files("retour").joinpath("reports/data/country_names.csv")
     text = source.read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if not line.startswith("#")]
@@ -72,7 +72,7 @@ def names() -> dict[str, str]:
     for code, words in SPECIAL_NAMES.items():
         for word in words:
             add(code, word)
-    for code, dutch, english in _cldr_rows():
+    for code, dutch, english in cldr_rows():
         add(code, dutch)
         add(code, english)
     for code, name in _pycountry_names():

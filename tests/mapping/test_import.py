@@ -1,0 +1,212 @@
+"""Mapped imports: every source quirk reads into the same dataset as a direct import, and every
+violation names the source's own file, line and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from retour.domain.codes import Table
+from retour.domain.dataset import Dataset
+from retour.exchange import InvalidDatasetError, MappingError, load_mapped, parse_mapping
+from retour.exchange.apply import open_mapped
+from retour.exchange.source_style import SourceStyle, write_source
+from retour.exchange.writer import canonical_frame
+from retour.service import audit, datasets
+from retour.service.context import Retour
+
+from .conftest import TODAY
+
+QUIRKS = [
+    pytest.param(SourceStyle(), id="cp1252-semicolon"),
+    pytest.param(
+        SourceStyle(date_format="%d-%m-%Y", delimiter=",", encoding="utf-8"), id="dd-mm-yyyy"
+    ),
+    pytest.param(SourceStyle(workbook=True), id="excel-date-cells"),
+    pytest.param(SourceStyle(workbook=True, numbers_as_text=True), id="numbers-as-text"),
+    pytest.param(SourceStyle(countries="names", language="nl"), id="country-names-nl"),
+    pytest.param(
+        SourceStyle(countries="names", language="en", date_format="%d/%m/%Y"), id="country-names-en"
+    ),
+    pytest.param(SourceStyle(countries="alpha-3", delimiter="\t"), id="alpha-3"),
+    pytest.param(SourceStyle(flat=True), id="flat-register"),
+    pytest.param(SourceStyle(extra_columns=True, language="en"), id="extra-columns"),
+    pytest.param(SourceStyle(workbook=True, flat=True), id="renamed-sheet"),
+]
+
+
+def write(dataset: Dataset, tmp_path: Path, style: SourceStyle) -> tuple[Path, str]:
+    path = tmp_path / ("source.xlsx" if style.workbook else "source")
+    return path, write_source(dataset, path, style)
+
+
+def assert_same(a: Dataset, b: Dataset) -> None:
+    for table in Table:
+        assert canonical_frame(a, table).equals(canonical_frame(b, table)), table
+    assert a.meta == b.meta
+
+
+@pytest.mark.parametrize("style", QUIRKS)
+def test_a_source_quirk_reads_as_the_exchange_format(
+    small: Dataset, tmp_path: Path, style: SourceStyle
+) -> None:
+    path, text = write(small, tmp_path, style)
+    assert_same(load_mapped(path, parse_mapping(text, "M.toml"), today=TODAY), small)
+
+
+def test_cp1252_and_semicolons_are_what_is_written(small: Dataset, tmp_path: Path) -> None:
+    path, _ = write(small, tmp_path, SourceStyle())
+    data = (path / "Zaken.csv").read_bytes()
+    assert "Somalië".encode("cp1252") in data and b";" in data.splitlines()[0]
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+
+
+def test_unused_columns_are_named_once_and_never_read(small: Dataset, tmp_path: Path) -> None:
+    path, text = write(small, tmp_path, SourceStyle(flat=True))
+    container = open_mapped(path, parse_mapping(text), today=TODAY)
+    unused = [n for n in container.notices if "Register.csv the mapping does not use" in n]
+    assert unused == ["columns of Register.csv the mapping does not use: Behandelaar, Locatie"]
+    for raw in container.tables.values():
+        assert "Behandelaar" not in raw.frame.columns and "Officer A" not in str(raw.frame.rows())
+
+
+def test_a_sheet_the_mapping_names_wrongly_lists_the_sheets(small: Dataset, tmp_path: Path) -> None:
+    path, text = write(small, tmp_path, SourceStyle(workbook=True, flat=True))
+    with pytest.raises(MappingError) as caught:
+        load_mapped(path, parse_mapping(text.replace('"Blad1"', '"Verzoeken"'), "M.toml"))
+    lines = list(caught.value.lines())
+    assert any(
+        "tables.cases.from: no file or sheet 'Verzoeken' in source.xlsx; it holds: Blad1" in line
+        for line in lines
+    ), lines
+    # a sheet's name matches without regard to case
+    lower = text.replace('"Blad1"', '"blad1"')
+    assert_same(load_mapped(path, parse_mapping(lower), today=TODAY), small)
+
+
+def test_a_column_the_source_lacks_is_a_mapping_error(small: Dataset, tmp_path: Path) -> None:
+    path, text = write(small, tmp_path, SourceStyle())
+    bad = text.replace('outcome = "Antwoord"', 'outcome = "Antwoorden"')
+    with pytest.raises(MappingError) as caught:
+        load_mapped(path, parse_mapping(bad, "M.toml"))
+    line = bad.splitlines().index('outcome = "Antwoorden"') + 1
+    assert list(caught.value.lines()) == [
+        f"M.toml:{line}: tables.requests.columns: 'Antwoorden' (for outcome) is not a column of "
+        "Verzoeken.csv; did you mean 'Antwoord'?"
+    ]
+    absent = text.replace('outcome = "Antwoord"\n', "")
+    with pytest.raises(MappingError, match="1 problem") as caught:
+        load_mapped(path, parse_mapping(absent, "M.toml"))
+    assert "nothing feeds outcome (required)" in next(iter(caught.value.lines()))
+
+
+def _violations(path: Path, text: str) -> list[str]:
+    with pytest.raises(InvalidDatasetError) as caught:
+        load_mapped(path, parse_mapping(text, "M.toml"), today=TODAY)
+    return list(caught.value.lines())
+
+
+def _edit(path: Path, name: str, old: str, new: str, encoding: str = "cp1252") -> int:
+    """Replace the first `old` in a source file; return its line."""
+    text = (path / name).read_text(encoding=encoding)
+    at = text.index(old)
+    (path / name).write_text(text[:at] + new + text[at + len(old) :], encoding=encoding)
+    return text[:at].count("\n") + 1
+
+
+def test_an_unknown_label_names_the_source_and_what_the_mapping_knows(
+    small: Dataset, tmp_path: Path
+) -> None:
+    path, text = write(small, tmp_path, SourceStyle())
+    line = _edit(path, "Verzoeken.csv", "Openstaand", "Misschien")
+    assert _violations(path, text) == [
+        f"Verzoeken.csv:{line}: Antwoord: unknown value 'Misschien'; the mapping knows Openstaand, "
+        "Positief antwoord, Negatief antwoord, Ingetrokken (geen antwoord verkregen)"
+    ]
+
+
+def test_a_workbook_violation_names_sheet_and_row(small: Dataset, tmp_path: Path) -> None:
+    path, text = write(small, tmp_path, SourceStyle(workbook=True))
+    found = _violations(path, text.replace('"Positief antwoord" = "positive"\n', ""))
+    assert found == [
+        "Verzoeken:2: Antwoord: unknown value 'Positief antwoord'; the mapping knows Openstaand, "
+        "Negatief antwoord, Ingetrokken (geen antwoord verkregen)"
+    ]
+
+
+def test_dates_and_countries_are_reported_in_the_sources_terms(
+    small: Dataset, tmp_path: Path
+) -> None:
+    path, text = write(small, tmp_path, SourceStyle())
+    date_line = _edit(path, "Zaken.csv", "05-01-2020", "31-02-2020")
+    country_line = _edit(path, "Zaken.csv", "Nigeria", "Narnia")
+    assert _violations(path, text) == [
+        f"Zaken.csv:{date_line}: Datum instroom: not a calendar date written YYYY-MM-DD or "
+        "DD-MM-YYYY (31-02-2020)",
+        f"Zaken.csv:{country_line}: Nationaliteit: unknown country; write an ISO 3166-1 code "
+        "(alpha-2 or alpha-3) or the country's Dutch or English name (Narnia)",
+    ]
+
+
+def test_a_flat_register_must_agree_on_its_cases(small: Dataset, tmp_path: Path) -> None:
+    path, text = write(small, tmp_path, SourceStyle(flat=True))
+    rows = (path / "Register.csv").read_text(encoding="cp1252").splitlines()
+    c2 = [i + 1 for i, row in enumerate(rows) if ";C2;" in row]
+    rows[c2[1] - 1] = rows[c2[1] - 1].replace("01-03-2020", "02-03-2020")
+    (path / "Register.csv").write_text("\r\n".join(rows) + "\r\n", encoding="cp1252")
+    assert _violations(path, text) == [
+        f"Register.csv:{c2[1]}: Datum instroom: differs from line {c2[0]} of the same Zaaknummer "
+        "(2020-03-01) (2020-03-02)"
+    ]
+
+
+def test_a_rule_of_the_format_speaks_of_source_columns(small: Dataset, tmp_path: Path) -> None:
+    """One rule set: a positive answer before its submission, reported as a direct import
+    reports it, at the source's line and column."""
+    path, text = write(small, tmp_path, SourceStyle())
+    line = _edit(path, "Verzoeken.csv", "01-03-2020", "01-01-2020")
+    assert _violations(path, text) == [
+        f"Verzoeken.csv:{line}: Datum antwoord: before submitted_on (2020-02-01) (2020-01-01)"
+    ]
+
+
+def test_alien_numbers_are_pseudonymised_as_today(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "Zaken.csv").write_text(
+        "V-nummer;Land;Datum\n 1234567890 ;Marokko;05-01-2020\n", encoding="cp1252"
+    )
+    mapping = parse_mapping(
+        'format = "retour-mapping/1"\n[read]\ncountries = "names"\n[tables.cases]\n'
+        'from = "Zaken"\n[tables.cases.columns]\nv_number = "V-nummer"\nnationality = "Land"\n'
+        'opened_on = "Datum"\n'
+    )
+    with pytest.raises(Exception, match="RETOUR_SECRET"):
+        load_mapped(tmp_path / "src", mapping, today=TODAY)
+    dataset = load_mapped(tmp_path / "src", mapping, today=TODAY, secret=b"s" * 16)
+    from retour.exchange.pseudonym import pseudonym
+
+    assert dataset[Table.CASES]["case_id"].to_list() == [pseudonym(b"s" * 16, "1234567890")]
+
+
+def test_the_service_imports_through_a_mapping_and_audits_its_digest(
+    app: Retour, small: Dataset, tmp_path: Path
+) -> None:
+    path, text = write(small, tmp_path, SourceStyle(flat=True))
+    (tmp_path / "M.toml").write_text(text, encoding="utf-8")
+    report = datasets.import_dataset(app, path, today=TODAY, mapping=tmp_path / "M.toml")
+    assert report.result.tables[Table.REQUESTS].inserted == 4
+    entry = audit.read_log(app)[0]
+    assert entry.action == audit.AuditAction.IMPORT_DATASET
+    assert entry.detail["mapping"] == parse_mapping(text).sha256
+    database = app.sqlite_file()  # None on PostgreSQL
+    assert database is None or b"Officer A" not in database.read_bytes()
+
+
+def test_extracted_on_after_today_is_a_mapping_error(small: Dataset, tmp_path: Path) -> None:
+    path, text = write(small, tmp_path, SourceStyle())
+    later = text.replace("extracted_on = 2024-02-01", "extracted_on = 2030-01-01")
+    with pytest.raises(MappingError, match="1 problem"):
+        load_mapped(path, parse_mapping(later), today=dt.date(2024, 6, 1))
