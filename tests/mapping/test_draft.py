@@ -15,8 +15,6 @@ from retour.exchange.source_style import SourceStyle, write_source
 from retour.exchange.writer import canonical_frame
 from retour.service.simulation import simulate
 
-from .test_import import assert_same
-
 TODAY = dt.date(2025, 1, 1)
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -42,10 +43,10 @@ _NOT_IN_A_CELL = re.compile(r"[\x00-\x08\x0b-\x1f]|_x[0-9A-Fa-f]{4}_")
 
 def workbook_safe(dataset: Dataset) -> bool:
     for table in Table:
-        for column in dataset[table].select(dataset[table].columns).iter_columns():
-            if column.dtype == str or str(column.dtype) == "String":
-                if column.drop_nulls().str.contains(_NOT_IN_A_CELL.pattern).any():
-                    return False
+        for column in dataset[table].iter_columns():
+            text = column.dtype == pl.String
+            if text and column.drop_nulls().str.contains(_NOT_IN_A_CELL.pattern).any():
+                return False
     return True
 
 

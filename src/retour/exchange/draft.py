@@ -56,7 +56,7 @@ def _words(table: Table, column: str) -> list[str]:
 
 def _table_columns(table: Table) -> list[str]:
     names = list(SPECS[table].column_names)
-    return names + [V_NUMBER] if "case_id" in names else names
+    return [*names, V_NUMBER] if "case_id" in names else names
 
 
 def match_columns(table: Table, header: list[str]) -> dict[str, str]:
@@ -71,19 +71,19 @@ def match_columns(table: Table, header: list[str]) -> dict[str, str]:
     )
     found: dict[str, str] = {}
     for _, _, column, source in options:
-        if column not in found and source not in found.values():
-            if not (column in {"case_id", V_NUMBER} and {"case_id", V_NUMBER} & set(found)):
-                found[column] = source
+        keyed = column in {"case_id", V_NUMBER} and {"case_id", V_NUMBER} & set(found)
+        if column not in found and source not in found.values() and not keyed:
+            found[column] = source
     return found
 
 
 def _score(table: Table, source: SourceTable, matched: dict[str, str]) -> float:
     spec = SPECS[table]
     key = [k for k in spec.key if k != "case_id"] or ["case_id"]
-    if not all(k in matched or k == "case_id" and V_NUMBER in matched for k in key):
+    if not all(k in matched or (k == "case_id" and V_NUMBER in matched) for k in key):
         return 0.0
     required = [c.name for c in spec.columns if c.required]
-    share = sum(c in matched or c == "case_id" and V_NUMBER in matched for c in required)
+    share = sum(c in matched or (c == "case_id" and V_NUMBER in matched) for c in required)
     if share < len(required) / 2:
         return 0.0
     named = normalise(source.name) in {
@@ -164,10 +164,9 @@ def _country_lines(
 
 def _candidates(table: Table, column: str, source: SourceTable, used: set[str]) -> str:
     free = [h for h in source.header if h and h not in used]
-    if SPECS[table].column_names and column != V_NUMBER:
-        if SPECS[table].column(column).type is ColumnType.DATE:
-            dated = [h for h in free if sniff.looks_like_dates(source.frame.get_column(h))]
-            free = dated + [h for h in free if h not in dated]
+    if column != V_NUMBER and SPECS[table].column(column).type is ColumnType.DATE:
+        dated = [h for h in free if sniff.looks_like_dates(source.frame.get_column(h))]
+        free = dated + [h for h in free if h not in dated]
     words = _words(table, column)
     ranked = sorted(
         free,
@@ -192,7 +191,7 @@ def _table_text(
     lines.append(f"[tables.{table.value}.columns]")
     used = set(matched.values())
     for column in SPECS[table].columns:
-        if column.name in matched or column.name == "case_id" and V_NUMBER in matched:
+        if column.name in matched or (column.name == "case_id" and V_NUMBER in matched):
             name = column.name if column.name in matched else V_NUMBER
             lines.append(f"{name} = {_q(matched[name])}")
             draft.matched += 1
@@ -286,8 +285,9 @@ def draft_mapping(path: Path, *, today: dt.date | None = None) -> Draft:
             body.append(
                 f"# not used from {source.label} (left out, named in a notice): {', '.join(rest)}"
             )
+    drafted = (today or dt.date.today()).isoformat()
     head = [
-        f"# Drafted by `retour mapping draft` from {path.name} on {(today or dt.date.today()).isoformat()}.",
+        f"# Drafted by `retour mapping draft` from {path.name} on {drafted}.",
         "# Check every line marked CHECK and fill in every line marked TODO, then run",
         f"#   retour import --mapping THIS-FILE {path.name}",
         f"format = {_q(FORMAT)}",
