@@ -47,3 +47,13 @@ def pseudonymise(secret: bytes, values: pl.Series) -> pl.Series:
     )
     out = values.to_frame("v").join(mapping, on="v", how="left", maintain_order="left")
     return out.get_column("p").alias(values.name)
+
+
+#: What a key's fingerprint is the HMAC of: a fixed label, so it tells keys apart and gives
+#: nothing away about any alien number (the key itself is never stored).
+FINGERPRINT_LABEL = b"retour pseudonym key fingerprint v1"
+
+
+def key_fingerprint(secret: bytes) -> str:
+    """The fingerprint a database records of the key its pseudonyms were made with."""
+    return hmac.new(secret, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()

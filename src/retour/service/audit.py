@@ -25,6 +25,7 @@ from typing import Final
 
 from retour.service.context import Retour
 from retour.store import audit as store_audit
+from retour.store.audit import Transaction
 
 
 class AuditAction(StrEnum):
@@ -158,8 +159,9 @@ def record(
     subject: str | None = None,
     detail: Detail | None = None,
     at: dt.datetime | None = None,
+    within: Transaction | None = None,
 ) -> int:
-    """Append one row to the audit log (its own transaction); its id.
+    """Append one row to the audit log (its own transaction, or `within` one); its id.
 
     `subject` and the values of `detail` must be ids or codes (letters, digits, ``.``,
     ``_``, ``:``, ``,``, ``+``, ``-``; at most 64): anything else raises ValueError, so
@@ -175,6 +177,7 @@ def record(
         subject=_checked(subject, "subject"),
         via=Via(via).value,
         detail=_detail(detail),
+        within=within,
     )
 
 

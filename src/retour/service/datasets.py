@@ -8,24 +8,25 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-import polars as pl
-
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset, DatasetMeta
 from retour.domain.errors import InputError, UsageError
+from retour.domain.tables import V_NUMBER
 from retour.exchange import InvalidDatasetError, open_container, validate, write_dataset
+from retour.exchange.container import Container
+from retour.exchange.pseudonym import key_fingerprint
 from retour.service import audit
 from retour.service.context import Retour
 from retour.store import read as store_read
-from retour.store.engine import Database
 from retour.store.outside import count_outside
-from retour.store.write import ImportResult
-from retour.store.write import write_dataset as store_write
+from retour.store.write import ImportResult, ImportTransaction, import_transaction
 
 Progress = Callable[[str], None]
 
 #: The stages of an import, in order, as `progress` is told of them.
 IMPORT_STAGES: tuple[str, ...] = ("reading", "validating", *(f"writing {t.value}" for t in Table))
+#: What `progress` is told when another import has run for 2 s, and this one waits for it.
+WAITING = "waiting: another import is running"
 
 
 def quiet(_: str) -> None:
@@ -41,32 +42,43 @@ class ImportReport:
     notices: tuple[str, ...]
 
 
-class _StoredData:
-    """Validation's window on the database it imports into."""
+class ImportRefusedError(InputError):
+    """An import the database's own state refuses (not a rule of the file); `reason` is
+    recorded in the audit log."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def cases(self, case_ids: pl.Series) -> pl.DataFrame:
-        return store_read.existing_cases(self.db, case_ids)
-
-    def detentions(self, case_ids: pl.Series) -> pl.DataFrame:
-        return store_read.existing_detentions(self.db, case_ids)
+    def __init__(self, message: str, *, reason: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
 
 
-def _refuse_mixing(db: Database, dataset: Dataset) -> None:
+def _refuse_mixing(holds: bool | None, dataset: Dataset) -> None:
     """Simulated and real data never share a database: outputs could not be labelled."""
-    holds = store_read.holds_simulated(db)
     if holds is None or holds == dataset.meta.simulated:
         return
     if holds:
-        raise InputError(
+        raise ImportRefusedError(
             "This database holds simulated data; real data cannot be imported into it.",
+            reason="simulated_data",
             hint="Import into another database (--db or RETOUR_DB).",
         )
-    raise InputError(
+    raise ImportRefusedError(
         "This database holds real data; a simulated dataset cannot be imported into it.",
+        reason="real_data",
         hint="Import the simulation into another database (--db or RETOUR_DB).",
+    )
+
+
+def _refuse_another_key(transaction: ImportTransaction, fingerprint: str) -> None:
+    """A database keeps one pseudonym key: under another, every person would be stored twice."""
+    stored = transaction.pseudonym_key()
+    if stored is None or stored == fingerprint:
+        return
+    raise ImportRefusedError(
+        "This database was pseudonymised with another secret; importing under this one "
+        "would store every person a second time.",
+        reason="pseudonym_key",
+        hint="Set RETOUR_SECRET (or `secret`) back to the key of the earlier imports, or "
+        "import into a new database (--db or RETOUR_DB).",
     )
 
 
@@ -82,39 +94,87 @@ def import_dataset(
 ) -> ImportReport:
     """Validate the container completely, then write it in one transaction, or not at all.
 
-    The audit log records the import, or its refusal with the number of violations, under
-    ``actor`` (default: the operating-system user) and ``via``.
+    Everything validation reads of the stored rows is read in the write transaction, and
+    only one import runs at a time: another waits (``progress`` is told WAITING after 2 s)
+    and is refused with "another import is running" after the database's busy timeout
+    (10 s). The audit log records the import, or its refusal, under ``actor`` (default: the
+    operating-system user) and ``via``, in the same transaction: a committed import is
+    always in the log.
     """
     record = partial(
         audit.record, app, actor=actor or audit.command_line_actor(), via=via, role=role
     )
-    try:
-        report = _import(app, path, today or dt.date.today(), progress)
-    except InvalidDatasetError as exc:
-        detail = {"violations": len(exc.violations)}
-        record(audit.AuditAction.IMPORT_REFUSED, detail=detail)
-        raise
-    import_id = report.result.import_id
-    record(
-        audit.AuditAction.IMPORT_DATASET,
-        subject=None if import_id is None else str(import_id),
-        detail={"container": report.container},
-    )
-    return report
+    return _import(app, path, today or dt.date.today(), progress, record)
 
 
-def _import(app: Retour, path: Path, today: dt.date, progress: Progress) -> ImportReport:
+def _refusal(exc: InvalidDatasetError | ImportRefusedError) -> audit.Detail:
+    if isinstance(exc, ImportRefusedError):
+        return {"reason": exc.reason}
+    return {"violations": len(exc.violations)}
+
+
+def _import(
+    app: Retour,
+    path: Path,
+    today: dt.date,
+    progress: Progress,
+    record: Callable[..., int],
+) -> ImportReport:
     progress("reading")
-    container = open_container(path)
-    db = app.database()
-    progress("validating")
+    try:
+        container = open_container(path)
+    except InvalidDatasetError as exc:
+        record(audit.AuditAction.IMPORT_REFUSED, detail=_refusal(exc))
+        raise
     secret = app.settings.secret_bytes() if app.settings.secret is not None else None
-    dataset = validate(container, today=today, secret=secret, existing=_StoredData(db))
-    _refuse_mixing(db, dataset)
+    with import_transaction(app.database(), on_wait=partial(progress, WAITING)) as transaction:
+        progress("validating")
+        within = transaction.connection
+        try:
+            dataset = _validated(transaction, container, today, secret)
+        except (InvalidDatasetError, ImportRefusedError) as exc:
+            # Committed with nothing but this entry: the refusal is in the log, no row.
+            record(audit.AuditAction.IMPORT_REFUSED, detail=_refusal(exc), within=within)
+            refused = exc
+        else:
+            report = _write(transaction, path, container, dataset, progress)
+            import_id = report.result.import_id
+            record(
+                audit.AuditAction.IMPORT_DATASET,
+                subject=None if import_id is None else str(import_id),
+                detail={"container": report.container},
+                within=within,
+            )
+            return report
+    raise refused
+
+
+def _validated(
+    transaction: ImportTransaction, container: Container, today: dt.date, secret: bytes | None
+) -> Dataset:
+    """The dataset, checked against every rule and against the stored rows, in the import's
+    transaction."""
+    keyed = secret is not None and any(V_NUMBER in t.header for t in container.tables.values())
+    fingerprint = key_fingerprint(secret) if keyed and secret is not None else None
+    if fingerprint is not None:
+        _refuse_another_key(transaction, fingerprint)
+    dataset = validate(container, today=today, secret=secret, existing=transaction)
+    _refuse_mixing(transaction.holds_simulated(), dataset)
+    if fingerprint is not None:
+        transaction.record_pseudonym_key(fingerprint)
     if dataset.meta.extracted_on is None:
         dataset.meta = replace(dataset.meta, extracted_on=today)
-    result = store_write(
-        db,
+    return dataset
+
+
+def _write(
+    transaction: ImportTransaction,
+    path: Path,
+    container: Container,
+    dataset: Dataset,
+    progress: Progress,
+) -> ImportReport:
+    result = transaction.write(
         dataset,
         fingerprint=container.fingerprint,
         container=path.name,

@@ -1,6 +1,7 @@
 """The audit log: append a row, read rows. There is no function that changes or removes one.
 
-The table is append-only by design and by trigger (revision 0003). The policy -- which
+The table is append-only by design and by trigger (revisions 0003 and 0006; on PostgreSQL
+also by its owner role, see docs/web.md and :func:`owner_warning`). The policy -- which
 actions exist, what a row may say -- lives in :mod:`retour.service.audit`.
 """
 
@@ -16,6 +17,8 @@ from retour.store.accounts import utc
 from retour.store.engine import Database
 
 _log = schema.audit_log
+#: An open transaction an entry can be appended in (see append).
+Transaction = sa.Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +45,10 @@ def append(
     subject: str | None,
     via: str,
     detail: str | None,
+    within: sa.Connection | None = None,
 ) -> int:
-    """Append one row in a transaction of its own; its id."""
+    """Append one row in a transaction of its own, or in `within` (so that it commits, or
+    not, with what it records: an import and its rows); its id."""
     moment = at.astimezone(dt.UTC)
     stmt = (
         sa.insert(_log)
@@ -59,6 +64,8 @@ def append(
         )
         .returning(_log.c.id)
     )
+    if within is not None:
+        return int(within.execute(stmt).scalar_one())
     with db.begin(write=True) as conn:
         return int(conn.execute(stmt).scalar_one())
 

@@ -11,6 +11,12 @@ Rows are keyed by their table's key. Per row of the dataset:
 
 Each table is loaded into a staging table, counted with one join and applied with one
 `INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE ... WHERE changed AND newer`.
+
+An import runs in one :class:`ImportTransaction`, held from validation to commit: what
+validation reads of the stored rows (case ids, detentions, real or simulated, the pseudonym
+key), the rows it writes and the import's audit entry are one transaction, and only one
+import runs at a time (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-scoped
+advisory lock), so two imports at once cannot both pass a rule that only one may.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Final
@@ -32,12 +39,22 @@ from retour.domain.dataset import Dataset, DatasetMeta, polars_schema
 from retour.domain.errors import DatabaseError
 from retour.domain.tables import SPECS, TableSpec
 from retour.store import bulk, schema
-from retour.store.engine import DRIVER_ERRORS, Database, database_error
+from retour.store.engine import (
+    DRIVER_ERRORS,
+    WRITE_OPTION,
+    Database,
+    database_error,
+    translate_errors,
+)
 
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")
 #: New rows from which a table's indexes (and PostgreSQL's foreign keys) are built after the
 #: insert rather than maintained row by row; see _bulk.
 BULK_ROWS: Final = 20_000
+#: Seconds after which a waiting import says so (through `on_wait`).
+WAIT_NOTICE: Final = 2.0
+#: PostgreSQL: the advisory lock (per database) held by the import that runs.
+_PG_IMPORT_LOCK: Final = 0x72657430494D50
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,18 +97,96 @@ def write_dataset(
     container: str,
     on_table: Callable[[Table], None] | None = None,
 ) -> ImportResult:
-    """Write every table of the dataset in one transaction and record the import.
+    """Write every table of the dataset in one import transaction and record the import.
 
     fingerprint: the SHA-256 (hex) of the container; container: its file name (a path is
     cut to its last part). dataset.meta.extracted_on must be set (the caller puts today's
     date there when the source gave none). on_table is told of each table before it is
     written (for a progress bar). On any error nothing is written.
     """
-    extracted_on = _extracted_on(dataset.meta)
-    if not _SHA256.fullmatch(fingerprint):
-        raise ValueError("fingerprint must be a SHA-256 digest in lower-case hex")
-    frames = {t: _frame(dataset, SPECS[t]) for t in Table}
-    with db.begin(write=True) as conn:
+    with import_transaction(db) as transaction:
+        return transaction.write(
+            dataset, fingerprint=fingerprint, container=container, on_table=on_table
+        )
+
+
+class ImportTransaction:
+    """The one transaction of an import, from validation to commit (see import_transaction).
+
+    It is validation's window on the stored rows (ExistingData: `cases`, `detentions`), and
+    it reads and records what an import must agree with (real or simulated, the pseudonym
+    key); `connection` lets the import's audit entry commit with its rows.
+    """
+
+    def __init__(self, db: Database, connection: sa.Connection) -> None:
+        self.db = db
+        self.connection = connection
+
+    def cases(self, case_ids: pl.Series) -> pl.DataFrame:
+        """case_id, opened_on of those of `case_ids` that are stored (each once)."""
+        return self._lookup(case_ids, Table.CASES, ("case_id", "opened_on"))
+
+    def detentions(self, case_ids: pl.Series) -> pl.DataFrame:
+        """detention_id, case_id, started_on, ended_on of the stored detentions of `case_ids`."""
+        columns = ("detention_id", "case_id", "started_on", "ended_on")
+        return self._lookup(case_ids, Table.DETENTIONS, columns)
+
+    def _lookup(self, case_ids: pl.Series, t: Table, columns: Sequence[str]) -> pl.DataFrame:
+        table, spec = schema.table(t), SPECS[t]
+        frame_schema = pl.Schema({c: polars_schema(spec)[c] for c in columns})
+        ids = case_ids.cast(pl.String).drop_nulls().unique().to_frame(schema.CASE_ID)
+        if ids.is_empty():
+            return pl.DataFrame(schema=frame_schema)
+        conn = self.connection
+        stage = bulk.load(conn, "lookup_case_ids", [sa.Column(schema.CASE_ID, sa.Text)], ids)
+        query = sa.select(*(table.c[c] for c in columns)).join(
+            stage, stage.c[schema.CASE_ID] == table.c[schema.CASE_ID]
+        )
+        found = bulk.fetch(conn, query, frame_schema)
+        bulk.drop(conn, stage)
+        return found.sort(list(columns[:1]), maintain_order=True)
+
+    def holds_simulated(self) -> bool | None:
+        """Whether the database holds simulated data; None before the first import."""
+        imports = schema.imports
+        query = sa.select(
+            sa.func.count(), sa.func.max(sa.case((imports.c.simulated, 1), else_=0))
+        ).select_from(imports)
+        n, simulated = self.connection.execute(query).one()
+        return None if not n else bool(simulated)
+
+    def pseudonym_key(self) -> str | None:
+        """The fingerprint of the key this database's alien numbers were pseudonymised with."""
+        query = sa.select(schema.pseudonym_key.c.fingerprint)
+        found = self.connection.execute(query).scalar()
+        return None if found is None else str(found)
+
+    def record_pseudonym_key(self, fingerprint: str) -> None:
+        """Remember the key's fingerprint (once: a database has one key)."""
+        if self.pseudonym_key() is not None:
+            return
+        at = dt.datetime.now(dt.UTC)
+        values = {
+            "id": 1,
+            "fingerprint": fingerprint,
+            "recorded_at": at.replace(tzinfo=None) if self.db.is_sqlite else at,
+        }
+        self.connection.execute(sa.insert(schema.pseudonym_key).values(values))
+
+    def write(
+        self,
+        dataset: Dataset,
+        *,
+        fingerprint: str,
+        container: str,
+        on_table: Callable[[Table], None] | None = None,
+    ) -> ImportResult:
+        """Write every table of the dataset and record the import (see write_dataset)."""
+        extracted_on = _extracted_on(dataset.meta)
+        if not _SHA256.fullmatch(fingerprint):
+            raise ValueError("fingerprint must be a SHA-256 digest in lower-case hex")
+        frames = {t: _frame(dataset, SPECS[t]) for t in Table}
+        db, conn = self.db, self.connection
         latest = conn.execute(sa.select(sa.func.max(schema.imports.c.extracted_on))).scalar()
         import_id = _record_import(conn, dataset.meta, extracted_on, fingerprint, container)
         results: dict[Table, TableResult] = {}
@@ -107,7 +202,83 @@ def write_dataset(
             conn.execute(sa.delete(schema.imports).where(schema.imports.c.id == import_id))
             return ImportResult(None, results)
         _record_counts(conn, import_id, results)
-    return result
+        return result
+
+
+@contextmanager
+def import_transaction(
+    db: Database, *, wait: float | None = None, on_wait: Callable[[], None] | None = None
+) -> Iterator[ImportTransaction]:
+    """The import's transaction: committed when the block ends, rolled back on any error.
+
+    Only one import runs at a time. Another waits up to `wait` seconds (default: the
+    database's busy timeout, as every write does), on_wait is told once after WAIT_NOTICE
+    seconds, and it is then refused with "another import is running".
+    """
+    locked = _sqlite_import_lock if db.is_sqlite else _postgresql_import_lock
+    seconds = db.busy_timeout if wait is None else wait
+    with locked(db, seconds, on_wait or (lambda: None)) as conn:
+        yield ImportTransaction(db, conn)
+
+
+def _another_import(db: Database, wait: float) -> DatabaseError:
+    if db.is_sqlite:  # SQLite cannot say who holds its write lock
+        where = db.engine.url.database or "(in memory)"
+        what = (
+            f"The database {where} is locked by another process: another import is running, "
+            "or another program writes to it"
+        )
+    else:
+        what = f"The database {db.url} is busy: another import is running"
+    return DatabaseError(f"{what} (waited {wait:g} s).", hint="Try again when it has finished.")
+
+
+@contextmanager
+def _sqlite_import_lock(
+    db: Database, wait: float, on_wait: Callable[[], None]
+) -> Iterator[sa.Connection]:
+    """BEGIN IMMEDIATE (SQLite's one write lock), waiting WAIT_NOTICE s, then the rest."""
+    phases = (min(WAIT_NOTICE, wait), max(wait - WAIT_NOTICE, 0.0))
+    with translate_errors(db), db.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        try:
+            for phase, seconds in enumerate(phases):
+                raw.execute(f"PRAGMA busy_timeout = {round(seconds * 1000)}")
+                try:
+                    transaction = conn.execution_options(**{WRITE_OPTION: True}).begin()
+                    break
+                except sa.exc.OperationalError as exc:
+                    if "locked" not in str(exc.orig).lower():
+                        raise
+                    if phase == len(phases) - 1:
+                        raise _another_import(db, wait) from None
+                    on_wait()
+            with transaction:
+                yield conn
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {round(db.busy_timeout * 1000)}")
+
+
+@contextmanager
+def _postgresql_import_lock(
+    db: Database, wait: float, on_wait: Callable[[], None]
+) -> Iterator[sa.Connection]:
+    """A transaction holding the database's import advisory lock (asked for every 0.1 s:
+    a failed pg_advisory_xact_lock under a lock_timeout would abort the transaction)."""
+    start = time.monotonic()
+    told = False
+    with db.begin(write=True) as conn:
+        take = sa.select(sa.func.pg_try_advisory_xact_lock(_PG_IMPORT_LOCK))
+        while not conn.execute(take).scalar_one():
+            waited = time.monotonic() - start
+            if waited >= wait:
+                raise _another_import(db, wait)
+            if not told and waited >= WAIT_NOTICE:
+                told = True
+                on_wait()
+            time.sleep(0.1)
+        yield conn
 
 
 def _as_date(value: object) -> dt.date:
