@@ -350,7 +350,7 @@ class _Writer:
     def totals_sheet(self) -> None:
         sheet = self.book.add_worksheet(text(labels.PRESS_SHEETS["totals"], self.lang))
         width = len(ANSWER_COLUMNS)
-        widths = [10.0, *([12.0] * (2 * width))]
+        widths = [10.0, *([14.0] * (2 * width))]
         self._top(sheet, self.t(labels.PRESS_TITLE["totals"]).format(years=self.years_text), widths)
         group_row, head_row = HEADER_ROW, HEADER_ROW + 1
         sheet.write_string(head_row, 0, self.t(labels.DIMENSION[YEAR]), self.header)
