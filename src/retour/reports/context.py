@@ -34,6 +34,7 @@ from retour.analysis.return_rate import (
 from retour.disclosure import DisclosureRules, Language, Profile
 from retour.domain.eurostat import EUROSTAT_TO_ISO, EurostatAggregate, EurostatFlag
 from retour.reports import labels
+from retour.reports.document import Chart, Notes, Paragraph, Section, Table
 
 Pair = tuple[str, str]
 
@@ -342,22 +343,19 @@ def chart_svg(rates: ReturnRates, lang: Language = "nl") -> str:
     return str(vl_convert.vegalite_to_svg(chart_spec(rates, lang)))
 
 
-# -- the HTML fragment ---------------------------------------------------------------------------
+# -- the table ------------------------------------------------------------------------------------
 
 
-def html_fragment(
-    rates: ReturnRates, lang: Language = "nl", *, chart: ChartMode = "svg", heading_level: int = 2
-) -> str:
-    """A ``<section>`` for the country report and the country page: per year the focus
-    state's figures with their flags, its rate and rank, the EU aggregate's rate; the chart
-    (inline SVG, or a ``<div data-vega-lite>`` for a page that embeds Vega itself); the
-    caveat, the flags and the source. Every text is escaped."""
-    h = f"h{heading_level}"
-    esc = html.escape
+def table_cells(
+    rates: ReturnRates, lang: Language
+) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The headers and, per year, the focus state's figures with their flags, its rate and
+    rank, and the EU aggregate's rate: the same cells in the page, the brief and the .docx."""
     focus = rates.focus_rows()
     eu = rates.eu_rows()
-    head = [COLUMNS[YEAR], COLUMNS[ORDERED], COLUMNS[RETURNED], COLUMNS[RETURN_RATE]]
-    head += [COLUMNS[RANK], COLUMNS["eu_rate"]]
+    head = tuple(
+        text(COLUMNS[c], lang) for c in (YEAR, ORDERED, RETURNED, RETURN_RATE, RANK, "eu_rate")
+    )
     rows = []
     for year in rates.years:
         mine = focus.filter(pl.col(YEAR) == year)
@@ -374,15 +372,52 @@ def html_fragment(
                 rank_text(r[RANK], r[RANKED], lang),
             ]
         if theirs.is_empty():
-            eu_cell = '<td class="num"></td>'
+            cells.append("")
         else:
-            eu_title = esc(geo_name(theirs.item(0, GEO), lang))
             aggregate = theirs.row(0, named=True)
-            eu_rate = esc(flagged(rate_text(aggregate[RETURN_RATE], lang), aggregate))
-            eu_cell = f'<td class="num" title="{eu_title}">{eu_rate}</td>'
-        row = "".join(f'<td class="num">{esc(c)}</td>' for c in cells[1:])
-        rows.append(f'<tr><th scope="row">{esc(cells[0])}</th>{row}{eu_cell}</tr>')
-    header = "".join(f'<th scope="col">{esc(text(c, lang))}</th>' for c in head)
+            cells.append(flagged(rate_text(aggregate[RETURN_RATE], lang), aggregate))
+        rows.append(tuple(cells))
+    return head, rows
+
+
+def section(rates: ReturnRates, lang: Language = "nl") -> Section:
+    """The EU context as a section of a brief: the table, the chart, the caveat and notes."""
+    head, rows = table_cells(rates, lang)
+    focus_name = named(rates.focus, geo_name(rates.focus, lang))
+    caption = f"{title(rates, lang)} — {focus_name}"
+    return Section(
+        text(HEADING, lang),
+        (
+            Table(caption, head, tuple(rows), key="eu-context"),
+            Chart("eu-context", chart_spec(rates, lang), title(rates, lang)),
+            Paragraph(caveat(lang)),
+            Notes(tuple(notes(rates, lang)[1:])),
+        ),
+    )
+
+
+# -- the HTML fragment ---------------------------------------------------------------------------
+
+
+def html_fragment(
+    rates: ReturnRates, lang: Language = "nl", *, chart: ChartMode = "svg", heading_level: int = 2
+) -> str:
+    """A ``<section>`` for the country report and the country page: per year the focus
+    state's figures with their flags, its rate and rank, the EU aggregate's rate; the chart
+    (inline SVG, or a ``<div data-vega-lite>`` for a page that embeds Vega itself); the
+    caveat, the flags and the source. Every text is escaped."""
+    h = f"h{heading_level}"
+    esc = html.escape
+    head, cells = table_cells(rates, lang)
+    eu = rates.eu_rows()
+    rows = []
+    for year, row_cells in zip(rates.years, cells, strict=True):
+        theirs = eu.filter(pl.col(YEAR) == year)
+        eu_title = "" if theirs.is_empty() else geo_name(theirs.item(0, GEO), lang)
+        eu_cell = f'<td class="num" title="{esc(eu_title)}">{esc(row_cells[-1])}</td>'
+        row = "".join(f'<td class="num">{esc(c)}</td>' for c in row_cells[1:-1])
+        rows.append(f'<tr><th scope="row">{esc(row_cells[0])}</th>{row}{eu_cell}</tr>')
+    header = "".join(f'<th scope="col">{esc(c)}</th>' for c in head)
     focus_name = named(rates.focus, geo_name(rates.focus, lang))
     parts = [
         f'<section class="eu-context" lang="{lang}">',

@@ -1,32 +1,31 @@
-"""The cooperation reports as self-contained HTML: the sliding scale, and one country.
+"""The cooperation briefs: the sliding scale of a period, and one country.
 
-A page works offline on a closed network: it carries vl-convert's JavaScript bundle (Vega,
-Vega-Lite, vega-embed) inline, the chart specifications of :mod:`retour.reports.charts`
-as JSON, and, for readers without JavaScript (or a printer), every chart as SVG. Nothing is
-loaded from elsewhere.
+Each is built once as a :class:`retour.reports.document.Document` from the published values
+the service hands over (a confidential country is not in them by name), and rendered by one
+renderer per format: :func:`scale_report` and :func:`country_report` give the offline HTML
+page (:mod:`retour.reports.page`); :mod:`retour.reports.docx_writer` gives the same document
+as an editable .docx. Every brief states the profile, the extraction date, the data
+fingerprint and, for simulated data, "gesimuleerde gegevens / simulated data".
 
-The data come from the service, already through the publication profile: a confidential
-country is not in them by name. Every page states the profile, the extraction date and, for
-a database of simulated data, "gesimuleerde gegevens / simulated data" at the top.
+A country brief says what is known and what is not: a country without requests (Syria,
+Somalia) has no index, and its brief says so, then gives what retour does hold -- its
+instruments, the cases of its nationals and Eurostat's return rate.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import json
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Final
 
 import polars as pl
 
 from retour.analysis.periods import Period
 from retour.analysis.return_rate import ReturnRates
-from retour.disclosure import DisclosedTable, DisclosureRules, Language, Note
-from retour.reports import charts, labels
+from retour.disclosure import IS_TOTAL, DisclosedTable, DisclosureRules, Language, Note
+from retour.reports import charts, labels, page
 from retour.reports import context as eu_context
-from retour.reports.charts import Spec
+from retour.reports.document import Block, Chart, Document, Notes, Paragraph, Section, Table
 
 Pair = tuple[str, str]
 
@@ -52,7 +51,22 @@ TEXT: Final[dict[str, Pair]] = {
         "arrow the trend since the previous period. There is no list of countries that do or "
         "do not cooperate: it is a sliding scale that changes over time.",
     ),
+    "no_requests": (
+        "retour bevat geen verzoeken aan {country}; de index kan niet worden berekend. "
+        "Wat retour wel bevat, staat hieronder.",
+        "retour holds no requests to {country}; the index cannot be computed. What retour "
+        "does hold follows below.",
+    ),
+    "no_requests_short": (
+        "retour bevat geen verzoeken aan {country}: geen index, geen antwoordtijden, geen "
+        "antwoorden.",
+        "retour holds no requests to {country}: no index, no answer times, no answers.",
+    ),
     "figures": ("Cijfers", "Figures"),
+    "figures_caption": (
+        "Samenwerkingsindex per land, {period}",
+        "Cooperation index by country, {period}",
+    ),
     "too_little": ("Te weinig gegevens", "Too little data"),
     "too_little_text": (
         "Voor deze landen zeggen de gegevens te weinig voor een index: te weinig verzoeken of "
@@ -74,9 +88,26 @@ TEXT: Final[dict[str, Pair]] = {
         "note (docs/cooperation-index.md).",
     ),
     "index_section": ("De index door de tijd", "The index over time"),
+    "index_caption": (
+        "Samenwerkingsindex van {country} per kwartaal, met {level}%-interval en componenten",
+        "Cooperation index of {country} by quarter, with {level}% interval and components",
+    ),
     "answers_section": ("Antwoordtijden", "Answer times"),
+    "answers_caption": (
+        "Verzoeken aan {country} per jaar van bekendstelling: aandeel beantwoord binnen zoveel "
+        "dagen",
+        "Requests to {country} by year of submission: share answered within so many days",
+    ),
     "outcomes_section": ("Antwoorden en redenen", "Answers and reasons"),
+    "outcomes_caption": (
+        "Verzoeken aan {country} per jaar van bekendstelling, naar antwoord en reden",
+        "Requests to {country} by year of submission, by answer and reason",
+    ),
     "effects_section": ("Instrumenten", "Instruments"),
+    "instruments_caption": (
+        "Instrumenten voor {country} en hun geschatte effect",
+        "Instruments for {country} and their estimated effect",
+    ),
     "effects_text": (
         "Het effect is de verandering van de index in punten die aan het instrument is toe "
         "te schrijven: de verandering van het land van het jaar ervoor tot het jaar erna, min "
@@ -87,8 +118,39 @@ TEXT: Final[dict[str, Pair]] = {
         "comparable countries without an instrument; the interval ({level}%) includes the "
         "ordinary year-to-year drift of countries.",
     ),
+    "no_effect": (
+        "Zonder verzoeken aan {country} kan retour het effect van een instrument niet schatten.",
+        "Without requests to {country} retour cannot estimate an instrument's effect.",
+    ),
     "no_instruments": ("Geen instrumenten bekend.", "No instruments recorded."),
+    "cases_section": ("Zaken van onderdanen", "Cases of nationals"),
+    "cases_caption": (
+        "Zaken van vreemdelingen met de nationaliteit {country}, per jaar van opening, naar "
+        "hoe de zaak nu staat",
+        "Cases of foreign nationals of {country}, by year opened, by how the case stands now",
+    ),
+    "departures_caption": (
+        "Vertrek van vreemdelingen met de nationaliteit {country}, per jaar, naar soort vertrek",
+        "Departures of foreign nationals of {country}, by year, by type of departure",
+    ),
+    "no_cases": (
+        "retour bevat geen zaken van vreemdelingen met de nationaliteit {country}.",
+        "retour holds no cases of foreign nationals of {country}.",
+    ),
+    "cases_note": (
+        "Nationaliteit: de vermoedelijke nationaliteit van de vreemdeling. De stand van een "
+        "zaak is die op de peildatum.",
+        "Nationality: the person's presumed nationality. How a case stands is as of the "
+        "extraction date.",
+    ),
+    "no_context": (
+        "Er zijn geen EU-cijfers over de terugkeer van onderdanen van {country} ingelezen "
+        "(retour context import).",
+        "No EU figures on the return of nationals of {country} have been imported "
+        "(retour context import).",
+    ),
     "kind": ("Soort verzoek: {kind}", "Kind of request: {kind}"),
+    "brief_docx": ("Landenbrief (Word, om te bewerken)", "Country brief (Word, to edit)"),
 }
 
 COLUMNS: Final[dict[str, Pair]] = {
@@ -109,29 +171,90 @@ COLUMNS: Final[dict[str, Pair]] = {
     "start_on": ("Start", "Start"),
     "effect": ("Effect (punten)", "Effect (points)"),
     "verdict": ("Oordeel", "Verdict"),
+    "year": ("Jaar", "Year"),
+    "answered_30d": ("Beantwoord ≤ 30 d", "Answered ≤ 30 d"),
+    "answered_90d": ("Beantwoord ≤ 90 d", "Answered ≤ 90 d"),
+    "answered_365d": ("Beantwoord ≤ 365 d", "Answered ≤ 365 d"),
+    "withdrawn_365d": ("Ingetrokken ≤ 365 d", "Withdrawn ≤ 365 d"),
+    "end_on": ("Einde", "End"),
+    "instrument_kind": ("Soort", "Kind"),
+    "level": ("Niveau", "Level"),
+    "status": ("Status", "Status"),
+    "answer": ("Antwoord", "Answer"),
+    "state": ("Stand van de zaak", "How the case stands"),
+    "departure": ("Soort vertrek", "Type of departure"),
 }
 
-STYLE: Final = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
-max-width:62rem;padding:0 1rem;color:#24292f;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem}
-.simulated{background:#fff3cd;border:1px solid #e0b000;padding:.4rem .7rem;font-weight:600}
-.meta{color:#57606a;margin-top:0}.chart{margin:1rem 0}
-table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
-th,td{border-bottom:1px solid #d0d7de;padding:.25rem .5rem;text-align:right}
-th:first-child,td:first-child{text-align:left}th{background:#f6f8fa}
-.muted{color:#6e7781}.notes li{margin:.2rem 0}
-"""
+#: The words for the instruments' codes and for how a case stands.
+CODES: Final[dict[str, Pair]] = {
+    "visa_measure": ("visummaatregel", "visa measure"),
+    "readmission_agreement": ("overnameovereenkomst", "readmission agreement"),
+    "partnership": ("partnerschap", "partnership"),
+    "trade_preference": ("handelspreferentie", "trade preference"),
+    "working_arrangement": ("werkafspraak", "working arrangement"),
+    "diplomatic": ("diplomatiek", "diplomatic"),
+    "operational": ("operationeel", "operational"),
+    "bilateral": ("bilateraal", "bilateral"),
+    "benelux": ("Benelux", "Benelux"),
+    "eu": ("EU", "EU"),
+    "proposed": ("voorgesteld", "proposed"),
+    "in_force": ("van kracht", "in force"),
+    "ended": ("beëindigd", "ended"),
+    "open": ("nog open", "still open"),
+    "departed": ("gesloten: vertrokken", "closed: departed"),
+    "lawful_stay": ("gesloten: rechtmatig verblijf", "closed: lawful stay"),
+    "deceased": ("gesloten: overleden", "closed: deceased"),
+    "transferred": ("gesloten: overgedragen", "closed: transferred"),
+    "other": ("gesloten: overig", "closed: other"),
+}
+
+#: The index table of a country: these columns of a published index row, in order.
+INDEX_COLUMNS: Final = (
+    "period",
+    "index",
+    "interval",
+    "n_requests",
+    "answer_rate_90d",
+    "median_days_to_answer",
+    "confirmation_observed",
+    "confirmation_expected",
+    "document_within_30d",
+    "naive_positive_share",
+)
+ANSWER_COLUMNS: Final = (
+    "year",
+    "n_requests",
+    "answered_30d",
+    "answered_90d",
+    "answered_365d",
+    "withdrawn_365d",
+    "median_days_to_answer",
+)
+INSTRUMENT_COLUMNS: Final = (
+    "start_on",
+    "end_on",
+    "instrument_kind",
+    "level",
+    "status",
+    "title",
+    "effect",
+    "verdict",
+)
 
 
 def _t(key: str, lang: Language, **values: object) -> str:
-    pair = TEXT[key]
-    return (pair[0] if lang == "nl" else pair[1]).format(**values)
+    return labels.text(TEXT[key], lang).format(**values)
 
 
 def _c(key: str, lang: Language) -> str:
-    pair = COLUMNS[key]
-    return pair[0] if lang == "nl" else pair[1]
+    return labels.text(COLUMNS[key], lang)
+
+
+def code_text(code: str | None, lang: Language) -> str:
+    if code is None:
+        return ""
+    pair = CODES.get(code)
+    return labels.code_label(code, lang) if pair is None else labels.text(pair, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,16 +270,23 @@ class ScaleData:
     as_of: dt.date
     level: float
     notes: tuple[Note, ...]
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CountryData:
-    """What the country report shows (already through the profile)."""
+    """What the country report shows (already through the profile).
+
+    Without requests to the country, ``index``, ``answer_curves`` and ``answer_times`` are
+    empty and ``outcomes`` is None; ``cases`` and ``departures`` (of its nationals) are None
+    without cases; ``instruments`` holds the instruments as recorded, ``effects`` their
+    estimated effects.
+    """
 
     country: str
     index: pl.DataFrame
     answer_curves: pl.DataFrame
-    outcomes: DisclosedTable
+    outcomes: DisclosedTable | None
     effects: pl.DataFrame
     rules: DisclosureRules
     simulated: bool
@@ -166,199 +296,357 @@ class CountryData:
     notes: tuple[Note, ...]
     #: Eurostat's return rate for the country across member states, when imported.
     eu_context: ReturnRates | None = None
+    answer_times: pl.DataFrame | None = None
+    instruments: pl.DataFrame | None = None
+    cases: DisclosedTable | None = None
+    departures: DisclosedTable | None = None
+    fingerprint: str | None = None
+
+    @property
+    def has_requests(self) -> bool:
+        return self.outcomes is not None
 
 
-# -- page parts ----------------------------------------------------------------------------------
-
-
-@cache
-def _bundle() -> str:
-    import vl_convert
-
-    snippet = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
-    return str(vl_convert.javascript_bundle(snippet)).replace("</script", "<\\/script")
-
-
-def _json_script(spec: Spec) -> str:
-    return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
-
-
-def _chart(key: str, spec: Spec) -> str:
-    """A div the bundle draws the chart in, the spec as JSON, and the SVG for no script."""
-    return (
-        f'<div class="chart" id="chart-{key}"></div>'
-        f'<script type="application/json" id="spec-{key}">{_json_script(spec)}</script>'
-        f"<noscript>{charts.svg(spec)}</noscript>"
-    )
-
-
-EMBED: Final = """<script>
-document.querySelectorAll('script[id^="spec-"]').forEach(function (node) {
-  var key = node.id.slice(5);
-  vegaEmbed('#chart-' + key, JSON.parse(node.textContent), {actions: false, renderer: 'svg'});
-});
-</script>"""
-
-
-def _page(title: str, lang: Language, body: list[str]) -> str:
-    return "\n".join(
-        [
-            "<!doctype html>",
-            f'<html lang="{lang}"><head><meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{html.escape(title)}</title><style>{STYLE}</style>",
-            f"<script>{_bundle()}</script></head><body>",
-            *body,
-            EMBED,
-            "</body></html>",
-        ]
-    )
-
-
-def _header(title: str, meta: str, rules: DisclosureRules, simulated: bool, lang: Language) -> str:
-    parts = [f"<header><h1>{html.escape(title)}</h1>"]
-    if simulated:
-        parts.append(f'<p class="simulated">{html.escape(SIMULATED)}</p>')
-    parts.append(f'<p class="meta">{html.escape(meta)}<br>')
-    parts.append(f"{html.escape(labels.profile_line(rules, lang))}</p></header>")
-    return "".join(parts)
-
-
-def _table(frame: pl.DataFrame, lang: Language) -> str:
-    head = "".join(f"<th>{html.escape(_c(c, lang))}</th>" for c in frame.columns)
-    rows = []
-    for row in frame.iter_rows():
-        cells = "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
-        rows.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _notes(notes: tuple[Note, ...], extra: list[str], lang: Language) -> str:
-    items = [n.text(lang) for n in notes] + extra
-    return '<ul class="notes">' + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+# -- values as text ----------------------------------------------------------------------------
 
 
 def _pct(value: Any) -> str:
     return charts.DASH if value is None else f"{round(float(value) * 100)}%"
 
 
-def _num(value: Any, digits: int = 0) -> str:
+def _num(value: Any, digits: int = 0, lang: Language = "en") -> str:
     if value is None:
         return charts.DASH
-    return f"{float(value):.{digits}f}"
+    shown = f"{float(value):.{digits}f}"
+    return shown.replace(".", ",") if lang == "nl" and digits else shown
+
+
+def _count(value: Any) -> str:
+    return charts.DASH if value is None else str(value)
+
+
+def _index_cells(r: dict[str, Any], lang: Language) -> dict[str, str]:
+    """A published index row as text: too little data said in words, shares in percent."""
+    shown = r["index"] is not None
+    return {
+        "index": _num(r["index"]) if shown else _t("too_little", lang).lower(),
+        "interval": f"{_num(r['lower'])}{charts.DASH}{_num(r['upper'])}" if shown else "",
+        "n_requests": _count(r["n_requests"]),
+        "answer_rate_90d": _pct(r["answer_rate_90d"]),
+        "median_days_to_answer": _num(r["median_days_to_answer"]),
+        "confirmation_observed": _pct(r["confirmation_observed"]),
+        "confirmation_expected": _pct(r["confirmation_expected"]),
+        "document_within_30d": _pct(r["document_within_30d"]),
+        "naive_positive_share": _pct(r["naive_positive_share"]),
+    }
 
 
 def figures_frame(table: pl.DataFrame, lang: Language) -> pl.DataFrame:
     """The figures table of the scale report: strings, too little data said in words."""
     names = {c: labels.country_name(c, lang) for c in table["country"].unique().to_list()}
-    too_little = _t("too_little", lang).lower()
-    rows = []
     ordered = table.with_columns(
         pl.col("country").replace_strict(names, return_dtype=pl.String).alias("_name")
     ).sort("_name")
-    for r in ordered.iter_rows(named=True):
-        shown = r["index"] is not None
-        rows.append(
-            {
-                "name": names[r["country"]],
-                "index": _num(r["index"]) if shown else too_little,
-                "interval": f"{_num(r['lower'])}{charts.DASH}{_num(r['upper'])}" if shown else "",
-                "trend": charts.TREND_ARROW.get(r["trend"] or "", ""),
-                "n_requests": charts.DASH if r["n_requests"] is None else str(r["n_requests"]),
-                "answer_rate_90d": _pct(r["answer_rate_90d"]),
-                "median_days_to_answer": _num(r["median_days_to_answer"]),
-                "confirmation_observed": _pct(r["confirmation_observed"]),
-                "confirmation_expected": _pct(r["confirmation_expected"]),
-                "document_within_30d": _pct(r["document_within_30d"]),
-                "naive_positive_share": _pct(r["naive_positive_share"]),
-            }
-        )
     columns = list(COLUMNS)[:11]
+    rows = [
+        {
+            "name": names[r["country"]],
+            "trend": charts.TREND_ARROW.get(r["trend"] or "", ""),
+            **_index_cells(r, lang),
+        }
+        for r in ordered.iter_rows(named=True)
+    ]
+    schema = {c: pl.String for c in columns}
     return (
-        pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
+        pl.DataFrame(rows, schema=schema, orient="row").select(columns)
         if rows
-        else (pl.DataFrame(schema={c: pl.String for c in columns}))
+        else (pl.DataFrame(schema=schema))
     )
 
 
-# -- the reports ----------------------------------------------------------------------------------
+def _frame_table(frame: pl.DataFrame, caption: str, lang: Language, key: str) -> Table:
+    headers = tuple(_c(c, lang) for c in frame.columns)
+    rows = tuple(tuple("" if v is None else str(v) for v in r) for r in frame.iter_rows())
+    return Table(caption, headers, rows, key=key)
 
 
-def scale_report(data: ScaleData, lang: Language = "nl") -> str:
+def disclosed_table(
+    table: DisclosedTable, caption: str, lang: Language, *, key: str, first: str, label: Any
+) -> Table:
+    """A disclosed table as text: ``label(code, lang)`` names its rows, ``first`` heads them;
+    the totals row last and bold; hidden cells as ``<5`` and ``x``."""
+    frame = table.to_display_frame(lang)
+    dim = table.row_dims[0]
+    totals = table.shown[IS_TOTAL].to_list()
+    names = [
+        str(v) if total else label(str(v), lang)
+        for v, total in zip(frame[dim].to_list(), totals, strict=True)
+    ]
+    values = frame.drop(list(table.row_dims))
+    rows = tuple(
+        (name, *("" if v is None else str(v) for v in r))
+        for name, r in zip(names, values.iter_rows(), strict=True)
+    )
+    headers = (first, *(str(c) for c in values.columns))
+    return Table(
+        caption, headers, rows, totals=frozenset(i for i, t in enumerate(totals) if t), key=key
+    )
+
+
+def _provenance(as_of: dt.date, fingerprint: str | None, lang: Language) -> str:
+    line = f"{labels.text(labels.EXTRACTED, lang)}: {as_of.isoformat()}"
+    if fingerprint:
+        line += f" · {labels.text(labels.FINGERPRINT, lang)}: {fingerprint}"
+    return line
+
+
+# -- the sliding scale --------------------------------------------------------------------------
+
+
+def scale_document(data: ScaleData, lang: Language = "nl") -> Document:
     """The sliding scale of one period: chart, figures, too little data, notes."""
     level = round(data.level * 100)
-    title = f"{_t('scale_heading', lang)} — {data.period}"
     meta = _t("meta", lang, period=data.period, as_of=data.as_of.isoformat())
     if data.kind != "all":
         meta += " · " + _t("kind", lang, kind=labels.code_label(data.kind, lang))
     spec = charts.scale_chart(data.table, lang, level=data.level, period=data.period)
     little = data.table.filter(pl.col("index").is_null() & (pl.col("n_requests") > 0))
     little_names = sorted(labels.country_name(c, lang) for c in little["country"].to_list())
-    body = [
-        _header(title, meta, data.rules, data.simulated, lang),
-        f"<p>{html.escape(_t('intro', lang, level=level))}</p>",
-        _chart("scale", spec),
-        f"<h2>{html.escape(_t('figures', lang))}</h2>",
-        _table(figures_frame(data.table, lang), lang),
+    caption = _t("figures_caption", lang, period=data.period)
+    sections = [
+        Section(
+            _t("figures", lang),
+            (_frame_table(figures_frame(data.table, lang), caption, lang, "figures"),),
+        )
     ]
     if little_names:
-        body += [
-            f"<h2>{html.escape(_t('too_little', lang))}</h2>",
-            f"<p>{html.escape(_t('too_little_text', lang))}</p>",
-            f"<p>{html.escape(', '.join(little_names))}</p>",
-        ]
-    body += [
-        f"<h2>{html.escape(_t('about', lang))}</h2>",
-        _notes(data.notes, [_t("naive_note", lang)], lang),
+        sections.append(
+            Section(
+                _t("too_little", lang),
+                (Paragraph(_t("too_little_text", lang)), Paragraph(", ".join(little_names))),
+            )
+        )
+    about = Notes((*(n.text(lang) for n in data.notes), _t("naive_note", lang)))
+    sections.append(Section(_t("about", lang), (about,)))
+    return Document(
+        lang=lang,
+        title=f"{_t('scale_heading', lang)} — {data.period}",
+        meta=meta,
+        profile=labels.profile_line(data.rules, lang),
+        provenance=_provenance(data.as_of, data.fingerprint, lang),
+        simulated=data.simulated,
+        intro=(
+            Paragraph(_t("intro", lang, level=level)),
+            Chart("scale", spec, charts.t("scale_title", lang, period=data.period)),
+        ),
+        sections=tuple(sections),
+    )
+
+
+def scale_report(data: ScaleData, lang: Language = "nl") -> str:
+    """The sliding scale as a self-contained HTML page."""
+    return page.render(scale_document(data, lang))
+
+
+# -- one country ----------------------------------------------------------------------------------
+
+
+def _index_section(data: CountryData, name: str, lang: Language) -> Section:
+    if not data.has_requests:
+        return Section(
+            _t("index_section", lang), (Paragraph(_t("no_requests", lang, country=name)),)
+        )
+    level = round(data.level * 100)
+    spec = charts.index_chart(data.index, data.effects, lang, level=data.level, country=name)
+    rows = [
+        {"period": str(r["period"]), **_index_cells(r, lang)}
+        for r in data.index.iter_rows(named=True)
     ]
-    return _page(title, lang, body)
+    frame = pl.DataFrame(rows, schema={c: pl.String for c in INDEX_COLUMNS}, orient="row")
+    caption = _t("index_caption", lang, country=name, level=level)
+    return Section(
+        _t("index_section", lang),
+        (
+            Paragraph(_t("intro", lang, level=level)),
+            Chart("index", spec, charts.t("index_title", lang, country=name)),
+            _frame_table(frame, caption, lang, "index"),
+        ),
+    )
+
+
+def _answers_section(data: CountryData, name: str, lang: Language) -> Section | None:
+    if not data.has_requests:
+        return None
+    spec = charts.answer_time_chart(data.answer_curves, lang, country=name)
+    blocks: list[Block] = [Chart("answers", spec, charts.t("answer_title", lang, country=name))]
+    if data.answer_times is not None and not data.answer_times.is_empty():
+        shares = ANSWER_COLUMNS[2:-1]
+        frame = data.answer_times.sort("period").select(
+            pl.col("period").cast(pl.String).alias("year"),
+            pl.col("n_requests").map_elements(_count, return_dtype=pl.String),
+            *(pl.col(c).map_elements(_pct, return_dtype=pl.String) for c in shares),
+            pl.col("median_days_to_answer").map_elements(_num, return_dtype=pl.String),
+        )
+        frame = frame.with_columns(pl.col(c).fill_null(charts.DASH) for c in frame.columns)
+        blocks.append(
+            _frame_table(frame, _t("answers_caption", lang, country=name), lang, "answers")
+        )
+    return Section(_t("answers_section", lang), tuple(blocks))
+
+
+def _outcomes_section(data: CountryData, name: str, lang: Language) -> Section | None:
+    if data.outcomes is None:
+        return None
+    spec = charts.outcomes_chart(data.outcomes, lang, country=name)
+    table = disclosed_table(
+        data.outcomes,
+        _t("outcomes_caption", lang, country=name),
+        lang,
+        key="outcomes",
+        first=_c("answer", lang),
+        label=charts.answer_label,
+    )
+    chart = Chart("outcomes", spec, charts.t("outcomes_title", lang, country=name))
+    return Section(_t("outcomes_section", lang), (chart, table))
+
+
+def _signed(text: str, raw: float) -> str:
+    return text if raw < 0 else f"+{text}"
+
+
+def _effect_text(r: dict[str, Any], lang: Language) -> str:
+    """``+1.5 (-0.4 to +3.4)`` with an en dash between, a decimal comma in Dutch."""
+    if r.get("effect") is None:
+        return charts.DASH
+    e, lo, hi = (_signed(_num(r[c], 1, lang), r[c]) for c in ("effect", "lower", "upper"))
+    return f"{e} ({lo} {charts.DASH} {hi})"
+
+
+def _instruments_frame(data: CountryData, lang: Language) -> pl.DataFrame:
+    """The instruments as recorded, each with its estimated effect and verdict, by start."""
+    effects = data.effects.select("instrument_id", "effect", "lower", "upper", "verdict")
+    recorded = data.instruments
+    if recorded is None:
+        recorded = (
+            data.effects.select("instrument_id", "kind", "start_on", "title")
+            .with_columns(pl.lit(None, pl.String).alias(c) for c in ("level", "status"))
+            .with_columns(pl.lit(None, pl.Date).alias("end_on"))
+        )
+    joined = recorded.join(effects, on="instrument_id", how="left").sort("start_on")
+    verdicts = {k: labels.text(v, lang) for k, v in charts.VERDICT_TEXT.items()}
+    rows = [
+        {
+            "start_on": r["start_on"].isoformat() if r["start_on"] else "",
+            "end_on": r["end_on"].isoformat() if r["end_on"] else "",
+            "instrument_kind": code_text(r["kind"], lang),
+            "level": code_text(r["level"], lang),
+            "status": code_text(r["status"], lang),
+            "title": r["title"] or r["instrument_id"],
+            "effect": _effect_text(r, lang),
+            "verdict": verdicts.get(r["verdict"] or "", charts.DASH),
+        }
+        for r in joined.iter_rows(named=True)
+    ]
+    return pl.DataFrame(rows, schema={c: pl.String for c in INSTRUMENT_COLUMNS}, orient="row")
+
+
+def _instruments_section(data: CountryData, name: str, lang: Language) -> Section:
+    frame = _instruments_frame(data, lang)
+    if frame.is_empty():
+        return Section(_t("effects_section", lang), (Paragraph(_t("no_instruments", lang)),))
+    caption = _t("instruments_caption", lang, country=name)
+    table = _frame_table(frame, caption, lang, "instruments")
+    if not data.has_requests:
+        return Section(
+            _t("effects_section", lang), (table, Paragraph(_t("no_effect", lang, country=name)))
+        )
+    level = data.effect_level
+    spec = charts.effects_chart(
+        data.effects, lang, level=level, country=name, span=_span(data.index, data.effects)
+    )
+    return Section(
+        _t("effects_section", lang),
+        (
+            Paragraph(_t("effects_text", lang, level=round(level * 100))),
+            Chart("effects", spec, charts.t("effects_title", lang, country=name)),
+            table,
+        ),
+    )
+
+
+def _cases_section(data: CountryData, name: str, lang: Language) -> Section:
+    if data.cases is None:
+        return Section(_t("cases_section", lang), (Paragraph(_t("no_cases", lang, country=name)),))
+    blocks: list[Block] = [
+        disclosed_table(
+            data.cases,
+            _t("cases_caption", lang, country=name),
+            lang,
+            key="cases",
+            first=_c("state", lang),
+            label=code_text,
+        )
+    ]
+    if data.departures is not None:
+        blocks.append(
+            disclosed_table(
+                data.departures,
+                _t("departures_caption", lang, country=name),
+                lang,
+                key="departures",
+                first=_c("departure", lang),
+                label=code_text,
+            )
+        )
+    blocks.append(Paragraph(_t("cases_note", lang)))
+    return Section(_t("cases_section", lang), tuple(blocks))
+
+
+def _context_section(data: CountryData, lang: Language) -> Section | None:
+    return None if data.eu_context is None else eu_context.section(data.eu_context, lang)
+
+
+def _about(data: CountryData, name: str, lang: Language) -> Section:
+    items = [n.text(lang) for n in data.notes]
+    if data.eu_context is None:
+        items.append(_t("no_context", lang, country=name))
+    for table in (data.outcomes, data.cases, data.departures):
+        items += [] if table is None else table.notes_in(lang)
+    if data.has_requests:
+        items.append(_t("naive_note", lang))
+    return Section(_t("about", lang), (Notes(tuple(dict.fromkeys(items))),))
+
+
+def country_document(data: CountryData, lang: Language = "nl") -> Document:
+    """One country: the index over time, answer times, answers and reasons, instruments,
+    the cases of its nationals, Eurostat's return rate -- or, where retour holds nothing of
+    one, a sentence that says so."""
+    name = labels.country_name(data.country, lang)
+    parts = [
+        _index_section(data, name, lang),
+        _answers_section(data, name, lang),
+        _outcomes_section(data, name, lang),
+        _instruments_section(data, name, lang),
+        _cases_section(data, name, lang),
+        _context_section(data, lang),
+        _about(data, name, lang),
+    ]
+    intro = () if data.has_requests else (Paragraph(_t("no_requests_short", lang, country=name)),)
+    return Document(
+        lang=lang,
+        title=_t("country_heading", lang, country=name),
+        meta=_t("meta_country", lang, as_of=data.as_of.isoformat()),
+        profile=labels.profile_line(data.rules, lang),
+        provenance=_provenance(data.as_of, data.fingerprint, lang),
+        simulated=data.simulated,
+        intro=intro,
+        sections=tuple(p for p in parts if p is not None),
+    )
 
 
 def country_report(data: CountryData, lang: Language = "nl") -> str:
-    """One country: the index over time, answer times, answers and reasons, instruments."""
-    name = labels.country_name(data.country, lang)
-    title = _t("country_heading", lang, country=name)
-    meta = _t("meta_country", lang, as_of=data.as_of.isoformat())
-    body = [
-        _header(title, meta, data.rules, data.simulated, lang),
-        f"<p>{html.escape(_t('intro', lang, level=round(data.level * 100)))}</p>",
-        f"<h2>{html.escape(_t('index_section', lang))}</h2>",
-        _chart(
-            "index",
-            charts.index_chart(data.index, data.effects, lang, level=data.level, country=name),
-        ),
-        f"<h2>{html.escape(_t('answers_section', lang))}</h2>",
-        _chart("answers", charts.answer_time_chart(data.answer_curves, lang, country=name)),
-        f"<h2>{html.escape(_t('outcomes_section', lang))}</h2>",
-        _chart("outcomes", charts.outcomes_chart(data.outcomes, lang, country=name)),
-        _disclosed(data.outcomes, lang),
-        f"<h2>{html.escape(_t('effects_section', lang))}</h2>",
-    ]
-    if data.effects.is_empty():
-        body.append(f"<p>{html.escape(_t('no_instruments', lang))}</p>")
-    else:
-        effect_level = round(data.effect_level * 100)
-        body += [
-            f"<p>{html.escape(_t('effects_text', lang, level=effect_level))}</p>",
-            _chart(
-                "effects",
-                charts.effects_chart(
-                    data.effects,
-                    lang,
-                    level=data.effect_level,
-                    country=name,
-                    span=_span(data.index, data.effects),
-                ),
-            ),
-            _table(_effects_frame(data.effects, lang), lang),
-        ]
-    if data.eu_context is not None:
-        body.append(eu_context.html_fragment(data.eu_context, lang, chart="svg", heading_level=2))
-    body += [
-        f"<h2>{html.escape(_t('about', lang))}</h2>",
-        _notes(data.notes, [*data.outcomes.notes_in(lang), _t("naive_note", lang)], lang),
-    ]
-    return _page(title, lang, body)
+    """The country brief as a self-contained HTML page."""
+    return page.render(country_document(data, lang))
 
 
 def _span(index: pl.DataFrame, effects: pl.DataFrame) -> tuple[dt.date, dt.date] | None:
@@ -371,39 +659,10 @@ def _span(index: pl.DataFrame, effects: pl.DataFrame) -> tuple[dt.date, dt.date]
     return min([*firsts, *starts]), max([*lasts, *starts])
 
 
-def _disclosed(table: DisclosedTable, lang: Language) -> str:
-    frame = table.to_display_frame(lang)
-    answer = table.row_dims[0]
-    frame = frame.with_columns(
-        pl.col(answer).map_elements(
-            lambda v: charts.answer_label(v, lang) if v else v, return_dtype=pl.String
-        )
-    )
-    head = "".join(
-        f"<th>{html.escape(_c('title', lang) if c == answer else str(c))}</th>"
-        for c in frame.columns
-    )
-    rows = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in r)
-        + "</tr>"
-        for r in frame.iter_rows()
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+def no_requests_text(code: str, lang: Language) -> str:
+    """What a page says in place of the index when no requests went to the country."""
+    return _t("no_requests", lang, country=labels.country_name(code, lang))
 
 
-def _effects_frame(effects: pl.DataFrame, lang: Language) -> pl.DataFrame:
-    verdicts = {k: (v[0] if lang == "nl" else v[1]) for k, v in charts.VERDICT_TEXT.items()}
-    rows = [
-        {
-            "instrument_id": r["instrument_id"],
-            "title": r["title"],
-            "start_on": r["start_on"].isoformat(),
-            "effect": charts.DASH
-            if r["effect"] is None
-            else f"{r['effect']:+.1f} ({r['lower']:+.1f} {charts.DASH} {r['upper']:+.1f})",
-            "verdict": verdicts.get(r["verdict"], r["verdict"]),
-        }
-        for r in effects.sort("start_on").iter_rows(named=True)
-    ]
-    return pl.DataFrame(rows, schema={c: pl.String for c in rows[0]}, orient="row")
+def no_cases_text(code: str, lang: Language) -> str:
+    return _t("no_cases", lang, country=labels.country_name(code, lang))

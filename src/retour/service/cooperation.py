@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
@@ -33,6 +34,7 @@ from retour.analysis.followup import latest_date
 from retour.analysis.index import ALL_KINDS, CooperationIndex, assess
 from retour.analysis.index_model import IndexOptions, ModelSummary
 from retour.analysis.periods import Granularity, Period
+from retour.analysis.return_rate import ReturnRates
 from retour.disclosure import (
     OTHER_COUNTRIES,
     DisclosedTable,
@@ -44,13 +46,19 @@ from retour.disclosure import (
     round_counts,
 )
 from retour.domain.codes import Outcome, RequestKind, Table
-from retour.domain.errors import InputError, UsageError
+from retour.domain.countries import country_codes
+from retour.domain.errors import InputError, NotFoundError, UsageError
 from retour.reports import cooperation as report
+from retour.reports import docx_writer
+from retour.reports import labels as report_labels
+from retour.reports import page as report_page
 from retour.reports.charts import ANSWER_SEPARATOR
+from retour.reports.document import Document
 from retour.service import outside
 from retour.service.context import Retour
 from retour.service.figures import disclosure_rules, provenance
 from retour.service.memo import AnswerCache
+from retour.service.nationals import Nationals, nationals
 from retour.store import read as store_read
 
 #: The columns a published assessment table holds, in order (CSV and JSON follow it).
@@ -322,18 +330,21 @@ def effects_of_instruments(
 
 @dataclass(frozen=True, slots=True)
 class CountryView:
-    """Everything the country report shows, after the profile.
+    """Everything retour holds on one country, after the profile.
 
     ``index``: the index per quarter (:data:`PUBLISHED` columns); ``answer_curves``:
     cumulative incidence of an answer and of a withdrawal per year of submission (all kinds);
-    ``outcomes``: the disclosed table of requests per year by answer and reason;
-    ``effects``: the country's instruments with their estimated effects.
+    ``answer_times``: the published answer times per year (all kinds); ``outcomes``: the
+    disclosed table of requests per year by answer and reason -- all empty (``outcomes``
+    None) when no requests went to the country. ``instruments``: as recorded;
+    ``effects``: their estimated effects. ``nationals``: the cases and departures of its
+    nationals (None without cases); ``eu_context``: Eurostat's figures, when imported.
     """
 
     country: str
     index: pl.DataFrame
     answer_curves: pl.DataFrame
-    outcomes: DisclosedTable
+    outcomes: DisclosedTable | None
     effects: pl.DataFrame
     rules: DisclosureRules
     origin: Provenance
@@ -341,9 +352,28 @@ class CountryView:
     level: float
     effect_level: float
     notes: tuple[Note, ...]
+    answer_times: pl.DataFrame
+    instruments: pl.DataFrame
+    nationals: Nationals | None
+    eu_context: ReturnRates | None
+
+    @property
+    def has_requests(self) -> bool:
+        return self.outcomes is not None
 
     def notes_in(self, lang: Language) -> list[str]:
         return [n.text(lang) for n in self.notes]
+
+
+def known_country(text: str) -> str:
+    """The code of a country asked for (ISO 3166-1 alpha-2, XK, STLS, UNK)."""
+    code = text.strip().upper()
+    if code not in country_codes():
+        raise NotFoundError(
+            f"unknown country code {text.strip()!r}.",
+            hint="Give an ISO 3166-1 alpha-2 code such as MA, SY or SO.",
+        )
+    return code
 
 
 def country_view(
@@ -353,7 +383,10 @@ def country_view(
     profile: str | Profile = Profile.PUBLIC,
     confidential: str | None = None,
 ) -> CountryView:
-    code = country.strip().upper()
+    """What retour holds on ``country``: its index, answer times, answers, instruments, the
+    cases of its nationals, Eurostat's figures. A country without requests has a view too
+    (no index, and it says so); one without any of these is not found."""
+    code = known_country(country)
     rules = disclosure_rules(app, profile, confidential)
     if rules.pools and code in rules.confidential:
         raise UsageError(
@@ -362,27 +395,110 @@ def country_view(
             hint="Use --profile internal for an internal report.",
         )
     opts = IndexOptions()
+    db = app.database()
+    origin = provenance(db)
+    recorded = store_read.read_dataset(db, tables=(Table.INSTRUMENTS,))[Table.INSTRUMENTS]
+    recorded = recorded.filter(pl.col("country") == code)
+    eu = outside.country_context(app, code, rules=rules)
+    people = nationals(app, code, rules, origin)
+    requested = _requested(app, code, rules, opts)
+    nothing = requested is None or requested.outcomes is None
+    if nothing and recorded.is_empty() and eu is None and people is None:
+        name = report_labels.country_name(code, "en")
+        raise NotFoundError(
+            f"no data on {name} ({code}) yet.",
+            hint="Import requests or cases (retour import), instruments, or Eurostat's "
+            "figures (retour context import).",
+        )
+    parts = requested or _nothing_requested(origin)
+    return CountryView(
+        country=code,
+        index=parts.index,
+        answer_curves=parts.curves,
+        outcomes=parts.outcomes,
+        effects=parts.effects,
+        rules=rules,
+        origin=origin,
+        as_of=parts.as_of,
+        level=opts.level,
+        effect_level=parts.effect_level,
+        notes=_notes(rules, opts),
+        answer_times=parts.answer_times,
+        instruments=recorded,
+        nationals=people,
+        eu_context=eu,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Requested:
+    """The parts of a country view that come from its requests."""
+
+    index: pl.DataFrame
+    curves: pl.DataFrame
+    outcomes: DisclosedTable | None
+    effects: pl.DataFrame
+    answer_times: pl.DataFrame
+    as_of: dt.date
+    effect_level: float
+
+
+def _requested(
+    app: Retour, code: str, rules: DisclosureRules, opts: IndexOptions
+) -> _Requested | None:
+    """The index, answer times and answers of the requests to ``code``; None without any."""
+    if store_read.counts(app.database())[Table.REQUESTS] == 0:
+        return None
     data, index, effects = _all_countries(app, rules, opts)
     mine = data.requests.filter(pl.col("country") == code)
     if mine.is_empty():
-        raise UsageError(
-            f"There are no requests to {code}.", hint="Check the code (ISO 3166-1 alpha-2)."
+        return _Requested(
+            index=_published(index.country(code), rules, opts),
+            curves=pl.DataFrame(),
+            outcomes=None,
+            effects=effects.table.filter(pl.col("country") == code),
+            answer_times=pl.DataFrame(),
+            as_of=data.as_of,
+            effect_level=effects.options.level,
         )
     curves = answer_curves(mine, data.as_of, Granularity.YEAR, code).filter(
         pl.col("kind") == ALL_KINDS
     )
-    return CountryView(
-        country=code,
+    times = _answer_times(app, rules).table
+    return _Requested(
         index=_published(index.country(code), rules, opts),
-        answer_curves=curves,
+        curves=curves,
         outcomes=_outcomes(mine, rules),
         effects=effects.table.filter(pl.col("country") == code),
-        rules=rules,
-        origin=data.origin,
+        answer_times=times.filter((pl.col("country") == code) & (pl.col("kind") == ALL_KINDS)),
         as_of=data.as_of,
-        level=opts.level,
         effect_level=effects.options.level,
-        notes=_notes(rules, opts),
+    )
+
+
+def _nothing_requested(origin: Provenance) -> _Requested:
+    """No requests at all in the database: nothing of the index, dated by the extraction."""
+    as_of = origin.extracted_on or dt.date.today()
+    level = IndexOptions().level
+    return _Requested(
+        pl.DataFrame(), pl.DataFrame(), None, pl.DataFrame(), pl.DataFrame(), as_of, level
+    )
+
+
+#: The published answer times of every country kept in memory (per data and profile).
+TIMES_SIZE: Final = 4
+_times = AnswerCache(TIMES_SIZE)
+
+
+def _answer_times(app: Retour, rules: DisclosureRules) -> AnswerTimesView:
+    """Every country's answer times per year under the profile: one computation per state
+    of the data, shared by every country page."""
+    origin = provenance(app.database())
+    confidential = ",".join(sorted(rules.confidential)) or None
+    key = (app.database_url, origin.fingerprint, origin.imports, rules.profile, confidential)
+    return _times.get(
+        key,
+        lambda: answer_time_table(app, profile=rules.profile, confidential=confidential),
     )
 
 
@@ -448,6 +564,59 @@ def _outcomes(requests: pl.DataFrame, rules: DisclosureRules) -> DisclosedTable:
 # -- reports ----------------------------------------------------------------------------------
 
 
+class ReportFormat(StrEnum):
+    """The formats a brief is written in, named by the file's suffix."""
+
+    HTML = "html"
+    DOCX = "docx"
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self]
+
+
+MEDIA_TYPES: Final = {
+    ReportFormat.HTML: "text/html; charset=utf-8",
+    ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def report_format(out: Path) -> ReportFormat:
+    """The format of a report file by its suffix: ``.html`` or ``.docx``."""
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix == "htm":
+        return ReportFormat.HTML
+    try:
+        return ReportFormat(suffix)
+    except ValueError:
+        shown = f"'.{suffix}'" if suffix else "no suffix"
+        raise UsageError(
+            f"--out {out.name}: a report cannot be written with {shown}.",
+            hint="Name the file .html (a page for the browser) or .docx (a document to edit).",
+        ) from None
+
+
+def _rendered(document: Document, fmt: ReportFormat) -> bytes:
+    if fmt is ReportFormat.DOCX:
+        return docx_writer.render(document)
+    return report_page.render(document).encode("utf-8")
+
+
+def cooperation_brief(
+    app: Retour,
+    period: str,
+    fmt: ReportFormat | str = ReportFormat.HTML,
+    *,
+    profile: str | Profile = Profile.PUBLIC,
+    confidential: str | None = None,
+    lang: Language = "nl",
+) -> bytes:
+    """The sliding-scale report of ``period``: self-contained HTML or an editable .docx."""
+    assessment = assess_period(app, period, profile=profile, confidential=confidential)
+    document = report.scale_document(assessment_data(assessment), lang)
+    return _rendered(document, ReportFormat(fmt))
+
+
 def cooperation_report(
     app: Retour,
     period: str,
@@ -457,9 +626,27 @@ def cooperation_report(
     confidential: str | None = None,
     lang: Language = "nl",
 ) -> Path:
-    """Write the sliding-scale report of ``period`` to ``out`` (self-contained HTML)."""
-    assessment = assess_period(app, period, profile=profile, confidential=confidential)
-    return _write(out, report.scale_report(assessment_data(assessment), lang))
+    """Write the sliding-scale report of ``period`` to ``out`` (.html or .docx)."""
+    fmt = report_format(out)
+    _check_out(out)
+    page = cooperation_brief(
+        app, period, fmt, profile=profile, confidential=confidential, lang=lang
+    )
+    return _write(out, page)
+
+
+def country_brief(
+    app: Retour,
+    country: str,
+    fmt: ReportFormat | str = ReportFormat.HTML,
+    *,
+    profile: str | Profile = Profile.PUBLIC,
+    confidential: str | None = None,
+    lang: Language = "nl",
+) -> bytes:
+    """The country brief: self-contained HTML or an editable .docx."""
+    view = country_view(app, country, profile=profile, confidential=confidential)
+    return _rendered(report.country_document(country_data(view), lang), ReportFormat(fmt))
 
 
 def country_report(
@@ -471,18 +658,24 @@ def country_report(
     confidential: str | None = None,
     lang: Language = "nl",
 ) -> Path:
-    """Write the country report to ``out`` (self-contained HTML)."""
-    view = country_view(app, country, profile=profile, confidential=confidential)
-    data = country_data(view)
-    data = replace(data, eu_context=outside.country_context(app, view.country, rules=view.rules))
-    return _write(out, report.country_report(data, lang))
+    """Write the country brief to ``out`` (.html or .docx)."""
+    fmt = report_format(out)
+    _check_out(out)
+    brief = country_brief(app, country, fmt, profile=profile, confidential=confidential, lang=lang)
+    return _write(out, brief)
 
 
-def _write(out: Path, page: str) -> Path:
+def _check_out(out: Path) -> None:
+    """Refuse a folder before any work is done."""
     if out.exists() and out.is_dir():
         raise UsageError(f"{out} is a folder.", hint="Give a file name such as report.html.")
+
+
+def _write(out: Path, data: bytes) -> Path:
+    """Write the rendered report once."""
+    _check_out(out)
     try:
-        out.write_text(page, encoding="utf-8")
+        out.write_bytes(data)
     except OSError as exc:
         raise InputError(f"{out}: cannot be written ({exc.strerror or exc}).") from None
     return out
@@ -500,11 +693,13 @@ def assessment_data(assessment: Assessment) -> report.ScaleData:
         as_of=assessment.as_of,
         level=assessment.level,
         notes=assessment.notes,
+        fingerprint=assessment.origin.fingerprint,
     )
 
 
 def country_data(view: CountryView) -> report.CountryData:
     """What the country report renders."""
+    people = view.nationals
     return report.CountryData(
         country=view.country,
         index=view.index,
@@ -517,4 +712,10 @@ def country_data(view: CountryView) -> report.CountryData:
         level=view.level,
         effect_level=view.effect_level,
         notes=view.notes,
+        eu_context=view.eu_context,
+        answer_times=view.answer_times,
+        instruments=view.instruments,
+        cases=None if people is None else people.cases,
+        departures=None if people is None else people.departures,
+        fingerprint=view.origin.fingerprint,
     )

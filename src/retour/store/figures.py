@@ -123,6 +123,25 @@ def departure_counts(db: Database, *, by: Sequence[str]) -> pl.DataFrame:
     return _count(db, dims, {N: sa.literal(1)}, source, [])
 
 
+def case_counts(db: Database, *, nationality: str) -> pl.DataFrame:
+    """Cases of one presumed nationality per year opened and how they closed:
+    ``year, close_reason, n`` (``close_reason`` null while the case is open)."""
+    cases = schema.table(Table.CASES)
+    dims = {YEAR: _year(db, cases.c.opened_on), "close_reason": cases.c.close_reason}
+    where = [cases.c.nationality == nationality]
+    return _count(db, dims, {N: sa.literal(1)}, cases, where)
+
+
+def national_departures(db: Database, *, nationality: str) -> pl.DataFrame:
+    """Departures of cases of one presumed nationality per year and type: ``year, type, n``."""
+    departures = schema.table(Table.DEPARTURES)
+    cases = schema.table(Table.CASES)
+    source = departures.join(cases, cases.c.case_id == departures.c.case_id)
+    dims = {YEAR: _year(db, departures.c.departed_on), "type": departures.c.type}
+    where = [cases.c.nationality == nationality]
+    return _count(db, dims, {N: sa.literal(1)}, source, where)
+
+
 def _check(names: Sequence[str], allowed: Sequence[str], what: str) -> None:
     unknown = [n for n in names if n not in allowed]
     if unknown or len(set(names)) != len(names):

@@ -28,7 +28,7 @@ from retour.web.i18n import error_text, readable, text
 from retour.web.permissions import Permission
 from retour.web.render import is_htmx, language, render
 from retour.web.security import Forbidden, Principal, guard, retour
-from retour.web.views import Filters, TableView, Views, caption, table_view
+from retour.web.views import Filters, TableView, Views, caption, country_words, table_view
 
 router = APIRouter()
 
@@ -186,8 +186,9 @@ def country(
     clean = _country(code)
     lang = language(request)
     v = views(request)
-    if clean not in v.countries(chosen):
-        # Confidential under this profile, or no requests: the same answer for both.
+    shown = v.shown_country(clean, chosen)
+    if shown is None:
+        # Confidential under this profile, or no data at all: the same answer for both.
         raise NotFound
 
     def tables() -> tuple[TableView, TableView, tuple[str, ...]]:
@@ -211,7 +212,11 @@ def country(
             _notes(reasons.notes_in(lang), lang),
         )
 
-    per_year_view, reasons_view, notes = v.cached("country-tables", (clean, chosen, lang), tables)
+    per_year_view, reasons_view, notes = (
+        v.cached("country-tables", (clean, chosen, lang), tables)
+        if shown.has_requests
+        else (None, None, ())
+    )
     context = v.context_html(clean, chosen, lang)
     cooperation_error = None
     try:
@@ -237,6 +242,10 @@ def country(
         effects=drawn.effects if drawn else None,
         cooperation_notes=drawn.notes if drawn else (),
         cooperation_error=cooperation_error,
+        nationals=drawn.nationals if drawn else (),
+        no_requests=drawn.no_requests if drawn else None,
+        no_cases=drawn.no_cases if drawn else None,
+        words=country_words(lang),
     )
 
 
@@ -255,19 +264,20 @@ def country_brief(
     code: str,
     principal: User,
     profile: Annotated[str | None, Query(max_length=20)] = None,
+    asked_format: Annotated[str, Query(alias="format", max_length=8)] = "html",
 ) -> Response:
     """The country report of `retour report country`, as a download: a self-contained
-    page with its own scripts (the charts), opened outside the dashboard's CSP."""
+    page with its own scripts (the charts), opened outside the dashboard's CSP, or the
+    same brief as a .docx to edit (``?format=docx``)."""
     chosen, _ = choose_profile(principal, profile)
     clean = _country(code)
-    if clean not in views(request).countries(chosen):
+    if views(request).shown_country(clean, chosen) is None:
         raise NotFound
+    docx = asked_format.strip().lower() == cooperation.ReportFormat.DOCX.value
+    fmt = cooperation.ReportFormat.DOCX if docx else cooperation.ReportFormat.HTML
     lang = language(request)
     app = retour(request)
-    with tempfile.TemporaryDirectory(prefix="retour-web-") as folder:
-        out = Path(folder) / "brief.html"
-        cooperation.country_report(app, clean, out, profile=chosen, lang=lang)
-        data = out.read_bytes()
+    data = cooperation.country_brief(app, clean, fmt, profile=chosen, lang=lang)
     audit.record(
         app,
         AuditAction.EXPORT_REPORT,
@@ -276,14 +286,15 @@ def country_brief(
         via=Via.WEB,
         profile=chosen.value,
         subject=clean,
-        detail={"lang": lang},
+        detail={"lang": lang, "format": fmt.value},
     )
     name = (
-        f"retour-{'landenbrief' if lang == 'nl' else 'country-brief'}-{clean}-{chosen.value}.html"
+        f"retour-{'landenbrief' if lang == 'nl' else 'country-brief'}-{clean}-{chosen.value}"
+        f".{fmt.value}"
     )
     return Response(
         data,
-        media_type="text/html; charset=utf-8",
+        media_type=fmt.media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

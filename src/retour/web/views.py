@@ -30,11 +30,12 @@ from retour.disclosure import (
     Language,
     Profile,
 )
-from retour.domain.errors import UsageError
+from retour.domain.errors import NotFoundError, UsageError
 from retour.reports import charts as chart_specs
 from retour.reports import context as context_report
 from retour.reports import cooperation as cooperation_report
 from retour.reports import labels
+from retour.reports.document import Table
 from retour.service import conditions, cooperation, figures, instruments, outside
 from retour.service.context import Retour
 from retour.service.figures import Figures, FigureTable
@@ -305,30 +306,58 @@ class Views:
             lambda: cooperation.country_view(self.app, code, profile=profile),
         )
 
+    def shown_country(self, code: str, profile: Profile) -> cooperation.CountryView | None:
+        """The country's view, or None where the page answers "not found" without saying
+        why: under a pooling profile a confidential country and a country without any data
+        get the same answer, so nothing tells them apart. Under ``internal`` a country
+        without data is not found with the service's words ("no data on Syria (SY) yet")."""
+        try:
+            return self.country_view(code, profile)
+        except NotFoundError:
+            if profile is Profile.INTERNAL:
+                raise
+            return None
+        except UsageError:  # confidential under this profile
+            return None
+
     def country_charts(self, code: str, profile: Profile, lang: Language) -> CountryCharts:
         """The country's index, answer times, outcomes and effects: charts (SVG) and the
-        effects as a table, after the profile."""
+        effects as a table; the cases of its nationals as tables; after the profile. A
+        country without requests has no index: ``no_requests`` says so."""
 
         def compute() -> CountryCharts:
             view = self.country_view(code, profile)
             name = labels.country_name(code, lang)
-            specs = {
-                "index": chart_specs.index_chart(
-                    view.index, view.effects, lang, level=view.level, country=name
-                ),
-                "answer_times": chart_specs.answer_time_chart(
-                    view.answer_curves, lang, country=name
-                ),
-                "outcomes": chart_specs.outcomes_chart(view.outcomes, lang, country=name),
-            }
-            if not view.effects.is_empty():
-                specs["effects"] = chart_specs.effects_chart(
-                    view.effects, lang, level=view.effect_level, country=name
-                )
+            specs = {}
+            if view.outcomes is not None:
+                specs = {
+                    "index": chart_specs.index_chart(
+                        view.index, view.effects, lang, level=view.level, country=name
+                    ),
+                    "answer_times": chart_specs.answer_time_chart(
+                        view.answer_curves, lang, country=name
+                    ),
+                    "outcomes": chart_specs.outcomes_chart(view.outcomes, lang, country=name),
+                }
+                if not view.effects.is_empty():
+                    specs["effects"] = chart_specs.effects_chart(
+                        view.effects, lang, level=view.effect_level, country=name
+                    )
+            document = cooperation_report.country_document(cooperation.country_data(view), lang)
+            nationals = tuple(
+                document_table(t) for t in document.tables() if t.key in NATIONALS_TABLES
+            )
             return CountryCharts(
                 svgs={key: chart_specs.svg(spec) for key, spec in specs.items()},
-                effects=effects_view(view.effects, lang),
+                effects=effects_view(view.effects, lang) if view.has_requests else None,
                 notes=tuple(view.notes_in(lang)),
+                nationals=nationals,
+                no_requests=None
+                if view.has_requests
+                else cooperation_report.no_requests_text(code, lang),
+                no_cases=None
+                if view.nationals is not None
+                else cooperation_report.no_cases_text(code, lang),
             )
 
         return self.cached("country-charts", (code, profile, lang), compute)
@@ -531,6 +560,39 @@ class CountryCharts:
     svgs: dict[str, str]
     effects: TableView | None
     notes: tuple[str, ...]
+    #: The cases and departures of the country's nationals (the brief's tables).
+    nationals: tuple[TableView, ...] = ()
+    #: Said in place of the index, the answer times and the answers when no requests went
+    #: to the country; said in place of the tables of nationals when there are no cases.
+    no_requests: str | None = None
+    no_cases: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CountryWords:
+    """Words of the country page that come with the brief: its section on nationals and
+    the link to the brief as .docx."""
+
+    nationals_heading: str
+    brief_docx: str
+
+
+def country_words(lang: Language) -> CountryWords:
+    return CountryWords(
+        labels.text(cooperation_report.TEXT["cases_section"], lang),
+        labels.text(cooperation_report.TEXT["brief_docx"], lang),
+    )
+
+
+#: The tables of the country brief shown as the country page's "cases of nationals".
+NATIONALS_TABLES: Final = ("cases", "departures")
+
+
+def document_table(table: Table) -> TableView:
+    """A table of a brief (:mod:`retour.reports.document`) as the page's table model: the
+    page shows the very cells of the brief."""
+    rows = tuple(RowView(row, i in table.totals) for i, row in enumerate(table.rows))
+    return TableView(table.caption, table.headers, table.labels, rows)
 
 
 def effects_view(effects: pl.DataFrame, lang: Language) -> TableView | None:
