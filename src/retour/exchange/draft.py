@@ -182,23 +182,24 @@ def _table_text(
     flat: bool,
     draft: Draft,
     names: list[bool],
+    taken: set[str],
 ) -> list[str]:
+    """The section of one table; `taken` are the source's headers any table uses."""
     lines = [f"[tables.{table.value}]", f"from = {_q(source.name)}"]
     if flat and table is Table.CASES:
         lines.append("distinct = true  # a flat register: one row per case, rows must agree")
     if flat and table is Table.REQUESTS:
         lines.append('skip_if_empty = "request_id"  # rows of a case without a request')
     lines.append(f"[tables.{table.value}.columns]")
-    used = set(matched.values())
     for column in SPECS[table].columns:
         if column.name in matched or (column.name == "case_id" and V_NUMBER in matched):
             name = column.name if column.name in matched else V_NUMBER
             lines.append(f"{name} = {_q(matched[name])}")
             draft.matched += 1
             continue
-        what = "required" if column.required else "optional"
-        candidates = _candidates(table, column.name, source, used)
-        lines.append(f'# {column.name} = ""  # TODO ({what}): not found; candidates: {candidates}')
+        what = "TODO (required)" if column.required else "optional"
+        candidates = _candidates(table, column.name, source, taken)
+        lines.append(f'# {column.name} = ""  # {what}: not found; candidates: {candidates}')
         (draft.missing if column.required else draft.absent).append(f"{table.value}.{column.name}")
     for column in SPECS[table].columns:
         if column.name not in matched:
@@ -269,7 +270,8 @@ def draft_mapping(path: Path, *, today: dt.date | None = None) -> Draft:
     for table, (source, matched) in chosen.items():
         draft.feeds[table] = source.label
         flat = counts[source.name] > 1 and table in (Table.CASES, Table.REQUESTS)
-        body += _table_text(table, source, matched, flat, draft, names)
+        taken = {h for s, m in chosen.values() if s is source for h in m.values()}
+        body += _table_text(table, source, matched, flat, draft, names, taken)
         for column in SPECS[table].columns:
             if column.type is ColumnType.DATE and column.name in matched:
                 dated.append(
