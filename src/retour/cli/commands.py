@@ -189,3 +189,9 @@ def db_upgrade() -> None:
         console.print(f"The database is up to date (schema {after}).")
     else:
         console.print(f"Upgraded the database schema from {before or 'empty'} to {after}.")
+    from retour.service import audit  # imported when run: the CLI starts faster
+
+    with context() as ctx:
+        warning = audit.owner_warning(ctx)
+    if warning is not None:
+        err_console.print(warning, markup=False, soft_wrap=True)

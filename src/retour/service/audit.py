@@ -181,6 +181,12 @@ def record(
     )
 
 
+def owner_warning(app: Retour) -> str | None:
+    """One line when retour's own database role could rewrite the log (PostgreSQL: it owns
+    audit_log, or is a superuser); ``retour db upgrade`` shows it."""
+    return store_audit.owner_warning(app.database())
+
+
 def read_log(
     app: Retour,
     *,

@@ -102,3 +102,34 @@ def read(
         )
         for r in rows
     ]
+
+
+#: PostgreSQL: who the connected role is, and whether it owns (or is) what guards the log.
+_GUARDS = sa.text(
+    """SELECT current_user AS role,
+       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
+       pg_has_role(current_user, c.relowner, 'MEMBER') AS owns_table,
+       COALESCE((SELECT bool_or(pg_has_role(current_user, p.proowner, 'MEMBER'))
+                 FROM pg_proc p WHERE p.proname = 'audit_log_append_only'), false)
+           AS owns_function
+    FROM pg_class c WHERE c.oid = to_regclass('audit_log')"""
+)
+
+
+def owner_warning(db: Database) -> str | None:
+    """PostgreSQL: one line when the connected role could lift the log's triggers (it owns
+    audit_log or its trigger function, or is a superuser); None when it cannot, or on
+    SQLite (whoever can write the file can change it: there, keep backups elsewhere)."""
+    if db.is_sqlite:
+        return None
+    with db.begin() as conn:
+        row = conn.execute(_GUARDS).first()
+    if row is None or not (row.superuser or row.owns_table or row.owns_function):
+        return None
+    what = "is a superuser" if row.superuser else "owns audit_log"
+    return (
+        f"warning: the database role {row.role} {what}, so it could switch off the audit "
+        "log's append-only triggers; give audit_log and its trigger function an owner role "
+        f"of their own and grant {row.role} only INSERT and SELECT (docs/web.md, "
+        '"The audit log\'s owner").'
+    )
