@@ -41,6 +41,19 @@ COMPONENTS: Final = (
     "naive_positive_share",
 )
 
+#: The counts behind the shares, per cell (for disclosure: a share is published at the
+#: precision of its counts): positive answers and ended requests (the naive share),
+#: positive answers followed by a document and those whose document is known (document
+#: within 30 days), positive answers and answers within 90 days (confirmation).
+COMPONENT_COUNTS: Final = (
+    "n_positive",
+    "n_ended",
+    "n_documented",
+    "n_document_known",
+    "n_confirmed_90d",
+    "n_answered_90d",
+)
+
 
 def answer_events(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with ``event``: 1 answered, 2 withdrawn (any reason), 0 pending."""
@@ -83,14 +96,21 @@ def components(coded: pl.DataFrame, model: IndexModel) -> pl.DataFrame:
         "cell",
         _share("_positive", "_ended").alias("naive_positive_share"),
         _share("_documented", "_document_known").alias("document_within_30d"),
+        *(
+            pl.col(f"_{name}").cast(pl.Int64).alias(f"n_{name}")
+            for name in ("positive", "ended", "documented", "document_known")
+        ),
     )
     confirmation = _confirmation(coded, model)
     return (
         raw.join(rate, on="cell", how="left")
         .join(median, on="cell", how="left")
         .join(confirmation, on="cell", how="left")
-        .with_columns(pl.col("median_days_to_answer").cast(pl.Float64))
-        .select("cell", *COMPONENTS)
+        .with_columns(
+            pl.col("median_days_to_answer").cast(pl.Float64),
+            pl.col("n_confirmed_90d", "n_answered_90d").fill_null(0),
+        )
+        .select("cell", *COMPONENTS, *COMPONENT_COUNTS)
     )
 
 
@@ -110,6 +130,8 @@ def _confirmation(coded: pl.DataFrame, model: IndexModel) -> pl.DataFrame:
                 "cell": pl.Int64,
                 "confirmation_observed": pl.Float64,
                 "confirmation_expected": pl.Float64,
+                "n_confirmed_90d": pl.Int64,
+                "n_answered_90d": pl.Int64,
             }
         )
     x = confirm_x(
@@ -124,5 +146,7 @@ def _confirmation(coded: pl.DataFrame, model: IndexModel) -> pl.DataFrame:
         .agg(
             (pl.col("positives").sum() / pl.col("answers").sum()).alias("confirmation_observed"),
             (pl.col("_expected").sum() / pl.col("answers").sum()).alias("confirmation_expected"),
+            pl.col("positives").sum().round().cast(pl.Int64).alias("n_confirmed_90d"),
+            pl.col("answers").sum().round().cast(pl.Int64).alias("n_answered_90d"),
         )
     )

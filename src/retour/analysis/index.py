@@ -24,7 +24,7 @@ import polars as pl
 from scipy.special import expit
 
 from retour.analysis import casemix
-from retour.analysis.components import COMPONENTS, components
+from retour.analysis.components import COMPONENT_COUNTS, COMPONENTS, components
 from retour.analysis.followup import follow_up
 from retour.analysis.index_model import IndexModel, IndexOptions, ModelSummary, fit_index
 from retour.analysis.periods import Granularity, Period, label_expr
@@ -67,6 +67,7 @@ COLUMNS: Final = (
     "answered_90d",
     "confirmed",
     *COMPONENTS,
+    *COMPONENT_COUNTS,
 )
 
 
@@ -81,7 +82,8 @@ class CooperationIndex:
     "down", "steady"; null without a previous period to compare), change (points since
     the previous period), estimate / estimate_lower / estimate_upper (always filled),
     answered_90d and confirmed (the index's two parts, 0-1, standard case), and the
-    components of :mod:`retour.analysis.components` (0-1 shares, days).
+    components of :mod:`retour.analysis.components` (0-1 shares, days) and the counts
+    behind the shares (:data:`~retour.analysis.components.COMPONENT_COUNTS`).
     """
 
     table: pl.DataFrame
@@ -230,6 +232,7 @@ def empty_table() -> pl.DataFrame:
         ordinal=pl.Int64(),
         kind=pl.String(),
         n_requests=pl.Int64(),
+        **{c: pl.Int64() for c in COMPONENT_COUNTS},
         status=pl.String(),
         trend=pl.String(),
     )

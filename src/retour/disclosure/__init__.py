@@ -2,11 +2,23 @@
 
 Every figure retour publishes passes through here: build a :class:`DisclosureRules` for the
 profile (``internal``, ``parliament``, ``public``), then :func:`disclose_table` a long table
-of exact counts and render the resulting :class:`DisclosedTable`. See
+of exact counts and render the resulting :class:`DisclosedTable`; estimates (the index, its
+components, answer times, effects) go through :func:`disclose_estimates`
+(:mod:`retour.disclosure.estimates` states its rule; :mod:`retour.disclosure.layouts` holds
+what each result's columns are) and come out as a :class:`DisclosedEstimates`. See
 :mod:`retour.disclosure.profiles` for pooling and :mod:`retour.disclosure.suppression` for
 suppression, rounding and the guarantee.
 """
 
+from retour.disclosure.estimates import (
+    Column,
+    DisclosedEstimates,
+    EstimateLayout,
+    Measure,
+    ValueStatus,
+    disclose_estimates,
+    pool_countries,
+)
 from retour.disclosure.profiles import (
     COUNTRY_COLUMNS,
     OTHER_COUNTRIES,
@@ -39,13 +51,20 @@ __all__ = [
     "TOTAL",
     "TOTAL_LABEL",
     "CellStatus",
+    "Column",
+    "DisclosedEstimates",
     "DisclosedTable",
     "DisclosureRules",
+    "EstimateLayout",
     "Language",
+    "Measure",
     "Note",
     "Profile",
+    "ValueStatus",
+    "disclose_estimates",
     "disclose_table",
     "parse_country_list",
     "pool_confidential",
+    "pool_countries",
     "round_counts",
 ]

@@ -27,7 +27,6 @@ from typing import Final
 import polars as pl
 
 from retour.analysis.answer_times import AnswerTimes, answer_curves, answer_times
-from retour.analysis.components import COMPONENTS
 from retour.analysis.effects import InstrumentEffects, instrument_effects
 from retour.analysis.figures import Provenance
 from retour.analysis.followup import latest_date
@@ -36,14 +35,23 @@ from retour.analysis.index_model import IndexOptions, ModelSummary
 from retour.analysis.periods import Granularity, Period
 from retour.analysis.return_rate import ReturnRates
 from retour.disclosure import (
-    OTHER_COUNTRIES,
+    DisclosedEstimates,
     DisclosedTable,
     DisclosureRules,
     Language,
     Note,
     Profile,
     disclose_table,
-    round_counts,
+    pool_countries,
+)
+from retour.disclosure.estimates import layout_notes
+from retour.disclosure.layouts import (
+    INDEX_COLUMNS,
+    disclose_answer_times,
+    disclose_curves,
+    disclose_effects,
+    disclose_index,
+    index_layout,
 )
 from retour.domain.codes import Outcome, RequestKind, Table
 from retour.domain.countries import country_codes
@@ -62,40 +70,9 @@ from retour.service.nationals import Nationals, nationals
 from retour.store import read as store_read
 
 #: The columns a published assessment table holds, in order (CSV and JSON follow it).
-PUBLISHED: Final = (
-    "country",
-    "period",
-    "kind",
-    "n_requests",
-    "index",
-    "lower",
-    "upper",
-    "status",
-    "trend",
-    "change",
-    "answer_rate_90d",
-    "median_days_to_answer",
-    "confirmation_observed",
-    "confirmation_expected",
-    "document_within_30d",
-    "naive_positive_share",
-)
-
-POOLED_NOTE: Final = Note(
-    "De landen op de vertrouwelijke lijst zijn samengenomen als 'overige landen' "
-    "(één index voor de groep).",
-    "The countries on the confidential list are pooled as 'other countries' "
-    "(one index for the group).",
-)
-ROUNDED_NOTE: Final = Note(
-    "Aantallen verzoeken afgerond op {round_to}; bij minder dan {minimum} verzoeken geen "
-    "componenten.",
-    "Numbers of requests rounded to {round_to}; no components below {minimum} requests.",
-)
-LEFT_OUT_NOTE: Final = Note(
-    "Instrumenten voor landen op de vertrouwelijke lijst worden niet getoond.",
-    "Instruments of countries on the confidential list are not shown.",
-)
+PUBLISHED: Final = INDEX_COLUMNS
+#: Where a published table's origin is not kept (only its frame is used).
+_UNSTATED: Final = Provenance(extracted_on=None, fingerprint=None, simulated=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,16 +101,9 @@ def snapshot(app: Retour) -> Snapshot:
 
 
 def pooled(frame: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame:
-    """``frame`` with every confidential country code replaced by "other countries"."""
-    if not rules.pools or "country" not in frame.columns:
-        return frame
-    confidential = sorted(rules.confidential)
-    return frame.with_columns(
-        pl.when(pl.col("country").is_in(confidential))
-        .then(pl.lit(OTHER_COUNTRIES))
-        .otherwise(pl.col("country"))
-        .alias("country")
-    )
+    """``frame`` with every confidential country code replaced by "other countries" (the
+    disclosure gate's :func:`~retour.disclosure.pool_countries`), before any analysis."""
+    return pool_countries(frame, rules)
 
 
 def parse_kind(text: str | None) -> RequestKind | None:
@@ -147,29 +117,41 @@ def parse_kind(text: str | None) -> RequestKind | None:
         ) from None
 
 
-def _published(table: pl.DataFrame, rules: DisclosureRules, options: IndexOptions) -> pl.DataFrame:
-    """The published columns; rounded counts and no small-cell components under public."""
-    out = table.select(PUBLISHED)
-    if rules.profile is Profile.INTERNAL:
-        return out
-    small = pl.col("n_requests") < options.min_requests
-    out = out.with_columns(
-        pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in COMPONENTS
-    )
-    if rules.rounds:
-        rounded = round_counts(out["n_requests"].to_numpy(), rules.round_to)
-        out = out.with_columns(pl.Series("n_requests", rounded, dtype=pl.Int64))
-    return out
+def _disclosed(
+    table: pl.DataFrame, rules: DisclosureRules, options: IndexOptions, origin: Provenance
+) -> DisclosedEstimates:
+    """An index table through the disclosure gate (:func:`disclose_index`)."""
+    return disclose_index(table, rules, origin, min_requests=options.min_requests)
+
+
+def _published(
+    table: pl.DataFrame,
+    rules: DisclosureRules,
+    options: IndexOptions,
+    origin: Provenance = _UNSTATED,
+) -> pl.DataFrame:
+    """The published columns of an index table, as the disclosure gate publishes them."""
+    return _disclosed(table, rules, options, origin).frame
 
 
 def _notes(rules: DisclosureRules, options: IndexOptions) -> tuple[Note, ...]:
-    notes: list[Note] = []
-    if rules.pools:
-        notes.append(POOLED_NOTE)
-    if rules.rounds:
-        values = {"round_to": rules.round_to, "minimum": options.min_requests}
-        notes.append(Note(ROUNDED_NOTE.nl.format(**values), ROUNDED_NOTE.en.format(**values)))
-    return tuple(notes)
+    """The notes of a published index table (the disclosure gate's)."""
+    return tuple(layout_notes(index_layout(options.min_requests), rules))
+
+
+def _published_curves(
+    curves: pl.DataFrame, rules: DisclosureRules, options: IndexOptions, origin: Provenance
+) -> pl.DataFrame:
+    """A country's answer curves as the disclosure gate publishes them."""
+    return disclose_curves(curves, rules, origin, min_requests=options.min_requests).frame
+
+
+def _country_effects(
+    effects: InstrumentEffects, code: str, rules: DisclosureRules, origin: Provenance
+) -> pl.DataFrame:
+    """A country's instruments and their effects as the disclosure gate publishes them."""
+    mine = effects.table.filter(pl.col("country") == code)
+    return disclose_effects(mine, rules, origin).frame
 
 
 # -- assess a period -------------------------------------------------------------------------
@@ -180,7 +162,9 @@ class Assessment:
     """The index of one period, every country, after the profile.
 
     ``table`` (:data:`PUBLISHED` columns) holds the period's rows; ``history`` the same
-    columns for every period of its granularity (for trends and charts).
+    columns for every period of its granularity (for trends and charts); ``published``:
+    the period's rows as the disclosure gate made them (frame, rules, origin, notes,
+    and the status of every value).
     """
 
     period: Period
@@ -193,6 +177,7 @@ class Assessment:
     level: float
     models: tuple[ModelSummary, ...]
     notes: tuple[Note, ...]
+    published: DisclosedEstimates
 
     def notes_in(self, lang: Language) -> list[str]:
         return [n.text(lang) for n in self.notes]
@@ -219,17 +204,19 @@ def assess_period(
     rows = result.period(chosen)
     if rows.is_empty() or int(rows["n_requests"].sum()) == 0:
         raise UsageError(f"No requests were submitted in {chosen}.", hint=_coverage_hint(result))
+    published = _disclosed(rows, rules, opts, data.origin)
     return Assessment(
         period=chosen,
         kind=result.kind,
-        table=_published(rows, rules, opts),
-        history=_published(result.table, rules, opts),
+        table=published.frame,
+        history=_published(result.table, rules, opts, data.origin),
         rules=rules,
         origin=data.origin,
         as_of=data.as_of,
         level=opts.level,
         models=result.models,
-        notes=_notes(rules, opts),
+        notes=published.notes,
+        published=published,
     )
 
 
@@ -265,18 +252,10 @@ def answer_time_table(
     rules = disclosure_rules(app, profile, confidential)
     data = snapshot(app)
     result: AnswerTimes = answer_times(pooled(data.requests, rules), data.as_of, granularity)
-    table = result.table.drop("ordinal")
-    opts = IndexOptions()
-    if rules.profile is not Profile.INTERNAL:
-        shares = [c for c in table.columns if c.startswith(("answered_", "withdrawn_", "median"))]
-        small = pl.col("n_requests") < opts.min_requests
-        table = table.with_columns(
-            pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in shares
-        )
-    if rules.rounds:
-        rounded = round_counts(table["n_requests"].to_numpy(), rules.round_to)
-        table = table.with_columns(pl.Series("n_requests", rounded, dtype=pl.Int64))
-    return AnswerTimesView(table, rules, data.origin, data.as_of, _notes(rules, opts))
+    published = disclose_answer_times(
+        result.table.drop("ordinal"), rules, data.origin, min_requests=IndexOptions().min_requests
+    )
+    return AnswerTimesView(published.frame, rules, data.origin, data.as_of, published.notes)
 
 
 # -- instruments -----------------------------------------------------------------------------
@@ -312,17 +291,9 @@ def effects_of_instruments(
     rules = disclosure_rules(app, profile, confidential)
     data = snapshot(app)
     result = _effects(data)
-    table = result.table
-    notes: list[Note] = []
-    if rules.pools:
-        table = table.filter(~pl.col("country").is_in(sorted(rules.confidential)))
-        notes.append(LEFT_OUT_NOTE)
-    if rules.rounds:
-        table = table.with_columns(
-            pl.Series(c, round_counts(table[c].to_numpy(), rules.round_to), dtype=pl.Int64)
-            for c in ("n_before", "n_after")
-        )
-    return EffectsView(table, rules, data.origin, data.as_of, result.options.level, tuple(notes))
+    published = disclose_effects(result.table, rules, data.origin)
+    level = result.options.level
+    return EffectsView(published.frame, rules, data.origin, data.as_of, level, published.notes)
 
 
 # -- one country ------------------------------------------------------------------------------
@@ -456,7 +427,7 @@ def _requested(
             index=_published(index.country(code), rules, opts),
             curves=pl.DataFrame(),
             outcomes=None,
-            effects=effects.table.filter(pl.col("country") == code),
+            effects=_country_effects(effects, code, rules, data.origin),
             answer_times=pl.DataFrame(),
             as_of=data.as_of,
             effect_level=effects.options.level,
@@ -467,9 +438,9 @@ def _requested(
     times = _answer_times(app, rules).table
     return _Requested(
         index=_published(index.country(code), rules, opts),
-        curves=curves,
+        curves=_published_curves(curves, rules, opts, data.origin),
         outcomes=_outcomes(mine, rules),
-        effects=effects.table.filter(pl.col("country") == code),
+        effects=_country_effects(effects, code, rules, data.origin),
         answer_times=times.filter((pl.col("country") == code) & (pl.col("kind") == ALL_KINDS)),
         as_of=data.as_of,
         effect_level=effects.options.level,
