@@ -16,7 +16,7 @@ import typer
 
 from retour.cli.figures_cmd import Confidential, Format, Lang, ProfileOption, report_app
 from retour.cli.main import STATE, app, err_console
-from retour.cli.render import OutputFormat, console, print_json, print_table
+from retour.cli.render import OutputFormat, console, print_json, print_wide
 
 if TYPE_CHECKING:
     import polars as pl
@@ -79,7 +79,10 @@ def assess(
         result.origin.simulated,
         meta,
         result.notes,
-        title=f"Cooperation index {result.period.label} ({result.kind})",
+        title=(
+            f"Samenwerkingsindex {result.period.label} ({_KIND_NL.get(result.kind, result.kind)})",
+            f"Cooperation index {result.period.label} ({result.kind})",
+        ),
     )
 
 
@@ -120,7 +123,7 @@ def effects(
         result.origin.simulated,
         meta,
         result.notes,
-        title="Effects of instruments (index points)",
+        title=("Effecten van instrumenten (indexpunten)", "Effects of instruments (index points)"),
     )
 
 
@@ -164,7 +167,7 @@ def answer_times(
         result.origin.simulated,
         meta,
         result.notes,
-        title="Answer times",
+        title=("Antwoordtermijnen", "Answer times"),
     )
 
 
@@ -247,7 +250,7 @@ def _output(
     meta: dict[str, Any],
     notes: tuple[Note, ...],
     *,
-    title: str,
+    title: tuple[str, str],
 ) -> None:
     from retour.reports import labels
 
@@ -275,30 +278,69 @@ def _output(
         for row in table.iter_rows():
             writer.writerow(["" if v is None else _csv_value(v) for v in row])
         return
-    heading = f"{title} — {labels.SIMULATED}" if simulated else title
-    print_table(
-        heading,
-        table.columns,
-        [[_cell(v) for v in row] for row in table.iter_rows()],
-        numeric=[c for c, d in table.schema.items() if d.is_numeric()],
-    )
+    heading = labels.text(title, lang)
+    heading = f"{heading} — {labels.SIMULATED}" if simulated else heading
+    display, numeric = _display(table, lang)
+    print_wide(heading, display, numeric)
     for line in lines:
         console.print(line, markup=False)
+
+
+#: The headers of the table format that the reports' columns (reports.cooperation.COLUMNS)
+#: do not have; CSV and JSON keep the column names.
+_HEADERS: Final[dict[str, tuple[str, str]]] = {
+    "country": ("Code", "Code"),
+    "kind": ("Soort", "Kind"),
+    "lower": ("Ondergrens", "Lower"),
+    "upper": ("Bovengrens", "Upper"),
+    "n_before": ("Verzoeken ervoor", "Requests before"),
+    "n_after": ("Verzoeken erna", "Requests after"),
+    "controls": ("Vergelijkingslanden", "Comparison countries"),
+    "note": ("Toelichting", "Note"),
+    "answered_60d": ("Beantwoord ≤ 60 d", "Answered ≤ 60 d"),
+    "answered_180d": ("Beantwoord ≤ 180 d", "Answered ≤ 180 d"),
+}
+_KIND_NL: Final = {"all": "alle"}
+#: Columns of the assessment's display frame (all text) that hold figures.
+_FIGURES: Final = frozenset(
+    {
+        "index", "n_requests", "answer_rate_90d", "median_days_to_answer",
+        "confirmation_observed", "confirmation_expected", "document_within_30d",
+        "naive_positive_share",
+    }
+)  # fmt: skip
+
+
+def _display(table: pl.DataFrame, lang: Language) -> tuple[pl.DataFrame, list[str]]:
+    """The table as text for a terminal or a pipe: the country's name beside its code,
+    headers in ``lang``; and the headers of the columns that hold figures."""
+    import polars as pl
+
+    from retour.reports import labels
+    from retour.reports.cooperation import COLUMNS
+
+    numeric = {c for c, d in table.schema.items() if d.is_numeric()} | (
+        _FIGURES & set(table.columns)
+    )
+    text = table.select(
+        pl.col(c).map_elements(_cell, return_dtype=pl.String) if c in numeric or d != pl.String
+        else pl.col(c)
+        for c, d in table.schema.items()
+    )  # fmt: skip
+    if "country" in text.columns and "name" not in text.columns:
+        names = [labels.cell_country_name(c, lang) for c in text["country"].to_list()]
+        text = text.insert_column(text.columns.index("country") + 1, pl.Series("name", names))
+    headers = {
+        c: labels.text(COLUMNS.get(c) or _HEADERS.get(c) or (c, c), lang) for c in text.columns
+    }
+    return text.rename(headers), [headers[c] for c in text.columns if c in numeric]
 
 
 def _index_view(table: pl.DataFrame, lang: Language) -> pl.DataFrame:
     """The assessment for a terminal: names, rounded figures, intervals as a-b, arrows."""
     from retour.reports.cooperation import figures_frame
 
-    view = figures_frame(table, lang)
-    headers = {
-        "name": "country", "index": "index", "interval": "interval", "trend": "trend",
-        "n_requests": "requests", "answer_rate_90d": "answered<=90d",
-        "median_days_to_answer": "median days", "confirmation_observed": "confirmed",
-        "confirmation_expected": "expected", "document_within_30d": "document<=30d",
-        "naive_positive_share": "raw positive",
-    }  # fmt: skip
-    return view.rename(headers)
+    return figures_frame(table, lang)
 
 
 def _csv_value(value: object) -> object:

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from retour.cli.main import STATE, app, err_console
-from retour.cli.render import OutputFormat, console, print_json, print_lines
+from retour.cli.render import OutputFormat, console, print_json, print_lines, print_rows
 from retour.domain.errors import InputError
 
 if TYPE_CHECKING:
@@ -219,7 +216,8 @@ def _table(answer: outside.ReturnRateAnswer, lang: Language) -> None:
         )
         for row in rates.rows.iter_rows(named=True)
     ]
-    _print_wide(texts.title(rates, lang), headers, rows, numeric=4)
+    print_rows(texts.title(rates, lang), headers, rows, numeric=headers[-4:])
+    console.print("")
     heading = texts.text(("Rang van", "Rank of"), lang)
     console.print(f"{heading} {texts.geo_name(rates.focus, lang)}:", markup=False)
     for line in texts.rank_lines(rates, lang):
@@ -227,22 +225,3 @@ def _table(answer: outside.ReturnRateAnswer, lang: Language) -> None:
     console.print("")
     for line in [*texts.notes(rates, lang), texts.profile_line(answer.rules, lang)]:
         console.print(line, markup=False)
-
-
-def _print_wide(
-    title: str, headers: list[str], rows: Sequence[Sequence[object]], *, numeric: int
-) -> None:
-    """A table as wide as its contents, even in a pipe: figures and flags are never cut.
-    The last ``numeric`` columns are right-aligned."""
-    cells = [["" if v is None else str(v) for v in row] for row in rows]
-    table = Table(show_edge=False, header_style="bold")
-    first_numeric = len(headers) - numeric
-    for i, name in enumerate(headers):
-        table.add_column(name, justify="right" if i >= first_numeric else "left", no_wrap=True)
-    for row in cells:
-        table.add_row(*row)
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) + 3 for i, h in enumerate(headers)]
-    wide = Console(highlight=False, width=max(console.width, sum(widths) + 2))
-    wide.print(title, markup=False, soft_wrap=True)
-    wide.print(table)
-    wide.print("")

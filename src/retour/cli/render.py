@@ -10,8 +10,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     import polars as pl
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
     from retour.disclosure import DisclosureRules, Language
 
 console = Console(highlight=False, soft_wrap=True)
+#: A cell's padding, left and right.
+_PADDING: Final = 2
 
 
 class OutputFormat(StrEnum):
@@ -48,14 +52,8 @@ def print_table(
     numeric: Sequence[str] = (),
     header: bool = True,
 ) -> None:
-    table = Table(
-        title=title, title_justify="left", show_edge=False, header_style="bold", show_header=header
-    )
-    for name in columns:
-        table.add_column(name, justify="right" if name in numeric else "left")
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    console.print(table)
+    """A table of rows (see :func:`print_rows`)."""
+    print_rows(title, columns, rows, numeric=numeric, header=header)
 
 
 def print_lines(lines: Sequence[str], *, stderr: bool = False) -> None:
@@ -154,20 +152,73 @@ def write_violations(violations: Sequence[Violation], path: Path) -> int:
 
 
 def print_wide(title: str, display: pl.DataFrame, numeric: Sequence[str]) -> None:
-    """A Rich table as wide as its contents need, even when the terminal (or a pipe's
-    default of 80 columns) is narrower: figures are never cut off."""
-    table = Table(show_edge=False, header_style="bold")
-    widths = []
-    for name in display.columns:
-        table.add_column(name, justify="right" if name in numeric else "left", no_wrap=True)
-        cells = [len(name), *(len(v or "") for v in display[name].to_list())]
-        widths.append(max(cells) + 3)
-    for row in display.rows():
-        table.add_row(*("" if v is None else str(v) for v in row))
-    wide = Console(highlight=False, width=max(console.width, sum(widths) + 2))
-    wide.print(title, markup=False, soft_wrap=True)
-    wide.print(table)
-    wide.print("")
+    """A frame of display strings as a table (see :func:`print_rows`), then a blank line."""
+    print_rows(title, display.columns, display.rows(), numeric=numeric)
+    console.print("")
+
+
+def print_rows(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    numeric: Sequence[str] = (),
+    header: bool = True,
+) -> None:
+    """The one table printer of the command line: figures and names are never cut.
+
+    On a terminal the table takes the terminal's width, wrapping long names and headers
+    within their column when it must (between words: no column is narrower than its longest
+    word, so no figure is split); when even that does not fit, the table is as narrow as it
+    can be without cutting a word. In a pipe or a file it is printed as wide as its
+    contents: full-width plain text, one line a row, no ellipsis.
+    Cells are plain text (never read as markup: they may hold values from user files).
+    """
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    texts = [(name, *(r[i] for r in cells)) for i, name in enumerate(columns)]
+    natural = [max(cell_len(t) for t in column) for column in texts]
+    widths = natural
+    out = Console(highlight=False, width=_table_width(natural))  # a pipe: as wide as it is
+    if console.is_terminal:
+        words = [
+            max((cell_len(w) for t in column for w in t.split()), default=1) for column in texts
+        ]
+        widths = _fit(natural, words, console.width - _table_width([0] * len(natural)))
+        out = Console(highlight=False, width=max(console.width, _table_width(widths)),
+                      force_terminal=True)  # fmt: skip
+    table = Table(show_edge=False, header_style="bold", show_header=header)
+    for name, width in zip(columns, widths, strict=True):
+        table.add_column(
+            Text(name),
+            justify="right" if name in numeric else "left",
+            width=width,
+            overflow="fold",
+        )
+    for row in cells:
+        table.add_row(*(Text(v) for v in row))
+    if title:
+        out.print(title, markup=False, soft_wrap=True)
+    out.print(table)
+
+
+def _table_width(widths: Sequence[int]) -> int:
+    """The width of a table with these column widths: each padded, one rule between two."""
+    return sum(w + _PADDING for w in widths) + max(len(widths) - 1, 0)
+
+
+def _fit(natural: list[int], words: list[int], available: int) -> list[int]:
+    """Column widths within ``available``: the widest columns give way first, none below its
+    longest word (so no word, and no figure, is ever split)."""
+    widths = list(natural)
+    excess = sum(widths) - available
+    while excess > 0:
+        slack = [(w, i) for i, w in enumerate(widths) if w > words[i]]
+        if not slack:
+            break
+        _, widest = max(slack)
+        widths[widest] -= 1
+        excess -= 1
+    return widths
 
 
 def print_footer(

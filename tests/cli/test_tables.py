@@ -1,0 +1,114 @@
+"""Tables that fit: piped or redirected (and with COLUMNS=80) `--format table` is full-width
+plain text, one line a row, with no cut word, no ellipsis and every header whole; the
+country's name stands beside its code; under `--lang nl` the headers are Dutch."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retour.config import load_settings
+from retour.service.context import Retour
+from retour.service.datasets import import_dataset
+from retour.simulate.run import simulate_dataset, write_simulation
+from retour.simulate.scenario import build_scenario
+
+pytestmark = pytest.mark.slow
+
+#: Headers a reader must find whole, per command and language (the brief's own words).
+HEADERS = {
+    ("assess", "nl"): ["Land", "Index", "Interval", "Verzoeken", "Beantwoord ≤ 90 d",
+                       "Mediaan dagen", "Ruw aandeel positief"],
+    ("assess", "en"): ["Country", "Index", "Interval", "Requests", "Answered ≤ 90 d",
+                       "Median days", "Raw positive share"],
+    ("effects", "nl"): ["Instrument", "Code", "Land", "Soort", "Start", "Effect (punten)",
+                        "Ondergrens", "Bovengrens", "Oordeel", "Toelichting"],
+    ("effects", "en"): ["Instrument", "Code", "Country", "Kind", "Start", "Effect (points)",
+                        "Lower", "Upper", "Verdict", "Note"],
+    ("answer-times", "nl"): ["Code", "Land", "Periode", "Soort", "Verzoeken",
+                             "Beantwoord ≤ 30 d", "Beantwoord ≤ 365 d", "Ingetrokken ≤ 365 d",
+                             "Mediaan dagen"],
+    ("answer-times", "en"): ["Code", "Country", "Period", "Kind", "Requests", "Answered ≤ 30 d",
+                             "Answered ≤ 365 d", "Withdrawn ≤ 365 d", "Median days"],
+}  # fmt: skip
+ARGS = {
+    "assess": ["assess", "--period", "2023"],
+    "effects": ["effects", "--profile", "internal"],
+    "answer-times": ["answer-times"],
+}
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("tables")
+    simulation = simulate_dataset(
+        build_scenario("nl", scale=0.2), (2019, 2023), 3, dt.date(2024, 1, 1)
+    )
+    write_simulation(simulation, root / "data")
+    url = f"sqlite:///{root / 'retour.sqlite'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RETOUR_SETTINGS", str(root / "settings.toml"))
+        with Retour(settings=load_settings(db=url, data_dir=root)) as app:
+            import_dataset(app, root / "data", today=dt.date(2024, 1, 2))
+    yield url
+
+
+def retour(database: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETOUR_")}
+    env |= {
+        "RETOUR_SETTINGS": str(tmp_path / "settings.toml"),
+        "RETOUR_DATA_DIR": str(tmp_path / "data"),
+        "RETOUR_DB": database,
+        "COLUMNS": "80",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "retour", *args],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("command", ["assess", "effects", "answer-times"])
+def test_a_piped_table_is_whole(database: str, tmp_path: Path, command: str, lang: str) -> None:
+    table = retour(database, tmp_path, *ARGS[command], "--lang", lang).stdout
+    rows = list(csv.DictReader(io.StringIO(
+        retour(database, tmp_path, *ARGS[command], "--format", "csv").stdout
+    )))  # fmt: skip
+    assert "…" not in table and "..." not in table
+    lines = table.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if "┃" in line]  # one header line: none wrapped
+    headers = [h.strip() for h in lines[at].split("┃")]
+    assert set(HEADERS[command, lang]) <= set(headers)
+    other = "en" if lang == "nl" else "nl"
+    assert not (set(HEADERS[command, other]) - set(HEADERS[command, lang])) & set(headers)
+    body = [line for line in lines if "│" in line]
+    assert len(body) == len(rows), "one line a row: nothing wrapped"
+    widths = {len(line) for line in (lines[at], *body)}
+    assert len(widths) == 1 and widths.pop() > 80, "as wide as its contents, not the pipe's 80"
+    if command != "assess":  # the name beside every code
+        names = {"MA": {"nl": "Marokko", "en": "Morocco"}}
+        moroccan = [line for line in body if line.split("│")[1 if command == "effects" else 0]
+                    .strip() == "MA"]  # fmt: skip
+        assert moroccan and all(names["MA"][lang] in line for line in moroccan)
+
+
+def test_answer_times_narrowed_to_a_country_and_years(database: str, tmp_path: Path) -> None:
+    done = retour(database, tmp_path, "answer-times", "--country", "MA", "--years", "2022-2023",
+                  "--format", "csv")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert rows and {r["country"] for r in rows} == {"MA"}
+    assert {r["period"] for r in rows} == {"2022", "2023"}
+    every = list(csv.DictReader(io.StringIO(
+        retour(database, tmp_path, "answer-times", "--format", "csv").stdout
+    )))  # fmt: skip
+    assert [r for r in every if r["country"] == "MA" and r["period"] in {"2022", "2023"}] == rows
