@@ -244,14 +244,22 @@ class AnswerTimesView:
 def answer_time_table(
     app: Retour,
     *,
-    granularity: Granularity = Granularity.YEAR,
+    granularity: Granularity | str = Granularity.YEAR,
     profile: str | Profile = Profile.PUBLIC,
     confidential: str | None = None,
 ) -> AnswerTimesView:
-    """Answer times per country, kind and period, after the profile."""
+    """Answer times per country, kind and period (``year`` or ``quarter`` of submission),
+    after the profile."""
+    try:
+        by = Granularity(str(granularity).strip().lower())
+    except ValueError:
+        raise UsageError(
+            f"Answer times are counted by year or by quarter, not by {granularity!r}.",
+            hint="Choose year or quarter.",
+        ) from None
     rules = disclosure_rules(app, profile, confidential)
     data = snapshot(app)
-    result: AnswerTimes = answer_times(pooled(data.requests, rules), data.as_of, granularity)
+    result: AnswerTimes = answer_times(pooled(data.requests, rules), data.as_of, by)
     published = disclose_answer_times(
         result.table.drop("ordinal"), rules, data.origin, min_requests=IndexOptions().min_requests
     )
