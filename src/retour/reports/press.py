@@ -217,6 +217,9 @@ class _Writer:
         self.meta = add({"italic": True, "font_color": "#444444", **top})
         self.warning = add({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE", **top})
         self.header = add({"bold": True, "bottom": 1, "bg_color": "#E7E6E6", **top})
+        self.header_number = add(
+            {"bold": True, "bottom": 1, "bg_color": "#E7E6E6", "align": "right", **top}
+        )
         self.upright = add(
             {
                 "bold": True,
@@ -236,9 +239,11 @@ class _Writer:
         self.total_label = add({"bold": True, "top": 1})
         self.total_number = add({"bold": True, "top": 1, "num_format": "#,##0"})
         self.total_hidden = add({"bold": True, "top": 1, "align": "right"})
-        self.share = add({"num_format": "0%", "italic": True, "right": 1})
+        # a share of rounded counts is rough: whole percents; of exact counts one decimal
+        percent = "0%" if self.tables.rules.rounds else "0.0%"
+        self.share = add({"num_format": percent, "italic": True, "right": 1})
         self.share_hidden = add({"align": "right", "italic": True, "right": 1})
-        self.total_share = add({"num_format": "0%", "bold": True, "top": 1, "right": 1})
+        self.total_share = add({"num_format": percent, "bold": True, "top": 1, "right": 1})
         self.total_share_hidden = add({"align": "right", "bold": True, "top": 1, "right": 1})
         self.note = add({"italic": True, "font_size": 9, "font_color": "#444444", **top})
         self.term = add({"bold": True, **top})
@@ -268,6 +273,13 @@ class _Writer:
         bold = fmt in (self.title, self.warning)
         lines = text_lines(value, sum(widths), size, bold)
         sheet.set_row(row, row_points(lines, size))
+
+    def _header_height(
+        self, sheet: Any, row: int, headers: Sequence[str], widths: Sequence[float]
+    ) -> None:
+        """A header row as high as its longest wrapped header needs."""
+        lines = max(text_lines(h, w, bold=True) for h, w in zip(headers, widths, strict=False))
+        sheet.set_row(row, row_points(lines))
 
     def _top(self, sheet: Any, title: str, widths: Sequence[float]) -> None:
         """Title, provenance line, and the simulated-data warning when it applies."""
@@ -363,7 +375,7 @@ class _Writer:
             )  # fmt: skip
             for j, (_, header) in enumerate(ANSWER_COLUMNS):
                 sheet.write_string(
-                    head_row, first + j, self.t(labels.PRESS_ANSWER[header]), self.header
+                    head_row, first + j, self.t(labels.PRESS_ANSWER[header]), self.header_number
                 )
         row = head_row + 1
         cells = {kind: _cells(self.tables.answers[kind]) for kind in KINDS}
@@ -382,7 +394,8 @@ class _Writer:
             [n for kind in KINDS for n in self.tables.answers[kind].notes]
         )
         last = self._notes(sheet, row + 1, notes, widths) - 1
-        sheet.set_row(head_row, row_points(2))
+        self._header_height(sheet, head_row, [self.t(labels.PRESS_ANSWER[h]) for _, h in
+                            ANSWER_COLUMNS], widths[1:])  # fmt: skip
         sheet.freeze_panes(head_row + 1, 1)
         self._page(sheet, widths, last, (group_row, head_row))
 
@@ -397,7 +410,8 @@ class _Writer:
         rows = self._country_order(tables.made)
         name_width = max([len(labels.country_name(c, self.lang)) for c in rows] + [8])
         # narrow columns under upright headers: one group per year and one for all years
-        per_year, together = [6.0] * 5 + [5.5], [7.0] * 5 + [5.5]
+        share = 5.5 if self.tables.rules.rounds else 6.5  # "100%", "100.0%"
+        per_year, together = [6.0] * 5 + [share], [7.5] * 5 + [share]
         widths = [5.0, min(name_width + 1.0, 28.0), *per_year * (len(groups) - 1), *together]
         title = self.t(labels.PRESS_TITLE[kind.value]).format(years=self.years_text)
         self._top(sheet, title, widths)
@@ -513,7 +527,9 @@ class _Writer:
             self.t(labels.TOTAL),
         ]
         for j, header in enumerate(headers):
-            sheet.write_string(HEADER_ROW, j, header, self.header)
+            fmt = self.header if j < dims else self.header_number
+            sheet.write_string(HEADER_ROW, j, header, fmt)
+        self._header_height(sheet, HEADER_ROW, headers, widths)
         cells = _cells(table)
         rows = _reason_rows(table, self.lang)
         for i, key in enumerate(rows):
