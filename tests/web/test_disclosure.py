@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from retour.reports import labels
 from retour.service.accounts import Role
 
+from ..disclosure.attacker import EXACT, PERCENT, pinned_rows
 from .conftest import CONFIDENTIAL, TestClient
 
 #: The tables of disclosed counts (the retour.web macro): not estimates such as the index,
@@ -202,3 +203,31 @@ def test_whatever_a_viewer_asks_stays_public(
             assert_public_json(response.json())
         return
     assert_public(response.text)
+
+
+def test_no_public_share_of_the_index_pins_a_small_count(
+    client_for: Callable[[Role | None], TestClient],
+) -> None:
+    """A viewer who reads /api/countries for every period and tries every number of requests
+    behind each rounded one finds no share that gives back a count of 1-4 (issue 17); an
+    analyst's internal figures, read the same way with their exact numbers, do."""
+    viewer, analyst = client_for(Role.VIEWER), client_for(Role.ANALYST)
+    last = int(viewer.get("/api/countries").json()["period"][:4])
+    public: list[dict[str, Any]] = []
+    internal: list[dict[str, Any]] = []
+    for year in range(last - 5, last + 1):
+        response = viewer.get(f"/api/countries?period={year}")
+        if response.status_code != 200:
+            continue
+        public += response.json()["index"]
+        exact = analyst.get(f"/api/countries?period={year}&profile=internal")
+        internal += exact.json()["index"]
+    assert len(public) > 20 and len(internal) >= len(public)  # internal names every country
+    assert any(r["naive_positive_share"] is not None for r in public)
+    for tolerance in (EXACT, PERCENT):
+        assert pinned_rows(public, round_to=ROUND_TO, tolerance=tolerance) == []
+    assert pinned_rows(internal, round_to=1), "the attacker reads exact figures"
+    country = viewer.get("/api/countries/NG").json()  # the country page's quarters
+    assert country["index"] and pinned_rows(country["index"], round_to=ROUND_TO) == []
+    for effect in country["effects"]:
+        assert all(effect[c] is None or effect[c] % ROUND_TO == 0 for c in ("n_before", "n_after"))
