@@ -20,7 +20,7 @@ import polars as pl
 from retour.domain.errors import InputError
 from retour.exchange import sniff
 from retour.exchange.container import LINE
-from retour.exchange.csvscan import scan
+from retour.exchange.csvscan import Scan, scan
 from retour.exchange.violations import Reason, Violation
 
 TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -247,25 +247,55 @@ def _csv(
             Violation(label, p.line, None, Reason.BAD_CSV, p.message) for p in shape.problems
         )
         return None
-    first = pl.read_csv(
-        data, has_header=False, infer_schema=False, separator=sep, n_rows=1, quote_char='"'
-    )
-    header = ["" if v is None else str(v).strip() for v in first.row(0)]
-    ragged = (shape.fields != len(header)) & ~shape.blank
-    ragged[0] = False
-    for line, count in zip(shape.lines[ragged][:200], shape.fields[ragged][:200], strict=True):
+    if shape.blank[0]:
         violations.append(
             Violation(
                 label,
-                int(line),
+                1,
                 None,
-                Reason.FIELD_COUNT,
-                f"{count} fields where the header has {len(header)}",
+                Reason.BAD_CSV,
+                "the first line is empty; the header must be on line 1",
             )
         )
-    if ragged.any():
         return None
-    names = _unique(header)
+    try:
+        header = _header(data, sep)
+        ragged = _ragged(label, shape, len(header), violations)
+        frame = None if ragged else _records(data, sep, header, columns)
+    except pl.exceptions.PolarsError as exc:
+        violations.append(Violation(label, None, None, Reason.BAD_CSV, f"cannot be parsed: {exc}"))
+        return None
+    if frame is None:
+        return None
+    if frame.height != shape.lines.size - 1:
+        violations.append(
+            Violation(label, None, None, Reason.BAD_CSV, "records could not be matched to lines")
+        )
+        return None
+    frame = frame.with_columns(pl.Series(LINE, shape.lines[1:], dtype=pl.Int64))
+    frame = frame.filter(~pl.Series(shape.blank[1:]))
+    return SourceTable(name, label, header, frame, workbook=False, encoding=used, delimiter=sep)
+
+
+def _header(data: bytes, sep: str) -> list[str]:
+    first = pl.read_csv(
+        data, has_header=False, infer_schema=False, separator=sep, n_rows=1, quote_char='"'
+    )
+    return ["" if v is None else str(v).strip() for v in first.row(0)]
+
+
+def _ragged(label: str, shape: Scan, fields: int, violations: list[Violation]) -> bool:
+    """Records with more or fewer fields than the header, as violations."""
+    ragged = (shape.fields != fields) & ~shape.blank
+    ragged[0] = False
+    for line, count in zip(shape.lines[ragged][:200], shape.fields[ragged][:200], strict=True):
+        message = f"{count} fields where the header has {fields}"
+        violations.append(Violation(label, int(line), None, Reason.FIELD_COUNT, message))
+    return bool(ragged.any())
+
+
+def _records(data: bytes, sep: str, header: list[str], columns: set[str] | None) -> pl.DataFrame:
+    """The records, String columns named by the header, only those in `columns` (all: None)."""
     keep = [i for i, h in enumerate(header) if columns is None or h in columns]
     frame = pl.read_csv(
         data,
@@ -273,14 +303,10 @@ def _csv(
         infer_schema=False,
         separator=sep,
         quote_char='"',
-        new_columns=names,
+        new_columns=_unique(header),
         columns=keep or [0],
     )
-    if not keep:
-        frame = frame.clear(frame.height).select()
-    frame = frame.with_columns(pl.Series(LINE, shape.lines[1:], dtype=pl.Int64))
-    frame = frame.filter(~pl.Series(shape.blank[1:]))
-    return SourceTable(name, label, header, frame, workbook=False, encoding=used, delimiter=sep)
+    return frame if keep else frame.select(pl.lit(None, pl.String).alias("\x00none"))
 
 
 def _rows(rows: list[tuple[object, ...]]) -> Iterator[tuple[int, list[str | None]]]:
