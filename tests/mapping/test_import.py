@@ -10,6 +10,7 @@ import pytest
 
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset
+from retour.domain.errors import UsageError
 from retour.exchange import InvalidDatasetError, MappingError, load_mapped, parse_mapping
 from retour.exchange.apply import open_mapped
 from retour.exchange.source_style import SourceStyle, write_source
@@ -210,3 +211,13 @@ def test_extracted_on_after_today_is_a_mapping_error(small: Dataset, tmp_path: P
     later = text.replace("extracted_on = 2024-02-01", "extracted_on = 2030-01-01")
     with pytest.raises(MappingError, match="1 problem"):
         load_mapped(path, parse_mapping(later), today=dt.date(2024, 6, 1))
+
+
+def test_the_draft_service_writes_its_file_once(small: Dataset, tmp_path: Path) -> None:
+    path, _ = write(small, tmp_path, SourceStyle())
+    out = tmp_path / "M.toml"
+    draft = datasets.draft_mapping(path, out=out)
+    assert out.read_text(encoding="utf-8") == draft.text
+    with pytest.raises(UsageError, match=r"M\.toml exists"):
+        datasets.draft_mapping(path, out=out)
+    assert datasets.draft_mapping(path, out=out, force=True).text == draft.text

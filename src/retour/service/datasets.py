@@ -12,8 +12,18 @@ from retour.domain.codes import Table
 from retour.domain.dataset import Dataset, DatasetMeta
 from retour.domain.errors import InputError, UsageError
 from retour.domain.tables import V_NUMBER
-from retour.exchange import InvalidDatasetError, open_container, validate, write_dataset
+from retour.exchange import (
+    InvalidDatasetError,
+    Mapping,
+    load_mapping,
+    open_container,
+    open_mapped,
+    validate,
+    write_dataset,
+)
 from retour.exchange.container import Container
+from retour.exchange.draft import Draft
+from retour.exchange.draft import draft_mapping as draft_source
 from retour.exchange.pseudonym import key_fingerprint
 from retour.service import audit
 from retour.service.context import Retour
@@ -91,8 +101,13 @@ def import_dataset(
     actor: str | None = None,
     via: audit.Via = audit.Via.CLI,
     role: str | None = None,
+    mapping: Path | None = None,
 ) -> ImportReport:
     """Validate the container completely, then write it in one transaction, or not at all.
+
+    With ``mapping`` (a mapping file, docs/mapping.md), ``path`` is a source system's own
+    export, read through it and checked by the same rules; the audit entry of the import
+    or its refusal then holds the mapping's SHA-256.
 
     Everything validation reads of the stored rows is read in the write transaction, and
     only one import runs at a time: another waits (``progress`` is told WAITING after 2 s)
@@ -104,7 +119,18 @@ def import_dataset(
     record = partial(
         audit.record, app, actor=actor or audit.command_line_actor(), via=via, role=role
     )
-    return _import(app, path, today or dt.date.today(), progress, record)
+    used = None if mapping is None else load_mapping(mapping)
+    audited = record if used is None else _with_mapping(record, used)
+    return _import(app, path, today or dt.date.today(), progress, audited, used)
+
+
+def _with_mapping(record: Callable[..., int], mapping: Mapping) -> Callable[..., int]:
+    """`record` with the mapping's SHA-256 in every entry's detail."""
+
+    def recorded(*args: object, detail: audit.Detail | None = None, **kwargs: object) -> int:
+        return record(*args, detail={**(detail or {}), "mapping": mapping.sha256}, **kwargs)
+
+    return recorded
 
 
 def _refusal(exc: InvalidDatasetError | ImportRefusedError) -> audit.Detail:
@@ -119,10 +145,14 @@ def _import(
     today: dt.date,
     progress: Progress,
     record: Callable[..., int],
+    mapping: Mapping | None = None,
 ) -> ImportReport:
     progress("reading")
     try:
-        container = open_container(path)
+        if mapping is None:
+            container = open_container(path)
+        else:
+            container = open_mapped(path, mapping, today=today)
     except InvalidDatasetError as exc:
         record(audit.AuditAction.IMPORT_REFUSED, detail=_refusal(exc))
         raise
@@ -252,3 +282,19 @@ def database_info(app: Retour) -> DatabaseInfo:
         source=meta.source,
         outside_statistics=count_outside(db),
     )
+
+
+def draft_mapping(source: Path, *, out: Path | None = None, force: bool = False) -> Draft:
+    """Draft a mapping for a source system's export (docs/mapping.md), written to ``out``
+    when given. It reads the source only: nothing is imported, so nothing is audited."""
+    if out is not None and out.exists() and not force:
+        raise UsageError(
+            f"{out} exists.", hint="Give another --out, or add --force to overwrite it."
+        )
+    draft = draft_source(source)
+    if out is not None:
+        try:
+            out.write_text(draft.text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{out}: cannot be written ({exc.strerror or exc}).") from None
+    return draft
