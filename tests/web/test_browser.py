@@ -1,6 +1,8 @@
 """A real Chromium signs in, opens the overview, a country page and the figures, and checks
-that the charts are drawn (SVG in the page), that htmx works under the Content-Security-
-Policy, and that the browser reports no errors. Screenshots go to tests/web/artifacts/.
+that the charts are drawn (SVG in the page) with no text outside the drawing, that htmx
+works under the Content-Security-Policy, that a caption names every filter, that the old
+table is marked busy while a slow filter change loads, that the sliding scale sorts, and
+that the browser reports no errors. Screenshots go to tests/web/artifacts/.
 
 Uvicorn serves the application on 127.0.0.1 (a free port) in a thread of the test. This
 test fails -- never skips -- when Chromium or its driver is missing: .ci/run installs the
@@ -9,10 +11,11 @@ Debian packages ``chromium`` and ``chromium-driver``.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +33,31 @@ from retour.service.context import Retour
 from retour.web import create_app
 
 from .conftest import PASSWORD, load_context, load_figures
+from .test_charts_fit import drawn_charts
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 WAIT = 30
+#: The figures of this country answer slowly (a busy database): the busy state shows.
+SLOW_COUNTRY = "NG"
+SLOW_SECONDS = 3.0
+
+Scope = MutableMapping[str, Any]
+ASGI = Callable[[Scope, Any, Any], Awaitable[None]]
+
+
+class SlowFigures:
+    """Holds back the figures of one country, as a slow database would."""
+
+    def __init__(self, app: ASGI) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        query = scope.get("query_string", b"")
+        if scope.get("path") == "/figures" and f"country={SLOW_COUNTRY}".encode() in query:
+            await asyncio.sleep(SLOW_SECONDS)
+        await self.app(scope, receive, send)
 
 
 def free_port() -> int:
@@ -53,7 +76,11 @@ def server(web_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     accounts.add_user(app, "analyst", "analyst", PASSWORD)
     port = free_port()
     config = uvicorn.Config(
-        create_app(app), host="127.0.0.1", port=port, log_level="warning", access_log=False
+        SlowFigures(create_app(app)),  # type: ignore[arg-type]
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
     )
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
@@ -106,9 +133,16 @@ def shot(driver: webdriver.Chrome, name: str) -> None:
     (ARTIFACTS / f"{name}.html").write_text(driver.page_source, encoding="utf-8")
 
 
+#: What htmx reports when the page itself cancels a request that a newer filter change
+#: replaces (hx-sync="this:replace"): not an error of the page.
+ABORTED = ("htmx:afterRequest", "htmx:sendAbort")
+
+
 def errors(driver: webdriver.Chrome) -> list[dict[str, Any]]:
-    """Errors the page reported (a CSP violation, a failed script or asset)."""
-    return [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    """Errors the page reported (a CSP violation, a failed script or asset, a failed
+    request), less htmx's report of the request it cancelled on purpose."""
+    severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    return [e for e in severe if not any(f'"{a},' in str(e.get("message")) for a in ABORTED)]
 
 
 def text_of(driver: webdriver.Chrome, css: str) -> str:
@@ -121,6 +155,45 @@ def text_of(driver: webdriver.Chrome, css: str) -> str:
         "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css
     )
     return str(text).strip()
+
+
+#: Every text of the SVG charts that CSS selects whose box leaves its drawing's box.
+OUTSIDE_JS = """
+const out = [];
+for (const svg of document.querySelectorAll(arguments[0])) {
+  const box = svg.getBoundingClientRect();
+  for (const text of svg.querySelectorAll('text')) {
+    const r = text.getBoundingClientRect();
+    if (!text.textContent.trim() || r.width === 0) continue;
+    const gaps = [r.left - box.left, box.right - r.right, r.top - box.top, box.bottom - r.bottom];
+    if (gaps.some(g => g < -0.5)) out.push(text.textContent + ' ' + JSON.stringify(gaps));
+  }
+}
+return out;
+"""
+
+
+def clipped(driver: webdriver.Chrome, css: str = "figure.chart svg") -> list[str]:
+    found = driver.execute_script(OUTSIDE_JS, css)
+    return [str(t) for t in found]
+
+
+def state(driver: webdriver.Chrome) -> dict[str, Any]:
+    """The figures' results region as the reader meets it now."""
+    found = driver.execute_script(
+        """
+        const region = document.getElementById('results-region');
+        const results = document.getElementById('results');
+        const label = region.querySelector('.busy-label');
+        const caption = results.querySelector('figcaption');
+        const style = getComputedStyle(results);
+        return {busy: region.getAttribute('aria-busy'), userSelect: style.userSelect,
+                opacity: parseFloat(style.opacity),
+                label: label.offsetParent ? label.innerText : '',
+                caption: caption ? caption.innerText : ''};
+        """
+    )
+    return dict(found)
 
 
 def test_a_browser_signs_in_and_sees_the_charts(server: str, browser: webdriver.Chrome) -> None:
@@ -142,7 +215,35 @@ def test_a_browser_signs_in_and_sees_the_charts(server: str, browser: webdriver.
     scale = browser.find_element(By.CSS_SELECTOR, "#scale-chart svg")  # the sliding scale
     assert scale.size["width"] > 100 and scale.size["height"] > 100
     assert len(scale.find_elements(By.CSS_SELECTOR, "path, line, circle, text")) > 10
+    assert clipped(browser) == []
     shot(browser, "02-overview")
+
+    # the sliding scale: by index (highest first, too little data last), or by name
+    def scale_rows() -> list[tuple[str, str]]:
+        rows = browser.execute_script(
+            "return [...document.querySelectorAll('#scale-figures tbody tr')]"
+            ".map(r => [r.cells[0].innerText, r.cells[1].innerText]);"
+        )
+        return [(str(a), str(b)) for a, b in rows]
+
+    by_index = scale_rows()
+    values = [float(v.replace(",", ".")) if v[:1].isdigit() else None for _, v in by_index]
+    shown = [v for v in values if v is not None]
+    assert shown and shown == sorted(shown, reverse=True)
+    assert values == shown + [None] * (len(values) - len(shown))
+    assert Select(browser.find_element(By.ID, "order")).first_selected_option.text == (
+        "op index, hoogste eerst"
+    )
+    Select(browser.find_element(By.ID, "order")).select_by_value("name")
+    browser.find_element(By.CSS_SELECTOR, "#scale-form button[type=submit]").click()
+    wait.until(ec.url_contains("order=name"))
+    wait.until(ec.presence_of_element_located((By.ID, "scale-figures")))
+    names = [n for n, _ in scale_rows()]
+    assert names == sorted(names, key=str.casefold) and sorted(names) == sorted(
+        n for n, _ in by_index
+    )
+    assert clipped(browser) == []
+    shot(browser, "02b-overview-by-name")
 
     # a country page: the charts are drawn, as SVG in the page
     browser.get(f"{server}/countries/NG")
@@ -157,6 +258,7 @@ def test_a_browser_signs_in_and_sees_the_charts(server: str, browser: webdriver.
         marks = svg.find_elements(By.CSS_SELECTOR, "path, line, circle, rect, text")
         assert len(marks) > 10  # axes, labels and marks were drawn
     assert browser.find_elements(By.CSS_SELECTOR, "#reasons tbody tr")
+    assert clipped(browser) == []
     shot(browser, "03-country-NG")
 
     # the figures: htmx replaces the results when a filter changes (under the CSP)
@@ -169,9 +271,87 @@ def test_a_browser_signs_in_and_sees_the_charts(server: str, browser: webdriver.
     assert text_of(browser, "#results figcaption").startswith("Vertrek")
     shot(browser, "04-figures-departures")
 
+    # a slow filter change: the old table is marked busy until the new one arrives
+    Select(browser.find_element(By.ID, "subject")).select_by_value("requests")
+    wait.until(lambda d: text_of(d, "#results figcaption").startswith("LP-aanvragen"))
+    national = state(browser)
+    assert national["busy"] is None and national["label"] == "" and national["opacity"] == 1
+    assert "land: alle landen" in national["caption"]
+    started = time.monotonic()
+    Select(browser.find_element(By.ID, "country")).select_by_value(SLOW_COUNTRY)
+    WebDriverWait(browser, 2).until(lambda d: state(d)["opacity"] < 0.5)
+    loading = state(browser)
+    assert time.monotonic() - started < SLOW_SECONDS  # seen while the answer was held back
+    assert loading["busy"] == "true" and loading["userSelect"] == "none"
+    assert loading["label"] == "Bezig met laden…"
+    assert "land: alle landen" in loading["caption"]  # the old table, marked as not current
+    shot(browser, "04b-figures-busy")
+    wait.until(lambda d: "Nigeria" in state(d)["caption"])
+    arrived = state(browser)
+    assert arrived["busy"] is None and arrived["label"] == "" and arrived["opacity"] == 1
+    assert arrived["userSelect"] != "none"
+
+    # a slow change overtaken by a quick one: the slow answer never replaces the later one
+    Select(browser.find_element(By.ID, "country")).select_by_value("")
+    wait.until(lambda d: "land: alle landen" in state(d)["caption"] and not state(d)["busy"])
+    Select(browser.find_element(By.ID, "country")).select_by_value(SLOW_COUNTRY)
+    Select(browser.find_element(By.ID, "country")).select_by_value("IQ")
+    wait.until(lambda d: "Irak" in state(d)["caption"] and not state(d)["busy"])
+    time.sleep(SLOW_SECONDS + 0.5)
+    assert "Irak" in state(browser)["caption"] and "Nigeria" not in state(browser)["caption"]
+
+    # a caption names every filter
+    Select(browser.find_element(By.ID, "kind")).select_by_value("LP")
+    wait.until(lambda d: "soort verzoek: LP;" in state(d)["caption"])
+    years = browser.find_element(By.ID, "years")
+    years.clear()
+    years.send_keys("2020-2022")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    wait.until(lambda d: "2020-2022" in state(d)["caption"])
+    caption = state(browser)["caption"]
+    for part in ("land: Irak (IQ)", "soort verzoek: LP", "antwoord: alle antwoorden",
+                 "profiel: openbaar", "2020-2022"):  # fmt: skip
+        assert part in caption, (part, caption)
+    shot(browser, "04c-figures-every-filter")
+
     # English
     browser.find_element(By.CSS_SELECTOR, "header .who button[lang=en]").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Figures"))
+    caption = state(browser)["caption"]
+    for part in ("country: Iraq (IQ)", "kind of request: LP", "answer: all answers",
+                 "profile: public", "2020-2022"):  # fmt: skip
+        assert part in caption, (part, caption)
     shot(browser, "05-figures-en")
 
-    assert errors(browser) == []
+    found = errors(browser)
+    (ARTIFACTS / "browser-errors.txt").write_text("\n".join(map(str, found)), encoding="utf-8")
+    assert found == []
+
+
+def test_no_chart_text_leaves_its_drawing_with_the_longest_country_names(
+    loaded: Retour, browser: webdriver.Chrome, tmp_path: Path
+) -> None:
+    """The charts of both languages, drawn with the longest country names, in Chromium with
+    the dashboard's stylesheet: every text inside its drawing."""
+    drawn = drawn_charts(loaded)
+    figures = "".join(
+        f'<figure class="chart" id="{d.name}-{d.lang}">{d.svg}</figure>' for d in drawn
+    )
+    page = tmp_path / "charts.html"
+    style = Path(__file__).resolve().parents[2] / "src" / "retour" / "web" / "static" / "style.css"
+    page.write_text(
+        f'<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" '
+        f'href="{style.as_uri()}"></head><body><main>{figures}</main></body></html>',
+        encoding="utf-8",
+    )
+    browser.get(page.as_uri())
+    WebDriverWait(browser, WAIT).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "figure.chart svg")) == len(drawn)
+    )
+    shot(browser, "06-charts-longest-names")
+    assert clipped(browser) == []
+    drawn_texts = browser.execute_script(
+        "return [...document.querySelectorAll('figure.chart svg text')].map(t => t.textContent);"
+    )
+    for d in drawn:
+        assert all(name in drawn_texts for name in d.countries)

@@ -57,6 +57,7 @@ TEXT: Final[dict[str, Pair]] = {
     "instrument": ("Instrument", "Instrument"),
     "verdict": ("Oordeel", "Verdict"),
     "kind": ("Soort", "Kind"),
+    "description": ("Omschrijving", "Description"),
     "not_shown": ("niet getoond", "not shown"),
     "scale_title": (
         "Samenwerking per land, {period}: kans op een positief antwoord binnen 90 dagen "
@@ -79,6 +80,23 @@ TEXT: Final[dict[str, Pair]] = {
         "Instrumenten voor {country} en hun geschatte effect",
         "Instruments for {country} and their estimated effect",
     ),
+}
+
+#: The codes of instruments (kind, level, status) in words.
+INSTRUMENT_TEXT: Final[dict[str, Pair]] = {
+    "visa_measure": ("visummaatregel", "visa measure"),
+    "readmission_agreement": ("overnameovereenkomst", "readmission agreement"),
+    "partnership": ("partnerschap", "partnership"),
+    "trade_preference": ("handelspreferentie", "trade preference"),
+    "working_arrangement": ("werkafspraak", "working arrangement"),
+    "diplomatic": ("diplomatiek", "diplomatic"),
+    "operational": ("operationeel", "operational"),
+    "bilateral": ("bilateraal", "bilateral"),
+    "benelux": ("Benelux", "Benelux"),
+    "eu": ("EU", "EU"),
+    "proposed": ("voorgesteld", "proposed"),
+    "in_force": ("van kracht", "in force"),
+    "ended": ("beëindigd", "ended"),
 }
 
 TREND_ARROW: Final[dict[str, str]] = {
@@ -231,11 +249,40 @@ def _title(text: str) -> dict[str, Any]:
     return {"text": title_lines(text), "anchor": "start", "frame": "group", "offset": 8}
 
 
+def _describe(unit: Spec) -> None:
+    """Give a mark with a tooltip the same words for screen readers (its ``aria-label``):
+    Vega-Lite would otherwise describe it by its raw fields (``upper: 29.50452``,
+    ``order: 12``, codes). A mark without a tooltip (a band, a line, a rule) only repeats
+    what the described marks say, and is left out for screen readers."""
+    tips = unit.get("encoding", {}).get("tooltip")
+    if not isinstance(tips, list):
+        mark = unit.get("mark")
+        kind = mark.get("type") if isinstance(mark, dict) else mark
+        if kind not in (None, "text"):  # a band, line or rule the described marks repeat
+            unit["mark"] = {**(mark if isinstance(mark, dict) else {"type": kind}), "aria": False}
+        return
+    if "description" in unit["encoding"]:
+        return
+    parts = []
+    for tip in tips:
+        field = _js(str(tip["field"]))
+        value = f"datum[{field}]"
+        if tip.get("format") and tip.get("type") == "quantitative":
+            value = f"format({value}, {_js(tip['format'])})"
+        title = f"{_js(tip['title'] + ': ')} + " if tip.get("title") else ""
+        parts.append(f"{title}({value} == null ? {_js(DASH)} : {value})")
+    expr = " + '; ' + ".join(parts)
+    unit["transform"] = [*unit.get("transform", []), {"calculate": expr, "as": "_description"}]
+    unit["encoding"]["description"] = {"field": "_description", "type": "nominal"}
+
+
 def _finish(chart: Any, lang: Language) -> Spec:
     """The chart's Vega-Lite spec: a title of whole lines, the font the layout was measured
     in, labels long enough for every country name, padding, and the language's month names
     and number format."""
     spec = dict(chart.to_dict())
+    for unit in spec.get("layer", [spec]):
+        _describe(unit)
     title = spec.get("title")
     if isinstance(title, str):
         spec["title"] = _title(title)
@@ -650,6 +697,13 @@ def effects_chart(
     verdicts = {k: _pick(v, lang) for k, v in VERDICT_TEXT.items()}
     rows = effects.with_columns(
         pl.col("verdict").replace_strict(verdicts, return_dtype=pl.String).alias("verdict_text"),
+        pl.col("kind")
+        .replace_strict(
+            {k: _pick(v, lang) for k, v in INSTRUMENT_TEXT.items()},
+            default=pl.col("kind"),
+            return_dtype=pl.String,
+        )
+        .alias("kind_text"),
         pl.col("effect").fill_null(0.0).alias("shown_effect"),
         (
             _number("effect", 1)
@@ -665,7 +719,7 @@ def effects_chart(
             rows.select(
                 "instrument_id",
                 "title",
-                "kind",
+                "kind_text",
                 "start_on",
                 "shown_effect",
                 "lower",
@@ -683,8 +737,8 @@ def effects_chart(
     )
     tooltip = [
         alt.Tooltip("instrument_id:N", title=t("instrument", lang)),
-        alt.Tooltip("title:N", title=""),
-        alt.Tooltip("kind:N", title=t("kind", lang)),
+        alt.Tooltip("title:N", title=t("description", lang)),
+        alt.Tooltip("kind_text:N", title=t("kind", lang)),
         alt.Tooltip("start_on:T", title=t("start", lang)),
         alt.Tooltip("effect_text:N", title=t("effect", lang)),
         alt.Tooltip("verdict_text:N", title=t("verdict", lang)),

@@ -8,6 +8,7 @@ from typing import Final
 
 from retour.disclosure import Language, Profile
 from retour.reports import labels
+from retour.reports.charts import INSTRUMENT_TEXT
 
 DEFAULT: Final[Language] = "nl"
 LANGUAGES: Final[tuple[Language, ...]] = ("nl", "en")
@@ -39,6 +40,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "The database holds no data yet. An administrator can import a dataset.",
     ),
     "profile": ("Profiel", "Profile"),
+    "profile.public": ("openbaar", "public"),
+    "profile.parliament": ("Kamer", "Parliament"),
+    "profile.internal": ("intern", "internal"),
     "show": ("Toon", "Show"),
     "profile_clamped": (
         "Het gevraagde profiel is niet beschikbaar voor uw rol; u ziet het profiel {profile}.",
@@ -270,29 +274,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
-#: The publication profiles in words.
-PROFILE_NAMES: Final[dict[Profile, tuple[str, str]]] = {
-    Profile.PUBLIC: ("openbaar", "public"),
-    Profile.PARLIAMENT: ("Kamer", "Parliament"),
-    Profile.INTERNAL: ("intern", "internal"),
-}
-
-#: The codes of instruments (kind, level, status) in words.
-INSTRUMENT_WORDS: Final[dict[str, tuple[str, str]]] = {
-    "visa_measure": ("visummaatregel", "visa measure"),
-    "readmission_agreement": ("overnameovereenkomst", "readmission agreement"),
-    "partnership": ("partnerschap", "partnership"),
-    "trade_preference": ("handelspreferentie", "trade preference"),
-    "working_arrangement": ("werkafspraak", "working arrangement"),
-    "diplomatic": ("diplomatiek", "diplomatic"),
-    "operational": ("operationeel", "operational"),
-    "bilateral": ("bilateraal", "bilateral"),
-    "benelux": ("Benelux", "Benelux"),
-    "eu": ("EU", "EU"),
-    "proposed": ("voorgesteld", "proposed"),
-    "in_force": ("van kracht", "in force"),
-    "ended": ("beëindigd", "ended"),
-}
+#: The codes of instruments (kind, level, status) in words (shared with the charts).
+INSTRUMENT_WORDS: Final = INSTRUMENT_TEXT
 
 #: Messages of the services that name command-line options, in words for the web:
 #: (pattern of the English message, (Dutch, English) with the pattern's groups).
@@ -442,8 +425,7 @@ def instrument_word(code: object, lang: Language) -> str:
 
 
 def profile_name(profile: Profile, lang: Language) -> str:
-    nl, en = PROFILE_NAMES[profile]
-    return nl if lang == "nl" else en
+    return text(f"profile.{profile.value}", lang)
 
 
 def text(key: str, lang: Language, **values: object) -> str:

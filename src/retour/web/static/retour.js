@@ -4,6 +4,9 @@
  * aria-busy="true" for assistive technology, and the stylesheet dims the old content,
  * makes it unselectable and shows the "loading" line. htmx puts the class htmx-request on
  * the region (hx-indicator) for as long as any of its requests runs; this mirrors it.
+ *
+ * When htmx puts a new address in the history (the figures' filters), the forms that send
+ * the reader back to this page (the language switch) take the new address along.
  */
 (function () {
   "use strict";
@@ -18,4 +21,10 @@
   }
   document.addEventListener("htmx:beforeSend", mark);
   document.addEventListener("htmx:afterRequest", mark);
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    var here = window.location.pathname + window.location.search;
+    document.querySelectorAll('form input[name="next"]').forEach(function (field) {
+      field.value = here;
+    });
+  });
 })();
