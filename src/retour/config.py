@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import warnings
@@ -32,6 +33,41 @@ MIN_SECRET_LENGTH = 16
 MIN_SESSION_SECRET_LENGTH = 32
 #: Values a session secret must never have outside development (copied from examples).
 DEFAULT_SESSION_SECRETS = frozenset({"", "changethis", "change-me", "changeme", "secret"})
+#: Estimated bits (length x log2 of the alphabet its character classes span) a secret
+#: needs: the pseudonym key guards 10^10 alien numbers, the session key every login.
+MIN_SECRET_BITS = 64
+MIN_SESSION_SECRET_BITS = 128
+#: Distinct characters a secret needs: "abab..." or "aaaa...b" is long but guessable.
+MIN_DISTINCT_CHARACTERS = 8
+_MAKE_ONE = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+_ALPHABETS = (
+    (str.islower, 26),
+    (str.isupper, 26),
+    (str.isdigit, 10),
+    (lambda c: not c.isalnum(), 33),
+)
+
+
+def secret_bits(text: str) -> float:
+    """An estimate of a secret's strength: its length times log2 of the alphabet its
+    character classes (lower case, upper case, digits, others) span."""
+    alphabet = sum(size for member, size in _ALPHABETS if any(member(c) for c in text))
+    return len(text) * math.log2(alphabet) if alphabet else 0.0
+
+
+def secret_weakness(text: str, *, min_length: int, min_bits: int) -> str | None:
+    """What makes a secret guessable (a phrase after "it "), or None when it is not."""
+    if not text.strip():
+        return "is only white space"
+    if len(set(text)) == 1:
+        return "is one character repeated"
+    if len(text) < min_length:
+        return f"is shorter than {min_length} characters"
+    if len(set(text)) < MIN_DISTINCT_CHARACTERS:
+        return f"has fewer than {MIN_DISTINCT_CHARACTERS} different characters"
+    if secret_bits(text) < min_bits:
+        return f"is too predictable (about {secret_bits(text):.0f} bits, {min_bits} needed)"
+    return None
 
 
 class Environment(StrEnum):
@@ -67,7 +103,9 @@ class Settings(BaseSettings):
     )
     secret: SecretStr | None = Field(
         default=None,
-        description="Key for the HMAC-SHA256 pseudonyms of alien numbers (at least 16 characters).",
+        description="Key for the HMAC-SHA256 pseudonyms of alien numbers: at least 16 random "
+        "characters (not one repeated, at least 8 different ones, about 64 bits); the same "
+        "for every import into a database.",
     )
     data_dir: Path = Field(
         default_factory=default_data_dir, description="Where retour keeps its files."
@@ -117,10 +155,18 @@ class Settings(BaseSettings):
 
     @field_validator("secret")
     @classmethod
-    def _secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < MIN_SECRET_LENGTH:
-            raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters long")
-        return value
+    def _secret_strong_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        """A guessable key reverses every pseudonym (there are only 10^10 alien numbers)."""
+        if value is None:
+            return value
+        text = value.get_secret_value()
+        problem = secret_weakness(text, min_length=MIN_SECRET_LENGTH, min_bits=MIN_SECRET_BITS)
+        if problem is None:
+            return value
+        raise ValueError(
+            f"it {problem}; set at least {MIN_SECRET_LENGTH} random characters ({_MAKE_ONE}) "
+            "before the first import: a new key gives new pseudonyms"
+        )
 
     @field_validator("session_secret")
     @classmethod
@@ -131,10 +177,13 @@ class Settings(BaseSettings):
         if value is None:
             return value
         text = value.get_secret_value()
-        weak = text.strip().lower() in DEFAULT_SESSION_SECRETS
-        if not weak and len(text) >= MIN_SESSION_SECRET_LENGTH:
+        weak = bool(text.strip()) and text.strip().lower() in DEFAULT_SESSION_SECRETS
+        problem = "is a default value" if weak else None
+        problem = problem or secret_weakness(
+            text, min_length=MIN_SESSION_SECRET_LENGTH, min_bits=MIN_SESSION_SECRET_BITS
+        )
+        if problem is None:
             return value
-        problem = "is a default value" if weak else f"is shorter than {MIN_SESSION_SECRET_LENGTH}"
         if info.data.get("environment") is Environment.DEVELOPMENT:
             warnings.warn(
                 f"session_secret {problem}; never use it outside development.", stacklevel=2
