@@ -221,3 +221,14 @@ def test_the_draft_service_writes_its_file_once(small: Dataset, tmp_path: Path) 
     with pytest.raises(UsageError, match=r"M\.toml exists"):
         datasets.draft_mapping(path, out=out)
     assert datasets.draft_mapping(path, out=out, force=True).text == draft.text
+
+
+def test_the_import_history_keeps_the_mapping(app: Retour, small: Dataset, tmp_path: Path) -> None:
+    from retour.store import read as store_read
+
+    path, text = write(small, tmp_path, SourceStyle())
+    (tmp_path / "M.toml").write_text(text, encoding="utf-8")
+    datasets.import_dataset(app, path, today=TODAY, mapping=tmp_path / "M.toml")
+    history = store_read.imports(app.database())
+    assert history["mapping_sha256"].to_list() == [parse_mapping(text).sha256]
+    assert store_read.import_mapping(app.database(), history["id"][0]) == text

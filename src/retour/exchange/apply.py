@@ -374,6 +374,7 @@ def open_mapped(path: Path, mapping: Mapping, *, today: dt.date) -> Container:
     _notices(run, used, tables)
     container.notices.extend(run.notices)
     container.digest = source.digest
+    container.mapping_text = mapping.text
     container.digest.update(b"mapping\0" + mapping.text.encode("utf-8"))
     labels = [tables[n].label for n in dict.fromkeys(resolved.values()) if n in tables]
     container.source_order = [*labels, *(v.file for v in run.violations)]

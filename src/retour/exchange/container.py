@@ -63,6 +63,8 @@ class Container:
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
     #: A mapped source's file and sheet names, in the order its violations are reported.
     source_order: list[str] | None = None
+    #: The text of the mapping a source was read through (None: the exchange format).
+    mapping_text: str | None = None
 
     @property
     def fingerprint(self) -> str:

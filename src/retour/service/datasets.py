@@ -209,6 +209,7 @@ def _write(
         fingerprint=container.fingerprint,
         container=path.name,
         on_table=lambda table: progress(f"writing {table.value}"),
+        mapping=container.mapping_text,
     )
     return ImportReport(
         path=path,

@@ -31,6 +31,7 @@ IMPORTS_SCHEMA: Final = pl.Schema(
         "fingerprint": pl.String(),
         "container": pl.String(),
         "counts": pl.String(),
+        "mapping_sha256": pl.String(),  # an import through a mapping; its text: import_mapping
     }
 )
 
@@ -107,6 +108,13 @@ def imports(db: Database) -> pl.DataFrame:
     raw = {**IMPORTS_SCHEMA, "imported_at": pl.Datetime("us")}
     frame = pl.DataFrame([_naive_utc(row) for row in rows], schema=raw, orient="row")
     return frame.with_columns(pl.col("imported_at").dt.replace_time_zone("UTC"))
+
+
+def import_mapping(db: Database, import_id: int) -> str | None:
+    """The text of the mapping an import was read through (None: the exchange format)."""
+    query = sa.select(schema.imports.c.mapping).where(schema.imports.c.id == import_id)
+    with db.begin() as conn:
+        return conn.execute(query).scalar()
 
 
 def _naive_utc(row: Sequence[Any]) -> tuple[Any, ...]:

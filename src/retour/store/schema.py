@@ -57,6 +57,9 @@ imports = sa.Table(
     sa.Column("fingerprint", sa.Text, nullable=False),
     sa.Column("container", sa.Text, nullable=False),
     sa.Column("counts", sa.Text, nullable=False),
+    # an import through a mapping (docs/mapping.md): the mapping's SHA-256 and text
+    sa.Column("mapping_sha256", sa.Text, nullable=True),
+    sa.Column("mapping", sa.Text, nullable=True),
 )
 
 

@@ -22,6 +22,7 @@ advisory lock), so two imports at once cannot both pass a rule that only one may
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import time
@@ -180,15 +181,19 @@ class ImportTransaction:
         fingerprint: str,
         container: str,
         on_table: Callable[[Table], None] | None = None,
+        mapping: str | None = None,
     ) -> ImportResult:
-        """Write every table of the dataset and record the import (see write_dataset)."""
+        """Write every table of the dataset and record the import (see write_dataset),
+        with the text of the mapping it was read through, if any."""
         extracted_on = _extracted_on(dataset.meta)
         if not _SHA256.fullmatch(fingerprint):
             raise ValueError("fingerprint must be a SHA-256 digest in lower-case hex")
         frames = {t: _frame(dataset, SPECS[t]) for t in Table}
         db, conn = self.db, self.connection
         latest = conn.execute(sa.select(sa.func.max(schema.imports.c.extracted_on))).scalar()
-        import_id = _record_import(conn, dataset.meta, extracted_on, fingerprint, container)
+        import_id = _record_import(
+            conn, dataset.meta, extracted_on, fingerprint, container, mapping
+        )
         results: dict[Table, TableResult] = {}
         for t in Table:
             if on_table is not None:
@@ -308,7 +313,12 @@ def _frame(dataset: Dataset, spec: TableSpec) -> pl.DataFrame:
 
 
 def _record_import(
-    conn: sa.Connection, meta: DatasetMeta, extracted_on: dt.date, fingerprint: str, container: str
+    conn: sa.Connection,
+    meta: DatasetMeta,
+    extracted_on: dt.date,
+    fingerprint: str,
+    container: str,
+    mapping: str | None = None,
 ) -> int:
     values = {
         "imported_at": dt.datetime.now(dt.UTC),
@@ -319,6 +329,8 @@ def _record_import(
         "fingerprint": fingerprint,
         "container": base_name(container),
         "counts": "{}",
+        "mapping_sha256": None if mapping is None else hashlib.sha256(mapping.encode()).hexdigest(),
+        "mapping": mapping,
     }
     stmt = sa.insert(schema.imports).values(values).returning(schema.imports.c.id)
     return int(conn.execute(stmt).scalar_one())
