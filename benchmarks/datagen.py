@@ -75,7 +75,7 @@ def make(requests: int, seed: int = 7) -> Dataset:
             "alien_cooperates": _codes(rng, [c.value for c in codes.Cooperates], requests),
             "outcome": pl.Series(outcomes, dtype=pl.String),
             "outcome_on": _dates(outcome_on).set(pl.Series(~answered), None),
-            "reason": pl.Series(reasons, dtype=pl.String),
+            "reason": pl.Series(reasons.tolist(), dtype=pl.String),
             "document_on": _dates(doc).set(pl.Series(~positive), None),
         }
     )
