@@ -24,7 +24,6 @@ sys.path.insert(0, str(HERE))
 
 from child import measure  # noqa: E402
 from datagen import make  # noqa: E402
-
 from retour.exchange import write_dataset  # noqa: E402
 from retour.exchange.source_style import SourceStyle, write_source  # noqa: E402
 
