@@ -211,3 +211,14 @@ def test_notes_and_instruments_show_words_not_codes(
                 assert at < 0, shown[max(0, at - 300) : at + 100]
         word = "overnameovereenkomst" if lang == "nl" else "readmission agreement"
         assert word in listed and word in country
+
+
+def test_a_malformed_address_is_answered_in_words(
+    client_for: Callable[[Role | None], TestClient],
+) -> None:
+    client = client_for(Role.VIEWER)
+    for lang, expected in (("nl", "De waarde van 'years'"), ("en", "The value of 'years'")):
+        page = in_language(client, lang).get("/figures?years=" + "2" * 30)
+        assert page.status_code == 422
+        text = html_lib.unescape(page.text)
+        assert expected in text and "String should have" not in text and "query." not in text

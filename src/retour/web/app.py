@@ -239,7 +239,10 @@ def _handlers(app: FastAPI) -> None:
         message = f"{where}: {first.get('msg', 'invalid request')}"
         if security.is_api(request):
             return _json(422, message)
-        return _error_page(request, 422, i18n.text("error", language(request)), message)
+        lang = language(request)
+        field = str(first.get("loc", ("?",))[-1])
+        words = i18n.text("invalid_value", lang, field=field)
+        return _error_page(request, 422, i18n.text("error", lang), words)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -65,6 +65,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Deze pagina bestaat niet, of er zijn geen gegevens voor onder uw profiel.",
         "This page does not exist, or there are no figures for it under your profile.",
     ),
+    "invalid_value": (
+        "De waarde van '{field}' is te lang of ongeldig. Pas het adres of het formulier aan "
+        "en probeer het opnieuw.",
+        "The value of '{field}' is too long or not valid. Correct the address or the form and "
+        "try again.",
+    ),
     "csrf": ("Formulier verlopen", "Form expired"),
     "csrf_detail": (
         "Het formulier is verlopen of komt niet van deze site. Laad de pagina opnieuw en "
@@ -106,6 +112,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "overview.order": ("Volgorde", "Order"),
     "order.index": ("op index, hoogste eerst", "by index, highest first"),
     "order.name": ("op naam", "by name"),
+    "order.note": (
+        "Op volgorde van de index. Landen waarvan de intervallen elkaar overlappen, zijn uit "
+        "deze gegevens niet van elkaar te onderscheiden: de volgorde is geen rangorde.",
+        "In order of the index. Countries whose intervals overlap cannot be told apart from "
+        "these data: the order is not a ranking.",
+    ),
     # what a table shows (its caption)
     "filter.country": ("land", "country"),
     "filter.nationality": ("nationaliteit", "nationality"),
