@@ -170,7 +170,8 @@ def test_a_rule_of_the_format_speaks_of_source_columns(small: Dataset, tmp_path:
     path, text = write(small, tmp_path, SourceStyle())
     line = _edit(path, "Verzoeken.csv", "01-03-2020", "01-01-2020")
     assert _violations(path, text) == [
-        f"Verzoeken.csv:{line}: Datum antwoord: before submitted_on (2020-02-01) (2020-01-01)"
+        f"Verzoeken.csv:{line}: Datum antwoord: before Datum bekendstelling (2020-02-01) "
+        "(2020-01-01)"
     ]
 
 
@@ -232,3 +233,19 @@ def test_the_import_history_keeps_the_mapping(app: Retour, small: Dataset, tmp_p
     history = store_read.imports(app.database())
     assert history["mapping_sha256"].to_list() == [parse_mapping(text).sha256]
     assert store_read.import_mapping(app.database(), history["id"][0]) == text
+
+
+def test_a_request_without_its_case_names_the_cases_source(small: Dataset, tmp_path: Path) -> None:
+    path, text = write(small, tmp_path, SourceStyle())
+    rows = (path / "Zaken.csv").read_text(encoding="cp1252").splitlines()
+    (path / "Zaken.csv").write_text(
+        "\r\n".join(r for r in rows if not r.startswith("C3;")) + "\r\n", encoding="cp1252"
+    )
+    requests = (path / "Verzoeken.csv").read_text(encoding="cp1252").splitlines()
+    line = next(i for i, r in enumerate(requests, 1) if ";C3;" in r)
+    conditions = (path / "Condities.csv").read_text(encoding="cp1252").splitlines()
+    condition = next(i for i, r in enumerate(conditions, 1) if r.startswith("C3;"))
+    assert _violations(path, text) == [
+        f"Verzoeken.csv:{line}: Zaaknummer: no such case in Zaken.csv or the database (C3)",
+        f"Condities.csv:{condition}: Zaaknummer: no such case in Zaken.csv or the database (C3)",
+    ]

@@ -8,9 +8,12 @@ mapping, never the exchange codes.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
-from retour.exchange.container import SourceLabels
+from retour.domain.codes import Table
+from retour.exchange.container import Container, SourceLabels
 from retour.exchange.violations import Reason
 
 #: How many known labels a message lists before it says "and N more".
@@ -59,3 +62,37 @@ def in_source_terms(found: pl.DataFrame, source: SourceLabels | None) -> pl.Data
         .otherwise(pl.col("message")),
         value=pl.when(mapped).then(pl.lit(None, pl.String)).otherwise(pl.col("value")),
     )
+
+
+def _file_terms(container: Container) -> dict[str, dict[str, str]]:
+    """Per source file: exchange-format identifier -> source header, for every mapped table
+    read from it (a flat register's cases and requests together)."""
+    terms: dict[str, dict[str, str]] = {}
+    for raw in container.tables.values():
+        if raw.source is not None:
+            found = terms.setdefault(raw.name, {})
+            for column, header in raw.source.columns.items():
+                if "_" in column:  # identifiers such as submitted_on, not words like outcome
+                    found.setdefault(column, header)
+    return terms
+
+
+def messages_in_source_terms(found: pl.DataFrame, container: Container) -> pl.DataFrame:
+    """The exchange format's names in the messages of a mapped import, in the source's terms:
+    "before submitted_on" becomes "before Datum bekendstelling", "no such case in cases.csv"
+    names the file or sheet the cases came from. A direct import's messages are kept."""
+    if container.source_order is None or found.is_empty():
+        return found
+    base = pl.col("message")
+    cases = container.tables.get(Table.CASES)
+    if cases is not None:
+        base = base.str.replace_all("cases.csv", cases.name, literal=True)
+    message = base
+    for file, terms in _file_terms(container).items():
+        renamed = base
+        for column, header in sorted(terms.items(), key=lambda t: -len(t[0])):
+            renamed = renamed.str.replace_all(
+                rf"\b{re.escape(column)}\b", header.replace("$", "$$")
+            )
+        message = pl.when(pl.col("file") == file).then(renamed).otherwise(message)
+    return found.with_columns(message=message)

@@ -22,7 +22,7 @@ from retour.domain.tables import EXTRA_PREFIX, SPECS, V_NUMBER, TableSpec
 from retour.exchange import rules
 from retour.exchange.container import DATASET_JSON, LINE, Container, RawTable
 from retour.exchange.pseudonym import pseudonymise
-from retour.exchange.source_terms import in_source_terms
+from retour.exchange.source_terms import in_source_terms, messages_in_source_terms
 from retour.exchange.violations import (
     VIOLATION_SCHEMA,
     InvalidDatasetError,
@@ -292,7 +292,7 @@ def validate(
         if item is not None:
             checked[table] = item
     found += _cross_table(checked, existing or NoExistingData())
-    violations = pl.concat(found)
+    violations = messages_in_source_terms(pl.concat(found), container)
     if violations.height:
         raise InvalidDatasetError(violations_from_frame(violations), order=container.order)
     return Dataset({t: c.frame.drop(LINE) for t, c in checked.items()}, meta)
