@@ -249,3 +249,16 @@ def test_a_request_without_its_case_names_the_cases_source(small: Dataset, tmp_p
         f"Verzoeken.csv:{line}: Zaaknummer: no such case in Zaken.csv or the database (C3)",
         f"Condities.csv:{condition}: Zaaknummer: no such case in Zaken.csv or the database (C3)",
     ]
+
+
+def test_a_refused_mapped_import_is_audited(app: Retour, small: Dataset, tmp_path: Path) -> None:
+    path, text = write(small, tmp_path, SourceStyle())
+    (tmp_path / "bad.toml").write_text(text.replace('format = "retour-mapping/1"', ""))
+    with pytest.raises(MappingError):
+        datasets.import_dataset(app, path, today=TODAY, mapping=tmp_path / "bad.toml")
+    (tmp_path / "M.toml").write_text(text.replace('"Antwoord"', '"Antwoorden"'))
+    with pytest.raises(MappingError):
+        datasets.import_dataset(app, path, today=TODAY, mapping=tmp_path / "M.toml")
+    entries = audit.read_log(app)
+    assert [e.action for e in entries] == [audit.AuditAction.IMPORT_REFUSED] * 2
+    assert sorted(e.detail.get("mapping") is None for e in entries) == [False, True]

@@ -21,7 +21,7 @@ from retour.domain.codes import Table
 from retour.domain.tables import V_NUMBER, Column, ColumnType, TableSpec
 from retour.exchange import country_names, sniff
 from retour.exchange.container import LINE, Container, RawTable, SourceLabels
-from retour.exchange.mapping import CountryStyle, Mapping, MappingError, TableMapping
+from retour.exchange.mapping import CountryStyle, Mapping, MappingError, TableMapping, problem
 from retour.exchange.source import Source, SourceTable, open_source, read_table
 from retour.exchange.violations import Reason, Violation, violations_from_frame
 
@@ -35,13 +35,13 @@ class _Run:
 
     mapping: Mapping
     source: Source
-    problems: list[str] = field(default_factory=list)
+    problems: list[Violation] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     formats: tuple[str, ...] = ()  # the date formats read: the mapping's, or sniffed
 
     def problem(self, path: tuple[str, ...], label: str, message: str) -> None:
-        self.problems.append(f"{self.mapping.where(*path)}: {label}: {message}")
+        self.problems.append(problem(self.mapping.name, self.mapping.line(*path), label, message))
 
 
 def _columns(spec: TableSpec) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from retour.domain.codes import Table
 from retour.domain.countries import country_codes
 from retour.domain.errors import InputError
 from retour.domain.tables import SPECS, V_NUMBER, ColumnType, TableSpec
+from retour.exchange.violations import InvalidDatasetError, Reason, Violation
 
 FORMAT = "retour-mapping/1"
 KeyPath = tuple[str, ...]
@@ -92,23 +93,26 @@ class KeyLines:
         return 1
 
 
-class MappingError(InputError):
-    """A mapping file that cannot be used; nothing was read or written."""
+class MappingError(InvalidDatasetError):
+    """A mapping file that cannot be used; nothing was read or written.
 
-    exit_code = 2
+    Its problems are violations (reason `bad_mapping`) at the mapping's own file:line, so
+    every face lists and reports them as it lists a dataset's.
+    """
 
-    def __init__(self, name: str, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        n = len(self.problems)
-        super().__init__(
+    def __init__(self, name: str, problems: Sequence[Violation]) -> None:
+        self.violations = sorted(problems, key=lambda v: v.line or 0)
+        n = len(self.violations)
+        InputError.__init__(
+            self,
             f"The mapping {name} has {n} problem{'s' if n != 1 else ''}; nothing was imported.",
             hint="Correct the lines listed and import again (docs/mapping.md describes the keys).",
         )
 
-    def lines(self, limit: int = 200) -> Iterable[str]:
-        yield from self.problems[:limit]
-        if len(self.problems) > limit:
-            yield f"... and {len(self.problems) - limit} more problems."
+
+def problem(name: str, line: int, key: str | None, message: str) -> Violation:
+    """One problem of a mapping file, at its line and key."""
+    return Violation(name, line, key, Reason.BAD_MAPPING, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,18 +156,18 @@ class Mapping:
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-    def where(self, *path: str) -> str:
-        """`M.toml:LINE` of a key."""
-        return f"{self.name}:{self.keys.line(tuple(path))}"
+    def line(self, *path: str) -> int:
+        """The line of a key."""
+        return self.keys.line(tuple(path))
 
 
 class _Problems:
     def __init__(self, name: str, keys: KeyLines) -> None:
-        self.name, self.keys, self.found = name, keys, list[str]()
+        self.name, self.keys, self.found = name, keys, list[Violation]()
 
     def add(self, path: KeyPath, message: str, *, label: KeyPath | None = None) -> None:
         shown = ".".join(label if label is not None else path)
-        self.found.append(f"{self.name}:{self.keys.line(path)}: {shown}: {message}")
+        self.found.append(problem(self.name, self.keys.line(path), shown, message))
 
 
 def _hint(word: str, choices: Iterable[str]) -> str:
@@ -453,7 +457,7 @@ def _syntax_error(name: str, exc: tomllib.TOMLDecodeError) -> MappingError:
     match = re.search(r"\(at line (\d+), column \d+\)$", text)
     line = match.group(1) if match else "1"
     what = text[: match.start()].strip() if match else text
-    return MappingError(name, [f"{name}:{line}: syntax: {what} (not valid TOML)"])
+    return MappingError(name, [problem(name, int(line), "syntax", f"{what} (not valid TOML)")])
 
 
 def _section(document: dict[str, object], key: str, p: _Problems) -> dict[str, object]:
@@ -497,5 +501,6 @@ def load_mapping(path: Path) -> Mapping:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise MappingError(path.name, [f"{path.name}:1: -: not UTF-8; save it as UTF-8"]) from None
+        found = problem(path.name, 1, None, "not UTF-8; save it as UTF-8")
+        raise MappingError(path.name, [found]) from None
     return parse_mapping(text, path.name)

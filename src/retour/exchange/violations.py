@@ -23,6 +23,7 @@ class Reason(StrEnum):
     FIELD_COUNT = "field_count"
     EMPTY_FILE = "empty_file"
     BAD_METADATA = "bad_metadata"
+    BAD_MAPPING = "bad_mapping"  # the mapping file itself, or a name in it the source lacks
     BAD_ENCODING = "bad_encoding"  # a mapped source that its mapping's encoding cannot decode
     # the header
     UNKNOWN_COLUMN = "unknown_column"

@@ -15,6 +15,7 @@ from retour.domain.tables import V_NUMBER
 from retour.exchange import (
     InvalidDatasetError,
     Mapping,
+    MappingError,
     load_mapping,
     open_container,
     open_mapped,
@@ -119,7 +120,11 @@ def import_dataset(
     record = partial(
         audit.record, app, actor=actor or audit.command_line_actor(), via=via, role=role
     )
-    used = None if mapping is None else load_mapping(mapping)
+    try:
+        used = None if mapping is None else load_mapping(mapping)
+    except MappingError as exc:
+        record(audit.AuditAction.IMPORT_REFUSED, detail={"violations": len(exc.violations)})
+        raise
     audited = record if used is None else _with_mapping(record, used)
     return _import(app, path, today or dt.date.today(), progress, audited, used)
 
