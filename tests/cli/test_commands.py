@@ -172,14 +172,14 @@ def test_a_progress_bar_on_a_terminal_and_silence_otherwise(
 
     from rich.console import Console
 
-    from retour.cli import commands
+    from retour.cli import session
 
     folder = write_folder(tmp_path / "d", VALID)
     _, _, err = run(capsys, "import", str(folder))
     assert err.strip() == "", "no progress output when stderr is not a terminal"
     terminal = io.StringIO()
     console = Console(file=terminal, force_terminal=True, width=100)
-    monkeypatch.setattr(commands, "err_console", console)
+    monkeypatch.setattr(session, "err_console", console)
     run(capsys, "import", str(folder))
     shown = terminal.getvalue()
     assert "importing d" in shown

@@ -14,15 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
-from retour.cli.figures_cmd import Confidential, Format, Lang, ProfileOption, report_app
-from retour.cli.main import STATE, app, err_console
+from retour.cli.figures_cmd import Confidential, Format, Lang, ProfileOption
 from retour.cli.render import OutputFormat, console, print_json, print_wide
+from retour.cli.session import command_app, context, err_console
 
 if TYPE_CHECKING:
     import polars as pl
 
     from retour.disclosure import DisclosureRules, Language, Note
-    from retour.service.context import Retour
 
 # Polars, the disclosure rules, the labels and the services are imported inside the
 # functions: every `retour` command imports this module, and only these commands need them.
@@ -30,15 +29,14 @@ if TYPE_CHECKING:
 #: The default profile, the safest (``retour.disclosure.Profile.PUBLIC``).
 PUBLIC: Final = "public"
 
+#: `retour assess`, `retour effects`, `retour answer-times`.
+app = command_app()
+#: `retour report cooperation`, `retour report country`.
+report_app = command_app()
+
 KindOption = Annotated[
     str, typer.Option("--kind", help="LP, TO, or all (the default): which requests count.")
 ]
-
-
-def _context() -> Retour:
-    from retour.service.context import Retour
-
-    return Retour.from_environment(STATE.db)
 
 
 def _language(lang: str) -> Language:
@@ -61,7 +59,7 @@ def assess(
     from retour.service import cooperation
 
     language = _language(lang)
-    with _context() as ctx:
+    with context() as ctx:
         result = cooperation.assess_period(
             ctx, period, kind=kind, profile=profile, confidential=confidential
         )
@@ -97,7 +95,7 @@ def effects(
     from retour.service import cooperation
 
     language = _language(lang)
-    with _context() as ctx:
+    with context() as ctx:
         result = cooperation.effects_of_instruments(ctx, profile=profile, confidential=confidential)
     meta = {"as_of": result.as_of.isoformat(), "level": result.level}
     columns = [
@@ -148,7 +146,7 @@ def answer_times(
     from retour.service import cooperation
 
     language = _language(lang)
-    with _context() as ctx:
+    with context() as ctx:
         result = cooperation.answer_time_table(
             ctx, granularity=by, profile=profile, confidential=confidential
         )
@@ -176,7 +174,7 @@ def report_cooperation(
     """The sliding scale: every country as a point with its interval, offline HTML."""
     from retour.service import cooperation
 
-    with _context() as ctx:
+    with context() as ctx:
         path = cooperation.cooperation_report(
             ctx, period, out, profile=profile, confidential=confidential, lang=_language(lang)
         )
@@ -194,7 +192,7 @@ def report_country(
     """One country: the index over time, answer times, answers and reasons, instruments."""
     from retour.service import cooperation
 
-    with _context() as ctx:
+    with context() as ctx:
         path = cooperation.country_report(
             ctx, country, out, profile=profile, confidential=confidential, lang=_language(lang)
         )

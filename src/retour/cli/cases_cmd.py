@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from retour.cli.figures_cmd import NAME_SUFFIX, Confidential, Format, Lang, Names, figures_app
-from retour.cli.main import STATE, app, err_console
+from retour.cli.figures_cmd import NAME_SUFFIX, Confidential, Format, Lang, Names
 from retour.cli.render import (
     OutputFormat,
     TextFormat,
@@ -24,16 +23,21 @@ from retour.cli.render import (
     print_lines,
     print_wide,
 )
+from retour.cli.session import command_app, context, err_console
 
 if TYPE_CHECKING:
     import polars as pl
 
     from retour.disclosure import Language
     from retour.service.conditions import ConditionFigures
-    from retour.service.context import Retour
 
 # Polars, SQLAlchemy, the service and the labels are imported inside the functions: every
 # `retour` command imports this module, and only these two commands need them.
+
+#: `retour case`.
+app = command_app()
+#: `retour figures conditions`.
+figures_app = command_app()
 
 #: --profile: not given means public, the safest (decided by the service).
 Profile = Annotated[
@@ -44,12 +48,6 @@ Profile = Annotated[
         "(pooled, <5 hidden, rounded to tens). Default: public, the safest.",
     ),
 ]
-
-
-def _context() -> Retour:
-    from retour.service.context import Retour
-
-    return Retour.from_environment(STATE.db)
 
 
 @app.command("case")
@@ -71,7 +69,7 @@ def case(
     from retour.service.figures import parse_language
 
     language = parse_language(lang)
-    with _context() as ctx:
+    with context() as ctx:
         view = cases.case_view(ctx, case_id, on, actor=audit.command_line_actor(), via="cli")
     if fmt is TextFormat.JSON:
         print_json(case_json(view))
@@ -111,7 +109,7 @@ def conditions_figures(
 
     language = parse_language(lang)
     name_language = parse_language(names) if names else None
-    with _context() as ctx:
+    with context() as ctx:
         answer = conditions.condition_figures(
             ctx, on=on, monthly=monthly, by=by, profile=profile, confidential=confidential
         )

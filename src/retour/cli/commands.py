@@ -1,32 +1,14 @@
-"""The commands of `retour`. Each parses options, calls one service function, renders."""
+"""`retour import`, `retour export`, `retour info` and `retour db upgrade`: the data in and out.
+
+Each parses options, calls one service function, renders."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
-from retour.cli import (
-    assess_cmd,  # noqa: F401
-    cases_cmd,  # noqa: F401
-    context_cmd,  # noqa: F401
-    demo_cmd,  # noqa: F401
-    figures_cmd,  # noqa: F401
-    simulate_cmd,  # noqa: F401
-    web_cmd,  # noqa: F401
-)
-from retour.cli.main import STATE, app, err_console
 from retour.cli.render import (
     ListsViolations,
     TextFormat,
@@ -37,52 +19,17 @@ from retour.cli.render import (
     print_table,
     write_violations,
 )
+from retour.cli.session import command_app, context, err_console, stages
 from retour.domain.codes import Table
 from retour.domain.errors import InputError
 
 if TYPE_CHECKING:
     from retour.service import datasets
-    from retour.service.context import Retour
 
-StageCallback = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    return None
-
-
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-
-
-def context() -> Retour:
-    from retour.service.context import Retour  # imported when run: the CLI starts faster
-
-    return Retour.from_environment(STATE.db)
-
-
-@contextmanager
-def stages(label: str, steps: tuple[str, ...] = ()) -> Iterator[StageCallback]:
-    """A progress bar over the known steps (a spinner when there are none) on a terminal;
-    silent otherwise."""
-    if not err_console.is_terminal:
-        yield _quiet
-        return
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task(label, total=len(steps) or None)
-
-        def advance(stage: str) -> None:
-            done = steps.index(stage) if stage in steps else None
-            bar.update(task, description=f"{label}: {stage}", completed=done)
-
-        yield advance
+#: `retour import`, `retour export`, `retour info`.
+app = command_app()
+#: `retour db ...`.
+db_app = command_app(help="Database maintenance.")
 
 
 @app.command("import")

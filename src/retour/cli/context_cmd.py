@@ -15,23 +15,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from retour.cli.main import STATE, app, err_console
 from retour.cli.render import OutputFormat, console, print_json, print_lines, print_rows
+from retour.cli.session import command_app, context, err_console
 from retour.domain.errors import InputError
 
 if TYPE_CHECKING:
     from retour.disclosure import Language
     from retour.service import outside
-    from retour.service.context import Retour
 
 # Polars, the analysis, the texts and the services are imported inside the functions:
 # every `retour` command imports this module, and only these commands need them.
 
-context_app = typer.Typer(
-    help="The EU context: Eurostat's orders to leave and returns (migr_eiord, migr_eirtn).",
-    no_args_is_help=True,
+context_app = command_app(
+    help="The EU context: Eurostat's orders to leave and returns (migr_eiord, migr_eirtn)."
 )
-app.add_typer(context_app, name="context")
 
 #: The columns of `return-rate --format csv`, in this order (the column names of
 #: ``retour.analysis.return_rate``).
@@ -39,12 +36,6 @@ CSV_COLUMNS = (
     "geo", "citizen", "year", "ordered", "ordered_flag", "returned", "returned_flag",
     "return_rate", "rank", "ranked", "aggregate",
 )  # fmt: skip
-
-
-def _context() -> Retour:
-    from retour.service.context import Retour
-
-    return Retour.from_environment(STATE.db)
 
 
 @context_app.command("import")
@@ -67,7 +58,7 @@ def import_(
     from retour.service import outside  # imported when run: the CLI starts faster
 
     failed: list[Path] = []
-    with _context() as ctx:
+    with context() as ctx:
         for done in outside.import_files(ctx, files, dataset=dataset):
             if done.ok:
                 _print_imported(done)
@@ -147,7 +138,7 @@ def return_rate(
     from retour.service.figures import parse_language
 
     language = parse_language(lang)
-    with _context() as ctx:
+    with context() as ctx:
         answer = outside.return_rate(
             ctx,
             citizen,

@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from retour.cli.main import app, err_console
 from retour.cli.render import console, print_table
+from retour.cli.session import command_app, err_console, stages
 
 if TYPE_CHECKING:
     from retour.service.demo import DemoSummary
+
+#: `retour demo`.
+app = command_app()
 
 SIMULATED = "gesimuleerde gegevens / simulated data"
 
@@ -31,9 +34,12 @@ NEXT: dict[str, str] = {
 
 
 def _registered() -> set[str]:
-    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
-    names |= {g.name or "" for g in app.registered_groups}
-    return names
+    """The commands of the running `retour` (its root group's)."""
+    from typer._click.globals import get_current_context
+
+    root = get_current_context().find_root()
+    names = getattr(root.command, "list_commands", None)
+    return set(names(root)) if names is not None else set()
 
 
 @app.command("demo")
@@ -48,7 +54,6 @@ def demo(
     ] = False,
 ) -> None:
     """Simulate a national caseload, import it into a separate demo database, summarise it."""
-    from retour.cli.commands import stages
     from retour.config import load_settings
     from retour.service.demo import demo_additions, demo_paths, run_demo
 

@@ -13,23 +13,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from retour.cli.main import STATE, app, err_console
 from retour.cli.render import OutputFormat, console, print_footer, print_json, print_wide
+from retour.cli.session import command_app, context, err_console
 
 if TYPE_CHECKING:
     import polars as pl
 
     from retour.disclosure import Language
     from retour.service import figures
-    from retour.service.context import Retour
 
-figures_app = typer.Typer(
-    help="Figures for Parliament and the press, through a publication profile.",
-    no_args_is_help=True,
-)
-app.add_typer(figures_app, name="figures")
-report_app = typer.Typer(help="Publishable reports.", no_args_is_help=True)
-app.add_typer(report_app, name="report")
+#: `retour figures requests|detentions|departures`.
+figures_app = command_app()
+#: `retour report press`.
+report_app = command_app()
 
 NAME_SUFFIX = "_name"
 # Everything heavier than Typer and Rich (Polars, SQLAlchemy, the service, the labels) is
@@ -65,12 +61,6 @@ Names = Annotated[
     str | None,
     typer.Option("--names", help="Add a column with country names in nl or en."),
 ]
-
-
-def _context() -> Retour:
-    from retour.service.context import Retour
-
-    return Retour.from_environment(STATE.db)
 
 
 @figures_app.command("requests")
@@ -111,7 +101,7 @@ def requests(
     language, name_language = _languages(lang, names)
     from retour.service import figures
 
-    with _context() as ctx:
+    with context() as ctx:
         answer = figures.request_figures(
             ctx,
             years=years,
@@ -145,7 +135,7 @@ def detentions(
     language, name_language = _languages(lang, names)
     from retour.service import figures
 
-    with _context() as ctx:
+    with context() as ctx:
         answer = figures.detention_figures(
             ctx, years=years, by=by, profile=profile, confidential=confidential
         )
@@ -172,7 +162,7 @@ def departures(
     language, name_language = _languages(lang, names)
     from retour.service import figures
 
-    with _context() as ctx:
+    with context() as ctx:
         answer = figures.departure_figures(
             ctx, years=years, by=by, profile=profile, confidential=confidential
         )
@@ -191,7 +181,7 @@ def press(
     country, definitions."""
     from retour.service import figures
 
-    with _context() as ctx:
+    with context() as ctx:
         report = figures.press_workbook(
             ctx, out, years=years, profile=profile, confidential=confidential, lang=lang
         )

@@ -9,14 +9,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from retour.cli.main import app, err_console
 from retour.cli.render import console, print_table
+from retour.cli.session import command_app, err_console
 from retour.domain.codes import Table
 from retour.domain.errors import UsageError
 
 ProgressCallback = Callable[[str, float], None]
+
+#: `retour simulate`.
+app = command_app()
 
 
 @contextmanager
@@ -25,6 +27,8 @@ def _bar() -> Iterator[ProgressCallback | bool]:
     if not err_console.is_terminal:
         yield False
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description:<34}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task("simulating", total=1.0)

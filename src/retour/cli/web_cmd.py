@@ -8,30 +8,25 @@ other's modules at import time, and the command line stays quick to start).
 from __future__ import annotations
 
 import importlib
-import logging
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from retour.cli.main import STATE, app, err_console
 from retour.cli.render import console, print_table
+from retour.cli.session import command_app, context, err_console
 
 if TYPE_CHECKING:
-    from retour.service.context import Retour
+    pass
 
-user_app = typer.Typer(help="Users of the web dashboard.", no_args_is_help=True)
-app.add_typer(user_app, name="user")
-token_app = typer.Typer(help="Bearer tokens of the JSON API.", no_args_is_help=True)
-app.add_typer(token_app, name="token")
+#: `retour serve`.
+app = command_app()
+#: `retour user ...`.
+user_app = command_app(help="Users of the web dashboard.")
+#: `retour token ...`.
+token_app = command_app(help="Bearer tokens of the JSON API.")
 
 #: The application factory `retour serve` runs; a string so the CLI never imports the web.
 WEB_FACTORY = "retour.web.app"
-
-
-def _context() -> Retour:
-    from retour.service.context import Retour  # imported when run: the CLI starts faster
-
-    return Retour.from_environment(STATE.db)
 
 
 def _when(value: object) -> str:
@@ -49,9 +44,11 @@ def serve(
 
     import uvicorn
 
-    ctx = _context()
+    ctx = context()
     factory = importlib.import_module(WEB_FACTORY).create_app
     web = factory(ctx)
+    import logging
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     console.print(f"retour: http://{host}:{port}/ (database {ctx.database().url})", markup=False)
     # Uvicorn's own access log prints full paths (a case id is in one); retour logs the
@@ -79,7 +76,7 @@ def user_add(
     clean = accounts.check_name(name)
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with _context() as ctx:
+    with context() as ctx:
         user = accounts.add_user(ctx, clean, chosen, password)
     console.print(f"Added {user.name} ({user.role.value}).", markup=False)
 
@@ -89,7 +86,7 @@ def user_list() -> None:
     """The users, their roles, and whether they are disabled."""
     from retour.service import accounts  # imported when run: the CLI starts faster
 
-    with _context() as ctx:
+    with context() as ctx:
         users = accounts.list_users(ctx)
     rows = [
         (u.name, u.role.value, "disabled" if u.disabled else "active", _when(u.created_at))
@@ -103,7 +100,7 @@ def user_disable(name: Annotated[str, typer.Argument(help="The user name.")]) ->
     """Disable a user: their sessions end and their tokens are revoked at once."""
     from retour.service import accounts  # imported when run: the CLI starts faster
 
-    with _context() as ctx:
+    with context() as ctx:
         user = accounts.set_disabled(ctx, name, True)
     console.print(f"Disabled {user.name}.", markup=False)
 
@@ -113,7 +110,7 @@ def user_enable(name: Annotated[str, typer.Argument(help="The user name.")]) -> 
     """Enable a disabled user again (old sessions and tokens stay ended)."""
     from retour.service import accounts  # imported when run: the CLI starts faster
 
-    with _context() as ctx:
+    with context() as ctx:
         user = accounts.set_disabled(ctx, name, False)
     console.print(f"Enabled {user.name}.", markup=False)
 
@@ -129,7 +126,7 @@ def token_create(
     """Create a bearer token for the JSON API; it is shown once, and stored hashed."""
     from retour.service import accounts  # imported when run: the CLI starts faster
 
-    with _context() as ctx:
+    with context() as ctx:
         token, info = accounts.create_token(ctx, name, label=label, days=days or None)
     expires = _when(info.expires_at) or "never (until revoked)"
     err_console.print(
@@ -145,7 +142,7 @@ def token_list() -> None:
     """The tokens (never their values): who, what for, when made, when they end."""
     from retour.service import accounts  # imported when run: the CLI starts faster
 
-    with _context() as ctx:
+    with context() as ctx:
         tokens = accounts.list_tokens(ctx)
     rows = [
         (
@@ -166,6 +163,6 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id.")
     """Revoke a token at once."""
     from retour.service import accounts  # imported when run: the CLI starts faster
 
-    with _context() as ctx:
+    with context() as ctx:
         accounts.revoke_token(ctx, token_id)
     console.print(f"Revoked token {token_id}.", markup=False)
