@@ -118,7 +118,10 @@ def test_the_scale_sorts_by_index_by_default_and_by_name_on_request(
     assert shown == sorted(shown, reverse=True)  # highest first
     first_missing = values.index(None)
     assert all(v is None for v in values[first_missing:])  # too little data last
-    assert ("op index" if lang == "nl" else "by index") in captions(by_index)[0]
+    scale_caption = captions(by_index)[0]
+    assert ("op index" if lang == "nl" else "by index") in scale_caption
+    assert ("land: alle landen" if lang == "nl" else "country: all countries") in scale_caption
+    assert ("profiel: intern" if lang == "nl" else "profile: internal") in scale_caption
     by_name = scale_rows(analyst.get("/?profile=internal&period=2022&order=name").text)
     names = [n for n, _ in by_name]
     assert sorted(names, key=str.casefold) == names

@@ -260,8 +260,8 @@ class Views:
                 period=found.period.label,
                 svg=chart_specs.svg(spec),
                 table=TableView(
-                    f"{title}, {found.period.label}, {sort_text(order, lang)}, "
-                    f"{profile_text(profile, lang)}",
+                    f"{title}, {found.period.label} — "
+                    + scale_filters(found.kind, order, profile, lang),
                     headers,
                     1,
                     tuple(RowView(r) for r in rows),
@@ -343,13 +343,20 @@ class Views:
                     specs["effects"] = chart_specs.effects_chart(
                         view.effects, lang, level=view.effect_level, country=name
                     )
+            effects_caption = caption(
+                i18n.text("country.effects", lang),
+                Filters(profile, country=code, requests=False),
+                lang,
+            )
             document = cooperation_report.country_document(cooperation.country_data(view), lang)
             nationals = tuple(
                 document_table(t) for t in document.tables() if t.key in NATIONALS_TABLES
             )
             return CountryCharts(
                 svgs={key: chart_specs.svg(spec) for key, spec in specs.items()},
-                effects=effects_view(view.effects, lang) if view.has_requests else None,
+                effects=effects_view(view.effects, lang, title=effects_caption)
+                if view.has_requests
+                else None,
                 notes=tuple(view.notes_in(lang)),
                 nationals=nationals,
                 no_requests=None
@@ -488,6 +495,26 @@ def sort_text(order: chart_specs.ScaleOrder, lang: Language) -> str:
     return f"{i18n.text('filter.order', lang)}: {i18n.text('order.' + order.value, lang)}"
 
 
+def scale_filters(
+    kind: str, order: chart_specs.ScaleOrder, profile: Profile, lang: Language
+) -> str:
+    """What the scale's table answers to: every country, the kind of request, the order,
+    the profile."""
+    kinds = (
+        labels.code_label(kind, lang)
+        if kind in ("LP", "TO")
+        else i18n.text("filter.all_kinds", lang)
+    )
+    return "; ".join(
+        (
+            f"{i18n.text('filter.country', lang)}: {i18n.text('filter.all_countries', lang)}",
+            f"{i18n.text('filter.kind', lang)}: {kinds}",
+            sort_text(order, lang),
+            profile_text(profile, lang),
+        )
+    )
+
+
 def outcome_text(outcome: str | None, lang: Language) -> str:
     if not outcome:
         return i18n.text("filter.all_outcomes", lang)
@@ -595,7 +622,9 @@ def document_table(table: Table) -> TableView:
     return TableView(table.caption, table.headers, table.labels, rows)
 
 
-def effects_view(effects: pl.DataFrame, lang: Language) -> TableView | None:
+def effects_view(
+    effects: pl.DataFrame, lang: Language, *, title: str | None = None
+) -> TableView | None:
     """The instruments with their estimated effect (points on the index) and verdict."""
     if effects.is_empty():
         return None
@@ -621,4 +650,4 @@ def effects_view(effects: pl.DataFrame, lang: Language) -> TableView | None:
                 )
             )
         )
-    return TableView(headers[1], headers, 4, tuple(rows), counts=False)
+    return TableView(title or headers[1], headers, 4, tuple(rows), counts=False)
