@@ -88,6 +88,12 @@ def test_a_sheet_the_mapping_names_wrongly_lists_the_sheets(small: Dataset, tmp_
     assert_same(load_mapped(path, parse_mapping(lower), today=TODAY), small)
 
 
+def test_a_file_may_be_named_with_its_extension(small: Dataset, tmp_path: Path) -> None:
+    path, text = write(small, tmp_path, SourceStyle())
+    named = text.replace('from = "Verzoeken"', 'from = "Verzoeken.csv"')
+    assert_same(load_mapped(path, parse_mapping(named), today=TODAY), small)
+
+
 def test_a_column_the_source_lacks_is_a_mapping_error(small: Dataset, tmp_path: Path) -> None:
     path, text = write(small, tmp_path, SourceStyle())
     bad = text.replace('outcome = "Antwoord"', 'outcome = "Antwoorden"')

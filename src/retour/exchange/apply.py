@@ -22,7 +22,14 @@ from retour.domain.tables import V_NUMBER, Column, ColumnType, TableSpec
 from retour.exchange import country_names, sniff
 from retour.exchange.container import LINE, Container, RawTable, SourceLabels
 from retour.exchange.mapping import CountryStyle, Mapping, MappingError, TableMapping, problem
-from retour.exchange.source import Source, SourceTable, open_source, read_table
+from retour.exchange.source import (
+    TEXT_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    Source,
+    SourceTable,
+    open_source,
+    read_table,
+)
 from retour.exchange.violations import Reason, Violation, violations_from_frame
 
 CASE_ID = "case_id"
@@ -68,7 +75,11 @@ def _resolve(run: _Run, tm: TableMapping) -> str | None:
     names = run.source.names
     if tm.source in names:
         return tm.source
-    folded = [n for n in names if n.casefold() == tm.source.casefold()]
+    wanted = tm.source.casefold()
+    stem, dot, suffix = wanted.rpartition(".")
+    if dot and f".{suffix}" in TEXT_SUFFIXES | WORKBOOK_SUFFIXES:
+        wanted = stem  # `from = "Verzoeken.csv"` names the file Verzoeken.csv
+    folded = [n for n in names if n.casefold() == wanted]
     if len(folded) == 1:
         return folded[0]
     held = ", ".join(names) or "no tables"
