@@ -5,8 +5,11 @@
   wrong password, and says the same ("name or password wrong").
 - After ``lockout_threshold`` failed logins of one name within ``lockout_minutes``, that
   name is locked for ``lockout_minutes`` after the last failure; a locked name is refused
-  without its password being checked. Failures are kept by a keyed hash of the name tried,
-  so a password typed into the name field is never stored.
+  without its password being checked. An attempt is counted as a failure *before* its
+  password is checked, atomically in the database, so parallel attempts -- from any
+  number of web processes -- never check more than ``lockout_threshold`` passwords; a
+  success clears the count. Failures are kept by a keyed hash of the name tried, so a
+  password typed into the name field is never stored.
 - A web session and an API token are random values; the database keeps their SHA-256 only.
   Disabling a user ends their sessions and revokes their tokens.
 
@@ -190,12 +193,14 @@ def authenticate(
     moment = now or _now()
     db = app.database()
     key = _name_key(app, name)
-    locked = locked_until(app, name, moment)
+    window = dt.timedelta(minutes=app.settings.lockout_minutes)
     row = store.find_user(db, normalise_name(name)) if len(name) <= 64 else None
     actor = row.name if row is not None else audit.UNKNOWN_ACTOR
-    if locked is not None:
+    threshold = app.settings.lockout_threshold
+    latest = store.reserve_attempt(db, key, moment, since=moment - window, threshold=threshold)
+    if latest is not None:
         audit.record(app, AuditAction.LOCKED_OUT, actor=actor, via=via, at=moment)
-        raise LoginRefused(locked)
+        raise LoginRefused(latest + window)
     if _verified(row, password[:MAX_PASSWORD_LENGTH]):
         assert row is not None
         store.clear_failures(db, key)
@@ -204,8 +209,6 @@ def authenticate(
         user = _user(row)
         audit.record(app, AuditAction.LOGIN, actor=user.name, role=user.role, via=via, at=moment)
         return user
-    window = dt.timedelta(minutes=app.settings.lockout_minutes)
-    store.record_failure(db, key, moment, forget_before=moment - window)
     audit.record(app, AuditAction.LOGIN_FAILED, actor=actor, via=via, at=moment)
     raise LoginRefused(locked_until(app, name, moment))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 
@@ -24,6 +24,8 @@ _users = schema.users
 _sessions = schema.web_sessions
 _tokens = schema.api_tokens
 _failures = schema.login_failures
+#: PostgreSQL: the first key of the advisory lock that serialises the attempts on one name.
+_PG_LOGIN_LOCK: Final = 0x726C6F67
 
 
 def utc(value: Any) -> dt.datetime:
@@ -310,13 +312,32 @@ def revoke_token(db: Database, token_id: int, at: dt.datetime) -> bool:
 # -- failed logins ----------------------------------------------------------------------------
 
 
-def record_failure(
-    db: Database, name_hash: str, at: dt.datetime, forget_before: dt.datetime
-) -> None:
-    """Note a failed login of `name_hash`; forget every failure older than `forget_before`."""
+def reserve_attempt(
+    db: Database, name_hash: str, at: dt.datetime, *, since: dt.datetime, threshold: int
+) -> dt.datetime | None:
+    """Count one login attempt of `name_hash` as a failure *before* its password is
+    checked, unless `threshold` failures since `since` are counted already: then nothing
+    is written, and the latest failure's time comes back (the name is locked).
+
+    Counting and adding are one transaction that holds the name's lock (SQLite's write
+    lock; on PostgreSQL an advisory lock on the name), so parallel attempts are counted
+    one after the other and no more than `threshold` passwords are ever checked. A
+    successful login clears the count (clear_failures). Failures older than `since` go.
+    """
     with db.begin(write=True) as conn:
+        if not db.is_sqlite:
+            key = sa.func.hashtext(name_hash)
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOGIN_LOCK, key)))
+        n, latest = conn.execute(
+            sa.select(sa.func.count(), sa.func.max(_failures.c.failed_at)).where(
+                _failures.c.name_hash == name_hash, _failures.c.failed_at >= _param(db, since)
+            )
+        ).one()
+        if int(n) >= threshold and latest is not None:
+            return utc(latest)
         conn.execute(sa.insert(_failures).values(name_hash=name_hash, failed_at=_param(db, at)))
-        conn.execute(sa.delete(_failures).where(_failures.c.failed_at < _param(db, forget_before)))
+        conn.execute(sa.delete(_failures).where(_failures.c.failed_at < _param(db, since)))
+    return None
 
 
 def failures_since(
