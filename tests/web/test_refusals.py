@@ -151,3 +151,22 @@ def test_pages_that_are_not_exports_are_not_recorded_when_refused(
     assert anonymous.get("/", follow_redirects=False).status_code == 303
     assert anonymous.get("/figures", follow_redirects=False).status_code == 303
     assert len(entries(loaded)) == before
+
+
+def test_an_upload_over_the_size_limit_is_recorded(
+    client_for: Callable[[Role | None], TestClient],
+    loaded: Retour,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retour.web import pages
+
+    monkeypatch.setattr(pages, "MAX_UPLOAD", 100)
+    admin = client_for(Role.ADMIN)
+    answer = admin.post(
+        "/import",
+        data={"csrf_token": page_csrf(admin)},
+        files={"dataset": ("extract.zip", zipped(VALID), "application/zip")},
+    )
+    assert answer.status_code == 413
+    entry = last(loaded)
+    assert (entry.action, entry.detail) == ("import_refused", {"reason": "too_large"})
