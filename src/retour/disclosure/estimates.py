@@ -258,16 +258,19 @@ def disclose_estimates(
     measured = layout.measured()
     values = {c.name: _floats(rows[c.name]) for c in measured}
     status = {c.name: _initial(values[c.name]) for c in measured}
+    changed: set[str] = set()
     if rules.profile is not Profile.INTERNAL and layout.size is not None:
         blank = _floats(rows[layout.size]) < layout.min_size
         for c in measured:
             if c.name in layout.small:
                 _withhold(values[c.name], status[c.name], blank, ValueStatus.SMALL_CELL)
+                changed.add(c.name)
     if rules.profile is Profile.PUBLIC:
         for c in measured:
             _publish(c, rows, layout, rules, values[c.name], status[c.name])
-    published = exact.with_columns(
-        _series(c.name, values[c.name], exact.schema[c.name]) for c in measured
+            changed.add(c.name)
+    published = exact.with_columns(  # every other column exactly as computed
+        _series(c.name, values[c.name], exact.schema[c.name]) for c in measured if c.name in changed
     )
     return DisclosedEstimates(
         frame=published,
