@@ -158,9 +158,12 @@ class PressTables:
 
 def write_press_workbook(tables: PressTables, path: Path, lang: Language = "nl") -> Path:
     """Write the workbook to ``path``; an InputError when it cannot be written."""
-    workbook = xlsxwriter.Workbook(
-        str(path), {"default_format_properties": dict(FONT), "default_row_height": 17}
-    )
+    options = {
+        "default_format_properties": dict(FONT),
+        "default_row_height": 17,
+        "in_memory": True,  # no temporary file per sheet, written and removed again
+    }
+    workbook = xlsxwriter.Workbook(str(path), options)
     try:
         writer = _Writer(workbook, tables, lang)
         writer.totals_sheet()

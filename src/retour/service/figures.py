@@ -558,7 +558,8 @@ def _country_tables(
     countries' answers over all years), every request per country and year (the
     denominators), each disclosed; the shares from what they publish."""
     by_answer = shape.request_table(counts, ("country", "outcome", YEAR), years, [kind.value])
-    made = shape.request_table(counts, ("country", YEAR), years, [kind.value])
+    # every request made, whatever its answer: the four answers added up (zeros included)
+    made = shape.collapse(by_answer, ["country", YEAR], [shape.N])
     answers = disclose_table(by_answer, rows=["country", "outcome"], column=YEAR, rules=rules)
     made_table = disclose_table(made, rows=["country"], column=YEAR, rules=rules)
     return CountryTables(
