@@ -234,11 +234,15 @@ def _coverage_hint(result: CooperationIndex) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AnswerTimesView:
+    """Answer times per country, kind and period; ``published``: as the disclosure gate made
+    them (``table`` is its frame)."""
+
     table: pl.DataFrame
     rules: DisclosureRules
     origin: Provenance
     as_of: dt.date
     notes: tuple[Note, ...]
+    published: DisclosedEstimates
 
 
 def answer_time_table(
@@ -263,7 +267,9 @@ def answer_time_table(
     published = disclose_answer_times(
         result.table.drop("ordinal"), rules, data.origin, min_requests=IndexOptions().min_requests
     )
-    return AnswerTimesView(published.frame, rules, data.origin, data.as_of, published.notes)
+    return AnswerTimesView(
+        published.frame, rules, data.origin, data.as_of, published.notes, published
+    )
 
 
 # -- instruments -----------------------------------------------------------------------------
@@ -271,7 +277,8 @@ def answer_time_table(
 
 @dataclass(frozen=True, slots=True)
 class EffectsView:
-    """The effect of every instrument (:data:`retour.analysis.effects.COLUMNS`)."""
+    """The effect of every instrument (:data:`retour.analysis.effects.COLUMNS`);
+    ``published``: as the disclosure gate made them (``table`` is its frame)."""
 
     table: pl.DataFrame
     rules: DisclosureRules
@@ -279,6 +286,7 @@ class EffectsView:
     as_of: dt.date
     level: float
     notes: tuple[Note, ...]
+    published: DisclosedEstimates
 
     def notes_in(self, lang: Language) -> list[str]:
         return [n.text(lang) for n in self.notes]
@@ -301,7 +309,9 @@ def effects_of_instruments(
     result = _effects(data)
     published = disclose_effects(result.table, rules, data.origin)
     level = result.options.level
-    return EffectsView(published.frame, rules, data.origin, data.as_of, level, published.notes)
+    return EffectsView(
+        published.frame, rules, data.origin, data.as_of, level, published.notes, published
+    )
 
 
 # -- one country ------------------------------------------------------------------------------
