@@ -88,3 +88,15 @@ def test_headers_match_without_regard_to_case_accents_or_language(tmp_path: Path
     assert 'case_id = "CASE NUMBER"' in draft.text and 'opened_on = "Opened On"' in draft.text
     assert 'nationality = "NATIONALITÉIT"' in draft.text
     assert "v_number" not in draft.text.split("[tables.cases.columns]")[1].split("\n[")[0]
+
+
+def test_a_dataset_in_the_exchange_format_drafts_to_itself(tmp_path: Path) -> None:
+    from ..exchange.conftest import VALID, write_folder
+
+    folder = write_folder(tmp_path / "exchange", VALID)
+    draft = draft_mapping(folder)
+    assert (draft.missing, draft.absent, draft.unsure, draft.unknown) == ([], [], [], [])
+    direct = load(folder, today=TODAY)
+    mapped = load_mapped(folder, parse_mapping(draft.text), today=TODAY)
+    for table in direct.tables:
+        assert canonical_frame(mapped, table).equals(canonical_frame(direct, table)), table
