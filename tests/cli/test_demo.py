@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,5 +66,50 @@ def test_demo_again_keeps_what_was_added_unless_fresh(
     assert "ann" in capsys.readouterr().out, "the refused demo changed nothing"
     assert main(["demo", "--fresh"]) == 0
     capsys.readouterr()
+    assert main(["--db", demo_db, "user", "list"]) == 0
+    assert "ann" not in capsys.readouterr().out
+
+
+def _demo_on_a_terminal(tmp_path: Path, answer: str) -> tuple[int, str]:
+    """`retour demo` with a terminal for stdin and stderr, answering its question."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETOUR_")}
+    env |= {"RETOUR_SETTINGS": os.environ["RETOUR_SETTINGS"],
+            "RETOUR_DATA_DIR": str(tmp_path / "data"), "TERM": "dumb"}  # fmt: skip
+    leader, follower = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "retour", "demo"],
+        stdin=follower, stdout=subprocess.DEVNULL, stderr=follower, env=env,
+    )  # fmt: skip
+    os.close(follower)
+    shown = b""
+    while b"[y/N]" not in shown:
+        shown += os.read(leader, 1024)
+    os.write(leader, answer.encode() + b"\n")
+    code = child.wait(timeout=300)
+    with contextlib.suppress(OSError):
+        while chunk := os.read(leader, 1024):
+            shown += chunk
+    os.close(leader)
+    return code, shown.decode(errors="replace")
+
+
+def test_demo_on_a_terminal_asks_before_it_replaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RETOUR_DATA_DIR", str(tmp_path / "data"))
+    assert main(["demo"]) == 0
+    demo_db = str(tmp_path / "data" / "demo" / "demo.sqlite")
+    added = ["--db", demo_db, "token", "create", "ann"]
+    assert main(["--db", demo_db, "user", "add", "ann", "--role", "viewer",
+                 "--password", "a long enough password"]) == 0  # fmt: skip
+    assert main(added) == 0
+    code, shown = _demo_on_a_terminal(tmp_path, "n")
+    assert code == 1 and "1 user, 1 token, 2 audit entries" in shown
+    assert "Kept the demo database" in shown
+    capsys.readouterr()
+    assert main(["--db", demo_db, "user", "list"]) == 0
+    assert "ann" in capsys.readouterr().out
+    code, _ = _demo_on_a_terminal(tmp_path, "y")
+    assert code == 0
     assert main(["--db", demo_db, "user", "list"]) == 0
     assert "ann" not in capsys.readouterr().out

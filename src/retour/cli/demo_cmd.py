@@ -65,7 +65,10 @@ def demo(
                 f"The demo database {demo_paths(settings)[1]} holds {added.describe()} added "
                 "since the demo made it. Replace it, and remove them?"
             )
-            fresh = typer.confirm(question, default=False, err=True, abort=True)
+            if not typer.confirm(question, default=False, err=True):
+                err_console.print("Kept the demo database as it is.", markup=False)
+                raise typer.Exit(1)
+            fresh = True
     with stages("demo") as progress:
         summary = run_demo(settings, fresh=fresh, progress=progress)
     _print(summary)
