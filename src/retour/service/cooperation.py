@@ -1,14 +1,19 @@
 """Use cases of the cooperation index: assess a period, the instruments' effects, a country.
 
 Each loads a snapshot of the requests (and instruments) from the store, runs the analysis,
-and applies the publication profile before anything leaves:
+and passes the result through the disclosure gate (:func:`retour.disclosure.
+disclose_estimates`, with the layouts of :mod:`retour.disclosure.layouts`) before anything
+leaves; the gate decides what each profile publishes:
 
 - ``parliament`` and ``public`` pool the countries on the confidential list into one
   "other countries" group *before* the analysis, so no figure of a confidential country is
   ever computed on its own, let alone named; instruments of confidential countries are left
-  out; a country report of a confidential country is refused.
-- ``public`` also rounds the numbers of requests (``round_to``) and leaves out the
-  components of cells with fewer than ``min_requests`` requests.
+  out; a country report of a confidential country is refused. The components of cells with
+  fewer than ``min_requests`` requests are left out.
+- ``public`` also rounds the numbers of requests (``round_to``), publishes every share and
+  rate on the grid of its rounded counts (or withholds it), and the index, its interval and
+  the effects in whole points: no published figure gives back a count under the threshold
+  or more exact than the rounding.
 - Under every profile, a cell with too little data shows "too little data" instead of an
   index (the analysis decides that); the raw estimate behind it never leaves the service.
 
