@@ -1,9 +1,10 @@
 """Use cases of the cooperation index: assess a period, the instruments' effects, a country.
 
 Each loads a snapshot of the requests (and instruments) from the store, runs the analysis,
-and passes the result through the disclosure gate (:func:`retour.disclosure.
-disclose_estimates`, with the layouts of :mod:`retour.disclosure.layouts`) before anything
-leaves; the gate decides what each profile publishes:
+and passes the result through the disclosure gate
+(:func:`~retour.disclosure.disclose_estimates`, with the layouts of
+:mod:`retour.disclosure.layouts`) before anything leaves; the gate decides what each
+profile publishes:
 
 - ``parliament`` and ``public`` pool the countries on the confidential list into one
   "other countries" group *before* the analysis, so no figure of a confidential country is
