@@ -268,3 +268,52 @@ def test_a_refused_mapped_import_is_audited(app: Retour, small: Dataset, tmp_pat
     entries = audit.read_log(app)
     assert [e.action for e in entries] == [audit.AuditAction.IMPORT_REFUSED] * 2
     assert sorted(e.detail.get("mapping") is None for e in entries) == [False, True]
+
+
+def test_values_trim_an_empty_cell_maps_and_a_list_of_date_formats(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "Register.csv").write_text(
+        "Zaak;Land;Start;Verzoek;Datum;Antwoord\n"
+        "Z1;MAR;05-01-2020;V1;01/02/2020; Positief \n"
+        "Z1;MAR;05-01-2020;V2;2020-03-01;\n",
+        encoding="utf-8",
+    )
+    mapping = parse_mapping(
+        'format = "retour-mapping/1"\n'
+        '[read]\ndate_format = ["%d-%m-%Y", "%d/%m/%Y"]\ncountries = "names"\n'
+        '[tables.cases]\nfrom = "Register"\ndistinct = true\n'
+        '[tables.cases.columns]\ncase_id = "Zaak"\nnationality = "Land"\nopened_on = "Start"\n'
+        '[tables.requests]\nfrom = "Register"\n'
+        '[tables.requests.columns]\nrequest_id = "Verzoek"\ncase_id = "Zaak"\n'
+        'country = "Land"\nsubmitted_on = "Datum"\noutcome = "Antwoord"\n'
+        '[tables.requests.values.outcome]\nPositief = "positive"\n"" = "pending"\n'
+        '[tables.requests.constant]\nkind = "LP"\nid_evidence = "none"\n'
+        'alien_cooperates = "unknown"\noutcome_on = 2020-02-10\n'
+    )
+    with pytest.raises(InvalidDatasetError) as caught:
+        load_mapped(tmp_path / "src", mapping, today=TODAY)
+    # the constant outcome_on meets the pending request: the rule speaks of the constant
+    assert list(caught.value.lines()) == [
+        "Register.csv:3: outcome_on (constant): must be empty while the outcome is pending "
+        "(2020-02-10)",
+        "Register.csv:3: outcome_on (constant): before Datum (2020-03-01) (2020-02-10)",
+    ]
+    fixed = parse_mapping(mapping.text.replace("outcome_on = 2020-02-10\n", ""))
+    with pytest.raises(InvalidDatasetError, match="1 violation") as caught:
+        load_mapped(tmp_path / "src", fixed, today=TODAY)
+    assert "required when the outcome is positive" in next(iter(caught.value.lines()))
+    text = (tmp_path / "src" / "Register.csv").read_text(encoding="utf-8")
+    (tmp_path / "src" / "Register.csv").write_text(
+        text.replace("Antwoord\n", "Antwoord;Op\n").replace("Positief \n", "Positief ;10-02-2020\n")
+        .replace("2020-03-01;\n", "2020-03-01;;\n"),
+        encoding="utf-8",
+    )  # fmt: skip
+    final = parse_mapping(
+        fixed.text.replace('outcome = "Antwoord"', 'outcome = "Antwoord"\noutcome_on = "Op"')
+    )
+    dataset = load_mapped(tmp_path / "src", final, today=TODAY)
+    requests = dataset[Table.REQUESTS].sort("request_id")
+    assert requests["outcome"].to_list() == ["positive", "pending"]
+    assert [str(d) for d in requests["submitted_on"].to_list()] == ["2020-02-01", "2020-03-01"]
+    assert requests["country"].to_list() == ["MA", "MA"]
+    assert dataset[Table.CASES].height == 1
