@@ -222,6 +222,7 @@ def _disagreements(
 ) -> pl.DataFrame:
     """Rows of one key (a case in a flat register) whose other columns differ from its first row."""
     first_line = pl.col(LINE).min().over(key)
+    frame = frame.sort(LINE)  # a key's first row is its first line
     found = []
     for column in (c for c in frame.columns if c not in key and c != LINE):
         first = pl.col(column).first().over(key)
@@ -237,8 +238,7 @@ def _disagreements(
         )
         value = pl.lit(None, pl.String) if column in hidden else pl.col(column)
         found.append(
-            frame.sort(LINE)
-            .select(
+            frame.select(
                 pl.lit(file).alias("file"),
                 pl.col(LINE).alias("line"),
                 pl.lit(labels.get(column, column)).alias("column"),
