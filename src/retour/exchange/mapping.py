@@ -145,12 +145,12 @@ class TableMapping:
 @dataclass(frozen=True, slots=True)
 class Mapping:
     name: str  # the file name messages give
-    text: str
+    text: str = field(repr=False)
     read: ReadOptions
     tables: dict[Table, TableMapping]
     source: str | None = None
     extracted_on: dt.date | None = None
-    keys: KeyLines = field(default_factory=lambda: KeyLines({}))
+    keys: KeyLines = field(default_factory=lambda: KeyLines({}), repr=False)
 
     @property
     def sha256(self) -> str:
