@@ -140,12 +140,7 @@ def return_rate(
     language = parse_language(lang)
     with context() as ctx:
         answer = outside.return_rate(
-            ctx,
-            citizen,
-            geo=geo,
-            years=years,
-            profile=profile,
-            confidential=confidential,
+            ctx, citizen, geo=geo, years=years, profile=profile, confidential=confidential
         )
     for warning in answer.rules.warnings:
         err_console.print(f"warning: {warning}", markup=False)
