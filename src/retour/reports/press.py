@@ -476,7 +476,7 @@ class _Writer:
             for j, header in enumerate(names):
                 sheet.write_string(head_row, first + j, header, self.upright)
         # upright text: the row as high as the longest header is long (bold Arial 10)
-        sheet.set_row(head_row, round(max(len(n) for n in names) * 4.4 + 10, 1))
+        sheet.set_row(head_row, round(max(len(n) for n in names) * 5.7 + 10, 1))
 
     def _country_totals(
         self,
