@@ -245,8 +245,8 @@ def title_lines(text: str, width: int = TITLE_CHARS) -> list[str]:
     return lines or [""]
 
 
-def _title(text: str) -> dict[str, Any]:
-    return {"text": title_lines(text), "anchor": "start", "frame": "group", "offset": 8}
+def _title(text: str, width: int = TITLE_CHARS) -> dict[str, Any]:
+    return {"text": title_lines(text, width), "anchor": "start", "frame": "group", "offset": 8}
 
 
 def _describe(unit: Spec) -> None:
@@ -276,26 +276,32 @@ def _describe(unit: Spec) -> None:
     unit["encoding"]["description"] = {"field": "_description", "type": "nominal"}
 
 
-def _finish(chart: Any, lang: Language) -> Spec:
-    """The chart's Vega-Lite spec: a title of whole lines, the font the layout was measured
-    in, labels long enough for every country name, padding, and the language's month names
-    and number format."""
-    spec = dict(chart.to_dict())
-    for unit in spec.get("layer", [spec]):
+def fitted(spec: Spec, *, width: int = WIDTH) -> Spec:
+    """A Vega-Lite spec whose texts stay inside the drawing: a title of whole lines (for a
+    plot ``width`` pixels wide), the font the layout was measured in, labels long enough
+    for every country name, padding, and marks described in words for screen readers."""
+    fit = dict(spec)
+    for unit in fit.get("layer", [fit]):
         _describe(unit)
-    title = spec.get("title")
+    title = fit.get("title")
     if isinstance(title, str):
-        spec["title"] = _title(title)
-    config = {
-        **spec.get("config", {}),
+        fit["title"] = _title(title, TITLE_CHARS * width // WIDTH)
+    fit["config"] = {
+        **fit.get("config", {}),
         "font": FONT,
-        "axis": {"labelLimit": LABEL_LIMIT, "titleLimit": WIDTH},
+        "axis": {"labelLimit": LABEL_LIMIT, "titleLimit": width},
         "legend": {"labelLimit": LABEL_LIMIT, "titleLimit": LABEL_LIMIT},
     }
+    fit["padding"] = PADDING
+    return fit
+
+
+def _finish(chart: Any, lang: Language) -> Spec:
+    """The chart's Vega-Lite spec, :func:`fitted`, with the language's month names and
+    number format."""
+    spec = fitted(dict(chart.to_dict()))
     if lang == "nl":
-        config["locale"] = DUTCH_LOCALE
-    spec["config"] = config
-    spec["padding"] = PADDING
+        spec["config"] = {**spec["config"], "locale": DUTCH_LOCALE}
     return spec
 
 

@@ -33,7 +33,7 @@ from retour.analysis.return_rate import (
 )
 from retour.disclosure import DisclosureRules, Language, Profile
 from retour.domain.eurostat import EUROSTAT_TO_ISO, EurostatAggregate, EurostatFlag
-from retour.reports import labels
+from retour.reports import charts, labels
 from retour.reports.document import Chart, Notes, Paragraph, Section, Table
 
 Pair = tuple[str, str]
@@ -333,7 +333,7 @@ def chart_spec(rates: ReturnRates, lang: Language = "nl") -> dict[str, Any]:
     chart = alt.layer(points, eu, focus, hundred).properties(
         title=title(rates, lang), width=480, height=260
     )
-    return dict(chart.to_dict())
+    return charts.fitted(dict(chart.to_dict()), width=480)  # no text outside the drawing
 
 
 def chart_svg(rates: ReturnRates, lang: Language = "nl") -> str:
