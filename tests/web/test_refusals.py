@@ -112,6 +112,9 @@ def test_an_upload_refused_before_it_is_read_is_recorded(
         files={"dataset": (name, content, "application/octet-stream")},
     )
     assert answer.status_code >= 400
+    assert "retour-upload-" not in answer.text  # nothing of the server's temporary folder
+    if reason == "InputError":
+        assert "Het bestand kon niet worden gelezen" in answer.text
     entry = last(loaded)
     assert (entry.action, entry.actor, entry.detail) == (
         "import_refused",

@@ -725,7 +725,7 @@ def import_upload(
                 status=exc.http_status,
                 report=None,
                 refused=None,
-                error=error_text(exc, lang),
+                error=_unreadable(exc, path, lang),
                 name=shown_name,
             )
     result = report.result  # recorded in the audit log by retour.service.datasets
@@ -743,6 +743,16 @@ def import_upload(
         error=None,
         name=shown_name,
     )
+
+
+def _unreadable(exc: RetourError, path: Path, lang: Language) -> str:
+    """Why an upload could not be read, in words, without the server's temporary folder:
+    the file is named by its own (safe) name."""
+    said = error_text(exc, lang)
+    if str(path.parent) not in said:
+        return said  # a known refusal (such as mixing simulated and real data), in words
+    detail = said.replace(str(path), path.name).replace(str(path.parent), "")
+    return f"{text('import.unreadable', lang)} ({detail})"
 
 
 def _import_refused(request: Request, principal: Principal, reason: str) -> None:
