@@ -33,6 +33,8 @@ MISTAKES = [
                  id="format-typo"),
     pytest.param(["case"], DUTCH, "heeft CASE_ID nodig", id="missing-argument"),
     pytest.param(["serve", "--port", "abc"], DUTCH, "is geen geheel getal", id="not-a-number"),
+    pytest.param(["token", "revoke", "abc"], DUTCH, "TOKEN_ID is geen geheel getal",
+                 id="argument-not-a-number"),
     pytest.param(["serve", "--port", "0"], DUTCH, "ligt niet tussen 1 en 65535",
                  id="out-of-range"),
     pytest.param(["serve", "--lang", "en"], ENGLISH, "`retour serve` has no option --lang",

@@ -54,16 +54,13 @@ BAD_CHOICE: Final[Pair] = (
     "`{command}` kent geen {name} {value!r}",
     "`{command}` has no {name} {value!r}",
 )
-NOT_NUMBER: Final[Pair] = ("{name} {value!r} is geen getal", "{name} {value!r} is not a number")
-NOT_WHOLE: Final[Pair] = (
-    "{name} {value!r} is geen geheel getal",
-    "{name} {value!r} is not a whole number",
-)
+NOT_NUMBER: Final[Pair] = ("{what} is geen getal", "{what} is not a number")
+NOT_WHOLE: Final[Pair] = ("{what} is geen geheel getal", "{what} is not a whole number")
 OUT_OF_RANGE: Final[Pair] = (
-    "{name} {value} ligt niet tussen {low} en {high}",
-    "{name} {value} is not between {low} and {high}",
+    "{what} ligt niet tussen {low} en {high}",
+    "{what} is not between {low} and {high}",
 )
-AT_LEAST: Final[Pair] = ("{name} {value} is kleiner dan {low}", "{name} {value} is less than {low}")
+AT_LEAST: Final[Pair] = ("{what} is kleiner dan {low}", "{what} is less than {low}")
 EXTRA: Final[Pair] = (
     "`{command}` neemt {extra} niet aan; zie `{command} --help`.",
     "`{command}` takes no {extra}; see `{command} --help`.",
@@ -208,13 +205,14 @@ def _bad_value(
     descriptor = getattr(param, "type_descriptor", None)
     annotation = getattr(descriptor, "annotation", None)
     info = getattr(descriptor, "parameter_info", None)
+    what = f"{name} {value!r}" if value else name  # an argument's value is not always known
     if annotation in (int, float) and not _parses(value, annotation):
         pair = NOT_WHOLE if annotation is int else NOT_NUMBER
-        return _t(pair, lang, name=name, value=value) + "."
+        return _t(pair, lang, what=what) + "."
     if info is not None and (info.min is not None or info.max is not None):
         if info.max is None:
-            return _t(AT_LEAST, lang, name=name, value=value, low=info.min) + "."
-        return _t(OUT_OF_RANGE, lang, name=name, value=value, low=info.min, high=info.max) + "."
+            return _t(AT_LEAST, lang, what=what, low=info.min) + "."
+        return _t(OUT_OF_RANGE, lang, what=what, low=info.min, high=info.max) + "."
     return _t(BAD_VALUE, lang, name=name, message=error.message)
 
 
