@@ -9,6 +9,9 @@ agreed moment. Each race is repeated a bounded number of times on the backend un
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +32,8 @@ from .conftest import detention_dataset, race
 
 #: Races per scenario and backend (each starts two processes).
 REPEATS = 6
+#: Races of two `retour import` commands per backend.
+CLI_REPEATS = 3
 #: Cases per racing dataset: enough that validating and writing one takes a while.
 CASES = 3000
 
@@ -218,3 +223,39 @@ def test_a_writer_holding_the_lock_makes_no_half_reported_import(
     _, cases, imports, entries = _stored(app.settings.database_url)
     assert (cases, [i for i, _ in imports]) == (5, [report.result.import_id])
     _audited(imports, entries)
+
+
+def test_two_retour_imports_at_once_exit_0_and_2(fresh: Callable[[], str], tmp_path: Path) -> None:
+    """As a user meets it: two `retour import` commands started together; one stores, the
+    other names the overlap (file:line) and exits 2."""
+    early = detention_dataset(
+        tmp_path / "early", cases=CASES, detention_prefix="DA", started_on="2020-02-01",
+        ended_on="2020-05-01",
+    )  # fmt: skip
+    late = detention_dataset(
+        tmp_path / "late", cases=CASES, detention_prefix="DB", started_on="2020-03-01",
+        ended_on="2020-04-01",
+    )  # fmt: skip
+    for _ in range(CLI_REPEATS):
+        url = fresh()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RETOUR_")}
+        env |= {"RETOUR_DB": url, "RETOUR_SETTINGS": str(tmp_path / "settings.toml")}
+        commands = [
+            subprocess.Popen(
+                [sys.executable, "-m", "retour", "import", str(folder)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+            for folder in (early, late)
+        ]
+        outputs = [c.communicate(timeout=120) for c in commands]
+        done = [(c.returncode, out, err) for c, (out, err) in zip(commands, outputs, strict=True)]
+        assert sorted(code for code, _, _ in done) == [0, 2], done
+        _, err = next((out, err) for code, out, err in done if code == 2)
+        assert "detentions.csv:" in err and "overlaps another detention" in err
+        assert "Traceback" not in err
+        detentions, _, imports, entries = _stored(url)
+        assert (detentions, len(imports)) == (CASES, 1)
+        _audited(imports, entries)
