@@ -640,18 +640,24 @@ def _answer_key(column: str) -> str:
 
 def _cells(table: DisclosedTable) -> dict[tuple[Any, str], tuple[int | None, str]]:
     """(row key, value column) -> (shown figure, status). The row key is the row's single
-    dimension value, or the tuple of them; totals rows have None (or a tuple of None)."""
+    dimension value, or the tuple of them; totals rows have None (or a tuple of None).
+
+    Column by column from Python lists: a dictionary of a few thousand cells, built without
+    iterating the frames row by row."""
     dims = list(table.row_dims)
-    shown = table.shown.iter_rows(named=True)
-    status = table.status.iter_rows(named=True)
+    shown = table.shown.to_dict(as_series=False)
+    status = table.status.to_dict(as_series=False)  # an Enum column gives its strings
+    keys: list[Any]
+    if len(dims) == 1:
+        keys = [
+            TOTAL if t else str(v) for v, t in zip(shown[dims[0]], shown[IS_TOTAL], strict=True)
+        ]
+    else:
+        keys = list(zip(*(shown[d] for d in dims), strict=True))
     cells: dict[tuple[Any, str], tuple[int | None, str]] = {}
-    for values, states in zip(shown, status, strict=True):
-        if len(dims) == 1:
-            key: Any = TOTAL if values[IS_TOTAL] else str(values[dims[0]])
-        else:
-            key = tuple(values[d] for d in dims)
-        for column in table.value_columns:
-            cells[(key, column)] = (values[column], str(states[column]))
+    for column in table.value_columns:
+        for key, value, state in zip(keys, shown[column], status[column], strict=True):
+            cells[(key, column)] = (value, state)
     return cells
 
 
