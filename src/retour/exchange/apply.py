@@ -195,23 +195,41 @@ def _cell(
     """One exchange-format column from one source column."""
     name = V_NUMBER if column is None else column.name
     labels = tm.values.get(name)
-    by_name = (
-        column is not None
-        and column.type is ColumnType.COUNTRY
-        and run.mapping.read.countries is CountryStyle.NAMES
-    )
-    if column is None or (column.type is ColumnType.TEXT and labels is None):
-        return pl.col(header)
-    if column.type is ColumnType.CODE and labels is None:
-        return pl.col(header)
+    if column is None or (column.type in (ColumnType.TEXT, ColumnType.CODE) and labels is None):
+        return pl.col(header)  # as a direct import reads it
+    by_name = column.type is ColumnType.COUNTRY and run.mapping.read.countries is CountryStyle.NAMES
+    distinct = frame.select(pl.col(header).unique())
     text = (
-        _value_map(frame, header, labels or {}, by_name) if labels or by_name else _trimmed(header)
+        _value_map(distinct, header, labels or {}, by_name)
+        if labels or by_name
+        else _trimmed(header)
     )
     if column.type is ColumnType.DATE:
-        return _dates(text, run.formats, workbook)
-    if column.type is ColumnType.INT:
-        return text.str.replace(r"^(-?\d+)[.,]0+$", "${1}")
-    return text
+        text = _dates(text, run.formats, workbook)
+    elif column.type is ColumnType.INT:
+        text = text.str.replace(r"^(-?\d+)[.,]0+$", "${1}")
+    return _by_distinct(frame, distinct, header, text)
+
+
+def _by_distinct(
+    frame: pl.DataFrame, distinct: pl.DataFrame, header: str, expr: pl.Expr
+) -> pl.Expr:
+    """`expr` over the column, evaluated once per distinct value (a source has a few thousand
+    dates and a handful of labels in a million rows) and looked up for every row."""
+    if distinct.height > max(1000, frame.height // 4):
+        return expr
+    out = distinct.select(pl.col(header), expr.alias("\x00out"))
+    pairs = list(
+        zip(out.get_column(header).to_list(), out.get_column("\x00out").to_list(), strict=True)
+    )
+    lookup = {k: v for k, v in pairs if k is not None}
+    empty = next((v for k, v in pairs if k is None), None)
+    mapped = (
+        pl.col(header).replace_strict(lookup, default=None, return_dtype=pl.String)
+        if lookup
+        else pl.lit(None, pl.String)
+    )
+    return pl.when(pl.col(header).is_null()).then(pl.lit(empty, pl.String)).otherwise(mapped)
 
 
 # --- building one table ---------------------------------------------------------------------
@@ -260,10 +278,21 @@ def _distinct(
     key = [k for k in key if k in frame.columns]
     if not key:
         return frame
-    found = _disagreements(frame, key, raw_labels, file, {V_NUMBER})
-    if found.height:
+    others = [c for c in frame.columns if c not in key and c != LINE]
+    # One pass finds the keys whose rows differ (a null differs from a value); only their
+    # rows are compared line by line.
+    split = (
+        frame.group_by(key)
+        .agg(pl.any_horizontal(pl.col(c).n_unique() > 1 for c in others).alias("split"))
+        .filter("split")
+        if others
+        else frame.clear()
+    )
+    if split.height:
+        rows = frame.join(split.select(key), on=key, how="semi", nulls_equal=False)
+        found = _disagreements(rows, key, raw_labels, file, {V_NUMBER})
         run.violations.extend(violations_from_frame(found))
-    return frame.filter(pl.col(LINE) == pl.col(LINE).min().over(key))
+    return frame.sort(LINE).unique(subset=key, keep="first", maintain_order=True)
 
 
 def _raw_table(run: _Run, tm: TableMapping, table: SourceTable) -> RawTable:
