@@ -574,21 +574,24 @@ def _instruments_section(data: CountryData, name: str, lang: Language) -> Sectio
     )
 
 
-def _cases_section(data: CountryData, name: str, lang: Language) -> Section:
-    if data.cases is None:
-        return Section(_t("cases_section", lang), (Paragraph(_t("no_cases", lang, country=name)),))
-    blocks: list[Block] = [
-        disclosed_table(
-            data.cases,
-            _t("cases_caption", lang, country=name),
-            lang,
-            key="cases",
-            first=_c("state", lang),
-            label=code_text,
+def nationals_tables(data: CountryData, lang: Language) -> tuple[Table, ...]:
+    """The cases of the country's nationals by how they stand, and their departures by
+    type, per year (none without cases): for the brief and the country page alike."""
+    name = labels.country_name(data.country, lang)
+    tables = []
+    if data.cases is not None:
+        tables.append(
+            disclosed_table(
+                data.cases,
+                _t("cases_caption", lang, country=name),
+                lang,
+                key="cases",
+                first=_c("state", lang),
+                label=code_text,
+            )
         )
-    ]
-    if data.departures is not None:
-        blocks.append(
+    if data.cases is not None and data.departures is not None:
+        tables.append(
             disclosed_table(
                 data.departures,
                 _t("departures_caption", lang, country=name),
@@ -598,8 +601,14 @@ def _cases_section(data: CountryData, name: str, lang: Language) -> Section:
                 label=code_text,
             )
         )
-    blocks.append(Paragraph(_t("cases_note", lang)))
-    return Section(_t("cases_section", lang), tuple(blocks))
+    return tuple(tables)
+
+
+def _cases_section(data: CountryData, name: str, lang: Language) -> Section:
+    if data.cases is None:
+        return Section(_t("cases_section", lang), (Paragraph(_t("no_cases", lang, country=name)),))
+    blocks: tuple[Block, ...] = (*nationals_tables(data, lang), Paragraph(_t("cases_note", lang)))
+    return Section(_t("cases_section", lang), blocks)
 
 
 def _context_section(data: CountryData, lang: Language) -> Section | None:
@@ -607,7 +616,8 @@ def _context_section(data: CountryData, lang: Language) -> Section | None:
 
 
 def _about(data: CountryData, name: str, lang: Language) -> Section:
-    items = [n.text(lang) for n in data.notes]
+    # the notes of the index and its components, where there is one
+    items = [n.text(lang) for n in data.notes] if data.has_requests else []
     if data.eu_context is None:
         items.append(_t("no_context", lang, country=name))
     for table in (data.outcomes, data.cases, data.departures):

@@ -33,6 +33,8 @@ TEXT_WIDTH: Final = Cm(17)
 MARGIN: Final = Cm(2)
 #: Tables wider than this many columns are set a point smaller.
 WIDE: Final = 7
+#: A first column whose labels are longer than this many characters gets more room.
+LONG_LABEL: Final = 12
 SIMULATED_COLOUR: Final = RGBColor(0x8A, 0x5A, 0x00)
 
 
@@ -140,10 +142,18 @@ def _chart(word: Any, chart: Chart) -> None:
 
 
 def _table(word: Any, table: Table) -> None:
-    word.add_paragraph(table.caption, style="Caption")
+    caption = word.add_paragraph(table.caption, style="Caption")
+    caption.paragraph_format.space_before = Pt(10)
+    caption.paragraph_format.keep_with_next = True
     grid = word.add_table(rows=1 + len(table.rows), cols=len(table.headers))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
+    grid.autofit = False
+    widths = _widths(table)
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width  # the grid LibreOffice reads; Word reads the cells'
+        for cell in column.cells:
+            cell.width = width
     size = Pt(8) if len(table.headers) > WIDE else Pt(9)
     _repeat_header(grid.rows[0])
     for i, header in enumerate(table.headers):
@@ -152,6 +162,17 @@ def _table(word: Any, table: Table) -> None:
         total = (r - 1) in table.totals
         for i, value in enumerate(row):
             _cell(grid.cell(r, i), value, size, bold=total, right=i >= table.labels)
+
+
+def _widths(table: Table) -> list[Any]:
+    """A wide first column where its labels are words (answers and reasons), the text
+    width shared by the rest; equal columns otherwise."""
+    n = len(table.headers)
+    longest = max((len(row[0]) for row in table.rows), default=0)
+    if n < 3 or longest <= LONG_LABEL:
+        return [int(TEXT_WIDTH / n)] * n
+    first = int(TEXT_WIDTH * 0.3)
+    return [first] + [int((TEXT_WIDTH - first) / (n - 1))] * (n - 1)
 
 
 def _repeat_header(row: Any) -> None:

@@ -348,9 +348,9 @@ class Views:
                 Filters(profile, country=code, requests=False),
                 lang,
             )
-            document = cooperation_report.country_document(cooperation.country_data(view), lang)
+            data = cooperation.country_data(view)
             nationals = tuple(
-                document_table(t) for t in document.tables() if t.key in NATIONALS_TABLES
+                document_table(t) for t in cooperation_report.nationals_tables(data, lang)
             )
             return CountryCharts(
                 svgs={key: chart_specs.svg(spec) for key, spec in specs.items()},
@@ -609,10 +609,6 @@ def country_words(lang: Language) -> CountryWords:
         labels.text(cooperation_report.TEXT["cases_section"], lang),
         labels.text(cooperation_report.TEXT["brief_docx"], lang),
     )
-
-
-#: The tables of the country brief shown as the country page's "cases of nationals".
-NATIONALS_TABLES: Final = ("cases", "departures")
 
 
 def document_table(table: Table) -> TableView:
