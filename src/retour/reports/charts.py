@@ -391,6 +391,24 @@ def scale_rows(
     )
 
 
+def _scale_tooltip(lang: Language, level: float) -> list[Any]:
+    """What hovering over a country of the scale shows: the index and its components."""
+    alt = _alt()
+    return [
+        alt.Tooltip("name:N", title=t("country", lang)),
+        alt.Tooltip("index_text:N", title=t("index", lang)),
+        alt.Tooltip("interval_text:N", title=t("interval", lang, level=round(level * 100))),
+        alt.Tooltip("trend_text:N", title=t("trend", lang)),
+        alt.Tooltip("n_requests:Q", title=t("requests", lang)),
+        alt.Tooltip("answer_rate_text:N", title=t("answer_rate", lang)),
+        alt.Tooltip("median_text:N", title=t("median", lang)),
+        alt.Tooltip("confirmed_text:N", title=t("confirmed", lang)),
+        alt.Tooltip("expected_text:N", title=t("expected", lang)),
+        alt.Tooltip("document_text:N", title=t("document", lang)),
+        alt.Tooltip("naive_text:N", title=t("naive", lang)),
+    ]
+
+
 def scale_chart(
     table: pl.DataFrame,
     lang: Language = "nl",
@@ -425,22 +443,9 @@ def scale_chart(
             )
         )
     )
-    interval = t("interval", lang, level=round(level * 100))
     y = alt.Y("name:N", sort=rows["name"].to_list(), title=None)
     x_scale = alt.Scale(domain=[0, 100])
-    tooltip = [
-        alt.Tooltip("name:N", title=t("country", lang)),
-        alt.Tooltip("index_text:N", title=t("index", lang)),
-        alt.Tooltip("interval_text:N", title=interval),
-        alt.Tooltip("trend_text:N", title=t("trend", lang)),
-        alt.Tooltip("n_requests:Q", title=t("requests", lang)),
-        alt.Tooltip("answer_rate_text:N", title=t("answer_rate", lang)),
-        alt.Tooltip("median_text:N", title=t("median", lang)),
-        alt.Tooltip("confirmed_text:N", title=t("confirmed", lang)),
-        alt.Tooltip("expected_text:N", title=t("expected", lang)),
-        alt.Tooltip("document_text:N", title=t("document", lang)),
-        alt.Tooltip("naive_text:N", title=t("naive", lang)),
-    ]
+    tooltip = _scale_tooltip(lang, level)
     base = alt.Chart(data)
     rule = base.mark_rule(strokeWidth=2, color="#8c959f").encode(
         x=alt.X("lower:Q", scale=x_scale, title=t("index", lang)),

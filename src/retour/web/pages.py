@@ -6,6 +6,7 @@ import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Final
 from urllib.parse import quote
@@ -669,30 +670,14 @@ def import_upload(
 ) -> Response:
     app = retour(request)
     lang = language(request)
-    shown_name = dataset.filename or ""
+    shown = partial(_import_page, request, name=dataset.filename or "")
     stored_name = safe_file_name(dataset.filename)
     if stored_name is None:
         _import_refused(request, principal, "file_name")
-        return render(
-            request,
-            "import.html",
-            status=400,
-            report=None,
-            refused=None,
-            error=text("import.bad_name", lang),
-            name=shown_name,
-        )
+        return shown(status=400, error=text("import.bad_name", lang))
     if dataset.size is not None and dataset.size > MAX_UPLOAD:
         _import_refused(request, principal, "too_large")
-        return render(
-            request,
-            "import.html",
-            status=413,
-            report=None,
-            refused=None,
-            error=text("import.too_big", lang),
-            name=shown_name,
-        )
+        return shown(status=413, error=text("import.too_big", lang))
     with tempfile.TemporaryDirectory(prefix="retour-upload-") as folder:
         path = Path(folder) / stored_name
         with path.open("wb") as out:
@@ -708,26 +693,10 @@ def import_upload(
                 "violations": exc.violations[:MAX_VIOLATIONS],
                 "more": max(0, len(exc.violations) - MAX_VIOLATIONS),
             }
-            return render(
-                request,
-                "import.html",
-                status=400,
-                report=None,
-                refused=refused,
-                error=None,
-                name=shown_name,
-            )
+            return shown(status=400, refused=refused)
         except RetourError as exc:  # not a dataset retour can read: recorded here
             _import_refused(request, principal, type(exc).__name__)
-            return render(
-                request,
-                "import.html",
-                status=exc.http_status,
-                report=None,
-                refused=None,
-                error=_unreadable(exc, path, lang),
-                name=shown_name,
-            )
+            return shown(status=exc.http_status, error=_unreadable(exc, path, lang))
     result = report.result  # recorded in the audit log by retour.service.datasets
     views(request).changed()
     views(request).warm_up_in_background()  # the next visitor finds the new data computed
@@ -735,13 +704,28 @@ def import_upload(
         (t.value, c.inserted, c.replaced, c.unchanged, c.kept_newer)
         for t, c in result.tables.items()
     ]
+    imported = {"rows": rows, "notices": list(report.notices), "simulated": report.meta.simulated}
+    return shown(report=imported)
+
+
+def _import_page(
+    request: Request,
+    *,
+    name: str,
+    status: int = 200,
+    report: dict[str, Any] | None = None,
+    refused: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> Response:
+    """The import page with the outcome of an upload: imported, refused, or an error."""
     return render(
         request,
         "import.html",
-        report={"rows": rows, "notices": list(report.notices), "simulated": report.meta.simulated},
-        refused=None,
-        error=None,
-        name=shown_name,
+        status=status,
+        report=report,
+        refused=refused,
+        error=error,
+        name=name,
     )
 
 
