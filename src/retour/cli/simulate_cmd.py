@@ -69,6 +69,9 @@ def simulate(
     placebos: Annotated[
         int, typer.Option("--placebos", help="Instruments with no effect at all.")
     ] = 3,
+    world: Annotated[
+        str, typer.Option("--world", help="easy (the default) or hard: what the field is like.")
+    ] = "easy",
 ) -> None:
     """Simulate the return chain: a dataset in the exchange format, and truth.json."""
     from retour.service import simulation  # imported when run: the CLI starts faster
@@ -77,7 +80,7 @@ def simulate(
     with _bar() as progress:
         summary = simulation.simulate(
             scenario, span, seed, out, _date(extracted_on), force, progress,
-            scale=scale, confound=confound, placebos=placebos,
+            scale=scale, confound=confound, placebos=placebos, world=world,
         )  # fmt: skip
     rows = [(t.value, summary.counts[t]) for t in Table]
     title = (

@@ -124,18 +124,20 @@ def simulate(
     scale: float = 1.0,
     confound: bool = False,
     placebos: int = 3,
+    world: str = "easy",
 ) -> SimulationSummary:
     """Simulate the return chain and write the dataset and truth.json into `out`.
 
     `progress`: a callback (stage, fraction done), or True for a Rich progress bar on stderr.
     `scale` multiplies the volumes; `confound` sets case mix against cooperation for the
-    countries in retour.simulate.scenario.CONFOUND_PAIRS; `placebos` instruments have no effect.
+    countries in retour.simulate.scenario.CONFOUND_PAIRS; `placebos` instruments have no effect;
+    `world` ``hard`` adds what the easy world leaves out (retour.simulate.hard).
     """
     check_years(years)
     if not 0 <= seed <= MAX_SEED:
         raise UsageError(f"seed {seed} is out of range.", hint=f"Give a seed from 0 to {MAX_SEED}.")
     extracted = extraction_date(years, extracted_on)
-    spec = build_scenario(scenario, scale=scale, confound=confound, placebos=placebos)
+    spec = build_scenario(scenario, scale=scale, confound=confound, placebos=placebos, world=world)
     prepare_folder(out, force=force)
     with _progress(progress) as report:
         simulation = simulate_dataset(spec, years, seed, extracted, report)

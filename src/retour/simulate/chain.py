@@ -27,6 +27,7 @@ from retour.domain.codes import (
     RequestReason,
 )
 from retour.simulate.cooperation import GREEN_FROM, Timeline, answer_law
+from retour.simulate.hard import draw_delay, draw_wait
 from retour.simulate.scenario import CaseModel, Course, Scenario
 
 IntArray = NDArray[np.int64]
@@ -140,6 +141,7 @@ class _Sim:
         self.z_flat = tl.z.ravel()
         self.readmission_flat = tl.readmission.ravel()
         self.possible_flat = tl.possible.ravel()
+        self.lp_process = np.array([c.lp_process for c in countries])
 
     # --- draws ------------------------------------------------------------------------------
 
@@ -312,6 +314,8 @@ class _Sim:
     def _answers(
         self, st: _State, cand: IntArray, sub: IntArray, flat: IntArray, country: IntArray
     ) -> _Request:
+        if self.tl.effects is not None:
+            return self._hard_answers(st, cand, sub, flat, country)
         n, tl, model = cand.size, self.tl, self.sc.answers
         to_kind = self.readmission_flat[flat]
         law = answer_law(
@@ -326,6 +330,42 @@ class _Sim:
         logit_p = (
             law.z + self.beta_evidence[st.evidence[cand]] + self.beta_coop[st.coop[cand]]
             + law.kind_effect
+        )  # fmt: skip
+        positive = self.uniform(n) < expit(logit_p)
+        blocked = positive & (self.uniform(n) < self.cm.procedure_after_positive)
+        doc_at = answer + self.gamma_days(self.cm.document_mean_days, n)
+        doc = np.where(answered & positive & ~blocked, doc_at, NEVER)
+        return _Request(to_kind, answer, positive, blocked, doc, wait)
+
+    def _hard_answers(
+        self, st: _State, cand: IntArray, sub: IntArray, flat: IntArray, country: IntArray
+    ) -> _Request:
+        """The hard world (:mod:`retour.simulate.hard`): a share of T&O where an agreement
+        applies, T&O faster and more often positive by the country's amount, country-specific
+        case-mix effects on positivity and speed, fast/slow answer times, and withdrawals for
+        want of an answer competing from day 30."""
+        n, tl, model, hw = cand.size, self.tl, self.sc.answers, self.sc.hard
+        fx = tl.effects
+        assert fx is not None
+        to_share = np.where(self.lp_process[country], fx.to_share[country], 1.0)
+        to_kind = self.readmission_flat[flat] & (self.uniform(n) < to_share)
+        z = self.z_flat[flat]
+        law = answer_law(
+            model, z, tl.base[country], tl.log_median0[country], tl.logit_never0[country], to_kind
+        )
+        shift = z - tl.base[country]
+        ev, coop = st.evidence[cand], st.coop[cand]
+        to_median = fx.to_log_median[country] - model.speed_slope * shift
+        log_median = np.where(to_kind, to_median, law.log_median)
+        log_median = log_median + fx.speed_evidence[country, ev]
+        never = self.uniform(n) < law.never
+        delay = np.ceil(draw_delay(hw, log_median, self.rng))
+        wait = draw_wait(hw, n, self.rng)
+        answered = ~never & (delay <= wait)
+        answer = np.where(answered, sub + delay.astype(np.int64), NEVER)
+        logit_p = (
+            z + self.beta_evidence[ev] + fx.dev_evidence[country, ev] + self.beta_coop[coop]
+            + fx.dev_cooperation[country, coop] + np.where(to_kind, fx.to_bonus[country], 0.0)
         )  # fmt: skip
         positive = self.uniform(n) < expit(logit_p)
         blocked = positive & (self.uniform(n) < self.cm.procedure_after_positive)

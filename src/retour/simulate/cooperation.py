@@ -21,13 +21,14 @@ country's requests have that day) is exact:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit, logit, ndtr
 
 from retour.domain.codes import InstrumentKind, InstrumentStatus, RequestKind
+from retour.simulate.hard import CountryEffects
 from retour.simulate.scenario import AnswerModel, InstrumentSpec, Scenario
 
 FloatArray = NDArray[np.float64]
@@ -49,6 +50,7 @@ class Timeline:
     logit_never0: FloatArray
     readmission: BoolArray  # a readmission agreement applies: requests are TO
     possible: BoolArray  # requests can be made at all
+    effects: CountryEffects | None = None  # the hard world's per-country draws
 
     @property
     def days(self) -> int:
@@ -71,20 +73,18 @@ def build_timeline(
     origin: dt.date,
     days: int,
     rng: np.random.Generator,
+    *,
+    noise: FloatArray | None = None,
+    effects: CountryEffects | None = None,
 ) -> Timeline:
+    """``noise`` (countries x days) is added to the drift; ``effects``: the hard world's."""
     countries = scenario.countries
-    index = scenario.country_index()
     base = np.array([c.cooperation for c in countries])
     z = base[:, None] + _drift(len(countries), days, scenario.answers, rng)
+    if noise is not None:
+        z += noise
     readmission = np.zeros(z.shape, dtype=bool)
-    for spec in instruments:
-        row = index.get(spec.country)
-        if row is None:
-            continue
-        start, end = _span(spec, origin, days)
-        z[row, start:end] += spec.effect
-        if spec.kind is InstrumentKind.READMISSION_AGREEMENT and spec.status in _BINDING:
-            readmission[row, start:end] = True
+    _apply(scenario, instruments, origin, z, readmission)
     lp = np.array([c.lp_process for c in countries])
     forced = np.array([c.forced_return for c in countries])
     possible = (lp[:, None] | readmission) & forced[:, None]
@@ -96,7 +96,35 @@ def build_timeline(
         logit_never0=logit(np.array([c.never_answer for c in countries])),
         readmission=readmission,
         possible=possible,
+        effects=effects,
     )
+
+
+def with_instruments(
+    scenario: Scenario, tl: Timeline, instruments: tuple[InstrumentSpec, ...]
+) -> Timeline:
+    """The timeline with more instruments' effects (none of them an agreement)."""
+    z = tl.z.copy()
+    _apply(scenario, instruments, tl.origin, z, np.zeros(z.shape, dtype=bool))
+    return replace(tl, z=z)
+
+
+def _apply(
+    scenario: Scenario,
+    instruments: tuple[InstrumentSpec, ...],
+    origin: dt.date,
+    z: FloatArray,
+    readmission: BoolArray,
+) -> None:
+    index, days = scenario.country_index(), z.shape[1]
+    for spec in instruments:
+        row = index.get(spec.country)
+        if row is None:
+            continue
+        start, end = _span(spec, origin, days)
+        z[row, min(start + spec.delay_days, end) : end] += spec.effect
+        if spec.kind is InstrumentKind.READMISSION_AGREEMENT and spec.status in _BINDING:
+            readmission[row, start:end] = True
 
 
 _BINDING = (InstrumentStatus.IN_FORCE, InstrumentStatus.ENDED)

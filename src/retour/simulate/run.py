@@ -14,21 +14,25 @@ from retour.domain.codes import InstrumentLevel, InstrumentStatus
 from retour.domain.dataset import Dataset
 from retour.exchange.writer import write_dataset
 from retour.simulate.chain import simulate_chain
-from retour.simulate.cooperation import Timeline, build_timeline
+from retour.simulate.cooperation import Timeline, build_timeline, with_instruments
 from retour.simulate.courses import (
     calibrate_courses,
     draw_nationality,
     targets,
     uniform_days,
 )
+from retour.simulate.hard import draw_effects, quarter_noise
 from retour.simulate.scenario import MAX_PLACEBOS, PLACEBO_KINDS, Course, InstrumentSpec, Scenario
+from retour.simulate.staggered import hard_instruments
 from retour.simulate.tables import Frame, assemble
 from retour.simulate.truth import build_truth, truth_json
 
 TRUTH_JSON = "truth.json"
 #: the latent lives run on past the extraction date (then censored); the timeline covers it
 TAIL_YEARS = 3
-STREAMS = ("drift", "placebos", "pilot", "intake", "chain", "tables")
+#: one random stream each; "hard" is drawn from only in the hard world, so the easy world's
+#: streams (the first six) are what they always were
+STREAMS = ("drift", "placebos", "pilot", "intake", "chain", "tables", "hard")
 
 Progress = Callable[[str, float], None]
 
@@ -86,17 +90,15 @@ def simulate_dataset(
     extracted_on: dt.date,
     progress: Progress = no_progress,
 ) -> Simulation:
-    streams = dict(
-        zip(STREAMS, (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)),
-            strict=True)
-    )  # fmt: skip
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    streams = dict(zip(STREAMS, (np.random.default_rng(s) for s in children), strict=True))
     sim_years = range(years[0] - scenario.warmup_years, years[1] + 1)
     origin = dt.date(sim_years[0], 1, 1)
     horizon = dt.date(max(extracted_on.year, years[1]) + TAIL_YEARS, 12, 31)
     instruments = scenario.instruments + placebo_instruments(scenario, years, streams["placebos"])
     progress("country timelines", 0.02)
-    tl = build_timeline(scenario, instruments, origin, (horizon - origin).days + 1,
-                        streams["drift"])  # fmt: skip
+    tl, instruments = _timeline(scenario, instruments, origin, (horizon - origin).days + 1,
+                                years, streams)  # fmt: skip
     progress("calibration pilot", 0.05)
     goal = targets(scenario, sim_years)
     shares = calibrate_courses(scenario, tl, sim_years, goal, streams["pilot"])
@@ -116,6 +118,27 @@ def simulate_dataset(
     progress("truth", 0.75)
     truth = build_truth(scenario, tl, listed, years, extracted_on, seed, shares, goal)
     return Simulation(dataset, truth)
+
+
+def _timeline(
+    scenario: Scenario,
+    instruments: tuple[InstrumentSpec, ...],
+    origin: dt.date,
+    days: int,
+    years: tuple[int, int],
+    streams: dict[str, np.random.Generator],
+) -> tuple[Timeline, tuple[InstrumentSpec, ...]]:
+    """The country timelines; in the hard world with its noise, effects and instruments."""
+    if not scenario.is_hard:
+        return build_timeline(scenario, instruments, origin, days, streams["drift"]), instruments
+    rng, count = streams["hard"], len(scenario.countries)
+    effects = draw_effects(scenario.hard, count, rng)
+    noise = quarter_noise(scenario.hard, origin, count, days, rng)
+    tl = build_timeline(scenario, instruments, origin, days, streams["drift"], noise=noise,
+                        effects=effects)  # fmt: skip
+    busy = {spec.country for spec in instruments}
+    extra = hard_instruments(scenario, tl, busy, years, rng)
+    return with_instruments(scenario, tl, extra), instruments + extra
 
 
 def _intake(

@@ -21,6 +21,7 @@ from retour.domain.codes import InstrumentKind, InstrumentLevel, InstrumentStatu
 from retour.domain.errors import UsageError
 from retour.simulate import calibration
 from retour.simulate.calibration import Calibration
+from retour.simulate.hard import HardWorld, World, parse_world
 
 COUNTRIES_CSV = "countries.csv"
 #: Seed of the fixed per-country jitter: countries of one tier differ, but the same way in
@@ -102,6 +103,8 @@ class InstrumentSpec:
     source: str | None
     effect: float  # shift of the latent cooperation while it applies, logit scale
     placebo: bool = False
+    delay_days: int = 0  # the effect arrives this many days after the start (hard world)
+    reactive: bool = False  # started the day after the country's worst quarter (hard world)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +203,12 @@ class Scenario:
     placebos: int = 3
     warmup_years: int = 2
     pilot_cases: int = 4000  # per path and cohort year, for the calibration pilot
+    world: World = World.EASY
+    hard: HardWorld = field(default_factory=HardWorld)
+
+    @property
+    def is_hard(self) -> bool:
+        return self.world is World.HARD
 
     def country_index(self) -> dict[str, int]:
         return {c.code: i for i, c in enumerate(self.countries)}
@@ -214,10 +223,13 @@ def build_scenario(
     scale: float = 1.0,
     confound: bool = False,
     placebos: int = 3,
+    world: str = World.EASY.value,
     real_dir: Path = calibration.REAL_DIR,
 ) -> Scenario:
-    """The nl or eu preset. `scale` multiplies the volumes (0.25 for a mid-size run)."""
+    """The nl or eu preset. `scale` multiplies the volumes (0.25 for a mid-size run);
+    `world` ``hard`` adds what the easy world leaves out (:mod:`retour.simulate.hard`)."""
     preset = parse_scenario(name)
+    chosen = parse_world(world)
     if not 0 < scale <= 50:
         raise UsageError(f"scale {scale} is out of range.", hint="Give a scale above 0, up to 50.")
     if not 0 <= placebos <= MAX_PLACEBOS:
@@ -229,6 +241,8 @@ def build_scenario(
     pairs = CONFOUND_PAIRS if confound else ()
     if pairs:
         countries = _confound(countries, pairs)
+    if chosen is World.HARD:
+        countries = _shrink(countries, HardWorld())
     return Scenario(
         name=preset,
         countries=countries,
@@ -238,6 +252,17 @@ def build_scenario(
         scale=scale,
         confounded=pairs,
         placebos=placebos,
+        world=chosen,
+    )
+
+
+def _shrink(countries: tuple[CountryParams, ...], hw: HardWorld) -> tuple[CountryParams, ...]:
+    """Small countries beside large ones: a band of mid-size ones at a fraction of their
+    volume (at eu scale 0.25 they get some 20-60 requests a year)."""
+    ranked = sorted(countries, key=lambda c: (-c.weight, c.code))
+    small = {c.code for c in ranked[hw.small_countries[0] : hw.small_countries[1]]}
+    return tuple(
+        replace(c, weight=c.weight * hw.small_factor) if c.code in small else c for c in countries
     )
 
 

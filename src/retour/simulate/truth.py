@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import expit
 
 from retour.domain.codes import Cooperates, IdEvidence, InstrumentKind, RequestKind
 from retour.simulate.cooperation import (
@@ -33,6 +34,7 @@ from retour.simulate.cooperation import (
     timeline_law,
 )
 from retour.simulate.courses import CourseShares, Targets
+from retour.simulate.hard import CountryEffects, DailyIndex, daily_index
 from retour.simulate.scenario import InstrumentSpec, Scenario
 
 FloatArray = NDArray[np.float64]
@@ -48,6 +50,15 @@ INDEX_DEFINITION = (
     "never(t) = logistic(logit(never0) - never_slope * (z(t) - z0)), "
     "ln median(t) = ln median0 - speed_slope * (z(t) - z0); "
     "days on which no request to the country is possible are left out"
+)
+HARD_INDEX_DEFINITION = (
+    "index = 100 * mean over the period's days t of the kinds' mix "
+    "s(t) * TO(t) + (1 - s(t)) * LP(t), s(t) the share of T&O requests that day; "
+    "kind k: (1 - never(t)) * sum over k = 1..90 of P(ceil(delay) = k) * P(wait >= k) "
+    "* logistic(z(t) + bonus_k), delay a fast/slow log-normal mixture around the kind's "
+    "median (shifted by -speed_slope * (z(t) - z0)), wait = 30 + floor(Exp(mean)) the "
+    "withdrawal for want of an answer (competing); computed exactly, no Monte Carlo; "
+    "index_LP and index_TO: the same for one kind, over the days that kind is sent"
 )
 EFFECT_DEFINITION = (
     "effect_index_points = mean over the days d from max(start_on, range start) to "
@@ -79,20 +90,51 @@ def _r(value: float) -> float:
     return round(float(value), DIGITS)
 
 
+def daily_kinds(
+    scenario: Scenario, tl: Timeline, row: int, z: FloatArray, ra: NDArray[np.bool_]
+) -> DailyIndex:
+    """The standard case's probability per day on one country's timeline (0..1): the kinds
+    mixed as the country's requests are that day, LP alone and T&O alone."""
+    model = scenario.answers
+    base, lm0, ln0 = tl.base[row], tl.log_median0[row], tl.logit_never0[row]
+    if tl.effects is None:
+        horizon = model.horizon_days
+        lp = standard_index(answer_law(model, z, base, lm0, ln0, np.zeros_like(ra)), horizon)
+        to = standard_index(answer_law(model, z, base, lm0, ln0, np.ones_like(ra)), horizon)
+        return DailyIndex(np.where(ra, to, lp), lp, to, ra.astype(np.float64))
+    shift = z - base
+    never = expit(ln0 - model.never_slope * shift)
+    lp_process = scenario.countries[row].lp_process
+    return daily_index(
+        scenario.hard, tl.effects, row, z, shift, lm0, never, ra, lp_process, model.speed_slope
+    )
+
+
+def _kind_days(scenario: Scenario, tl: Timeline, row: int, share: FloatArray) -> dict[str, Any]:
+    possible = tl.possible[row]
+    lp = possible & (share < 1.0) & scenario.countries[row].lp_process
+    return {"index_LP": lp, "index_TO": possible & (share > 0.0)}
+
+
 def _country_index(
     scenario: Scenario, tl: Timeline, row: int, span: list[Period]
 ) -> dict[str, Any]:
     law = timeline_law(scenario.answers, tl, slice(row, row + 1))
     horizon = scenario.answers.horizon_days
+    kinds = daily_kinds(scenario, tl, row, tl.z[row], tl.readmission[row])
     daily = {
-        "index": standard_index(law, horizon)[0] * POINTS,
-        "answered_within_90_days": answered_within(law, horizon)[0],
-        "positive_if_answered": standard_positive(law)[0],
+        "index": kinds.all * POINTS,
         "never_answers": law.never[0],
-        "median_answer_days": np.exp(law.log_median[0]),
         "latent_cooperation": law.z[0],
         "readmission_agreement": tl.readmission[row].astype(np.float64),
+        "to_share": kinds.to_share,
     }
+    if tl.effects is None:  # the easy world's components, exact
+        daily["answered_within_90_days"] = answered_within(law, horizon)[0]
+        daily["positive_if_answered"] = standard_positive(law)[0]
+        daily["median_answer_days"] = np.exp(law.log_median[0])
+    by_kind = {"index_LP": kinds.lp * POINTS, "index_TO": kinds.to * POINTS}
+    kind_days = _kind_days(scenario, tl, row, kinds.to_share)
     possible = tl.possible[row]
     out: dict[str, Any] = {}
     for period in span:
@@ -101,7 +143,10 @@ def _country_index(
         if not ok.any():
             out[period.label] = {"index": None, "note": "no request process"}
             continue
-        cell = {k: _r(v[lo:hi][ok].mean()) for k, v in daily.items()}
+        cell: dict[str, float | None] = {k: _r(v[lo:hi][ok].mean()) for k, v in daily.items()}
+        for key, values in by_kind.items():
+            days = kind_days[key][lo:hi]
+            cell[key] = _r(values[lo:hi][days].mean()) if days.any() else None
         cell["possible_share"] = _r(ok.mean())
         cell["error"] = 0.0
         out[period.label] = cell
@@ -111,16 +156,14 @@ def _country_index(
 def _counterfactual_index(
     scenario: Scenario, tl: Timeline, row: int, spec: InstrumentSpec, days: slice
 ) -> tuple[FloatArray, FloatArray]:
-    model = scenario.answers
     z = tl.z[row, days]
     ra = tl.readmission[row, days]
-    base = tl.base[row]
-    args = (base, tl.log_median0[row], tl.logit_never0[row])
-    factual = standard_index(answer_law(model, z, *args, ra), model.horizon_days)
+    factual = daily_kinds(scenario, tl, row, z, ra).all
     cf_ra = ra.copy()
     if spec.kind is InstrumentKind.READMISSION_AGREEMENT:
         cf_ra[:] = False  # no other agreement of the same country overlaps in the scenarios
-    counter = standard_index(answer_law(model, z - spec.effect, *args, cf_ra), model.horizon_days)
+    applied = np.arange(days.start, days.stop) >= tl.day(spec.start_on) + spec.delay_days
+    counter = daily_kinds(scenario, tl, row, z - spec.effect * applied, cf_ra).all
     if not scenario.countries[row].lp_process:
         counter = np.where(cf_ra, counter, 0.0)
     return factual, counter
@@ -157,10 +200,29 @@ def _instrument_effect(
     return result
 
 
-def _countries(scenario: Scenario, instruments: list[InstrumentSpec]) -> dict[str, Any]:
+def _hard_country(fx: CountryEffects | None, row: int) -> dict[str, Any]:
+    if fx is None:
+        return {}
+    return {
+        "hard": {
+            "dev_evidence": dict(zip(EVIDENCE, map(_r, fx.dev_evidence[row]), strict=True)),
+            "dev_cooperation": dict(zip(COOPERATES, map(_r, fx.dev_cooperation[row]), strict=True)),
+            "speed_evidence_log_days": dict(
+                zip(EVIDENCE, map(_r, fx.speed_evidence[row]), strict=True)
+            ),
+            "to_share": _r(fx.to_share[row]),
+            "to_median_days": _r(np.exp(fx.to_log_median[row])),
+            "to_bonus": _r(fx.to_bonus[row]),
+        }
+    }
+
+
+def _countries(
+    scenario: Scenario, instruments: list[InstrumentSpec], fx: CountryEffects | None
+) -> dict[str, Any]:
     model = scenario.answers
     out = {}
-    for _row, c in enumerate(scenario.countries):
+    for row, c in enumerate(scenario.countries):
         agreements = [s.start_on for s in instruments if s.country == c.code
                       and s.kind is InstrumentKind.READMISSION_AGREEMENT]  # fmt: skip
         out[c.code] = {
@@ -175,14 +237,15 @@ def _countries(scenario: Scenario, instruments: list[InstrumentSpec]) -> dict[st
             "lp_process": c.lp_process,
             "forced_return": c.forced_return,
             "readmission_agreement_from": min(agreements).isoformat() if agreements else None,
-        }
+        } | _hard_country(fx, row)
     return out
 
 
 def _model(scenario: Scenario) -> dict[str, Any]:
     m = scenario.answers
-    return {
-        "index_definition": INDEX_DEFINITION,
+    hard = {"hard_world": asdict(scenario.hard)} if scenario.is_hard else {}
+    return hard | {
+        "index_definition": HARD_INDEX_DEFINITION if scenario.is_hard else INDEX_DEFINITION,
         "effect_definition": EFFECT_DEFINITION,
         "standard_case": {
             "id_evidence": IdEvidence.DOCUMENT.value,
@@ -225,10 +288,11 @@ def build_truth(
             "scale": scenario.scale,
             "confound": bool(scenario.confounded),
             "placebos": scenario.placebos,
+            "world": scenario.world.value,
         },
         "calibration_source": scenario.calibration.source.split(" at ")[0],
         "model": _model(scenario),
-        "countries": _countries(scenario, [spec for _, spec in instruments]),
+        "countries": _countries(scenario, [spec for _, spec in instruments], tl.effects),
         "index": {
             c.code: _country_index(scenario, tl, row, span)
             for row, c in enumerate(scenario.countries)
@@ -240,6 +304,8 @@ def build_truth(
                 "start_on": spec.start_on.isoformat(),
                 "end_on": spec.end_on.isoformat() if spec.end_on else None,
                 "placebo": spec.placebo,
+                "reactive": spec.reactive,
+                "delay_days": spec.delay_days,
                 "in_dataset": spec.start_on <= extracted_on,
                 **_instrument_effect(scenario, tl, spec, first, last),
             }
