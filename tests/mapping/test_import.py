@@ -13,6 +13,7 @@ from retour.domain.dataset import Dataset
 from retour.domain.errors import UsageError
 from retour.exchange import InvalidDatasetError, MappingError, load_mapped, parse_mapping
 from retour.exchange.apply import open_mapped
+from retour.exchange.draft import draft_mapping
 from retour.exchange.source_style import SourceStyle, write_source
 from retour.exchange.writer import canonical_frame
 from retour.service import audit, datasets
@@ -317,3 +318,34 @@ def test_values_trim_an_empty_cell_maps_and_a_list_of_date_formats(tmp_path: Pat
     assert [str(d) for d in requests["submitted_on"].to_list()] == ["2020-02-01", "2020-03-01"]
     assert requests["country"].to_list() == ["MA", "MA"]
     assert dataset[Table.CASES].height == 1
+
+
+def test_a_flat_register_by_alien_number_never_shows_it(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "Register.csv").write_text(
+        "V-nummer;Nationaliteit;Datum instroom;Verzoeknummer;Soort verzoek;Datum bekendstelling;"
+        "Antwoord\n"
+        "1234567890;Marokko;05-01-2020;V1;LP;01-02-2020;Openstaand\n"
+        "1234567890;Turkije;05-01-2020;V2;LP;01-03-2020;Openstaand\n",
+        encoding="cp1252",
+    )
+    mapping = parse_mapping(
+        'format = "retour-mapping/1"\n[read]\ncountries = "names"\n'
+        '[tables.cases]\nfrom = "Register"\ndistinct = true\n[tables.cases.columns]\n'
+        'v_number = "V-nummer"\nnationality = "Nationaliteit"\nopened_on = "Datum instroom"\n'
+        '[tables.requests]\nfrom = "Register"\n[tables.requests.columns]\n'
+        'request_id = "Verzoeknummer"\nv_number = "V-nummer"\nkind = "Soort verzoek"\n'
+        'country = "Nationaliteit"\nsubmitted_on = "Datum bekendstelling"\noutcome = "Antwoord"\n'
+        "[tables.requests.values.outcome]\n"
+        'Openstaand = "pending"\n[tables.requests.constant]\nid_evidence = "none"\n'
+        'alien_cooperates = "unknown"\n'
+    )
+    with pytest.raises(InvalidDatasetError) as caught:
+        load_mapped(tmp_path / "src", mapping, today=TODAY, secret=b"s" * 16)
+    lines = list(caught.value.lines())
+    assert lines == [
+        "Register.csv:3: Nationaliteit: differs from line 2 of the same V-nummer (MA) (TR)"
+    ]
+    draft = draft_mapping(tmp_path / "src")
+    assert 'v_number = "V-nummer"' in draft.text
+    assert "1234567890" not in draft.text
