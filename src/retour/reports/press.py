@@ -109,7 +109,8 @@ class CountryTables:
     """One kind's country sheet, already disclosed.
 
     Attributes:
-        answers: rows ``country, outcome`` (every answer), column ``year``.
+        answers: per answer (its code), rows ``country``, column ``year``: every country
+            with a request of the kind has a row in each.
         made: rows ``country``, column ``year``: every request, whatever its answer.
         shares: the share not confirmed per ``country`` (null on the totals row, whose
             counts are those of sheet 1) and ``column`` (a year, or ``total``): ``share``
@@ -117,13 +118,13 @@ class CountryTables:
             the service from the published counts only.
     """
 
-    answers: DisclosedTable
+    answers: Mapping[str, DisclosedTable]
     made: DisclosedTable
     shares: pl.DataFrame
 
     @property
     def notes(self) -> tuple[Note, ...]:
-        return _unique([*self.answers.notes, *self.made.notes])
+        return _unique([*(n for t in self.answers.values() for n in t.notes), *self.made.notes])
 
 
 @dataclass(frozen=True)
@@ -419,7 +420,8 @@ class _Writer:
         title = self.t(labels.PRESS_TITLE[kind.value]).format(years=self.years_text)
         self._top(sheet, title, widths)
         self._country_headers(sheet, groups)
-        answers, made = _cells(tables.answers), _cells(tables.made)
+        answers = {code: _cells(table) for code, table in tables.answers.items()}
+        made = _cells(tables.made)
         shares = _shares(tables.shares)
         row = HEADER_ROW + 2
         for country in rows:
@@ -432,7 +434,7 @@ class _Writer:
                     cell = (
                         made[(country, group)]
                         if column == TOTAL
-                        else answers[((country, column), group)]
+                        else answers[column][(country, group)]
                     )
                     self._cell(sheet, row, at + j, *cell, total=False)
                 self._share(

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -560,7 +560,15 @@ def _country_tables(
     by_answer = shape.request_table(counts, ("country", "outcome", YEAR), years, [kind.value])
     # every request made, whatever its answer: the four answers added up (zeros included)
     made = shape.collapse(by_answer, ["country", YEAR], [shape.N])
-    answers = disclose_table(by_answer, rows=["country", "outcome"], column=YEAR, rules=rules)
+    # one table per answer, its column totals those of sheet 1: four small tables are
+    # protected faster than one of every answer, and say the same
+    answers = {
+        code: disclose_table(
+            by_answer.filter(pl.col("outcome") == code), rows=["country"], column=YEAR,
+            rules=rules,
+        )
+        for code in (o.value for o in Outcome)
+    }  # fmt: skip
     made_table = disclose_table(made, rows=["country"], column=YEAR, rules=rules)
     return CountryTables(
         answers=answers,
@@ -575,19 +583,21 @@ _HIDDEN_NOTE = Note(
 )
 
 
-def _hidden_with_its_answers(made: DisclosedTable, answers: DisclosedTable) -> DisclosedTable:
+def _hidden_with_its_answers(
+    made: DisclosedTable, answers: Mapping[str, DisclosedTable]
+) -> DisclosedTable:
     """``made`` with a country's requests of a year (or of all years) hidden as well
     (``x``) where one of its answers is hidden.
 
-    The two tables are protected each on its own, but one cell of ``made`` is the sum of
-    four of ``answers``: four answers ``<5`` beside ``<5`` made would each be 1. Hiding
+    The tables are protected each on its own, but one cell of ``made`` is the sum of one
+    cell of each answer: four answers ``<5`` beside ``<5`` made would each be 1. Hiding
     more is always safe; ``tests/figures/test_press_joint.py`` reads the sheets together.
     """
     if not made.rules.suppresses:
         return made
     columns = list(made.value_columns)
     hidden = (
-        answers.shown.filter(~pl.col(IS_TOTAL))
+        pl.concat([t.shown.filter(~pl.col(IS_TOTAL)) for t in answers.values()])
         .group_by("country")
         .agg(pl.col(c).is_null().any().alias(f"_{c}") for c in columns)
     )
@@ -615,10 +625,13 @@ def _hidden_with_its_answers(made: DisclosedTable, answers: DisclosedTable) -> D
     return dataclasses.replace(made, shown=shown, status=status, notes=notes)
 
 
-def _country_shares(answers: DisclosedTable) -> pl.DataFrame:
+def _country_shares(answers: Mapping[str, DisclosedTable]) -> pl.DataFrame:
     """The share not confirmed per country and year (and over all years), from the
-    published counts of ``answers`` (rows country, outcome; column year)."""
-    long = answers.to_long().filter(~pl.col(IS_TOTAL), pl.col("outcome").is_in(ANSWERED))
+    published counts of ``answers`` (per answer: rows country; column year)."""
+    long = pl.concat(
+        answers[code].to_long().filter(~pl.col(IS_TOTAL)).with_columns(outcome=pl.lit(code))
+        for code in ANSWERED
+    )
     return _share_of(long.rename({COLUMN: "_column"}), "country", "_column")
 
 
