@@ -531,8 +531,11 @@ def _fit_all(
 
 
 def warm_up(app: Retour) -> None:
-    """Compute the all-country results behind the country pages (public profile) now."""
-    _all_countries(app, disclosure_rules(app, Profile.PUBLIC, None), IndexOptions())
+    """Compute the all-country results behind the country pages (public profile) now: the
+    index fit and every country's answer times."""
+    rules = disclosure_rules(app, Profile.PUBLIC, None)
+    _all_countries(app, rules, IndexOptions())
+    _answer_times(app, rules)
 
 
 #: How an answer is labelled in the outcomes table: the outcome, and the reason if any.
