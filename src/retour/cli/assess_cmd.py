@@ -17,6 +17,7 @@ import typer
 from retour.cli.figures_cmd import Confidential, Format, Lang, ProfileOption
 from retour.cli.render import OutputFormat, console, print_json, print_wide
 from retour.cli.session import command_app, context, err_console
+from retour.reports.messages import N_, _
 
 if TYPE_CHECKING:
     import polars as pl
@@ -77,9 +78,10 @@ def assess(
         result.origin.simulated,
         meta,
         result.notes,
-        title=(
-            f"Samenwerkingsindex {result.period.label} ({_KIND_NL.get(result.kind, result.kind)})",
-            f"Cooperation index {result.period.label} ({result.kind})",
+        title=_both(
+            "Cooperation index {period} ({kind})",
+            period=result.period.label,
+            kind=_KINDS.get(result.kind, result.kind),
         ),
     )
 
@@ -121,7 +123,7 @@ def effects(
         result.origin.simulated,
         meta,
         result.notes,
-        title=("Effecten van instrumenten (indexpunten)", "Effects of instruments (index points)"),
+        title=_both("Effects of instruments (index points)"),
     )
 
 
@@ -159,7 +161,7 @@ def answer_times(
         result.origin.simulated,
         meta,
         result.notes,
-        title=("Antwoordtermijnen", "Answer times"),
+        title=_both("Answer times"),
     )
 
 
@@ -280,19 +282,33 @@ def _output(
 
 #: The headers of the table format that the reports' columns (reports.cooperation.COLUMNS)
 #: do not have; CSV and JSON keep the column names.
-_HEADERS: Final[dict[str, tuple[str, str]]] = {
-    "country": ("Code", "Code"),
-    "kind": ("Soort", "Kind"),
-    "lower": ("Ondergrens", "Lower"),
-    "upper": ("Bovengrens", "Upper"),
-    "n_before": ("Verzoeken ervoor", "Requests before"),
-    "n_after": ("Verzoeken erna", "Requests after"),
-    "controls": ("Vergelijkingslanden", "Comparison countries"),
-    "note": ("Toelichting", "Note"),
-    "answered_60d": ("Beantwoord ≤ 60 d", "Answered ≤ 60 d"),
-    "answered_180d": ("Beantwoord ≤ 180 d", "Answered ≤ 180 d"),
+_HEADERS: Final[dict[str, str]] = {
+    "country": N_("Code"),
+    "kind": N_("Kind"),
+    "lower": N_("Lower"),
+    "upper": N_("Upper"),
+    "n_before": N_("Requests before"),
+    "n_after": N_("Requests after"),
+    "controls": N_("Comparison countries"),
+    "note": N_("Note"),
+    "answered_60d": N_("Answered ≤ 60 d"),
+    "answered_180d": N_("Answered ≤ 180 d"),
 }
-_KIND_NL: Final = {"all": "alle"}
+#: The kinds of request as an index's title names them (LP and TO are their own names).
+_KINDS: Final = {"all": N_("all kinds")}
+
+
+def _both(text: str, **values: str) -> tuple[str, str]:
+    """A table's title from the catalog in Dutch and in English, ``values`` filled in; the
+    ``kind`` named in each language (:data:`_KINDS`)."""
+
+    def one(lang: Language) -> str:
+        kind = {"kind": _(values["kind"], lang)} if "kind" in values else {}
+        return _(text, lang, **{**values, **kind})
+
+    return one("nl"), one("en")
+
+
 #: Columns of the assessment's display frame (all text) that hold figures.
 _FIGURES: Final = frozenset(
     {
@@ -323,7 +339,8 @@ def _display(table: pl.DataFrame, lang: Language) -> tuple[pl.DataFrame, list[st
         names = [labels.cell_country_name(c, lang) for c in text["country"].to_list()]
         text = text.insert_column(text.columns.index("country") + 1, pl.Series("name", names))
     headers = {
-        c: labels.text(COLUMNS.get(c) or _HEADERS.get(c) or (c, c), lang) for c in text.columns
+        c: labels.text(COLUMNS[c], lang) if c in COLUMNS else _(_HEADERS.get(c, c), lang)
+        for c in text.columns
     }
     return text.rename(headers), [headers[c] for c in text.columns if c in numeric]
 

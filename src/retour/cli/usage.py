@@ -22,50 +22,37 @@ from typing import TYPE_CHECKING, Any, Final
 
 from typer._click import exceptions as click_errors
 
+from retour.domain.language import Language
+from retour.reports.messages import N_, _
+
 if TYPE_CHECKING:
     from typer._click.core import Context, Parameter
 
-NL: Final = "nl"
-EN: Final = "en"
+NL: Final[Language] = "nl"
+EN: Final[Language] = "en"
 #: How alike a typo and a valid choice must be to be suggested (difflib's ratio).
 CUTOFF: Final = 0.5
 #: Usage errors are raised by this class and its subclasses (typer's copy of click's).
 UsageErrors: Final = click_errors.UsageError
 
-Pair = tuple[str, str]
 
-PREFIX: Final[Pair] = ("fout", "error")
-DID_YOU_MEAN: Final[Pair] = ("bedoelde u {match}?", "did you mean {match}?")
-CHOOSE: Final[Pair] = ("kies uit {choices}.", "choose one of {choices}.")
-OR: Final[Pair] = (" of ", " or ")
-NO_COMMAND: Final[Pair] = (
-    "onbekend commando {name!r} voor `{command}`",
-    "unknown command {name!r} for `{command}`",
-)
-MISSING_COMMAND: Final[Pair] = (
-    "`{command}` heeft een commando nodig",
-    "`{command}` needs a command",
-)
-NO_OPTION: Final[Pair] = ("`{command}` heeft geen optie {name}", "`{command}` has no option {name}")
-MISSING: Final[Pair] = ("`{command}` heeft {name} nodig", "`{command}` needs {name}")
-NEEDS_VALUE: Final[Pair] = ("{name} heeft een waarde nodig", "{name} needs a value")
-TAKES_NO_VALUE: Final[Pair] = ("{name} neemt geen waarde", "{name} takes no value")
-BAD_CHOICE: Final[Pair] = (
-    "`{command}` kent geen {name} {value!r}",
-    "`{command}` has no {name} {value!r}",
-)
-NOT_NUMBER: Final[Pair] = ("{what} is geen getal", "{what} is not a number")
-NOT_WHOLE: Final[Pair] = ("{what} is geen geheel getal", "{what} is not a whole number")
-OUT_OF_RANGE: Final[Pair] = (
-    "{what} ligt niet tussen {low} en {high}",
-    "{what} is not between {low} and {high}",
-)
-AT_LEAST: Final[Pair] = ("{what} is kleiner dan {low}", "{what} is less than {low}")
-EXTRA: Final[Pair] = (
-    "`{command}` neemt {extra} niet aan; zie `{command} --help`.",
-    "`{command}` takes no {extra}; see `{command} --help`.",
-)
-BAD_VALUE: Final[Pair] = ("{name}: {message}", "{name}: {message}")
+PREFIX: Final = N_("error")
+DID_YOU_MEAN: Final = N_("did you mean {match}?")
+CHOOSE: Final = N_("choose one of {choices}.")
+OR: Final = N_(" or ")
+NO_COMMAND: Final = N_("unknown command {name!r} for `{command}`")
+MISSING_COMMAND: Final = N_("`{command}` needs a command")
+NO_OPTION: Final = N_("`{command}` has no option {name}")
+MISSING: Final = N_("`{command}` needs {name}")
+NEEDS_VALUE: Final = N_("{name} needs a value")
+TAKES_NO_VALUE: Final = N_("{name} takes no value")
+BAD_CHOICE: Final = N_("`{command}` has no {name} {value!r}")
+NOT_NUMBER: Final = N_("{what} is not a number")
+NOT_WHOLE: Final = N_("{what} is not a whole number")
+OUT_OF_RANGE: Final = N_("{what} is not between {low} and {high}")
+AT_LEAST: Final = N_("{what} is less than {low}")
+EXTRA: Final = N_("`{command}` takes no {extra}; see `{command} --help`.")
+BAD_VALUE: Final = N_("{name}: {message}")
 
 
 def language_of(argv: Sequence[str]) -> str:
@@ -81,8 +68,8 @@ def language_of(argv: Sequence[str]) -> str:
     return NL
 
 
-def _t(pair: Pair, lang: str, **values: object) -> str:
-    return pair[1 if lang == EN else 0].format(**values)
+def _t(text: str, lang: str, /, **values: object) -> str:
+    return _(text, EN if lang == EN else NL, **values)
 
 
 def one_line(error: click_errors.UsageError, argv: Sequence[str], lang: str) -> str:

@@ -19,8 +19,6 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
-from babel.numbers import format_decimal
-
 from retour.domain.language import Language
 
 DOMAIN: Final = "retour"
@@ -51,10 +49,14 @@ def _(message: str, lang: Language, /, **values: object) -> str:
 
 def count(n: int, lang: Language) -> str:
     """A whole number with the language's grouping: 27.765 / 27,765."""
+    from babel.numbers import format_decimal  # not at start-up: CLDR data load when used
+
     return format_decimal(n, format="#,##0", locale=lang)
 
 
 def decimal(x: float, digits: int, lang: Language) -> str:
     """A number with ``digits`` decimals and the language's decimal sign: 0,21 / 0.21."""
+    from babel.numbers import format_decimal
+
     pattern = "0." + "0" * digits if digits else "0"
     return format_decimal(x, format=pattern, locale=lang, decimal_quantization=True)

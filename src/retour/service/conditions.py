@@ -38,6 +38,7 @@ from retour.disclosure import (
 )
 from retour.domain.codes import Condition
 from retour.domain.errors import UsageError
+from retour.reports.messages import N_, _
 from retour.service.context import Retour
 from retour.service.figures import disclosure_rules, provenance
 from retour.store import cases as store_cases
@@ -349,46 +350,31 @@ def _blockers(tables: dict[str, DisclosedTable], by: tuple[str, ...]) -> dict[st
     return out
 
 
-_NOTES: Final[dict[str, tuple[str, str]]] = {
-    "open": (
-        "Open zaken op {on}: geopend op of voor die dag en niet gesloten op of voor die dag.",
-        "Open cases on {on}: opened on or before that day and not closed on or before it.",
+_NOTES: Final[dict[str, str]] = {
+    "open": N_("Open cases on {on}: opened on or before that day and not closed on or before it."),
+    "state": N_(
+        "A condition's state on a date is its latest observation on or before "
+        "that date; without an observation it is unknown."
     ),
-    "state": (
-        "De stand van een conditie op een datum is de laatste waarneming op of voor die datum; "
-        "zonder waarneming is zij onbekend.",
-        "A condition's state on a date is its latest observation on or before that date; "
-        "without an observation it is unknown.",
+    "measures": N_(
+        "all_green: all five conditions green. <condition>_not_green: open "
+        "cases with that condition red or unknown."
     ),
-    "measures": (
-        "all_green: alle vijf condities groen. <conditie>_not_green: open zaken met die "
-        "conditie rood of onbekend.",
-        "all_green: all five conditions green. <condition>_not_green: open cases with that "
-        "condition red or unknown.",
+    "blocker": N_(
+        "single_blocker: the condition that is most often the only one not "
+        "green (read from the counts as shown; ties all, separated by /)."
     ),
-    "blocker": (
-        "single_blocker: de conditie die het vaakst als enige niet groen is (gelezen uit de "
-        "getoonde aantallen; bij gelijke aantallen alle, gescheiden door /).",
-        "single_blocker: the condition that is most often the only one not green (read from "
-        "the counts as shown; ties all, separated by /).",
+    "monthly": N_(
+        "Cases with all five conditions green at each month end ('persons ready"
+        " to be returned', as Frontex's IRMA counts them)."
     ),
-    "monthly": (
-        "Zaken met alle vijf condities groen aan het eind van elke maand ('persons ready to "
-        "be returned', zoals Frontex' IRMA ze telt).",
-        "Cases with all five conditions green at each month end ('persons ready to be "
-        "returned', as Frontex's IRMA counts them).",
-    ),
-    "monthly_country": (
-        "Zaken met alle vijf condities groen aan het eind van elke maand ('persons ready to "
-        "be returned', zoals Frontex' IRMA ze telt), per nationaliteit; elke maand is apart "
-        "beschermd.",
-        "Cases with all five conditions green at each month end ('persons ready to be "
-        "returned', as Frontex's IRMA counts them), by nationality; each month is protected "
-        "on its own.",
+    "monthly_country": N_(
+        "Cases with all five conditions green at each month end ('persons ready"
+        " to be returned', as Frontex's IRMA counts them), by nationality; each"
+        " month is protected on its own."
     ),
 }
 
 
 def _note(key: str, **values: object) -> Note:
-    nl, en = _NOTES[key]
-    return Note(nl.format(**values), en.format(**values))
+    return Note(_(_NOTES[key], "nl", **values), _(_NOTES[key], "en", **values))
