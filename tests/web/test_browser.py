@@ -42,6 +42,8 @@ WAIT = 30
 #: The figures of this country answer slowly (a busy database): the busy state shows.
 SLOW_COUNTRY = "NG"
 SLOW_SECONDS = 3.0
+#: The figures of this country fail (the server is unavailable): the old table is marked.
+FAILING_COUNTRY = "ER"
 
 Scope = MutableMapping[str, Any]
 ASGI = Callable[[Scope, Any, Any], Awaitable[None]]
@@ -55,6 +57,10 @@ class SlowFigures:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         query = scope.get("query_string", b"")
+        if scope.get("path") == "/figures" and f"country={FAILING_COUNTRY}".encode() in query:
+            await send({"type": "http.response.start", "status": 503, "headers": []})
+            await send({"type": "http.response.body", "body": b"unavailable"})
+            return
         if scope.get("path") == "/figures" and f"country={SLOW_COUNTRY}".encode() in query:
             await asyncio.sleep(SLOW_SECONDS)
         await self.app(scope, receive, send)
@@ -148,11 +154,18 @@ def shot(driver: webdriver.Chrome, name: str) -> None:
 ABORTED = ("htmx:afterRequest", "htmx:sendAbort")
 
 
+#: The answers this test asks to fail: the unavailable country's figures (503, which htmx
+#: also reports) and years outside the data (400).
+ASKED_TO_FAIL = (f"country={FAILING_COUNTRY}&", "Error Code 503 from /figures", "years=1990-1991&")
+
+
 def errors(driver: webdriver.Chrome) -> list[dict[str, Any]]:
     """Errors the page reported (a CSP violation, a failed script or asset, a failed
-    request), less htmx's report of the request it cancelled on purpose."""
+    request), less htmx's report of the request it cancelled on purpose and the answers
+    the test asked to fail."""
     severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
-    return [e for e in severe if not any(f'"{a},' in str(e.get("message")) for a in ABORTED)]
+    expected = [f'"{a},' for a in ABORTED] + list(ASKED_TO_FAIL)
+    return [e for e in severe if not any(x in str(e.get("message")) for x in expected)]
 
 
 def text_of(driver: webdriver.Chrome, css: str) -> str:
@@ -195,11 +208,13 @@ def state(driver: webdriver.Chrome) -> dict[str, Any]:
         const region = document.getElementById('results-region');
         const results = document.getElementById('results');
         const label = region.querySelector('.busy-label');
+        const failed = region.querySelector('.failed-label');
         const caption = results.querySelector('figcaption');
         const style = getComputedStyle(results);
         return {busy: region.getAttribute('aria-busy'), userSelect: style.userSelect,
                 opacity: parseFloat(style.opacity),
                 label: label.offsetParent ? label.innerText : '',
+                failed: failed.offsetParent ? failed.innerText : '',
                 caption: caption ? caption.innerText : ''};
         """
     )
@@ -309,6 +324,30 @@ def test_a_browser_signs_in_and_sees_the_charts(server: str, browser: webdriver.
     wait.until(lambda d: "Irak" in state(d)["caption"] and not state(d)["busy"])
     time.sleep(SLOW_SECONDS + 0.5)
     assert "Irak" in state(browser)["caption"] and "Nigeria" not in state(browser)["caption"]
+
+    # a change the server cannot answer: the old table stays, marked as not belonging
+    Select(browser.find_element(By.ID, "country")).select_by_value(FAILING_COUNTRY)
+    wait.until(lambda d: state(d)["failed"] != "" and state(d)["opacity"] < 0.5)
+    stale = state(browser)
+    assert stale["failed"].startswith("Deze cijfers konden niet worden geladen")
+    assert stale["opacity"] < 0.5 and stale["userSelect"] == "none" and not stale["busy"]
+    assert "Irak" in stale["caption"]  # the old table, said not to belong to the filters
+    shot(browser, "04d-figures-failed")
+    Select(browser.find_element(By.ID, "country")).select_by_value("IQ")
+    wait.until(lambda d: state(d)["failed"] == "" and state(d)["opacity"] == 1)
+
+    # a filter that cannot be answered: the reason replaces the table (an answer 400)
+    years = browser.find_element(By.ID, "years")
+    years.clear()
+    years.send_keys("1990-1991")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    wait.until(lambda d: "vallen buiten de gegevens" in text_of(d, "#results"))
+    shot(browser, "04e-figures-400")
+    assert state(browser)["caption"] == "" and state(browser)["failed"] == ""
+    years = browser.find_element(By.ID, "years")
+    years.clear()
+    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    wait.until(lambda d: "Irak" in state(d)["caption"])
 
     # a caption names every filter
     Select(browser.find_element(By.ID, "kind")).select_by_value("LP")

@@ -131,6 +131,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "filter.or": ("of", "or"),
     "filter.order": ("volgorde", "order"),
     "busy": ("Bezig met laden…", "Loading…"),
+    "busy.failed": (
+        "Deze cijfers konden niet worden geladen: de tabel hieronder hoort niet bij de gekozen "
+        "filters. Probeer het opnieuw.",
+        "These figures could not be loaded: the table below does not belong to the filters "
+        "chosen. Try again.",
+    ),
     # country
     "country.index": ("Samenwerkingsindex door de tijd", "Cooperation index over time"),
     "country.answer_times": ("Antwoordtijden", "Answer times"),

@@ -17,7 +17,7 @@ from retour.web.permissions import Permission
 from retour.web.security import Principal
 
 #: Bumped when a static file changes, so browsers fetch it anew.
-STATIC_VERSION: Final = "2"
+STATIC_VERSION: Final = "3"
 
 #: The navigation: (path, text key, permission).
 NAVIGATION: Final = (
