@@ -26,7 +26,13 @@ from scipy.special import expit
 from retour.analysis import casemix
 from retour.analysis.components import COMPONENT_COUNTS, COMPONENTS, components
 from retour.analysis.followup import follow_up
-from retour.analysis.index_model import IndexModel, IndexOptions, ModelSummary, fit_index
+from retour.analysis.index_model import (
+    IndexEstimates,
+    IndexOptions,
+    ModelSummary,
+    fit_index,
+    fit_kind_mix,
+)
 from retour.analysis.periods import Granularity, Period, label_expr
 from retour.domain.codes import RequestKind
 
@@ -136,15 +142,17 @@ def assess(
     cells = casemix.cells_of(fu, granularity, last_period(as_of, granularity).ordinal)
     coded = casemix.with_cells(fu, cells)
     model = fit_index(coded, cells, opts)
+    estimates = fit_kind_mix(coded, cells, opts, model) if kind is None else model
     table = (
-        _index_table(model, coded, label)
+        _index_table(estimates, coded, label)
         .join(components(coded, model), on="cell", how="left")
         .select(COLUMNS)
     )
-    return CooperationIndex(table, granularity, label, as_of, opts, model.summaries())
+    summaries = model.summaries() + (() if estimates is model else estimates.summaries())
+    return CooperationIndex(table, granularity, label, as_of, opts, summaries)
 
 
-def _index_table(model: IndexModel, coded: pl.DataFrame, kind: str) -> pl.DataFrame:
+def _index_table(model: IndexEstimates, coded: pl.DataFrame, kind: str) -> pl.DataFrame:
     opts, cells = model.options, model.cells
     center, var = model.logit_estimates()
     sd = np.sqrt(np.maximum(var, 0.0))
@@ -193,7 +201,7 @@ def _index_table(model: IndexModel, coded: pl.DataFrame, kind: str) -> pl.DataFr
     )
 
 
-def _trends(frame: pl.DataFrame, model: IndexModel, center: np.ndarray) -> pl.DataFrame:
+def _trends(frame: pl.DataFrame, model: IndexEstimates, center: np.ndarray) -> pl.DataFrame:
     """Up or down where the change since the previous period is clear at the index's level
     (its interval on the logit scale excludes 0, the covariance of the two estimates
     through the country's shared effects included); steady otherwise; null where either

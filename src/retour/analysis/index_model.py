@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Final
+from dataclasses import dataclass, field, replace
+from typing import Final, Protocol
 
 import numpy as np
 import polars as pl
@@ -478,3 +478,133 @@ def to_share(coded: pl.DataFrame, cells: Cells) -> FloatArray:
     country_share = np.full(len(cells.countries), overall)
     country_share[_int(by_country, "country_code")] = by_country["share"].to_numpy()
     return np.where(np.isnan(share), np.repeat(country_share, cells.periods), share)
+
+
+# -- kind `all`: the per-kind indices mixed by the cell's kind shares -------------------------
+
+
+class IndexEstimates(Protocol):
+    """What the index table reads of a fitted index: one kind's model, or the kinds' mix."""
+
+    @property
+    def cells(self) -> Cells: ...
+    @property
+    def options(self) -> IndexOptions: ...
+    @property
+    def index(self) -> FloatArray: ...
+    @property
+    def answered(self) -> FloatArray: ...
+    @property
+    def confirmed(self) -> FloatArray: ...
+    def logit_estimates(self) -> tuple[FloatArray, FloatArray]: ...
+    def change_variance(self, later: IntArray, earlier: IntArray) -> FloatArray: ...
+    def summaries(self) -> tuple[ModelSummary, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class KindPart:
+    """One kind's own model, and where each cell of the mix finds its cell in it."""
+
+    kind: RequestKind
+    model: IndexModel
+    cell: IntArray  # per mixed cell: the kind model's cell, -1 where the country has none
+    weight: FloatArray  # per mixed cell: the kind's share of the cell's requests
+
+
+@dataclass(slots=True)
+class KindMix:
+    """Kind ``all`` as the kind-share-weighted average of the per-kind probabilities.
+
+    Each kind (LP, TO) has its own models -- its own answer-time curves, confirmation and
+    country effects -- fitted on its requests alone; a cell's index is
+
+        index = s * index_TO + (1 - s) * index_LP,  s = the cell's share of TO requests
+
+    (else the country's share), and likewise ``answered``; ``confirmed`` is index /
+    answered, the confirmation among the mix's answers. The two kinds' fits share no
+    request, so their errors are independent: the variance of the mix is the sum of the
+    kinds' variances on the probability scale (the delta method, through each kind's
+    log-index gradients), carried to the logit scale of the interval. A change between two
+    periods keeps each kind's covariance between them.
+    """
+
+    cells: Cells
+    options: IndexOptions
+    parts: tuple[KindPart, ...]
+    index: FloatArray = field(default_factory=lambda: np.empty(0))
+    answered: FloatArray = field(default_factory=lambda: np.empty(0))
+    confirmed: FloatArray = field(default_factory=lambda: np.empty(0))
+
+    def __post_init__(self) -> None:
+        index, answered = np.zeros(self.cells.count), np.zeros(self.cells.count)
+        for part in self.parts:
+            has = part.cell >= 0
+            index[has] += part.weight[has] * part.model.index[part.cell[has]]
+            answered[has] += part.weight[has] * part.model.answered[part.cell[has]]
+        self.index, self.answered = index, answered
+        self.confirmed = np.where(answered > 0, index / np.maximum(answered, 1e-300), 0.0)
+
+    def _logit_scale(self) -> FloatArray:
+        p = np.clip(self.index, 1e-12, 1.0 - 1e-12)
+        return np.asarray(1.0 / (p * (1.0 - p)), dtype=np.float64)
+
+    def _variance(self, cell: IntArray, sign: FloatArray, target: IntArray, n: int) -> FloatArray:
+        """Variance of sum over rows of sign * logit(index[cell]), per target."""
+        scale = self._logit_scale()
+        total = np.zeros(n)
+        for part in self.parts:
+            own = part.cell[cell]
+            has = own >= 0
+            if not has.any():
+                continue
+            value = part.model.index[own[has]]
+            weight = sign[has] * part.weight[cell[has]] * value * scale[cell[has]]
+            total += part.model.log_variance(own[has], target[has], weight, n)
+        return total
+
+    def logit_estimates(self) -> tuple[FloatArray, FloatArray]:
+        cell = np.arange(self.cells.count)
+        var = self._variance(cell, np.ones(cell.size), cell, cell.size)
+        return logit(np.clip(self.index, 1e-12, 1.0 - 1e-12)), var
+
+    def change_variance(self, later: IntArray, earlier: IntArray) -> FloatArray:
+        pairs = np.arange(later.size)
+        cell = np.concatenate([later, earlier])
+        sign = np.concatenate([np.ones(later.size), -np.ones(earlier.size)])
+        return self._variance(cell, sign, np.concatenate([pairs, pairs]), later.size)
+
+    def summaries(self) -> tuple[ModelSummary, ...]:
+        return tuple(
+            replace(s, name=f"{s.name} ({part.kind.value})")
+            for part in self.parts
+            for s in part.model.summaries()
+        )
+
+
+def fit_kind_mix(
+    coded: pl.DataFrame, cells: Cells, options: IndexOptions, combined: IndexModel
+) -> IndexEstimates:
+    """Kind ``all``: each kind fitted on its own requests, mixed per cell (:class:`KindMix`).
+    With one kind in the data, the combined model is that kind's model."""
+    kinds = [k for k in (RequestKind.LP, RequestKind.TO) if (coded["kind"] == k.value).any()]
+    if len(kinds) < 2:
+        return combined
+    share_to = combined.to_share
+    parts = []
+    for kind in kinds:
+        sub = coded.filter(pl.col("kind") == kind.value)
+        own = Cells(tuple(sorted(sub["country"].unique().to_list())), cells.first,
+                    cells.periods, cells.granularity)  # fmt: skip
+        code = {c: i for i, c in enumerate(own.countries)}
+        country = np.array([code.get(c, -1) for c in cells.countries], dtype=np.int64)
+        per_cell = np.repeat(country, cells.periods)
+        period = np.tile(np.arange(cells.periods), len(cells.countries))
+        mapped = np.where(per_cell >= 0, per_cell * cells.periods + period, -1)
+        recoded = casemix.with_cells(sub.drop("ordinal", "cell", "country_code", "period_code"),
+                                     own)  # fmt: skip
+        weight = share_to if kind is RequestKind.TO else 1.0 - share_to
+        parts.append(KindPart(kind, fit_index(recoded, own, options), mapped, weight))
+    total = sum(np.where(p.cell >= 0, p.weight, 0.0) for p in parts)
+    norm = np.where(np.asarray(total) > 0, total, 1.0)
+    parts = [replace(p, weight=np.where(p.cell >= 0, p.weight, 0.0) / norm) for p in parts]
+    return KindMix(cells, options, tuple(parts))
