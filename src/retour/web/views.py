@@ -267,7 +267,7 @@ class Views:
                     tuple(RowView(r) for r in rows),
                     counts=False,
                 ),
-                notes=tuple(found.notes_in(lang)),
+                notes=tuple(i18n.readable(n, lang) for n in found.notes_in(lang)),
             )
 
         return self.cached("scale", (profile, period, lang, order), compute)
@@ -295,7 +295,9 @@ class Views:
                 lang,
             )  # fmt: skip
             shown = caption(title, Filters(profile, requests=False), lang)
-            return TableView(shown, headers, 1, rows), tuple(answer.notes_in(lang))
+            return TableView(shown, headers, 1, rows), tuple(
+                i18n.readable(n, lang) for n in answer.notes_in(lang)
+            )
 
         return self.cached("ready", (profile, year, lang), compute)
 
@@ -357,7 +359,7 @@ class Views:
                 effects=effects_view(view.effects, lang, title=effects_caption)
                 if view.has_requests
                 else None,
-                notes=tuple(view.notes_in(lang)),
+                notes=tuple(i18n.readable(n, lang) for n in view.notes_in(lang)),
                 nationals=nationals,
                 no_requests=None
                 if view.has_requests
