@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from retour.cli.render import OutputFormat, console, print_footer, print_json, print_wide
+from retour.cli.render import OutputFormat, console, print_footer, print_wide
 from retour.cli.session import command_app, context, err_console
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from retour.disclosure import Language
     from retour.service import figures
+    from retour.service.context import Retour
 
 #: `retour figures requests|detentions|departures`.
 figures_app = command_app()
@@ -112,7 +113,7 @@ def requests(
             confidential=confidential,
             outcome=outcome,
         )
-    _render(answer, fmt, language, name_language)
+        _render(ctx, answer, fmt, language, name_language)
 
 
 @figures_app.command("detentions")
@@ -139,7 +140,7 @@ def detentions(
         answer = figures.detention_figures(
             ctx, years=years, by=by, profile=profile, confidential=confidential
         )
-    _render(answer, fmt, language, name_language)
+        _render(ctx, answer, fmt, language, name_language)
 
 
 @figures_app.command("departures")
@@ -166,7 +167,7 @@ def departures(
         answer = figures.departure_figures(
             ctx, years=years, by=by, profile=profile, confidential=confidential
         )
-    _render(answer, fmt, language, name_language)
+        _render(ctx, answer, fmt, language, name_language)
 
 
 @report_app.command("press")
@@ -207,44 +208,29 @@ def _languages(lang: str, names: str | None) -> tuple[Language, Language | None]
 
 
 def _render(
-    answer: figures.Figures, fmt: OutputFormat, lang: Language, names: Language | None
+    ctx: Retour,
+    answer: figures.Figures,
+    fmt: OutputFormat,
+    lang: Language,
+    names: Language | None,
 ) -> None:
+    """A table on the terminal; CSV or JSON as an export, recorded by the service."""
+    from retour.reports import labels
+    from retour.service import figures
+
     for warning in answer.rules.warnings:
         err_console.print(f"warning: {warning}", markup=False)
-    if fmt is OutputFormat.JSON:
-        print_json(_with_names(answer.as_json(lang), answer, names))
-    elif fmt is OutputFormat.CSV:
-        _csv(answer, lang, names)
-    else:
+    if fmt is OutputFormat.TABLE:
         _table(answer, lang, names)
-
-
-def _with_names(
-    data: dict[str, object], answer: figures.Figures, names: Language | None
-) -> dict[str, object]:
-    from retour.disclosure import COUNTRY_COLUMNS
-    from retour.reports import labels
-
-    if names is None:
-        return data
-    tables = data["tables"]
-    assert isinstance(tables, list)
-    for table in tables:
-        for cell in table["cells"]:
-            for dim in answer.by:
-                if dim in COUNTRY_COLUMNS:
-                    cell[dim + NAME_SUFFIX] = labels.cell_country_name(cell[dim], names)
-    return data
-
-
-def _csv(answer: figures.Figures, lang: Language, names: Language | None) -> None:
-    """The ``--by`` columns (and their names), then ``n``; notes on stderr, not in the CSV."""
-    from retour.reports import labels
-
-    if answer.provenance.simulated:
-        err_console.print(labels.SIMULATED, markup=False)
-    err_console.print(labels.profile_line(answer.rules, lang), markup=False)
-    sys.stdout.write(answer.csv_text(names))
+        return
+    if fmt is OutputFormat.CSV:  # notes on stderr, not in the CSV
+        if answer.provenance.simulated:
+            err_console.print(labels.SIMULATED, markup=False)
+        err_console.print(labels.profile_line(answer.rules, lang), markup=False)
+    exported = figures.export_figures(
+        ctx, answer, figures.ExportFormat(fmt.value), lang=lang, names=names
+    )
+    sys.stdout.write(exported)
 
 
 def _table(answer: figures.Figures, lang: Language, names: Language | None) -> None:

@@ -68,7 +68,7 @@ from retour.reports import labels as report_labels
 from retour.reports import page as report_page
 from retour.reports.charts import ANSWER_SEPARATOR
 from retour.reports.document import Document
-from retour.service import outside
+from retour.service import audit, outside
 from retour.service.context import Retour
 from retour.service.figures import disclosure_rules, provenance
 from retour.service.memo import AnswerCache
@@ -608,11 +608,16 @@ def cooperation_brief(
     profile: str | Profile = Profile.PUBLIC,
     confidential: str | None = None,
     lang: Language = "nl",
+    actor: audit.Actor | None = None,
 ) -> bytes:
-    """The sliding-scale report of ``period``: self-contained HTML or an editable .docx."""
+    """The sliding-scale report of ``period``: self-contained HTML or an editable .docx,
+    recorded in the audit log as an export by ``actor`` (the operating-system user's when
+    none is given)."""
     assessment = assess_period(app, period, profile=profile, confidential=confidential)
     document = report.scale_document(assessment_data(assessment), lang)
-    return _rendered(document, ReportFormat(fmt))
+    data = _rendered(document, ReportFormat(fmt))
+    _exported(app, actor, assessment.rules.profile, "cooperation", lang, ReportFormat(fmt))
+    return data
 
 
 def cooperation_report(
@@ -623,12 +628,13 @@ def cooperation_report(
     profile: str | Profile = Profile.PUBLIC,
     confidential: str | None = None,
     lang: Language = "nl",
+    actor: audit.Actor | None = None,
 ) -> Path:
     """Write the sliding-scale report of ``period`` to ``out`` (.html or .docx)."""
     fmt = report_format(out)
     _check_out(out)
     page = cooperation_brief(
-        app, period, fmt, profile=profile, confidential=confidential, lang=lang
+        app, period, fmt, profile=profile, confidential=confidential, lang=lang, actor=actor
     )
     return _write(out, page)
 
@@ -641,10 +647,32 @@ def country_brief(
     profile: str | Profile = Profile.PUBLIC,
     confidential: str | None = None,
     lang: Language = "nl",
+    actor: audit.Actor | None = None,
 ) -> bytes:
-    """The country brief: self-contained HTML or an editable .docx."""
+    """The country brief: self-contained HTML or an editable .docx, recorded in the audit
+    log as an export by ``actor`` (the operating-system user's when none is given)."""
     view = country_view(app, country, profile=profile, confidential=confidential)
-    return _rendered(report.country_document(country_data(view), lang), ReportFormat(fmt))
+    data = _rendered(report.country_document(country_data(view), lang), ReportFormat(fmt))
+    _exported(app, actor, view.rules.profile, view.country, lang, ReportFormat(fmt))
+    return data
+
+
+def _exported(
+    app: Retour,
+    actor: audit.Actor | None,
+    profile: Profile,
+    subject: str,
+    lang: Language,
+    fmt: ReportFormat,
+) -> None:
+    audit.record_by(
+        app,
+        actor or audit.Actor.command_line(),
+        audit.AuditAction.EXPORT_REPORT,
+        profile=profile.value,
+        subject=subject,
+        detail={"lang": lang, "format": fmt.value},
+    )
 
 
 def country_report(
@@ -655,11 +683,14 @@ def country_report(
     profile: str | Profile = Profile.PUBLIC,
     confidential: str | None = None,
     lang: Language = "nl",
+    actor: audit.Actor | None = None,
 ) -> Path:
     """Write the country brief to ``out`` (.html or .docx)."""
     fmt = report_format(out)
     _check_out(out)
-    brief = country_brief(app, country, fmt, profile=profile, confidential=confidential, lang=lang)
+    brief = country_brief(
+        app, country, fmt, profile=profile, confidential=confidential, lang=lang, actor=actor
+    )
     return _write(out, brief)
 
 

@@ -12,9 +12,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
@@ -56,6 +58,7 @@ from retour.reports.press import (
     ShareStatus,
     write_press_workbook,
 )
+from retour.service import audit
 from retour.service.context import Retour
 from retour.store import figures as counting
 from retour.store import read as store_read
@@ -152,8 +155,9 @@ class Figures:
             seen.setdefault(note.text(lang), None)
         return list(seen)
 
-    def as_json(self, lang: Language = "nl") -> dict[str, object]:
-        """Machine-readable: the question, the profile, provenance, and every cell."""
+    def as_json(self, lang: Language = "nl", names: Language | None = None) -> dict[str, object]:
+        """Machine-readable: the question, the profile, provenance, and every cell (with the
+        name of each country code beside it in ``names``, when given)."""
         return {
             "subject": self.subject.value,
             "profile": self.rules.profile.value,
@@ -169,7 +173,9 @@ class Figures:
                 {
                     "name": t.name,
                     "title": t.title.text(lang),
-                    "cells": [_json_cell(row, t.by) for row in t.cells().iter_rows(named=True)],
+                    "cells": [
+                        _json_cell(row, t.by, names) for row in t.cells().iter_rows(named=True)
+                    ],
                 }
                 for t in self.tables
             ],
@@ -200,11 +206,15 @@ class Figures:
         return out.getvalue()
 
 
-def _json_cell(row: dict[str, object], by: tuple[str, ...]) -> dict[str, object]:
+def _json_cell(
+    row: dict[str, object], by: tuple[str, ...], names: Language | None
+) -> dict[str, object]:
     cell: dict[str, object] = {}
     for d in by:
         value = row[d]
         cell[d] = int(value) if d == YEAR and isinstance(value, str) and value.isdigit() else value
+        if names is not None and d in COUNTRY_COLUMNS:
+            cell[d + NAME_SUFFIX] = labels.cell_country_name(value, names)
     cell.update(n=row["shown"], display=row["n"], status=row["status"])
     return cell
 
@@ -695,8 +705,11 @@ def press_workbook(
     profile: str | Profile | None = Profile.PUBLIC,
     confidential: str | None = None,
     lang: str = "nl",
+    actor: audit.Actor | None = None,
 ) -> PressReport:
-    """Write the press workbook for ``years`` under ``profile`` to ``out`` (.xlsx)."""
+    """Write the press workbook for ``years`` under ``profile`` to ``out`` (.xlsx), recorded
+    in the audit log as an export by ``actor`` (the operating-system user's when none is
+    given)."""
     language = parse_language(lang)
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"{out}: the workbook must be an .xlsx file.", hint="E.g. --out pers.xlsx")
@@ -704,7 +717,57 @@ def press_workbook(
         raise UsageError(f"{out} is a folder.", hint="Name the .xlsx file to write.")
     tables = press_tables(app, years=years, profile=profile, confidential=confidential)
     write_press_workbook(tables, out, language)
+    audit.record_by(
+        app,
+        actor or audit.Actor.command_line(),
+        audit.AuditAction.EXPORT_WORKBOOK,
+        profile=tables.rules.profile.value,
+        subject="press",
+        detail={"years": labels.years_text(list(tables.years)), "lang": language},
+    )
     return PressReport(out, tables)
+
+
+class ExportFormat(StrEnum):
+    """The formats figures are exported in (a table on a screen is not an export)."""
+
+    CSV = "csv"
+    JSON = "json"
+
+
+def export_figures(
+    app: Retour,
+    answer: Figures,
+    fmt: ExportFormat,
+    *,
+    lang: Language = "nl",
+    names: Language | None = None,
+    only: tuple[str, str] | None = None,
+    actor: audit.Actor | None = None,
+    asked: str | None = None,
+) -> str:
+    """The figures as CSV (:meth:`Figures.csv_text`) or JSON (:meth:`Figures.as_json`),
+    recorded in the audit log as an export by ``actor`` (the operating-system user's when
+    none is given): the question (``asked``, a face's name for it, or the subject), the
+    years, the country of ``only``, the format and the profile, nothing else."""
+    if fmt is ExportFormat.CSV:
+        text = answer.csv_text(names, only)
+    else:
+        data = answer.as_json(lang, names)
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    audit.record_by(
+        app,
+        actor or audit.Actor.command_line(),
+        audit.AuditAction.EXPORT_FIGURES,
+        profile=answer.rules.profile.value,
+        subject=asked or answer.subject.value,
+        detail={
+            "years": labels.years_text(list(answer.years)),
+            "format": fmt.value,
+            "country": only[1] if only else None,
+        },
+    )
+    return text
 
 
 def parse_language(text: str) -> Language:

@@ -278,17 +278,8 @@ def country_brief(
     fmt = cooperation.ReportFormat.DOCX if docx else cooperation.ReportFormat.HTML
     lang = language(request)
     app = retour(request)
-    data = cooperation.country_brief(app, clean, fmt, profile=chosen, lang=lang)
-    audit.record(
-        app,
-        AuditAction.EXPORT_REPORT,
-        actor=principal.name,
-        role=principal.role,
-        via=Via.WEB,
-        profile=chosen.value,
-        subject=clean,
-        detail={"lang": lang, "format": fmt.value},
-    )
+    actor = audit.Actor(principal.name, Via.WEB, principal.role)
+    data = cooperation.country_brief(app, clean, fmt, profile=chosen, lang=lang, actor=actor)
     name = (
         f"retour-{'landenbrief' if lang == 'nl' else 'country-brief'}-{clean}-{chosen.value}"
         f".{fmt.value}"
@@ -436,19 +427,18 @@ def figures_csv(
         message = error_text(exc, language(request))
         return Response(message, status_code=400, media_type="text/plain; charset=utf-8")
     span = labels.years_text(list(answer.years))
-    audit.record(
+    exported = figures.export_figures(
         retour(request),
-        AuditAction.EXPORT_FIGURES,
-        actor=principal.name,
-        role=principal.role,
-        via=Via.WEB,
-        profile=chosen.value,
-        subject=subject,
-        detail={"years": span, "country": code},
+        answer,
+        figures.ExportFormat.CSV,
+        names=language(request),
+        only=only,
+        actor=audit.Actor(principal.name, Via.WEB, principal.role),
+        asked=subject,
     )
     name = f"retour-{subject}-{span}{'-' + code if code else ''}-{chosen.value}.csv"
     return Response(
-        answer.csv_text(language(request), only),
+        exported,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -467,19 +457,16 @@ def press_workbook(
     chosen_years = years.strip() if years and years.strip() else None
     with tempfile.TemporaryDirectory(prefix="retour-web-") as folder:
         out = Path(folder) / "press.xlsx"
-        report = figures.press_workbook(app, out, years=chosen_years, profile=chosen, lang=lang)
+        report = figures.press_workbook(
+            app,
+            out,
+            years=chosen_years,
+            profile=chosen,
+            lang=lang,
+            actor=audit.Actor(principal.name, Via.WEB, principal.role),
+        )
         data = out.read_bytes()
     span = labels.years_text(list(report.tables.years))
-    audit.record(
-        app,
-        AuditAction.EXPORT_WORKBOOK,
-        actor=principal.name,
-        role=principal.role,
-        via=Via.WEB,
-        profile=chosen.value,
-        subject="press",
-        detail={"years": span, "lang": lang},
-    )
     name = f"retour-{'pers' if lang == 'nl' else 'press'}-{span}-{chosen.value}.xlsx"
     return Response(
         data,
