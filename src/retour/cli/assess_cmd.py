@@ -168,7 +168,7 @@ def answer_times(
 @report_app.command("cooperation")
 def report_cooperation(
     period: Annotated[str, typer.Option("--period", help="A year (2023) or a quarter (2023Q2).")],
-    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    out: Annotated[Path, typer.Option("--out", help="The file to write: .html (self-contained) or .docx (to edit).")],
     profile: ProfileOption = PUBLIC,
     confidential: Confidential = None,
     lang: Lang = "nl",
@@ -186,7 +186,7 @@ def report_cooperation(
 @report_app.command("country")
 def report_country(
     country: Annotated[str, typer.Argument(help="The country's code, e.g. MA.")],
-    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    out: Annotated[Path, typer.Option("--out", help="The file to write: .html (self-contained) or .docx (to edit).")],
     profile: ProfileOption = PUBLIC,
     confidential: Confidential = None,
     lang: Lang = "nl",
