@@ -35,6 +35,10 @@ app = command_app()
 #: `retour report cooperation`, `retour report country`.
 report_app = command_app()
 
+ReportOut = Annotated[
+    Path,
+    typer.Option("--out", help="The file to write: .html (self-contained) or .docx (to edit)."),
+]
 KindOption = Annotated[
     str, typer.Option("--kind", help="LP, TO, or all (the default): which requests count.")
 ]
@@ -168,7 +172,7 @@ def answer_times(
 @report_app.command("cooperation")
 def report_cooperation(
     period: Annotated[str, typer.Option("--period", help="A year (2023) or a quarter (2023Q2).")],
-    out: Annotated[Path, typer.Option("--out", help="The file to write: .html (self-contained) or .docx (to edit).")],
+    out: ReportOut,
     profile: ProfileOption = PUBLIC,
     confidential: Confidential = None,
     lang: Lang = "nl",
@@ -186,7 +190,7 @@ def report_cooperation(
 @report_app.command("country")
 def report_country(
     country: Annotated[str, typer.Argument(help="The country's code, e.g. MA.")],
-    out: Annotated[Path, typer.Option("--out", help="The file to write: .html (self-contained) or .docx (to edit).")],
+    out: ReportOut,
     profile: ProfileOption = PUBLIC,
     confidential: Confidential = None,
     lang: Lang = "nl",
