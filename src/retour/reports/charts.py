@@ -705,6 +705,7 @@ def effects_chart(
     interval (points), coloured by verdict; those with too little data on the zero line.
     ``span``: the dates the time axis covers (default: the instruments' own)."""
     alt = _alt()
+    interval = t("interval", lang, level=round(level * 100))
     verdicts = {k: _pick(v, lang) for k, v in VERDICT_TEXT.items()}
     rows = effects.with_columns(
         pl.col("verdict").replace_strict(verdicts, return_dtype=pl.String).alias("verdict_text"),
@@ -751,7 +752,7 @@ def effects_chart(
         alt.Tooltip("title:N", title=t("description", lang)),
         alt.Tooltip("kind_text:N", title=t("kind", lang)),
         alt.Tooltip("start_on:T", title=t("start", lang)),
-        alt.Tooltip("effect_text:N", title=t("effect", lang)),
+        alt.Tooltip("effect_text:N", title=f"{t('effect', lang)} ({interval})"),
         alt.Tooltip("verdict_text:N", title=t("verdict", lang)),
     ]
     base = alt.Chart(data)
@@ -772,7 +773,7 @@ def effects_chart(
     )
     points = base.mark_point(filled=True, size=80).encode(
         x=x,
-        y=alt.Y("shown_effect:Q", title=t("effect", lang)),
+        y=alt.Y("shown_effect:Q", title=f"{t('effect', lang)} ({interval})"),
         color=color,
         tooltip=tooltip,
     )
@@ -799,10 +800,3 @@ def svg(spec: Spec) -> str:
     import vl_convert
 
     return str(vl_convert.vegalite_to_svg(spec))
-
-
-def png(spec: Spec, scale: float = 2.0) -> bytes:
-    """The chart as PNG (for a workbook or a brief), rendered offline by vl-convert."""
-    import vl_convert
-
-    return bytes(vl_convert.vegalite_to_png(spec, scale=scale))

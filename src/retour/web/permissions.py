@@ -133,11 +133,6 @@ def profiles(role: Role) -> tuple[Profile, ...]:
     return PROFILES[role]
 
 
-def default_profile(role: Role) -> Profile:
-    """The safest profile the role allows."""
-    return PROFILES[role][0]
-
-
 def route_permission(method: str, path: str) -> Permission | None:
     """The permission of a route, or None when the route is not in the table (refused)."""
     return ROUTES.get(("GET" if method == "HEAD" else method, path))
