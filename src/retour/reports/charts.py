@@ -707,41 +707,7 @@ def effects_chart(
     alt = _alt()
     interval = t("interval", lang, level=round(level * 100))
     verdicts = {k: _pick(v, lang) for k, v in VERDICT_TEXT.items()}
-    rows = effects.with_columns(
-        pl.col("verdict").replace_strict(verdicts, return_dtype=pl.String).alias("verdict_text"),
-        pl.col("kind")
-        .replace_strict(
-            {k: _pick(v, lang) for k, v in INSTRUMENT_TEXT.items()},
-            default=pl.col("kind"),
-            return_dtype=pl.String,
-        )
-        .alias("kind_text"),
-        pl.col("effect").fill_null(0.0).alias("shown_effect"),
-        (
-            _number("effect", 1)
-            + pl.lit(" (")
-            + _number("lower", 1)
-            + pl.lit(f" {DASH} ")
-            + _number("upper", 1)
-            + pl.lit(")")
-        ).alias("effect_text"),
-    )
-    data = alt.Data(
-        values=_records(
-            rows.select(
-                "instrument_id",
-                "title",
-                "kind_text",
-                "start_on",
-                "shown_effect",
-                "lower",
-                "upper",
-                "verdict",
-                "verdict_text",
-                "effect_text",
-            )
-        )
-    )
+    data = alt.Data(values=_records(_effect_rows(effects, verdicts, lang)))
     color = alt.Color(
         "verdict:N",
         scale=alt.Scale(domain=list(VERDICT_COLOR), range=list(VERDICT_COLOR.values())),
@@ -781,6 +747,42 @@ def effects_chart(
         width=WIDTH, height=220, title=t("effects_title", lang, country=country)
     )
     return _finish(chart, lang)
+
+
+def _effect_rows(effects: pl.DataFrame, verdicts: dict[str, str], lang: Language) -> pl.DataFrame:
+    """The effects chart's rows: verdicts and kinds in words, the effect and its interval
+    as one text, the effect shown on the zero line where there is none."""
+    rows = effects.with_columns(
+        pl.col("verdict").replace_strict(verdicts, return_dtype=pl.String).alias("verdict_text"),
+        pl.col("kind")
+        .replace_strict(
+            {k: _pick(v, lang) for k, v in INSTRUMENT_TEXT.items()},
+            default=pl.col("kind"),
+            return_dtype=pl.String,
+        )
+        .alias("kind_text"),
+        pl.col("effect").fill_null(0.0).alias("shown_effect"),
+        (
+            _number("effect", 1)
+            + pl.lit(" (")
+            + _number("lower", 1)
+            + pl.lit(f" {DASH} ")
+            + _number("upper", 1)
+            + pl.lit(")")
+        ).alias("effect_text"),
+    )
+    return rows.select(
+        "instrument_id",
+        "title",
+        "kind_text",
+        "start_on",
+        "shown_effect",
+        "lower",
+        "upper",
+        "verdict",
+        "verdict_text",
+        "effect_text",
+    )
 
 
 def _label_expr(names: dict[str, str]) -> str:
