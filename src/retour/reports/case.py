@@ -450,8 +450,6 @@ def case_html(view: CaseView, lang: Language = "nl") -> str:
 
 def case_json(view: CaseView) -> dict[str, object]:
     """The case view as data: the same content, codes instead of labels."""
-    prospect = view.prospect
-    model = prospect.model
     return {
         "case_id": view.case_id,
         "nationality": view.nationality,
@@ -460,88 +458,98 @@ def case_json(view: CaseView) -> dict[str, object]:
         "close_reason": view.close_reason,
         "on": view.on.isoformat(),
         "open": view.is_open,
-        "conditions": [
-            {
-                "condition": x.condition,
-                "state": x.state,
-                "since": _iso(x.since),
-                "observed_on": _iso(x.observed_on),
-            }
-            for x in view.lights
-        ],
+        "conditions": [_light_json(x) for x in view.lights],
         "all_green_since": _iso(view.all_green_since),
         "blockers": list(view.blockers),
-        "requests": [
-            {
-                "request_id": r.request_id,
-                "kind": r.kind,
-                "country": r.country,
-                "submitted_on": r.submitted_on.isoformat(),
-                "id_evidence": r.id_evidence,
-                "alien_cooperates": r.alien_cooperates,
-                "outcome": r.outcome,
-                "outcome_on": _iso(r.outcome_on),
-                "reason": r.reason,
-                "document_on": _iso(r.document_on),
-                "days": r.days,
-            }
-            for r in view.requests
-        ],
-        "detentions": [
-            {
-                "detention_id": d.detention_id,
-                "started_on": d.started_on.isoformat(),
-                "ended_on": _iso(d.ended_on),
-                "end_reason": d.end_reason,
-                "days": d.days,
-            }
-            for d in view.detentions
-        ],
-        "departures": [
-            {
-                "departure_id": v.departure_id,
-                "departed_on": v.departed_on.isoformat(),
-                "type": v.type,
-                "destination": v.destination,
-                "assisted": v.assisted,
-            }
-            for v in view.departures
-        ],
-        "prospect": {
-            "status": prospect.status.value,
-            "version": prospect.version,
-            "inputs": prospect.inputs,
-            "estimates": [
-                {"months": x.months, "probability": x.probability, "low": x.low, "high": x.high}
-                for x in prospect.estimates
-            ],
-            "level": model.options.level if model else None,
-            "comparable": (
-                {
-                    "pattern": prospect.comparable.pattern,
-                    "cases": prospect.comparable.cases,
-                    "departed": {str(h): n for h, n in prospect.comparable.departed.items()},
-                }
-                if prospect.comparable
-                else None
-            ),
-            "notes": [n.value for n in prospect.notes],
-            "model": (
-                {
-                    "as_of": model.as_of.isoformat(),
-                    "landmarks": [_iso(d) for d in model.landmarks],
-                    "cases": model.cases,
-                    "departed": model.departed,
-                    "country_sd": list(model.country_sd),
-                }
-                if model
-                else None
-            ),
-            "disclaimer": DISCLAIMER,
-        },
+        "requests": [_request_json(r) for r in view.requests],
+        "detentions": [_detention_json(d) for d in view.detentions],
+        "departures": [_departure_json(v) for v in view.departures],
+        "prospect": _prospect_json(view.prospect),
         "simulated": view.provenance.simulated,
         "extracted_on": _iso(view.provenance.extracted_on),
         "logged": view.logged,
+    }
+
+
+def _light_json(x: Light) -> dict[str, object]:
+    return {
+        "condition": x.condition,
+        "state": x.state,
+        "since": _iso(x.since),
+        "observed_on": _iso(x.observed_on),
+    }
+
+
+def _request_json(r: RequestLine) -> dict[str, object]:
+    return {
+        "request_id": r.request_id,
+        "kind": r.kind,
+        "country": r.country,
+        "submitted_on": r.submitted_on.isoformat(),
+        "id_evidence": r.id_evidence,
+        "alien_cooperates": r.alien_cooperates,
+        "outcome": r.outcome,
+        "outcome_on": _iso(r.outcome_on),
+        "reason": r.reason,
+        "document_on": _iso(r.document_on),
+        "days": r.days,
+    }
+
+
+def _detention_json(d: DetentionLine) -> dict[str, object]:
+    return {
+        "detention_id": d.detention_id,
+        "started_on": d.started_on.isoformat(),
+        "ended_on": _iso(d.ended_on),
+        "end_reason": d.end_reason,
+        "days": d.days,
+    }
+
+
+def _departure_json(v: DepartureLine) -> dict[str, object]:
+    return {
+        "departure_id": v.departure_id,
+        "departed_on": v.departed_on.isoformat(),
+        "type": v.type,
+        "destination": v.destination,
+        "assisted": v.assisted,
+    }
+
+
+def _prospect_json(prospect: Prospect) -> dict[str, object]:
+    model = prospect.model
+    comparable = prospect.comparable
+    return {
+        "status": prospect.status.value,
+        "version": prospect.version,
+        "inputs": prospect.inputs,
+        "estimates": [
+            {"months": x.months, "probability": x.probability, "low": x.low, "high": x.high}
+            for x in prospect.estimates
+        ],
+        "level": model.options.level if model else None,
+        "comparable": (
+            {
+                "pattern": comparable.pattern,
+                "cases": comparable.cases,
+                "departed": {str(h): n for h, n in comparable.departed.items()},
+            }
+            if comparable
+            else None
+        ),
+        "notes": [n.value for n in prospect.notes],
+        "model": (
+            {
+                "as_of": model.as_of.isoformat(),
+                "landmarks": [_iso(d) for d in model.landmarks],
+                "cases": model.cases,
+                "departed": model.departed,
+                "country_sd": list(model.country_sd),
+            }
+            if model
+            else None
+        ),
+        "disclaimer": DISCLAIMER,
     }
 
 
