@@ -192,29 +192,12 @@ def country(
         # Confidential under this profile, or no data at all: the same answer for both.
         raise NotFound
 
-    def tables() -> tuple[TableView, TableView, tuple[str, ...]]:
-        only = ("country", clean)
-        per_year = v.request_figures(chosen, by="country,year,outcome")
-        reasons = v.request_figures(chosen, by="country,reason,outcome")
-        filters = Filters(chosen, country=clean)
-        return (
-            table_view(
-                per_year.tables[0],
-                lang,
-                only=only,
-                title=_titled("country.per_year", per_year, filters, lang),
-            ),
-            table_view(
-                reasons.tables[0],
-                lang,
-                only=only,
-                title=_titled("country.reasons", reasons, filters, lang),
-            ),
-            _notes(reasons.notes_in(lang), lang),
-        )
-
     per_year_view, reasons_view, notes = (
-        v.cached("country-tables", (clean, chosen, lang), tables)
+        v.cached(
+            "country-tables",
+            (clean, chosen, lang),
+            partial(_country_tables, v, clean, chosen, lang),
+        )
         if shown.has_requests
         else (None, None, ())
     )
@@ -247,6 +230,31 @@ def country(
         no_requests=drawn.no_requests if drawn else None,
         no_cases=drawn.no_cases if drawn else None,
         words=country_words(lang),
+    )
+
+
+def _country_tables(
+    v: Views, code: str, profile: Profile, lang: Language
+) -> tuple[TableView, TableView, tuple[str, ...]]:
+    """A country's requests per year and by reason, narrowed to it, with their notes."""
+    only = ("country", code)
+    per_year = v.request_figures(profile, by="country,year,outcome")
+    reasons = v.request_figures(profile, by="country,reason,outcome")
+    filters = Filters(profile, country=code)
+    return (
+        table_view(
+            per_year.tables[0],
+            lang,
+            only=only,
+            title=_titled("country.per_year", per_year, filters, lang),
+        ),
+        table_view(
+            reasons.tables[0],
+            lang,
+            only=only,
+            title=_titled("country.reasons", reasons, filters, lang),
+        ),
+        _notes(reasons.notes_in(lang), lang),
     )
 
 
