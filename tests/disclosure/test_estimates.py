@@ -295,9 +295,11 @@ def check(knowledge: Knowledge, rules: DisclosureRules, n: int, d: int, k: int) 
         assert truth in found
         if 1 <= truth < below:
             assert len(found) >= 2, f"{name} {truth} pinned under the threshold"
-        # with rounding, nothing but a true 0 is pinned -- unless a table cell of the same
-        # count would be pinned too (a threshold above half a rounding step: 10 and 2)
-        if step >= 2 and truth >= 1 and len(table_would_leave(truth, rules)) >= 2:
+        # with rounding to at least twice the threshold (DT&V's 10 and 5), nothing but a
+        # true 0 is pinned -- unless a table cell of the same count would be pinned too. A
+        # finer rounding (5 and 2) is not promised: the rules warn of it, and the withheld
+        # counts beside a share can leave one count on its step.
+        if step >= 2 * below and truth >= 1 and len(table_would_leave(truth, rules)) >= 2:
             assert len(found) >= 2, f"{name} {truth} pinned although counts are rounded"
 
 
@@ -306,6 +308,7 @@ def check(knowledge: Knowledge, rules: DisclosureRules, n: int, d: int, k: int) 
 @example(rules=PUBLIC, row=(29, 29, 1))
 @example(rules=PUBLIC, row=(30, 30, 5))
 @example(rules=DisclosureRules(Profile.PUBLIC, round_to=1), row=(20, 17, 8))
+@example(rules=DisclosureRules(Profile.PUBLIC, round_to=2), row=(26, 26, 21))
 def test_no_published_share_pins_a_count(rules: DisclosureRules, row: tuple[int, int, int]) -> None:
     n, d, k = row
     knowledge = attack(rules, n, d, k, "share")

@@ -67,6 +67,14 @@ def test_switches_follow_the_profile() -> None:
     assert not DisclosureRules(Profile.PUBLIC, frozenset({"MA", "DZ"})).warnings
 
 
+def test_a_rounding_finer_than_twice_the_threshold_is_warned_of() -> None:
+    """With counts rounded to 2 and a threshold of 5 a share can pin a count (26 of 26
+    requests shown as 26, a share of 11/13: only 21 fits), so the rules say so."""
+    assert DisclosureRules(Profile.PUBLIC, suppress_below=5, round_to=2).warnings
+    assert not DisclosureRules(Profile.PUBLIC, suppress_below=5, round_to=10).warnings
+    assert not DisclosureRules(Profile.PUBLIC, suppress_below=5, round_to=1).warnings
+
+
 long_frames = st.lists(
     st.tuples(st.sampled_from(CODES), st.integers(2018, 2020), st.integers(0, 30)),
     max_size=30,

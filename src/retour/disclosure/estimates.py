@@ -75,6 +75,11 @@ rules, an attacker who enumerates every ``(n, d, k)`` consistent with what is pu
 (the status of each value included) never pins a count of 1 .. ``T - 1`` nor, with
 ``R >= 2``, any other count a rounded table would not pin.
 
+Not promised for a rounding finer than twice the threshold (``2 <= R < 2T``, as 2 and 5):
+there the withheld counts beside a share (rule 2) can leave a single count on its step (26 of
+26 requests, a share of 11/13: only 21 fits), and :attr:`DisclosureRules.warnings` says so
+for such settings. DT&V's 5 and 10 are outside it, and so is ``R = 1``.
+
 Not promised (as for tables, :mod:`retour.disclosure.suppression`): figures cut from the same
 data are protected one by one, not jointly against differencing -- with ``R = 1`` the
 denominators of two shares of one row can be subtracted; with ``R >= 2`` each is known only

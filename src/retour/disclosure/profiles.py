@@ -137,12 +137,20 @@ class DisclosureRules:
     @property
     def warnings(self) -> list[str]:
         """Advice for whoever sets the rules (not for the published table)."""
+        out = []
         if self.profile is not Profile.INTERNAL and len(self.confidential) == 1:
-            return [
+            out.append(
                 "Only one country is confidential: anyone who knows that can read its "
                 "figures from the 'other countries' row. Pool at least two countries."
-            ]
-        return []
+            )
+        if self.rounds and self.suppresses and 2 * self.suppress_below > self.round_to:
+            out.append(
+                f"Counts are rounded to {self.round_to} with counts under "
+                f"{self.suppress_below} hidden: a published share can then give back a count "
+                "(retour.disclosure.estimates). Round to at least twice the threshold "
+                "(RETOUR_ROUND_TO >= 2 x RETOUR_SUPPRESS_BELOW, as 10 and 5) or not at all."
+            )
+        return out
 
     @property
     def pools(self) -> bool:
