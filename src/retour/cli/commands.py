@@ -34,13 +34,27 @@ db_app = command_app(help="Database maintenance.")
 
 @app.command("import")
 def import_(
-    path: Annotated[Path, typer.Argument(help="A folder, .zip or .xlsx in the exchange format.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder, .zip or .xlsx in the exchange format; with --mapping, a source "
+            "system's own export (folder, .zip, CSV file or .xlsx)."
+        ),
+    ],
     report: Annotated[
         Path | None,
         typer.Option(
             "--report",
             help="Write every violation (file, line, column, reason code, value, message) "
             "to this .csv or .json file; values of v_number are never written.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="Read PATH through this mapping file (docs/mapping.md; retour mapping draft "
+            "writes one).",
         ),
     ] = None,
 ) -> None:
@@ -51,7 +65,7 @@ def import_(
         check_report_path(report)
     with context() as ctx, stages(f"importing {path.name}", datasets.IMPORT_STAGES) as progress:
         try:
-            result = datasets.import_dataset(ctx, path, progress=progress)
+            result = datasets.import_dataset(ctx, path, progress=progress, mapping=mapping)
         except InputError as exc:
             if isinstance(exc, ListsViolations):  # the dataset breaks the exchange format
                 print_lines(list(exc.lines()), stderr=True)
@@ -61,10 +75,10 @@ def import_(
             raise
     if report is not None:
         write_violations([], report)
-    _print_import(result)
+    _print_import(result, mapped=mapping is not None)
 
 
-def _print_import(report: datasets.ImportReport) -> None:
+def _print_import(report: datasets.ImportReport, *, mapped: bool = False) -> None:
     result = report.result
     rows = []
     for table in Table:
@@ -82,7 +96,9 @@ def _print_import(report: datasets.ImportReport) -> None:
     replaced = sum(result.tables[t].replaced for t in Table)
     if replaced:
         console.print(f"{replaced} stored rows were replaced by this newer extract.")
-    if report.notices:
+    for notice in report.notices if mapped else ():
+        err_console.print(f"notice: {notice}", markup=False)
+    if report.notices and not mapped:
         names = ", ".join(report.notices)
         err_console.print(
             f"notice: not read (not part of the exchange format): {names}", markup=False
