@@ -21,7 +21,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from retour.analysis.figures import Provenance
 from retour.disclosure import (
     OTHER_COUNTRIES,
     Column,
@@ -39,6 +38,7 @@ from retour.disclosure.layouts import (
     disclose_curves,
     index_layout,
 )
+from retour.domain.provenance import Provenance
 
 from .attacker import requests_behind, rounded
 

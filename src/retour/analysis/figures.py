@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
@@ -86,25 +85,6 @@ OPTIONAL_CODES: Final[dict[str, tuple[str, ...]]] = {
 
 #: The answers a press answer calls refusals: negative, and withdrawn (no answer obtained).
 REFUSALS: Final = (Outcome.NEGATIVE.value, Outcome.WITHDRAWN.value)
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """Where a publication's figures come from, stated with every output.
-
-    Attributes:
-        extracted_on: the newest extraction date of the imported data; statuses are as of it.
-        fingerprint: a short digest identifying the imported data (see the service).
-        simulated: the database holds simulated data: every output must say so.
-        source: the source(s) named by the imports.
-        imports: how many imports the database has seen.
-    """
-
-    extracted_on: dt.date | None
-    fingerprint: str | None
-    simulated: bool
-    source: str | None = None
-    imports: int = 0
 
 
 def year_span(counts: pl.DataFrame, last_date: dt.date | None) -> tuple[int, int] | None:

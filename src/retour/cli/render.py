@@ -16,11 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     import polars as pl
 
     from retour.disclosure import DisclosureRules, Language
+    from retour.domain.provenance import Provenance
 
 console = Console(highlight=False, soft_wrap=True)
 #: A cell's padding, left and right.
@@ -222,19 +221,8 @@ def _fit(natural: list[int], words: list[int], available: int) -> list[int]:
     return widths
 
 
-class Origin(Protocol):
-    """Where figures come from (a published value's provenance)."""
-
-    @property
-    def extracted_on(self) -> dt.date | None: ...
-    @property
-    def fingerprint(self) -> str | None: ...
-    @property
-    def simulated(self) -> bool: ...
-
-
 def print_footer(
-    notes: Sequence[str], rules: DisclosureRules, origin: Origin, lang: Language
+    notes: Sequence[str], rules: DisclosureRules, origin: Provenance, lang: Language
 ) -> None:
     """Under a table of figures: its notes, the profile applied, the extraction date and
     data fingerprint, and the simulated-data label when so."""

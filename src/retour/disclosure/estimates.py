@@ -101,11 +101,11 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from retour.analysis.figures import Provenance
 from retour.disclosure.profiles import OTHER_COUNTRIES, DisclosureRules, Profile
 from retour.disclosure.suppression import round_counts
 from retour.disclosure.table import Note
 from retour.domain.language import Language
+from retour.domain.provenance import Provenance
 
 FloatArray = npt.NDArray[np.float64]
 ObjectArray = npt.NDArray[np.object_]

@@ -17,7 +17,6 @@ import polars as pl
 from retour.analysis.answer_times import DAYS_REPORTED, answered_column
 from retour.analysis.components import COMPONENTS
 from retour.analysis.effects import COLUMNS as EFFECT_COLUMNS
-from retour.analysis.figures import Provenance
 from retour.disclosure.estimates import (
     Column,
     DisclosedEstimates,
@@ -27,6 +26,7 @@ from retour.disclosure.estimates import (
 )
 from retour.disclosure.profiles import DisclosureRules, Profile
 from retour.disclosure.table import Note
+from retour.domain.provenance import Provenance
 
 #: The columns a published assessment table holds, in order (CSV and JSON follow it).
 INDEX_COLUMNS: Final = (

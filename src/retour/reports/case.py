@@ -15,10 +15,10 @@ import html
 from dataclasses import dataclass
 from typing import Final
 
-from retour.analysis.figures import Provenance
 from retour.analysis.prospect import Comparable, Prospect, ProspectNote, ProspectStatus
 from retour.domain.codes import Condition, ConditionState
 from retour.domain.language import Language
+from retour.domain.provenance import Provenance
 from retour.reports import labels
 from retour.reports.messages import N_, _, count, decimal
 

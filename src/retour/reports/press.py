@@ -41,7 +41,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
-from retour.analysis.figures import YEAR, Provenance
+from retour.analysis.figures import YEAR
 from retour.disclosure import (
     IS_TOTAL,
     OTHER_COUNTRIES,
@@ -55,6 +55,7 @@ from retour.disclosure import (
 )
 from retour.domain.codes import Outcome, RequestKind
 from retour.domain.errors import InputError
+from retour.domain.provenance import Provenance
 from retour.reports import labels
 from retour.reports.labels import text
 

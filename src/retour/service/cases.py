@@ -22,7 +22,6 @@ from typing import Final
 import polars as pl
 
 from retour.analysis import conditions as lights
-from retour.analysis.figures import Provenance
 from retour.analysis.prospect import (
     History,
     Prospect,
@@ -35,6 +34,7 @@ from retour.analysis.prospect import (
 )
 from retour.disclosure import Profile
 from retour.domain.errors import NotFoundError, UsageError
+from retour.domain.provenance import Provenance
 from retour.exchange.pseudonym import pseudonym
 from retour.reports.case import CaseView, DepartureLine, DetentionLine, Light, RequestLine
 from retour.service import audit, model_cache

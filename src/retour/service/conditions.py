@@ -21,7 +21,6 @@ from typing import Final
 import polars as pl
 
 from retour.analysis import conditions as lights
-from retour.analysis.figures import Provenance
 from retour.disclosure import (
     IS_TOTAL,
     OTHER_COUNTRIES,
@@ -38,6 +37,7 @@ from retour.disclosure import (
 )
 from retour.domain.codes import Condition
 from retour.domain.errors import UsageError
+from retour.domain.provenance import Provenance
 from retour.reports.messages import N_, _
 from retour.service.context import Retour
 from retour.service.figures import disclosure_rules, provenance

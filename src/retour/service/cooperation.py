@@ -34,7 +34,6 @@ import polars as pl
 
 from retour.analysis.answer_times import AnswerTimes, answer_curves, answer_times
 from retour.analysis.effects import InstrumentEffects, instrument_effects
-from retour.analysis.figures import Provenance
 from retour.analysis.followup import latest_date
 from retour.analysis.index import ALL_KINDS, CooperationIndex, assess
 from retour.analysis.index_model import IndexOptions, ModelSummary
@@ -62,6 +61,7 @@ from retour.disclosure.layouts import (
 from retour.domain.codes import Outcome, RequestKind, Table
 from retour.domain.countries import country_codes
 from retour.domain.errors import InputError, NotFoundError, UsageError
+from retour.domain.provenance import Provenance
 from retour.reports import cooperation as report
 from retour.reports import docx_writer
 from retour.reports import labels as report_labels

@@ -29,7 +29,6 @@ from retour.analysis.figures import (
     FOLLOW_UP_DAYS,
     YEAR,
     Cohort,
-    Provenance,
     Subject,
 )
 from retour.disclosure import (
@@ -48,6 +47,7 @@ from retour.disclosure import (
 )
 from retour.domain.codes import Outcome, RequestKind
 from retour.domain.errors import UsageError
+from retour.domain.provenance import Provenance
 from retour.reports import labels
 from retour.reports.press import (
     ANSWERED,

@@ -20,9 +20,9 @@ import json
 from dataclasses import asdict
 from typing import Final
 
-from retour.analysis.figures import Provenance
 from retour.analysis.prospect import MODEL_VERSION, ProspectModel, ProspectOptions
 from retour.domain.parts import PartsError
+from retour.domain.provenance import Provenance
 from retour.service.context import Retour
 from retour.store.parts_cache import PartsCache
 

@@ -15,8 +15,8 @@ from typing import Final
 import polars as pl
 
 from retour.analysis import figures as shape
-from retour.analysis.figures import Provenance
 from retour.disclosure import DisclosedTable, DisclosureRules, disclose_table
+from retour.domain.provenance import Provenance
 from retour.service.context import Retour
 from retour.service.figures import resolve_years
 from retour.store import figures as counting

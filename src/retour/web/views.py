@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Final, Protocol, TypeVar
+from typing import Final, TypeVar
 
 import polars as pl
 
@@ -31,6 +31,7 @@ from retour.disclosure import (
     Profile,
 )
 from retour.domain.errors import NotFoundError, UsageError
+from retour.domain.provenance import Provenance
 from retour.reports import charts as chart_specs
 from retour.reports import context as context_report
 from retour.reports import cooperation as cooperation_report
@@ -54,19 +55,6 @@ YEAR: Final = "year"
 
 
 # -- the cache --------------------------------------------------------------------------------
-
-
-class Provenance(Protocol):
-    """What the pages say about the data (the figures service's provenance)."""
-
-    @property
-    def extracted_on(self) -> dt.date | None: ...
-    @property
-    def fingerprint(self) -> str | None: ...
-    @property
-    def simulated(self) -> bool: ...
-    @property
-    def imports(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
