@@ -41,8 +41,8 @@ WEB_SOURCE: Final = "web"
 MAX_TEXT: Final = 500
 
 __all__ = [
-    "Assessment",
     "Change",
+    "DeskJudgement",
     "Instrument",
     "InstrumentForm",
     "InstrumentKind",
@@ -118,7 +118,7 @@ def list_instruments(app: Retour, country: str | None = None) -> list[Instrument
 
 
 @dataclass(frozen=True, slots=True)
-class Assessment:
+class DeskJudgement:
     """A country desk's judgement of a country's cooperation (1-5) on a day, with a note."""
 
     country: str
@@ -127,13 +127,13 @@ class Assessment:
     note: str | None
 
 
-def list_assessments(app: Retour, country: str) -> list[Assessment]:
+def list_assessments(app: Retour, country: str) -> list[DeskJudgement]:
     """The stored assessments of one country, oldest first. Internal: never published."""
     table = Table.ASSESSMENTS
     frame = store_read.read_dataset(app.database(), tables=[table])[table]
     frame = frame.filter(pl.col("country") == country.strip().upper()).sort("assessed_on")
     return [
-        Assessment(str(r["country"]), r["assessed_on"], int(r["level"]), r["note"])
+        DeskJudgement(str(r["country"]), r["assessed_on"], int(r["level"]), r["note"])
         for r in frame.iter_rows(named=True)
     ]
 

@@ -40,7 +40,7 @@ from retour.reports.document import Table
 from retour.service import conditions, cooperation, figures, instruments, outside
 from retour.service.context import Retour
 from retour.service.figures import Figures, FigureTable
-from retour.service.instruments import Assessment, Instrument
+from retour.service.instruments import DeskJudgement, Instrument
 from retour.service.memo import AnswerCache
 from retour.web import i18n
 
@@ -359,7 +359,7 @@ class Views:
 
         return self.cached("country-charts", (code, profile, lang), compute)
 
-    def assessments(self, country: str) -> tuple[Assessment, ...]:
+    def assessments(self, country: str) -> tuple[DeskJudgement, ...]:
         """The desks' assessments of a country: internal only, callers check the profile."""
         return self.cached(
             "assessments",
