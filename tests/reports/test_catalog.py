@@ -3,6 +3,7 @@ the one its .po file gives, and placeholders survive translation."""
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 from pathlib import Path
@@ -35,6 +36,23 @@ def test_every_marked_text_has_its_dutch_and_nothing_else_is_kept() -> None:
     assert sorted(marked - po.keys()) == [], "untranslated: run make catalog and translate"
     assert sorted(k for k in marked if not po.get(k)) == []
     assert sorted(po.keys() - marked) == [], "texts the code no longer has: run make catalog"
+
+
+def test_no_text_is_translated_inside_an_f_string() -> None:
+    """Babel does not look inside f-strings: a ``_()`` there would never reach the catalog
+    and would stay English in Dutch output."""
+    hidden = []
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                for inner in ast.walk(node):
+                    if (
+                        isinstance(inner, ast.Call)
+                        and isinstance(inner.func, ast.Name)
+                        and inner.func.id == "_"
+                    ):
+                        hidden.append(f"{path.relative_to(SOURCE)}:{inner.lineno}")
+    assert hidden == []
 
 
 def test_placeholders_survive_translation() -> None:

@@ -18,6 +18,7 @@ import typer
 from retour.cli.render import OutputFormat, console, print_json, print_lines, print_rows
 from retour.cli.session import command_app, context, err_console
 from retour.domain.errors import InputError
+from retour.reports.messages import _
 
 if TYPE_CHECKING:
     from retour.disclosure import Language
@@ -182,13 +183,13 @@ def _table(answer: outside.ReturnRateAnswer, lang: Language) -> None:
 
     rates = answer.rates
     headers = [
-        texts.text(texts.COLUMNS[rr.GEO], lang),
+        _(texts.COLUMNS[rr.GEO], lang),
         "",
-        texts.text(texts.COLUMNS[rr.YEAR], lang),
-        texts.text(texts.COLUMNS[rr.ORDERED], lang),
-        texts.text(texts.COLUMNS[rr.RETURNED], lang),
-        texts.text(texts.COLUMNS[rr.RETURN_RATE], lang),
-        texts.text(texts.COLUMNS[rr.RANK], lang),
+        _(texts.COLUMNS[rr.YEAR], lang),
+        _(texts.COLUMNS[rr.ORDERED], lang),
+        _(texts.COLUMNS[rr.RETURNED], lang),
+        _(texts.COLUMNS[rr.RETURN_RATE], lang),
+        _(texts.COLUMNS[rr.RANK], lang),
     ]
     rows = [
         (
@@ -204,7 +205,7 @@ def _table(answer: outside.ReturnRateAnswer, lang: Language) -> None:
     ]
     print_rows(texts.title(rates, lang), headers, rows, numeric=headers[-4:])
     console.print("")
-    heading = texts.text(("Rang van", "Rank of"), lang)
+    heading = _("Rank of", lang)
     console.print(f"{heading} {texts.geo_name(rates.focus, lang)}:", markup=False)
     for line in texts.rank_lines(rates, lang):
         console.print(f"  {line}", markup=False)

@@ -422,9 +422,10 @@ def case_html(view: CaseView, lang: Language = "nl") -> str:
     parts.append('<table class="lights"><tbody>')
     for light in view.lights:
         label = _(CONDITION_LABEL[light.condition], lang)
+        state = _(STATE_LABEL[light.state], lang)
         parts.append(
             f'<tr class="light {e(light.state)}"><th>{e(label)}'
-            f"</th><td>{e(_(STATE_LABEL[light.state], lang))}</td><td>{e(_d(light.since))}</td>"
+            f"</th><td>{e(state)}</td><td>{e(_d(light.since))}</td>"
             f"<td>{e(_d(light.observed_on))}</td></tr>"
         )
     parts.append("</tbody></table>")

@@ -35,85 +35,69 @@ from retour.disclosure import DisclosureRules, Language, Profile
 from retour.domain.eurostat import EUROSTAT_TO_ISO, EurostatAggregate, EurostatFlag
 from retour.reports import charts, labels
 from retour.reports.document import Chart, Notes, Paragraph, Section, Table
-
-Pair = tuple[str, str]
+from retour.reports.messages import N_, _
 
 #: Eurostat's "not available".
 NOT_AVAILABLE: Final = ":"
 
-CAVEAT: Final[Pair] = (
-    "Het terugkeerpercentage van Eurostat is het aantal personen dat in een jaar is "
-    "teruggekeerd, gedeeld door het aantal personen dat in datzelfde jaar is opgedragen te "
-    "vertrekken. Het is geen cohortmaat: wie in een jaar terugkeert, kan de opdracht in een "
-    "eerder jaar hebben gekregen. Het percentage kan daardoor boven 100% uitkomen. Eurostat "
-    "rondt beide aantallen af (op vijftallen) en de lidstaten tellen niet op dezelfde manier.",
-    "Eurostat's return rate is the number of persons returned in a year divided by the number "
-    "ordered to leave in that same year. It is not a cohort measure: persons returned in a "
-    "year may have been ordered to leave in an earlier year, so the rate may exceed 100%. "
-    "Eurostat rounds both figures (to fives), and member states do not count in the same way.",
+CAVEAT: Final = N_(
+    "Eurostat's return rate is the number of persons returned in a year "
+    "divided by the number ordered to leave in that same year. It is not a "
+    "cohort measure: persons returned in a year may have been ordered to "
+    "leave in an earlier year, so the rate may exceed 100%. Eurostat rounds"
+    " both figures (to fives), and member states do not count in the same "
+    "way."
 )
 
-RANK_NOTE: Final[Pair] = (
-    "Rangorde: plaats onder de rapporterende staten (zonder EU-totalen) met beide cijfers; "
-    "1 = hoogste percentage.",
-    "Rank: place among the reporting states (not EU aggregates) with both figures; "
-    "1 = highest rate.",
+RANK_NOTE: Final = N_(
+    "Rank: place among the reporting states (not EU aggregates) with both "
+    "figures; 1 = highest rate."
 )
 
-SOURCE: Final[Pair] = (
-    "Bron: Eurostat, migr_eiord (opgedragen te vertrekken) en migr_eirtn (teruggekeerd)",
-    "Source: Eurostat, migr_eiord (ordered to leave) and migr_eirtn (returned)",
-)
+SOURCE: Final = N_("Source: Eurostat, migr_eiord (ordered to leave) and migr_eirtn (returned)")
 
-TITLE: Final[Pair] = (
-    "Eurostat: opgedragen te vertrekken en teruggekeerd, nationaliteit {citizen}, {years}",
-    "Eurostat: ordered to leave and returned, citizens of {citizen}, {years}",
-)
+TITLE: Final = N_("Eurostat: ordered to leave and returned, citizens of {citizen}, {years}")
 
-HEADING: Final[Pair] = ("EU-context (Eurostat)", "EU context (Eurostat)")
+HEADING: Final = N_("EU context (Eurostat)")
 
-COLUMNS: Final[dict[str, Pair]] = {
-    GEO: ("Rapporterend land", "Reporting state"),
-    YEAR: ("Jaar", "Year"),
-    ORDERED: ("Opgedragen te vertrekken", "Ordered to leave"),
-    RETURNED: ("Teruggekeerd", "Returned"),
-    RETURN_RATE: ("Terugkeerpercentage", "Return rate"),
-    RANK: ("Rang", "Rank"),
-    "eu_rate": ("Percentage EU", "EU rate"),
+COLUMNS: Final[dict[str, str]] = {
+    GEO: N_("Reporting state"),
+    YEAR: N_("Year"),
+    ORDERED: N_("Ordered to leave"),
+    RETURNED: N_("Returned"),
+    RETURN_RATE: N_("Return rate"),
+    RANK: N_("Rank"),
+    "eu_rate": N_("EU rate"),
 }
 
-FLAG_LABELS: Final[dict[str, Pair]] = {
-    EurostatFlag.BREAK: ("breuk in de tijdreeks", "break in time series"),
-    EurostatFlag.CONFIDENTIAL: ("vertrouwelijk", "confidential"),
-    EurostatFlag.DEFINITION_DIFFERS: ("definitie wijkt af", "definition differs"),
-    EurostatFlag.ESTIMATED: ("geschat", "estimated"),
-    EurostatFlag.FORECAST: ("prognose", "forecast"),
-    EurostatFlag.SEE_METADATA: ("zie metadata", "see metadata"),
-    EurostatFlag.NOT_SIGNIFICANT: ("niet significant", "not significant"),
-    EurostatFlag.PROVISIONAL: ("voorlopig", "provisional"),
-    EurostatFlag.REVISED: ("herzien", "revised"),
-    EurostatFlag.EUROSTAT_ESTIMATE: ("schatting van Eurostat", "Eurostat estimate"),
-    EurostatFlag.LOW_RELIABILITY: ("weinig betrouwbaar", "low reliability"),
-    EurostatFlag.NOT_APPLICABLE: ("niet van toepassing", "not applicable"),
+FLAG_LABELS: Final[dict[str, str]] = {
+    EurostatFlag.BREAK: N_("break in time series"),
+    EurostatFlag.CONFIDENTIAL: N_("confidential"),
+    EurostatFlag.DEFINITION_DIFFERS: N_("definition differs"),
+    EurostatFlag.ESTIMATED: N_("estimated"),
+    EurostatFlag.FORECAST: N_("forecast"),
+    EurostatFlag.SEE_METADATA: N_("see metadata"),
+    EurostatFlag.NOT_SIGNIFICANT: N_("not significant"),
+    EurostatFlag.PROVISIONAL: N_("provisional"),
+    EurostatFlag.REVISED: N_("revised"),
+    EurostatFlag.EUROSTAT_ESTIMATE: N_("Eurostat estimate"),
+    EurostatFlag.LOW_RELIABILITY: N_("low reliability"),
+    EurostatFlag.NOT_APPLICABLE: N_("not applicable"),
 }
 
-AGGREGATE_NAMES: Final[dict[str, Pair]] = {
-    EurostatAggregate.EU27_2020: ("EU (27 landen, vanaf 2020)", "EU (27 countries, from 2020)"),
-    EurostatAggregate.EU28: ("EU (28 landen, 2013-2020)", "EU (28 countries, 2013-2020)"),
-    EurostatAggregate.EU27_2007: ("EU (27 landen, 2007-2013)", "EU (27 countries, 2007-2013)"),
-    EurostatAggregate.EFTA: ("EVA", "EFTA"),
+AGGREGATE_NAMES: Final[dict[str, str]] = {
+    EurostatAggregate.EU27_2020: N_("EU (27 countries, from 2020)"),
+    EurostatAggregate.EU28: N_("EU (28 countries, 2013-2020)"),
+    EurostatAggregate.EU27_2007: N_("EU (27 countries, 2007-2013)"),
+    EurostatAggregate.EFTA: N_("EFTA"),
 }
 
-OTHER_STATES: Final[Pair] = ("overige rapporterende staten", "other reporting states")
+OTHER_STATES: Final = N_("other reporting states")
 
 #: Colours of the chart: the focus state, the EU aggregate, the other states.
 COLOURS: Final = ("#01689b", "#535353", "#b4b4b4")
 
 ChartMode = Literal["svg", "vega", "none"]
-
-
-def text(pair: Pair, lang: Language) -> str:
-    return labels.text(pair, lang)
 
 
 # -- names and values --------------------------------------------------------------------------
@@ -122,20 +106,20 @@ def text(pair: Pair, lang: Language) -> str:
 def geo_name(code: str, lang: Language) -> str:
     """The name of a reporting state or aggregate in Eurostat's codes (EL, UK, EU28)."""
     if code in AGGREGATE_NAMES:
-        return text(AGGREGATE_NAMES[code], lang)
+        return _(AGGREGATE_NAMES[code], lang)
     return labels.country_name(EUROSTAT_TO_ISO.get(code, code), lang)
 
 
 def citizen_name(code: str, lang: Language) -> str:
     """A citizenship in the exchange format's codes, or one of Eurostat's groups."""
-    groups: dict[str, Pair] = {
-        "TOTAL": ("alle nationaliteiten", "all citizenships"),
-        "RNC": ("erkende niet-burgers", "recognised non-citizens"),
-        "EXT_EU27_2020": ("buiten de EU (27 landen)", "non-EU (27 countries)"),
-        "EXT_EU28": ("buiten de EU (28 landen)", "non-EU (28 countries)"),
+    groups = {
+        "TOTAL": N_("all citizenships"),
+        "RNC": N_("recognised non-citizens"),
+        "EXT_EU27_2020": N_("non-EU (27 countries)"),
+        "EXT_EU28": N_("non-EU (28 countries)"),
     }
     if code in groups:
-        return text(groups[code], lang)
+        return _(groups[code], lang)
     return labels.country_name(code, lang)
 
 
@@ -166,12 +150,12 @@ def flagged(shown: str, row: dict[str, Any]) -> str:
 def rank_text(rank: int | None, ranked: int | None, lang: Language) -> str:
     if rank is None or not ranked:
         return ""
-    return f"{rank} {text(('van', 'of'), lang)} {ranked}"
+    return _("{rank} of {ranked}", lang, rank=rank, ranked=ranked)
 
 
 def flag_label(flag: str, lang: Language) -> str:
     """What one of Eurostat's flags means: ``d`` -> ``definitie wijkt af``."""
-    return text(FLAG_LABELS[EurostatFlag(flag)], lang)
+    return _(FLAG_LABELS[EurostatFlag(flag)], lang)
 
 
 def flag_legend(flags: list[str], lang: Language) -> list[str]:
@@ -180,30 +164,25 @@ def flag_legend(flags: list[str], lang: Language) -> list[str]:
 
 
 def caveat(lang: Language) -> str:
-    return text(CAVEAT, lang)
+    return _(CAVEAT, lang)
 
 
 def title(rates: ReturnRates, lang: Language) -> str:
     name = named(rates.citizen, citizen_name(rates.citizen, lang))
     years = labels.years_text(list(rates.years)) if rates.years else ""
-    return text(TITLE, lang).format(citizen=name, years=years)
+    return _(TITLE, lang, citizen=name, years=years)
 
 
 def profile_line(rules: DisclosureRules, lang: Language) -> str:
     """What the profile did to this output (it differs from retour's own figures)."""
     if rules.profile is Profile.INTERNAL:
-        what = text(("intern, niet voor publicatie.", "internal, not for publication."), lang)
+        what = _("internal, not for publication.", lang)
     else:
-        what = text(
-            (
-                "cijfers zoals Eurostat ze publiceert; landen op de vertrouwelijke lijst "
-                "worden niet genoemd.",
-                "figures as Eurostat publishes them; countries on the confidential list are "
-                "not named.",
-            ),
+        what = _(
+            "figures as Eurostat publishes them; countries on the confidential list are not named.",
             lang,
         )
-    return f"{text(('Profiel', 'Profile'), lang)}: {rules.profile.value} — {what}"
+    return _("Profile: {profile} — {what}", lang, profile=rules.profile.value, what=what)
 
 
 def rank_lines(rates: ReturnRates, lang: Language) -> list[str]:
@@ -213,12 +192,12 @@ def rank_lines(rates: ReturnRates, lang: Language) -> list[str]:
     for year in rates.years:
         row = focus.filter(pl.col(YEAR) == year)
         if not row.is_empty() and row.item(0, "aggregate"):
-            unranked = text(("totaal, niet gerangschikt", "aggregate, not ranked"), lang)
+            unranked = _("aggregate, not ranked", lang)
             rate = rate_text(row.item(0, RETURN_RATE), lang) or NOT_AVAILABLE
             lines.append(f"{year}: {rates.focus} {rate} ({unranked})")
             continue
         if row.is_empty() or row.item(0, RANK) is None:
-            lines.append(f"{year}: {rates.focus} {text(('geen percentage', 'no rate'), lang)}")
+            lines.append(_("{year}: {focus} no rate", lang, year=year, focus=rates.focus))
             continue
         rank = rank_text(row.item(0, RANK), row.item(0, RANKED), lang)
         lines.append(f"{year}: {rates.focus} {rank} ({rate_text(row.item(0, RETURN_RATE), lang)})")
@@ -228,34 +207,26 @@ def rank_lines(rates: ReturnRates, lang: Language) -> list[str]:
 def notes(rates: ReturnRates, lang: Language) -> list[str]:
     """The caveat, the rank note, the flags that appear, the source: under every table."""
     found = flag_legend(rates.flags(), lang)
-    lines = [caveat(lang), text(RANK_NOTE, lang)]
+    lines = [caveat(lang), _(RANK_NOTE, lang)]
     if found:
-        lines.append(f"{text(('Vlaggen', 'Flags'), lang)}: " + "; ".join(found) + ".")
+        lines.append(_("Flags: {flags}.", lang, flags="; ".join(found)))
     lines.append(
-        text(
-            (
-                "':' = niet beschikbaar (geen nul); een percentage ontbreekt als een van beide "
-                "cijfers ontbreekt of er niemand is opgedragen te vertrekken.",
-                "':' = not available (not zero); a rate is missing when either figure is "
-                "missing or nobody was ordered to leave.",
-            ),
+        _(
+            "':' = not available (not zero); a rate is missing when either figure is "
+            "missing or nobody was ordered to leave.",
             lang,
         )
     )
     if rates.duplicates:
         lines.append(
-            text(
-                (
-                    f"{rates.duplicates} cijfers zijn in meer dan één vorm ingelezen; de "
-                    "laatst ingelezen vorm is gebruikt.",
-                    f"{rates.duplicates} figures were imported in more than one form; the "
-                    "latest import was used.",
-                ),
+            _(
+                "{n} figures were imported in more than one form; the latest import was used.",
                 lang,
+                n=rates.duplicates,
             )
         )
     sources = f" ({', '.join(rates.sources)})" if rates.sources else ""
-    lines.append(text(SOURCE, lang) + sources + ".")
+    lines.append(_(SOURCE, lang) + sources + ".")
     return lines
 
 
@@ -273,7 +244,7 @@ def chart_values(rates: ReturnRates, lang: Language) -> list[dict[str, Any]]:
             group = (
                 focus_name
                 if row[GEO] == rates.focus
-                else text(OTHER_STATES, lang)
+                else _(OTHER_STATES, lang)
                 if series == "state"
                 else "EU"
             )
@@ -298,10 +269,10 @@ def chart_spec(rates: ReturnRates, lang: Language = "nl") -> dict[str, Any]:
     import altair as alt  # only where a chart is drawn: it is slow to import
 
     focus_name = geo_name(rates.focus, lang)
-    others = text(OTHER_STATES, lang)
+    others = _(OTHER_STATES, lang)
     data = {"values": chart_values(rates, lang)}
-    rate_title = text(COLUMNS[RETURN_RATE], lang)
-    x = alt.X("year:O", title=text(COLUMNS[YEAR], lang), axis=alt.Axis(labelAngle=0))
+    rate_title = _(COLUMNS[RETURN_RATE], lang)
+    x = alt.X("year:O", title=_(COLUMNS[YEAR], lang), axis=alt.Axis(labelAngle=0))
     y = alt.Y("rate:Q", title=rate_title, axis=alt.Axis(format="%"))
     colour = alt.Color(
         "series:N",
@@ -310,12 +281,12 @@ def chart_spec(rates: ReturnRates, lang: Language = "nl") -> dict[str, Any]:
         legend=alt.Legend(orient="bottom"),
     )
     tooltip = [
-        alt.Tooltip("name:N", title=text(COLUMNS[GEO], lang)),
-        alt.Tooltip("year:O", title=text(COLUMNS[YEAR], lang)),
-        alt.Tooltip("ordered:N", title=text(COLUMNS[ORDERED], lang)),
-        alt.Tooltip("returned:N", title=text(COLUMNS[RETURNED], lang)),
+        alt.Tooltip("name:N", title=_(COLUMNS[GEO], lang)),
+        alt.Tooltip("year:O", title=_(COLUMNS[YEAR], lang)),
+        alt.Tooltip("ordered:N", title=_(COLUMNS[ORDERED], lang)),
+        alt.Tooltip("returned:N", title=_(COLUMNS[RETURNED], lang)),
         alt.Tooltip("rate:Q", title=rate_title, format=".1%"),
-        alt.Tooltip("rank:N", title=text(COLUMNS[RANK], lang)),
+        alt.Tooltip("rank:N", title=_(COLUMNS[RANK], lang)),
     ]
     base = alt.Chart(data).encode(x=x, y=y, color=colour, tooltip=tooltip)
     points = base.mark_point(filled=True, opacity=0.6, size=30).transform_filter(
@@ -354,7 +325,7 @@ def table_cells(
     focus = rates.focus_rows()
     eu = rates.eu_rows()
     head = tuple(
-        text(COLUMNS[c], lang) for c in (YEAR, ORDERED, RETURNED, RETURN_RATE, RANK, "eu_rate")
+        _(COLUMNS[c], lang) for c in (YEAR, ORDERED, RETURNED, RETURN_RATE, RANK, "eu_rate")
     )
     rows = []
     for year in rates.years:
@@ -386,7 +357,7 @@ def section(rates: ReturnRates, lang: Language = "nl") -> Section:
     focus_name = named(rates.focus, geo_name(rates.focus, lang))
     caption = f"{title(rates, lang)} — {focus_name}"
     return Section(
-        text(HEADING, lang),
+        _(HEADING, lang),
         (
             Table(caption, head, tuple(rows), key="eu-context"),
             Chart("eu-context", chart_spec(rates, lang), title(rates, lang)),
@@ -419,9 +390,10 @@ def html_fragment(
         rows.append(f'<tr><th scope="row">{esc(row_cells[0])}</th>{row}{eu_cell}</tr>')
     header = "".join(f'<th scope="col">{esc(c)}</th>' for c in head)
     focus_name = named(rates.focus, geo_name(rates.focus, lang))
+    heading = _(HEADING, lang)
     parts = [
         f'<section class="eu-context" lang="{lang}">',
-        f"<{h}>{esc(text(HEADING, lang))}</{h}>",
+        f"<{h}>{esc(heading)}</{h}>",
         f"<p>{esc(title(rates, lang))} — {esc(focus_name)}</p>",
         f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
     ]
