@@ -296,8 +296,9 @@ def _header_problems(name: str, header: list[str], violations: list[Violation]) 
 # --- workbooks ---------------------------------------------------------------------------
 
 
-def _cell_text(value: object) -> str | None:
-    """A workbook cell as the text a CSV would hold."""
+def cell_text(value: object) -> str | None:
+    """A workbook cell as the text a CSV would hold: dates as YYYY-MM-DD, whole numbers
+    without '.0'."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -348,7 +349,7 @@ def _meta_sheet(rows: Iterator[tuple[object, ...]]) -> dict[str, str]:
     for row in rows:
         key, value = [*row, None, None][:2]
         if key is not None and value is not None and str(key) != "key":
-            fields[str(key)] = _cell_text(value) or ""
+            fields[str(key)] = cell_text(value) or ""
     return fields
 
 
@@ -359,7 +360,7 @@ def _sheet_table(
     columns: list[list[str | None]] = []
     lines: list[int] = []
     for number, row in enumerate(rows, start=1):
-        cells = [_cell_text(v) for v in row]
+        cells = [cell_text(v) for v in row]
         while cells and cells[-1] is None:
             cells.pop()
         if not cells:

@@ -8,7 +8,6 @@ violation can name the source's own file:line. Only the columns asked for are ke
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import zipfile
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ import polars as pl
 
 from retour.domain.errors import InputError
 from retour.exchange import sniff
-from retour.exchange.container import LINE
+from retour.exchange.container import LINE, cell_text
 from retour.exchange.csvscan import Scan, scan
 from retour.exchange.violations import Reason, Violation
 
@@ -146,22 +145,6 @@ def open_source(path: Path, wanted: set[str] | None = None) -> Source:
 
 
 # --- reading one table -------------------------------------------------------------------
-
-
-def cell_text(value: object) -> str | None:
-    """A workbook cell as text: dates as YYYY-MM-DD, whole numbers without '.0'."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value)
-    return text if text != "" else None
 
 
 def _unique(header: list[str]) -> list[str]:
