@@ -187,19 +187,7 @@ COLUMNS: Final[dict[str, Pair]] = {
 
 #: The words for the instruments' codes and for how a case stands.
 CODES: Final[dict[str, Pair]] = {
-    "visa_measure": ("visummaatregel", "visa measure"),
-    "readmission_agreement": ("overnameovereenkomst", "readmission agreement"),
-    "partnership": ("partnerschap", "partnership"),
-    "trade_preference": ("handelspreferentie", "trade preference"),
-    "working_arrangement": ("werkafspraak", "working arrangement"),
-    "diplomatic": ("diplomatiek", "diplomatic"),
-    "operational": ("operationeel", "operational"),
-    "bilateral": ("bilateraal", "bilateral"),
-    "benelux": ("Benelux", "Benelux"),
-    "eu": ("EU", "EU"),
-    "proposed": ("voorgesteld", "proposed"),
-    "in_force": ("van kracht", "in force"),
-    "ended": ("beëindigd", "ended"),
+    **charts.INSTRUMENT_TEXT,
     "open": ("nog open", "still open"),
     "departed": ("gesloten: vertrokken", "closed: departed"),
     "lawful_stay": ("gesloten: rechtmatig verblijf", "closed: lawful stay"),
