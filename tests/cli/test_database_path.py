@@ -3,28 +3,12 @@ new database is made on purpose (`retour db upgrade`) or in a folder that exists
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ..exchange.conftest import VALID, write_folder
-
-
-def retour(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("RETOUR_")}
-    clean |= {"RETOUR_SETTINGS": str(tmp_path / "settings.toml")}
-    clean |= {"RETOUR_DATA_DIR": str(tmp_path / "data"), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "retour", *args],
-        capture_output=True,
-        text=True,
-        env=clean,
-        timeout=120,
-        check=False,
-    )
+from ..process import retour
 
 
 @pytest.mark.parametrize("how", ["option", "environment"])

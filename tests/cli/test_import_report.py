@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from retour.exchange.violations import Reason
 from ..conftest import TEST_SECRET
 from ..exchange.conftest import VALID, Files, write_folder
 from ..exchange.test_pseudonyms import V_NUMBERS, with_v_numbers
+from ..process import retour as run_retour
 
 #: More violations than the 200 lines shown on stderr.
 BAD_ROWS = 250
@@ -30,17 +29,8 @@ def many_bad_countries() -> Files:
 
 
 def retour(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RETOUR_")}
-    env |= {
-        "RETOUR_SETTINGS": str(tmp_path / "settings.toml"),
-        "RETOUR_DATA_DIR": str(tmp_path / "data"),
-        "RETOUR_DB": str(tmp_path / "retour.sqlite"),
-        "RETOUR_SECRET": TEST_SECRET,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "retour", *args],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
-    )  # fmt: skip
+    database = str(tmp_path / "retour.sqlite")
+    return run_retour(args, tmp_path, RETOUR_DB=database, RETOUR_SECRET=TEST_SECRET)
 
 
 def read_report(path: Path) -> list[dict[str, str]]:

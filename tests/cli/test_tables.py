@@ -7,9 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +18,8 @@ from retour.service.context import Retour
 from retour.service.datasets import import_dataset
 from retour.simulate.run import simulate_dataset, write_simulation
 from retour.simulate.scenario import build_scenario
+
+from ..process import retour as run_retour
 
 pytestmark = pytest.mark.slow
 
@@ -62,17 +62,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def retour(database: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RETOUR_")}
-    env |= {
-        "RETOUR_SETTINGS": str(tmp_path / "settings.toml"),
-        "RETOUR_DATA_DIR": str(tmp_path / "data"),
-        "RETOUR_DB": database,
-        "COLUMNS": "80",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "retour", *args],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
-    )  # fmt: skip
+    done = run_retour(args, tmp_path, timeout=300, RETOUR_DB=database, COLUMNS="80")
     assert done.returncode == 0, done.stderr
     return done
 

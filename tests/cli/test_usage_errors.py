@@ -4,12 +4,12 @@ runs it: the installed command in a child process."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from ..process import retour as run_retour
 
 DUTCH, ENGLISH = "fout: ", "error: "
 
@@ -48,20 +48,7 @@ MISTAKES = [
 
 
 def retour(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("RETOUR_")},
-        "RETOUR_SETTINGS": str(tmp_path / "settings.toml"),
-        "RETOUR_DATA_DIR": str(tmp_path / "data"),
-        "COLUMNS": "80",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "retour", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    return run_retour(args, tmp_path, timeout=60, COLUMNS="80")
 
 
 @pytest.mark.parametrize(("args", "prefix", "expected"), MISTAKES)

@@ -7,10 +7,7 @@ secrets are refused in one line by `retour import` and `retour serve`.
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,24 +19,10 @@ from retour.store import open_database
 
 from ..exchange.conftest import VALID, write_folder
 from ..exchange.test_pseudonyms import with_v_numbers
+from ..process import retour
 
 KEY_A = "first-key-" + "Xq7vLr2mKp9sTw4z"
 KEY_B = "other-key-" + "Hn3cYb8dFg6jQe1u"
-
-
-def retour(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """`retour ARGS` in a process of its own, with only the RETOUR_ variables given."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("RETOUR_")}
-    clean |= {"RETOUR_SETTINGS": str(tmp_path / "settings.toml")}
-    clean |= {"RETOUR_DATA_DIR": str(tmp_path / "data"), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "retour", *args],
-        capture_output=True,
-        text=True,
-        env=clean,
-        timeout=120,
-        check=False,
-    )
 
 
 def _count(url: str, query: str) -> int:
