@@ -52,6 +52,8 @@ class AuditAction(StrEnum):
     USER_ENABLED = "user_enabled"
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
+    MAPPING_SAVED = "mapping_saved"
+    MAPPING_DELETED = "mapping_deleted"
 
 
 class Via(StrEnum):

@@ -62,6 +62,21 @@ imports = sa.Table(
     sa.Column("mapping", sa.Text, nullable=True),
 )
 
+SAVED_MAPPINGS: Final = "saved_mappings"
+
+#: Mappings an administrator saved under a name on the web's import page (revision 0008).
+saved_mappings = sa.Table(
+    SAVED_MAPPINGS,
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("saved_by", sa.Text, nullable=False),
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("name"),
+)
+
 
 def sql_type(column_type: ColumnType) -> sa.types.TypeEngine[Any]:
     """The SQL type of a contract column type."""

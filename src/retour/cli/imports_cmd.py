@@ -1,0 +1,116 @@
+"""`retour imports` and `retour imports show ID`: the import history.
+
+Thin over :mod:`retour.service.imports`: newest first, each import with when, by whom,
+the source, its extraction date, the rows it held per table and the SHA-256 of the mapping
+it was read through ("none" for the exchange format itself); ``show`` prints that
+mapping's text.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from retour.cli.render import OutputFormat, console, print_json, print_table
+from retour.cli.session import command_app, context, err_console
+
+if TYPE_CHECKING:
+    from retour.service.imports import ImportEntry
+
+#: `retour imports ...`.
+imports_app = command_app(
+    help="The import history: what was imported, when, by whom, and through which mapping.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
+
+NONE = "none"
+COLUMNS = ("id", "imported_at", "by", "source", "extracted_on", "rows", "mapping_sha256")
+
+
+def _when(entry: ImportEntry) -> str:
+    return entry.imported_at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _rows_text(entry: ImportEntry) -> str:
+    from retour.domain.codes import Table
+
+    held = [(t.value, entry.rows(t)) for t in Table if entry.rows(t)]
+    return ", ".join(f"{name} {n:,}" for name, n in held) or "0"
+
+
+@imports_app.callback()
+def imports(
+    ctx: typer.Context,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table, csv or json.")
+    ] = OutputFormat.TABLE,
+    last: Annotated[
+        int | None, typer.Option("--last", min=1, help="Only the newest N imports.")
+    ] = None,
+) -> None:
+    """List the imports, newest first; `retour imports show ID` prints one's mapping."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from retour.service.imports import list_imports
+
+    with context() as app:
+        entries = list_imports(app, limit=last)
+    if fmt is OutputFormat.JSON:
+        print_json({"imports": [e.as_json() for e in entries]})
+    elif fmt is OutputFormat.CSV:
+        _csv(entries)
+    elif not entries:
+        console.print("No imports yet: `retour import PATH` imports a dataset.", markup=False)
+    else:
+        rows = [
+            (
+                str(e.id),
+                _when(e),
+                e.by or "",
+                e.source or e.container,
+                e.extracted_on.isoformat(),
+                _rows_text(e),
+                e.mapping_sha256[:12] if e.mapping_sha256 else NONE,
+            )
+            for e in entries
+        ]
+        print_table("Imports, newest first", COLUMNS, rows, numeric=("id",))
+
+
+def _csv(entries: list[ImportEntry]) -> None:
+    from retour.domain.codes import Table
+
+    tables = [t.value for t in Table]
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(
+        ["id", "imported_at", "by", "via", "source", "container", "extracted_on", "simulated"]
+        + [f"rows_{t}" for t in tables]
+        + ["mapping_sha256"]
+    )
+    for e in entries:
+        out.writerow(
+            [e.id, e.imported_at.isoformat(), e.by or "", e.via or "", e.source or "",
+             e.container, e.extracted_on.isoformat(), str(e.simulated).lower()]
+            + [e.rows(Table(t)) for t in tables]
+            + [e.mapping_sha256 or NONE]
+        )  # fmt: skip
+
+
+@imports_app.command("show")
+def show(
+    import_id: Annotated[int, typer.Argument(metavar="ID", help="The import's id.", min=1)],
+) -> None:
+    """Print the mapping an import was read through (its text, as it was used)."""
+    from retour.service.imports import show_import
+
+    with context() as app:
+        entry, text = show_import(app, import_id)
+    if text is None:
+        said = f"Import {entry.id} read the exchange format itself: it used no mapping."
+        err_console.print(said, markup=False)
+        return
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")

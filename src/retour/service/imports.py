@@ -1,0 +1,96 @@
+"""The import history: what was imported, when, by whom, from which source and how it was
+read (the mapping's SHA-256, and its text on request).
+
+Reading the history is not audited: it shows ids, dates, counts and the names of users,
+which the audit log holds already, and no data of a case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from retour.domain.codes import Table
+from retour.domain.errors import NotFoundError
+from retour.service.context import Retour
+from retour.store import history
+
+#: The count kinds an import records per table, in the order they are shown.
+COUNTS: tuple[str, ...] = ("inserted", "replaced", "unchanged", "kept_newer")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportEntry:
+    """One stored import."""
+
+    id: int
+    imported_at: dt.datetime
+    by: str | None  # the user (web) or operating-system user (CLI) who imported it
+    via: str | None
+    source: str | None
+    container: str  # the file or folder's own name
+    extracted_on: dt.date
+    simulated: bool
+    counts: dict[Table, dict[str, int]]  # table -> inserted, replaced, unchanged, kept_newer
+    mapping_sha256: str | None
+
+    def rows(self, table: Table) -> int:
+        """The rows of `table` the import held (whatever became of them)."""
+        return sum(self.counts.get(table, {}).values())
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "imported_at": self.imported_at.isoformat(),
+            "by": self.by,
+            "via": self.via,
+            "source": self.source,
+            "container": self.container,
+            "extracted_on": self.extracted_on.isoformat(),
+            "simulated": self.simulated,
+            "rows": {t.value: self.rows(t) for t in Table},
+            "counts": {t.value: self.counts.get(t, {}) for t in Table},
+            "mapping_sha256": self.mapping_sha256,
+        }
+
+
+def _counts(text: str) -> dict[Table, dict[str, int]]:
+    raw = json.loads(text or "{}")
+    return {
+        Table(name): {kind: int(found.get(kind, 0)) for kind in COUNTS}
+        for name, found in raw.items()
+        if name in Table._value2member_map_
+    }
+
+
+def _entry(row: history.ImportRow) -> ImportEntry:
+    return ImportEntry(
+        id=row.id,
+        imported_at=row.imported_at,
+        by=row.actor,
+        via=row.via,
+        source=row.source,
+        container=row.container,
+        extracted_on=row.extracted_on,
+        simulated=row.simulated,
+        counts=_counts(row.counts),
+        mapping_sha256=row.mapping_sha256,
+    )
+
+
+def list_imports(app: Retour, *, limit: int | None = None) -> list[ImportEntry]:
+    """The imports, newest first (the last `limit` when given)."""
+    return [_entry(r) for r in history.history(app.database(), limit=limit)]
+
+
+def show_import(app: Retour, import_id: int) -> tuple[ImportEntry, str | None]:
+    """An import and the text of the mapping it was read through (None: the exchange
+    format itself); NotFoundError when there is no such import."""
+    found = history.one(app.database(), import_id)
+    if found is None:
+        raise NotFoundError(
+            f"There is no import {import_id}.", hint="`retour imports` lists the imports."
+        )
+    row, text = found
+    return _entry(row), text

@@ -1,0 +1,102 @@
+"""Mappings saved under a name: save, list, show, delete; each change is audited.
+
+An administrator saves a mapping file (docs/mapping.md) on the web's import page, so the
+next export from the same source system is imported through it without uploading it
+again. A mapping is checked before it is saved (the same parser as ``retour import
+--mapping``): a saved mapping is always one that reads. Its name is an id -- letters,
+digits, ``.``, ``_`` and ``-``, at most 64 -- and is the audit entry's subject.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from retour.domain.errors import NotFoundError, UsageError
+from retour.exchange import Mapping, parse_mapping
+from retour.service import audit
+from retour.service.context import Retour
+from retour.store import mappings as store_mappings
+
+NAME: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+#: The largest mapping file taken (a mapping is a few kilobytes).
+MAX_MAPPING_BYTES: Final = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SavedMapping:
+    name: str
+    sha256: str
+    text: str
+    saved_by: str
+    saved_at: dt.datetime
+
+
+class BadMappingNameError(UsageError):
+    """A name a mapping cannot be saved under."""
+
+
+def check_name(name: str) -> str:
+    """The name trimmed, or BadMappingNameError."""
+    clean = name.strip()
+    if not NAME.fullmatch(clean):
+        raise BadMappingNameError(
+            "A mapping's name is 1 to 64 letters, digits, '.', '_' or '-', starting with a "
+            "letter or digit.",
+            hint="For example dtv-export or register_noord.",
+        )
+    return clean
+
+
+def _saved(row: store_mappings.SavedMappingRow) -> SavedMapping:
+    return SavedMapping(row.name, row.sha256, row.text, row.saved_by, row.saved_at)
+
+
+def save_mapping(app: Retour, name: str, text: str, *, actor: audit.Actor) -> tuple[Mapping, bool]:
+    """Check the mapping in `text` and save it under `name` (replacing one of that name);
+    the parsed mapping and whether one was replaced. MappingError lists its problems."""
+    clean = check_name(name)
+    mapping = parse_mapping(text, f"{clean}.toml")
+    replaced = store_mappings.save(
+        app.database(), name=clean, sha256=mapping.sha256, text=text, saved_by=actor.name
+    )
+    audit.record_by(
+        app,
+        actor,
+        audit.AuditAction.MAPPING_SAVED,
+        subject=clean,
+        detail={"mapping": mapping.sha256, "replaced": int(replaced)},
+    )
+    return mapping, replaced
+
+
+def list_mappings(app: Retour) -> list[SavedMapping]:
+    return [_saved(r) for r in store_mappings.listed(app.database())]
+
+
+def get_mapping(app: Retour, name: str) -> SavedMapping:
+    """The saved mapping of that name; NotFoundError when there is none."""
+    found = store_mappings.get(app.database(), check_name(name))
+    if found is None:
+        raise NotFoundError(
+            f"No mapping is saved under the name {name.strip()!r}.",
+            hint="The import page lists the saved mappings.",
+        )
+    return _saved(found)
+
+
+def load_saved(app: Retour, name: str) -> Mapping:
+    """The saved mapping of that name, parsed (as it was checked when saved)."""
+    saved = get_mapping(app, name)
+    return parse_mapping(saved.text, f"{saved.name}.toml")
+
+
+def delete_mapping(app: Retour, name: str, *, actor: audit.Actor) -> None:
+    """Remove a saved mapping; NotFoundError when there is none. Imports made through it
+    keep their own copy of its text."""
+    clean = check_name(name)
+    if not store_mappings.delete(app.database(), clean):
+        raise NotFoundError(f"No mapping is saved under the name {clean!r}.")
+    audit.record_by(app, actor, audit.AuditAction.MAPPING_DELETED, subject=clean)
