@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import polars as pl
 
-from retour.domain.errors import UsageError
+from retour.domain.errors import N_, Field, UsageError
 
 _PATTERN = re.compile(r"^\s*(\d{4})\s*(?:[Qq]\s*([1-4]))?\s*$")
 
@@ -37,8 +37,10 @@ class Period:
         match = _PATTERN.match(text)
         if match is None:
             raise UsageError(
-                f"--period {text!r} is not a year or a quarter.",
-                hint="Write a year such as 2023 or a quarter such as 2023Q2.",
+                N_("{field} {value!r} is not a year or a quarter."),
+                hint=N_("Write a year such as 2023 or a quarter such as 2023Q2."),
+                field=Field.PERIOD,
+                value=text,
             )
         quarter = match.group(2)
         return cls(int(match.group(1)), int(quarter) if quarter else None)
