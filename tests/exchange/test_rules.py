@@ -122,7 +122,7 @@ RULES = [
     Case("empty file", {**VALID, DEP: ""}, DEP, None, None, Reason.EMPTY_FILE, None),
     Case("cases.csv mandatory", {k: v for k, v in VALID.items() if k != CASES_H}, CASES_H, None, None, Reason.MISSING_TABLE, None),
     Case("dataset.json JSON", {**VALID, "dataset.json": '{"format": "retour/1",\n "source": }'}, "dataset.json", 2, None, Reason.BAD_METADATA, None),
-    Case("dataset.json format", {**VALID, "dataset.json": '{"format": "retour/2"}'}, "dataset.json", None, None, Reason.BAD_METADATA, "retour/2"),
+    Case("dataset.json format", {**VALID, "dataset.json": '{"format": "retour/3"}'}, "dataset.json", None, None, Reason.BAD_METADATA, "retour/3"),
     Case("extracted_on not future", {**VALID, "dataset.json": '{"extracted_on": "2030-01-01"}'}, "dataset.json", None, None, Reason.BAD_METADATA, "2030-01-01"),
 ]  # fmt: skip
 
@@ -137,7 +137,7 @@ def test_the_valid_dataset_is_valid(folder_of: Callable[[Files], Path]) -> None:
     dataset = load(folder_of(VALID), today=TODAY)
     assert {t.value: n for t, n in dataset.counts().items()} == {
         "cases": 3, "requests": 4, "detentions": 2, "departures": 1,
-        "conditions": 4, "instruments": 2, "assessments": 1,
+        "conditions": 4, "instruments": 2, "assessments": 1, "terms": 0, "country_status": 0,
     }  # fmt: skip
 
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import polars as pl
 
+from retour.domain.codes import VERSION_2_TABLES
 from retour.domain.countries import country_codes
+from retour.domain.dataset import polars_schema
 from retour.domain.tables import SPECS, ColumnType
 
 Rule = Callable[[str, int], None]
@@ -23,6 +25,9 @@ def read(folder: Path) -> dict[str, pl.DataFrame]:
     """Every table as typed frames (dates parsed strictly: a bad date raises)."""
     out = {}
     for table, spec in SPECS.items():
+        if not (folder / spec.file_name).exists() and table in VERSION_2_TABLES:
+            out[table.value] = pl.DataFrame(schema=polars_schema(spec))  # a retour/1 dataset
+            continue
         raw = pl.read_csv(folder / spec.file_name, infer_schema=False)
         assert tuple(raw.columns) == spec.column_names, f"{spec.file_name}: columns"
         exprs = []

@@ -123,6 +123,24 @@ def small_tables() -> dict[Table, Rows]:
             {"country": "MA", "assessed_on": dt.date(2024, 1, 1), "level": 3},
             {"country": "NG", "assessed_on": dt.date(2024, 1, 1), "level": 2, "note": "talks"},
         ],
+        Table.TERMS: [
+            {
+                "term_id": "t1",
+                "instrument_id": "i1",
+                "request_kind": codes.RequestKind.TO,
+                "reply_days": 30,
+                "day_count": codes.DayCount.WORKING,
+                "deemed_accepted": codes.YesNo.YES,
+            }
+        ],
+        Table.COUNTRY_STATUS: [
+            {
+                "country": "SY",
+                "status": codes.CountryStatusKind.FORCED_RETURN_SUSPENDED,
+                "start_on": dt.date(2012, 1, 1),
+                "source": "letter, 26 January 2024",
+            }
+        ],
     }
 
 

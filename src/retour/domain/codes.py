@@ -115,8 +115,24 @@ class InstrumentStatus(StrEnum):
     ENDED = "ended"
 
 
+class DayCount(StrEnum):
+    """How a term's days are counted (retour/2, terms.csv)."""
+
+    CALENDAR = "calendar"
+    WORKING = "working"  # Monday to Friday less the public holidays of the Netherlands
+
+
+class CountryStatusKind(StrEnum):
+    """Circumstances that limit what can be asked of a country (retour/2, country_status.csv)."""
+
+    FORCED_RETURN_SUSPENDED = "forced_return_suspended"
+    NO_DOCUMENT_PROCESS = "no_document_process"
+    NO_DIPLOMATIC_RELATIONS = "no_diplomatic_relations"
+
+
 class Table(StrEnum):
-    """The seven tables of the exchange format, in the order of CONTRACT.md."""
+    """The tables of the exchange format, in the order of CONTRACT.md: the seven of
+    retour/1, then the two that retour/2 adds."""
 
     CASES = "cases"
     REQUESTS = "requests"
@@ -125,6 +141,8 @@ class Table(StrEnum):
     CONDITIONS = "conditions"
     INSTRUMENTS = "instruments"
     ASSESSMENTS = "assessments"
+    TERMS = "terms"
+    COUNTRY_STATUS = "country_status"
 
 
 class DatasetSource(StrEnum):
@@ -133,4 +151,16 @@ class DatasetSource(StrEnum):
     SIMULATED = "simulated"
 
 
-FORMAT_VERSION = "retour/1"
+FORMAT_VERSION_1 = "retour/1"
+FORMAT_VERSION_2 = "retour/2"
+#: The format a dataset without retour/2 tables is written in (retour/1 files stay valid).
+FORMAT_VERSION = FORMAT_VERSION_1
+#: Every format this retour reads, oldest first.
+FORMAT_VERSIONS = (FORMAT_VERSION_1, FORMAT_VERSION_2)
+#: The tables retour/2 adds; a dataset holding rows in one of them is retour/2.
+VERSION_2_TABLES = (Table.TERMS, Table.COUNTRY_STATUS)
+
+
+def format_version(tables_with_rows: set[Table] | frozenset[Table]) -> str:
+    """The format a dataset is written in: retour/2 when it holds terms or statuses."""
+    return FORMAT_VERSION_2 if tables_with_rows & set(VERSION_2_TABLES) else FORMAT_VERSION_1

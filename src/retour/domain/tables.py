@@ -178,9 +178,52 @@ ASSESSMENTS = TableSpec(
     case_ref=False,
 )
 
+# --- retour/2 ----------------------------------------------------------------------------
+
+TERMS = TableSpec(
+    Table.TERMS,
+    (
+        Column("term_id", T, required=True),
+        Column("instrument_id", T, required=True),
+        _code("request_kind", codes.RequestKind, required=True),
+        Column("reply_days", N, required=True, minimum=1, maximum=365),
+        _code("day_count", codes.DayCount, required=True),
+        _code("deemed_accepted", codes.YesNo, required=True),
+        Column("document_days", N, minimum=1, maximum=365),
+    ),
+    key=("term_id",),
+    case_ref=False,
+)
+
+COUNTRY_STATUS = TableSpec(
+    Table.COUNTRY_STATUS,
+    (
+        Column("country", C, required=True),
+        _code("status", codes.CountryStatusKind, required=True),
+        _code("request_kind", codes.RequestKind),
+        Column("start_on", D, required=True),
+        Column("end_on", D),
+        Column("source", T),
+    ),
+    # One row per country, status and start: a status that holds for both kinds is one row
+    # with an empty request_kind, not two.
+    key=("country", "status", "start_on"),
+    case_ref=False,
+)
+
 SPECS: dict[Table, TableSpec] = {
     s.table: s
-    for s in (CASES, REQUESTS, DETENTIONS, DEPARTURES, CONDITIONS, INSTRUMENTS, ASSESSMENTS)
+    for s in (
+        CASES,
+        REQUESTS,
+        DETENTIONS,
+        DEPARTURES,
+        CONDITIONS,
+        INSTRUMENTS,
+        ASSESSMENTS,
+        TERMS,
+        COUNTRY_STATUS,
+    )
 }
 
 #: The column a source with only alien numbers writes instead of case_id.

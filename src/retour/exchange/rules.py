@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from retour.domain.codes import Outcome, Table
+from retour.domain.codes import InstrumentKind, InstrumentStatus, Outcome, Table
 from retour.domain.countries import country_codes
 from retour.domain.tables import Column, ColumnType, TableSpec
 from retour.exchange.container import LINE
@@ -289,3 +289,107 @@ def overlapping_detentions(
     mask = pl.col(LINE).is_not_null() & (pl.col("overlaps") | blame_case)
     message = "overlaps another detention of the same case"
     return run(rows, [Check(mask, "started_on", Reason.OVERLAP, message)], ctx)
+
+
+# --- retour/2: terms and country statuses ------------------------------------------------
+
+#: The instrument kinds that may set terms (CONTRACT.md, retour/2).
+TERM_KINDS = (InstrumentKind.READMISSION_AGREEMENT.value, InstrumentKind.WORKING_ARRANGEMENT.value)
+#: The instrument statuses under which its terms apply.
+TERM_STATUSES = (InstrumentStatus.IN_FORCE.value, InstrumentStatus.ENDED.value)
+_INSTRUMENT_COLUMNS = ("instrument_id", "country", "kind", "status", "start_on", "end_on")
+
+
+def status_rules() -> list[Check]:
+    return [before("end_on", "start_on")]
+
+
+ROW_RULES[Table.COUNTRY_STATUS] = status_rules
+
+
+def term_violations(
+    terms: pl.DataFrame,
+    instruments: pl.DataFrame,
+    stored_terms: pl.DataFrame,
+    ctx: Context,
+) -> pl.DataFrame:
+    """The rules of terms.csv that need the instruments and the other terms.
+
+    `terms` is the typed incoming table (with LINE); `instruments` every instrument the
+    dataset and the database know (the dataset's replacing the stored ones); `stored_terms`
+    the stored terms the import does not replace. A term's instrument must exist and be an
+    agreement or arrangement; two terms for one country and kind may not be in force on
+    the same day (an instrument is in force from start_on to the day before end_on).
+    """
+    known = instruments.select(_INSTRUMENT_COLUMNS).with_columns(pl.lit(True).alias("known"))
+    joined = terms.join(known, on="instrument_id", how="left")
+    wrong_kind = pl.col("known") & ~pl.col("kind").is_in(TERM_KINDS)
+    checks = [
+        Check(pl.col("instrument_id").is_not_null() & pl.col("known").is_null(),
+              "instrument_id", Reason.UNKNOWN_INSTRUMENT,
+              "no such instrument in instruments.csv or the database"),
+        Check(wrong_kind, "instrument_id", Reason.INCONSISTENT,
+              pl.format("the instrument is a {}; only a readmission_agreement or a "
+                        "working_arrangement sets terms", pl.col("kind"))),
+    ]  # fmt: skip
+    found = run(joined, checks, ctx)
+    return pl.concat([found, _overlapping_terms(terms, known, stored_terms, ctx)])
+
+
+def _in_force(terms: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
+    """term_id, LINE, country, kind, from, until (exclusive) of the terms that apply."""
+    return (
+        terms.select("term_id", "instrument_id", "request_kind", LINE)
+        .join(known, on="instrument_id", how="inner")
+        .filter(
+            pl.col("kind").is_in(TERM_KINDS)
+            & pl.col("status").is_in(TERM_STATUSES)
+            & pl.col("request_kind").is_not_null()
+            & pl.col("start_on").is_not_null()
+        )
+        .select(
+            "term_id",
+            LINE,
+            "country",
+            "request_kind",
+            pl.col("start_on").alias("from"),
+            pl.col("end_on").fill_null(_OPEN_END).alias("until"),
+        )
+        .filter(pl.col("from") < pl.col("until"))
+    )
+
+
+def _overlapping_terms(
+    terms: pl.DataFrame, known: pl.DataFrame, stored_terms: pl.DataFrame, ctx: Context
+) -> pl.DataFrame:
+    stored = stored_terms.select("term_id", "instrument_id", "request_kind").with_columns(
+        pl.lit(None, pl.Int64).alias(LINE)
+    )
+    rows = _in_force(pl.concat([terms.select(stored.columns), stored]), known)
+    pairs = rows.join(rows, on=["country", "request_kind"], suffix="_other").filter(
+        (pl.col("term_id") != pl.col("term_id_other"))
+        & (pl.col("from") < pl.col("until_other"))
+        & (pl.col("from_other") < pl.col("until"))
+        & pl.col(LINE).is_not_null()
+        # each incoming pair once, on its later line; a stored term on the incoming one
+        & (pl.col(f"{LINE}_other").is_null() | (pl.col(f"{LINE}_other") < pl.col(LINE)))
+    )
+    pairs = pairs.sort(LINE, f"{LINE}_other", nulls_last=True).unique(LINE, keep="first")
+    first_day = pl.max_horizontal("from", "from_other").dt.to_string()
+    where = (
+        pl.when(pl.col(f"{LINE}_other").is_null())
+        .then(pl.format("the stored term {}", pl.col("term_id_other")))
+        .otherwise(
+            pl.format("term {} on line {}", pl.col("term_id_other"), pl.col(f"{LINE}_other"))
+        )
+    )
+    message = pl.format(
+        "in force on the same days as {} for {} {} requests (from {}); a country and kind "
+        "have one term at a time",
+        where,
+        pl.col("country"),
+        pl.col("request_kind"),
+        first_day,
+    )
+    check = Check(pl.lit(True), "term_id", Reason.OVERLAP, message)
+    return run(pairs, [check], ctx)

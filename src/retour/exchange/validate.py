@@ -10,12 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import polars as pl
 
-from retour.domain.codes import FORMAT_VERSION, Table
+from retour.domain.codes import (
+    FORMAT_VERSION,
+    FORMAT_VERSION_1,
+    FORMAT_VERSIONS,
+    VERSION_2_TABLES,
+    Table,
+    format_version,
+)
 from retour.domain.dataset import Dataset, DatasetMeta, polars_schema
 from retour.domain.errors import ConfigError
 from retour.domain.tables import EXTRA_PREFIX, SPECS, V_NUMBER, TableSpec
@@ -45,6 +52,10 @@ class ExistingData(Protocol):
         """detention_id, case_id, started_on, ended_on of the stored detentions of these cases."""
         ...
 
+    def stored(self, table: Table) -> pl.DataFrame:
+        """Every stored row of a small table (instruments, terms), typed, contract columns."""
+        ...
+
 
 class NoExistingData:
     """An empty database."""
@@ -57,6 +68,9 @@ class NoExistingData:
         return pl.DataFrame(
             schema={k: schema[k] for k in ("detention_id", "case_id", "started_on", "ended_on")}
         )
+
+    def stored(self, table: Table) -> pl.DataFrame:
+        return pl.DataFrame(schema=polars_schema(SPECS[table]))
 
 
 @dataclass(slots=True)
@@ -91,18 +105,28 @@ def parse_meta(container: Container, today: dt.date) -> tuple[DatasetMeta, list[
         return DatasetMeta(), []
     problems: list[Violation] = []
     fmt = fields.get("format", FORMAT_VERSION)
-    if fmt != FORMAT_VERSION:
+    if fmt not in FORMAT_VERSIONS:
+        known = " or ".join(repr(v) for v in FORMAT_VERSIONS)
         problems.append(
-            _meta_violation(
-                f"format must be {FORMAT_VERSION!r}; this retour reads only that", value=str(fmt)
-            )
+            _meta_violation(f"format must be {known}; this retour reads only those", value=str(fmt))
         )
+        fmt = FORMAT_VERSION
+    if fmt == FORMAT_VERSION_1:
+        problems += [
+            _meta_violation(
+                f"{container.tables[t].name} belongs to format 'retour/2'; "
+                'write "format": "retour/2"',
+                value=str(fmt),
+            )
+            for t in VERSION_2_TABLES
+            if t in container.tables and "format" in fields
+        ]
     source = fields.get("source")
     if source is not None and not isinstance(source, str):
         problems.append(_meta_violation("source must be text", value=str(source)))
         source = None
     extracted = _meta_date(fields.get("extracted_on"), today, problems)
-    return DatasetMeta(source=source, extracted_on=extracted), problems
+    return DatasetMeta(source=source, extracted_on=extracted, format=str(fmt)), problems
 
 
 def _meta_date(value: object, today: dt.date, problems: list[Violation]) -> dt.date | None:
@@ -266,7 +290,28 @@ def _cross_table(checked: dict[Table, _Checked], existing: ExistingData) -> list
         stored = existing.detentions(ids) if ids.len() else NoExistingData().detentions(ids)
         stored = stored.join(item.frame.select("detention_id"), on="detention_id", how="anti")
         found.append(rules.overlapping_detentions(item.frame, stored, item.ctx))
+    if Table.TERMS in checked:
+        found.append(_terms_against_instruments(checked, existing))
     return found
+
+
+def _terms_against_instruments(
+    checked: dict[Table, _Checked], existing: ExistingData
+) -> pl.DataFrame:
+    """terms.csv against the instruments (the dataset's, then stored) and the stored terms."""
+    terms = checked[Table.TERMS]
+    stored_instruments = existing.stored(Table.INSTRUMENTS)
+    if Table.INSTRUMENTS in checked:
+        own = checked[Table.INSTRUMENTS].frame.drop(LINE).drop_nulls("instrument_id")
+        own = own.unique("instrument_id", keep="first")
+        stored_instruments = stored_instruments.join(own, on="instrument_id", how="anti")
+        instruments = pl.concat([own, stored_instruments])
+    else:
+        instruments = stored_instruments
+    stored_terms = existing.stored(Table.TERMS).join(
+        terms.frame.select("term_id"), on="term_id", how="anti"
+    )
+    return rules.term_violations(terms.frame, instruments, stored_terms, terms.ctx)
 
 
 # --- the whole dataset ---------------------------------------------------------------------
@@ -295,4 +340,8 @@ def validate(
     violations = messages_in_source_terms(pl.concat(found), container)
     if violations.height:
         raise InvalidDatasetError(violations_from_frame(violations), order=container.order)
-    return Dataset({t: c.frame.drop(LINE) for t, c in checked.items()}, meta)
+    tables = {t: c.frame.drop(LINE) for t, c in checked.items()}
+    content = format_version({t for t, f in tables.items() if f.height})
+    if FORMAT_VERSIONS.index(content) > FORMAT_VERSIONS.index(meta.format):
+        meta = replace(meta, format=content)
+    return Dataset(tables, meta)

@@ -41,6 +41,7 @@ class Reason(StrEnum):
     # rows and tables
     DUPLICATE_KEY = "duplicate_key"
     UNKNOWN_CASE = "unknown_case"
+    UNKNOWN_INSTRUMENT = "unknown_instrument"  # retour/2: a term's instrument_id
     DATE_ORDER = "date_order"
     INCONSISTENT = "inconsistent"
     OVERLAP = "overlap"

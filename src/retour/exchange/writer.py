@@ -8,11 +8,12 @@ same bytes, so export -> import -> export is byte-identical.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
-from retour.domain.codes import Table
+from retour.domain.codes import FORMAT_VERSION_1, VERSION_2_TABLES, Table, format_version
 from retour.domain.dataset import Dataset, DatasetMeta
 from retour.domain.tables import SPECS
 
@@ -37,18 +38,22 @@ def meta_json(meta: DatasetMeta) -> str:
 def write_dataset(dataset: Dataset, directory: Path, *, include_empty: bool = True) -> list[Path]:
     """Write every table (empty ones too, unless include_empty is False) and dataset.json.
 
-    Returns the paths written. The directory is created if needed.
+    Returns the paths written. The directory is created if needed. A dataset with terms or
+    country statuses is written as retour/2; one without, as retour/1 (without those files).
     """
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    fmt = format_version({t for t in Table if dataset[t].height})
     for table in Table:
         frame = canonical_frame(dataset, table)
         if frame.is_empty() and not include_empty and table is not Table.CASES:
+            continue
+        if frame.is_empty() and table in VERSION_2_TABLES and fmt == FORMAT_VERSION_1:
             continue
         path = directory / SPECS[table].file_name
         frame.write_csv(path, date_format="%Y-%m-%d", line_terminator="\n", quote_style="necessary")
         written.append(path)
     meta_path = directory / DATASET_JSON
-    meta_path.write_text(meta_json(dataset.meta), encoding="utf-8")
+    meta_path.write_text(meta_json(replace(dataset.meta, format=fmt)), encoding="utf-8")
     written.append(meta_path)
     return written

@@ -132,6 +132,12 @@ class ImportTransaction:
         columns = ("detention_id", "case_id", "started_on", "ended_on")
         return self._lookup(case_ids, Table.DETENTIONS, columns)
 
+    def stored(self, t: Table) -> pl.DataFrame:
+        """Every stored row of a small table (instruments, terms), typed (ExistingData)."""
+        spec = SPECS[t]
+        query = sa.select(*(schema.table(t).c[c] for c in spec.column_names))
+        return bulk.fetch(self.connection, query, polars_schema(spec))
+
     def _lookup(self, case_ids: pl.Series, t: Table, columns: Sequence[str]) -> pl.DataFrame:
         table, spec = schema.table(t), SPECS[t]
         frame_schema = pl.Schema({c: polars_schema(spec)[c] for c in columns})
