@@ -165,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         status = app(args=args, prog_name="retour", standalone_mode=False)
     except RetourError as exc:
         _traceback(debug)
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        from retour.cli import usage
+
+        prefix, said = usage.retour_error(exc, args)
+        err_console.print(f"[bold red]{prefix}:[/] {escape(said)}", soft_wrap=True)
         return exc.exit_code
     except typer.Exit as exc:
         return int(exc.exit_code or 0)

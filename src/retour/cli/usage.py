@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Final
 
 from typer._click import exceptions as click_errors
 
+from retour.domain.errors import CountryName, Field, RetourError, Text
 from retour.domain.language import Language
 from retour.reports.messages import N_, _
 
@@ -57,6 +59,11 @@ BAD_VALUE: Final = N_("{name}: {message}")
 
 def language_of(argv: Sequence[str]) -> str:
     """The language a usage error is written in: ``--lang``'s value if valid, else Dutch."""
+    return language_given(argv) or NL
+
+
+def language_given(argv: Sequence[str]) -> Language | None:
+    """The language ``--lang`` names on the command line, if it names a valid one."""
     for i, arg in enumerate(argv):
         value = None
         if arg == "--lang" and i + 1 < len(argv):
@@ -64,8 +71,43 @@ def language_of(argv: Sequence[str]) -> str:
         elif arg.startswith("--lang="):
             value = arg.split("=", 1)[1]
         if value is not None and value.strip().lower() in (NL, EN):
-            return value.strip().lower()
-    return NL
+            return NL if value.strip().lower() == NL else EN
+    return None
+
+
+def retour_error(error: RetourError, argv: Sequence[str]) -> tuple[str, str]:
+    """The prefix and the line of an error of retour's own (:mod:`retour.domain.errors`):
+    in the language of ``--lang`` when the line has one, otherwise in English, as the
+    command line has always said them; its fields named as options (``--years``)."""
+    lang = language_given(argv) or EN
+    return _t(PREFIX, lang), _said(error, lang)
+
+
+def _said(error: RetourError, lang: Language) -> str:
+    return error.said(lambda text, **values: _(text, lang, **values), _shown(lang), cli=True)
+
+
+def _shown(lang: Language) -> Callable[[object], object]:
+    def shown(value: object) -> object:
+        if isinstance(value, Field):
+            return value.option
+        if isinstance(value, Text):
+            return _(value, lang)
+        if isinstance(value, RetourError):
+            return error_text(value, lang)
+        if isinstance(value, CountryName):
+            from retour.reports.labels import country_name
+
+            return country_name(value.code, lang)
+        return value.value if isinstance(value, Enum) else value
+
+    return shown
+
+
+def error_text(error: RetourError, lang: Language) -> str:
+    """An error's message alone (no hint) in ``lang``, as a value of another message."""
+    values = {name: _shown(lang)(value) for name, value in error.fields().items()}
+    return _(error.message, lang, **values)
 
 
 def _t(text: str, lang: str, /, **values: object) -> str:

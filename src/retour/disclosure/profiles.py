@@ -41,7 +41,7 @@ from enum import StrEnum
 import polars as pl
 
 from retour.domain.countries import country_codes
-from retour.domain.errors import UsageError
+from retour.domain.errors import N_, Field, UsageError
 
 #: Code that replaces every confidential country code in a pooled column. Not an ISO code.
 OTHER_COUNTRIES = "OTHER"
@@ -68,7 +68,11 @@ class Profile(StrEnum):
         except ValueError:
             choices = ", ".join(p.value for p in cls)
             raise UsageError(
-                f"Unknown publication profile {text!r}.", hint=f"Choose one of: {choices}."
+                N_("Unknown publication profile {value!r}."),
+                hint=N_("Choose one of: {choices}."),
+                field=Field.PROFILE,
+                value=text,
+                choices=choices,
             ) from None
 
 
@@ -103,13 +107,15 @@ class DisclosureRules:
         _check_codes(self.confidential)
         if self.suppress_below < 1 or self.suppress_below == 2:
             raise UsageError(
-                f"suppress_below must be 1 (off) or at least 3, not {self.suppress_below}.",
-                hint="A '<2' label would reveal the count 1; DT&V's practice is 5.",
+                N_("suppress_below must be 1 (off) or at least 3, not {value}."),
+                hint=N_("A '<2' label would reveal the count 1; DT&V's practice is 5."),
+                value=self.suppress_below,
             )
         if self.round_to < 1:
             raise UsageError(
-                f"round_to must be at least 1, not {self.round_to}.",
-                hint="Use 1 for no rounding; DT&V's practice is 10.",
+                N_("round_to must be at least 1, not {value}."),
+                hint=N_("Use 1 for no rounding; DT&V's practice is 10."),
+                value=self.round_to,
             )
 
     @classmethod
@@ -173,9 +179,13 @@ def _check_codes(codes: frozenset[str]) -> None:
     if unknown:
         listed = ", ".join(repr(c) for c in unknown)
         raise UsageError(
-            f"Unknown country code(s) in the confidential list: {listed}.",
-            hint="Use ISO 3166-1 alpha-2 codes such as MA or DZ (or XK, STLS, UNK); "
-            "fix the `confidential` setting or the --confidential option.",
+            N_("Unknown country code(s) in the confidential list: {codes}."),
+            hint=N_(
+                "Use ISO 3166-1 alpha-2 codes such as MA or DZ (or XK, STLS, UNK); "
+                "fix the `confidential` setting or the {field} option."
+            ),
+            field=Field.CONFIDENTIAL,
+            codes=listed,
         )
 
 

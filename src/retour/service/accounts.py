@@ -30,7 +30,7 @@ from typing import Final
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from retour.domain.errors import UsageError
+from retour.domain.errors import N_, Field, UsageError
 from retour.service import audit
 from retour.service.audit import AuditAction, Via
 from retour.service.context import Retour
@@ -51,7 +51,13 @@ class Role(StrEnum):
             return cls(text.strip().lower())
         except ValueError:
             choices = ", ".join(r.value for r in cls)
-            raise UsageError(f"Unknown role {text!r}.", hint=f"Choose one of: {choices}.") from None
+            raise UsageError(
+                N_("Unknown role {value!r}."),
+                hint=N_("Choose one of: {choices}."),
+                field=Field.ROLE,
+                value=text,
+                choices=choices,
+            ) from None
 
 
 NAME_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -102,9 +108,12 @@ def check_name(name: str) -> str:
     clean = normalise_name(name)
     if not NAME_PATTERN.fullmatch(clean):
         raise UsageError(
-            f"{name!r} cannot be a user name.",
-            hint="Use 2-64 lower-case letters, digits, '.', '_' or '-', starting with a "
-            "letter or digit.",
+            N_("{name!r} cannot be a user name."),
+            hint=N_(
+                "Use 2-64 lower-case letters, digits, '.', '_' or '-', starting with a "
+                "letter or digit."
+            ),
+            name=name,
         )
     return clean
 
@@ -112,11 +121,14 @@ def check_name(name: str) -> str:
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UsageError(
-            f"The password is too short: at least {MIN_PASSWORD_LENGTH} characters.",
-            hint="A passphrase of several words is easy to type and hard to guess.",
+            N_("The password is too short: at least {n} characters."),
+            hint=N_("A passphrase of several words is easy to type and hard to guess."),
+            n=MIN_PASSWORD_LENGTH,
         )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise UsageError(f"The password is too long: at most {MAX_PASSWORD_LENGTH} characters.")
+        raise UsageError(
+            N_("The password is too long: at most {n} characters."), n=MAX_PASSWORD_LENGTH
+        )
     return password
 
 
@@ -138,7 +150,7 @@ def add_user(
     try:
         user_id = store.insert_user(app.database(), clean, chosen.value, digest, _now())
     except LookupError:
-        raise UsageError(f"A user named {clean!r} exists already.") from None
+        raise UsageError(N_("A user named {name!r} exists already."), name=clean) from None
     audit.record(
         app, AuditAction.USER_ADDED, actor=_actor(actor), via=Via.CLI, subject=str(user_id)
     )
@@ -152,7 +164,11 @@ def list_users(app: Retour) -> list[User]:
 def get_user(app: Retour, name: str) -> User:
     row = store.find_user(app.database(), normalise_name(name))
     if row is None:
-        raise UsageError(f"There is no user named {name!r}.", hint="See `retour user list`.")
+        raise UsageError(
+            N_("There is no user named {name!r}."),
+            cli_hint=N_("See `retour user list`."),
+            name=name,
+        )
     return _user(row)
 
 
@@ -283,9 +299,15 @@ def create_token(
     """A new bearer token for user `name`; the token is shown once and stored hashed."""
     user = get_user(app, name)
     if user.disabled:
-        raise UsageError(f"The user {user.name!r} is disabled.", hint="Enable them first.")
+        raise UsageError(
+            N_("The user {name!r} is disabled."), hint=N_("Enable them first."), name=user.name
+        )
     if days is not None and days < 1:
-        raise UsageError("A token lasts at least one day.", hint="Give --days 1 or more.")
+        raise UsageError(
+            N_("A token lasts at least one day."),
+            hint=N_("Give {field} 1 or more."),
+            field=Field.DAYS,
+        )
     moment = _now()
     expires = moment + dt.timedelta(days=days) if days is not None else None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -318,7 +340,11 @@ def list_tokens(app: Retour) -> list[TokenInfo]:
 
 def revoke_token(app: Retour, token_id: int, *, actor: str | None = None) -> None:
     if not store.revoke_token(app.database(), token_id, _now()):
-        raise UsageError(f"There is no live token {token_id}.", hint="See `retour token list`.")
+        raise UsageError(
+            N_("There is no live token {token}."),
+            cli_hint=N_("See `retour token list`."),
+            token=token_id,
+        )
     audit.record(
         app, AuditAction.TOKEN_REVOKED, actor=_actor(actor), via=Via.CLI, subject=str(token_id)
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retour.config import Settings, database_url, load_settings
-from retour.domain.errors import ConfigError
+from retour.domain.errors import N_, ConfigError
 
 if TYPE_CHECKING:
     from retour.store.engine import Database
@@ -75,9 +75,14 @@ class Retour:
         if path is None or path.exists() or path.parent.is_dir():
             return
         raise ConfigError(
-            f"No database at {path}: the folder {path.parent} does not exist.",
-            hint=f"Check --db or RETOUR_DB, or create a new database with "
-            f"`retour --db {shlex.quote(str(path))} db upgrade`.",
+            N_("No database at {path}: the folder {folder} does not exist."),
+            cli_hint=N_(
+                "Check --db or RETOUR_DB, or create a new database with "
+                "`retour --db {quoted} db upgrade`."
+            ),
+            path=path,
+            folder=path.parent,
+            quoted=shlex.quote(str(path)),
         )
 
     def close(self) -> None:

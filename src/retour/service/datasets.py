@@ -10,7 +10,7 @@ from pathlib import Path
 
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset, DatasetMeta
-from retour.domain.errors import InputError, UsageError
+from retour.domain.errors import N_, Field, InputError, UsageError
 from retour.domain.tables import V_NUMBER
 from retour.exchange import (
     InvalidDatasetError,
@@ -57,8 +57,10 @@ class ImportRefusedError(InputError):
     """An import the database's own state refuses (not a rule of the file); `reason` is
     recorded in the audit log."""
 
-    def __init__(self, message: str, *, reason: str, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(
+        self, message: str, *, reason: str, hint: str | None = None, cli_hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint, cli_hint=cli_hint)
         self.reason = reason
 
 
@@ -68,14 +70,16 @@ def _refuse_mixing(holds: bool | None, dataset: Dataset) -> None:
         return
     if holds:
         raise ImportRefusedError(
-            "This database holds simulated data; real data cannot be imported into it.",
+            N_("This database holds simulated data; real data cannot be imported into it."),
             reason="simulated_data",
-            hint="Import into another database (--db or RETOUR_DB).",
+            hint=N_("Import them into a database of their own (ask the administrator)."),
+            cli_hint=N_("Import into another database (--db or RETOUR_DB)."),
         )
     raise ImportRefusedError(
-        "This database holds real data; a simulated dataset cannot be imported into it.",
+        N_("This database holds real data; a simulated dataset cannot be imported into it."),
         reason="real_data",
-        hint="Import the simulation into another database (--db or RETOUR_DB).",
+        hint=N_("Import the simulation into a database of its own (ask the administrator)."),
+        cli_hint=N_("Import the simulation into another database (--db or RETOUR_DB)."),
     )
 
 
@@ -85,11 +89,16 @@ def _refuse_another_key(transaction: ImportTransaction, fingerprint: str) -> Non
     if stored is None or stored == fingerprint:
         return
     raise ImportRefusedError(
-        "This database was pseudonymised with another secret; importing under this one "
-        "would store every person a second time.",
+        N_(
+            "This database was pseudonymised with another secret; importing under this one "
+            "would store every person a second time."
+        ),
         reason="pseudonym_key",
-        hint="Set RETOUR_SECRET (or `secret`) back to the key of the earlier imports, or "
-        "import into a new database (--db or RETOUR_DB).",
+        hint=N_("Ask the administrator to set the secret back to the key of the earlier imports."),
+        cli_hint=N_(
+            "Set RETOUR_SECRET (or `secret`) back to the key of the earlier imports, or "
+            "import into a new database (--db or RETOUR_DB)."
+        ),
     )
 
 
@@ -231,17 +240,22 @@ def export_dataset(
     """Write the whole database out in the exchange format; recorded in the audit log as
     ``actor``'s (the operating-system user's when none is given)."""
     if directory.exists() and not directory.is_dir():
-        raise UsageError(f"{directory} is a file.", hint="Give a folder to export into.")
+        raise UsageError(
+            N_("{path} is a file."), hint=N_("Give a folder to export into."), path=directory
+        )
     if directory.is_dir() and any(directory.iterdir()) and not force:
         raise UsageError(
-            f"{directory} is not empty.",
-            hint="Export into a new or empty folder, or add --force to overwrite the tables.",
+            N_("{path} is not empty."),
+            hint=N_("Export into a new or empty folder, or add --force to overwrite the tables."),
+            path=directory,
         )
     dataset = store_read.read_dataset(app.database())
     try:
         written = write_dataset(dataset, directory)
     except OSError as exc:
-        raise InputError(f"{directory}: cannot be written ({exc.strerror or exc}).") from None
+        raise InputError(
+            N_("{path}: cannot be written ({reason})."), path=directory, reason=exc.strerror or exc
+        ) from None
     rows = sum(dataset[table].height for table in Table)
     audit.record_by(
         app,
@@ -295,12 +309,17 @@ def draft_mapping(source: Path, *, out: Path | None = None, force: bool = False)
     when given. It reads the source only: nothing is imported, so nothing is audited."""
     if out is not None and out.exists() and not force:
         raise UsageError(
-            f"{out} exists.", hint="Give another --out, or add --force to overwrite it."
+            N_("{path} exists."),
+            hint=N_("Give another {field}, or add --force to overwrite it."),
+            field=Field.OUT,
+            path=out,
         )
     draft = draft_source(source)
     if out is not None:
         try:
             out.write_text(draft.text, encoding="utf-8")
         except OSError as exc:
-            raise InputError(f"{out}: cannot be written ({exc.strerror or exc}).") from None
+            raise InputError(
+                N_("{path}: cannot be written ({reason})."), path=out, reason=exc.strerror or exc
+            ) from None
     return draft

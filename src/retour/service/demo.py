@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from retour.analysis.summary import departures_by_year, requests_by_outcome
 from retour.config import Settings
 from retour.domain.codes import Table
-from retour.domain.errors import DatabaseError, UsageError
+from retour.domain.errors import N_, DatabaseError, UsageError
 from retour.service.audit import AuditAction
 from retour.service.context import Retour
 from retour.service.datasets import ImportReport, Progress, import_dataset, quiet
@@ -106,9 +106,10 @@ def demo_additions(settings: Settings) -> Additions:
             return _additions(conn)
     except DatabaseError as exc:
         raise DemoChangedError(
-            f"The demo database {database} cannot be read to see what was added to it: "
-            f"{exc.message}",
-            hint="Run `retour demo --fresh` to replace it.",
+            N_("The demo database {path} cannot be read to see what was added to it: {reason}"),
+            cli_hint=N_("Run `retour demo --fresh` to replace it."),
+            path=database,
+            reason=exc,
         ) from None
 
 
@@ -138,9 +139,13 @@ def run_demo(settings: Settings, *, fresh: bool = False, progress: Progress = qu
     added = Additions() if fresh else demo_additions(settings)
     if added:
         raise DemoChangedError(
-            f"The demo database {database} holds {added.describe()} added since the demo "
-            "made it; running the demo again would remove them.",
-            hint="Run `retour demo --fresh` to replace it anyway.",
+            N_(
+                "The demo database {path} holds {added} added since the demo made it; running "
+                "the demo again would remove them."
+            ),
+            cli_hint=N_("Run `retour demo --fresh` to replace it anyway."),
+            path=database,
+            added=added.describe(),
         )
     progress("simulating the nl scenario")
     simulation = simulate(SCENARIO, YEARS, SEED, dataset, force=True)

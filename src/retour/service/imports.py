@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from retour.domain.codes import Table
-from retour.domain.errors import NotFoundError
+from retour.domain.errors import N_, NotFoundError
 from retour.service.context import Retour
 from retour.store import history
 
@@ -90,7 +90,9 @@ def show_import(app: Retour, import_id: int) -> tuple[ImportEntry, str | None]:
     found = history.one(app.database(), import_id)
     if found is None:
         raise NotFoundError(
-            f"There is no import {import_id}.", hint="`retour imports` lists the imports."
+            N_("There is no import {value}."),
+            cli_hint=N_("`retour imports` lists the imports."),
+            value=import_id,
         )
     row, text = found
     return _entry(row), text

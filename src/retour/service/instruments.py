@@ -25,7 +25,7 @@ import polars as pl
 
 from retour.domain.codes import InstrumentKind, InstrumentLevel, InstrumentStatus, Table
 from retour.domain.dataset import Dataset, DatasetMeta
-from retour.domain.errors import UsageError
+from retour.domain.errors import N_, Field, Text, UsageError
 from retour.domain.tables import SPECS
 from retour.exchange import InvalidDatasetError, validate
 from retour.exchange.container import LINE, Container, RawTable
@@ -165,8 +165,8 @@ def add_instrument(
         "status": form.status.strip(),
         "start_on": form.start_on.strip(),
         "end_on": form.end_on.strip(),
-        "title": _text(form.title, "title"),
-        "source": _text(form.source, "source"),
+        "title": _text(form.title, N_("title")),
+        "source": _text(form.source, N_("source")),
     }
     change = _write(app, row)
     audit.record(
@@ -192,7 +192,7 @@ def end_instrument(
     """Set the end date of a stored instrument and its status to ``ended``; audited."""
     stored = _stored(app).filter(pl.col("instrument_id") == instrument_id)
     if stored.is_empty():
-        raise UsageError(f"There is no instrument {instrument_id!r}.")
+        raise UsageError(N_("There is no instrument {value!r}."), value=instrument_id)
     current = _instrument(stored.row(0, named=True))
     row = {
         "instrument_id": current.instrument_id,
@@ -206,7 +206,9 @@ def end_instrument(
         "source": current.source or "",
     }
     if not row["end_on"]:
-        raise UsageError("The end date is missing.", hint="Write it as YYYY-MM-DD.")
+        raise UsageError(
+            N_("The end date is missing."), hint=N_("Write it as YYYY-MM-DD."), field=Field.END_ON
+        )
     change = _write(app, row)
     audit.record(
         app,
@@ -223,7 +225,9 @@ def end_instrument(
 def _text(value: str, what: str) -> str:
     clean = value.strip()
     if len(clean) > MAX_TEXT:
-        raise UsageError(f"The {what} is too long: at most {MAX_TEXT} characters.")
+        raise UsageError(
+            N_("The {what} is too long: at most {n} characters."), what=Text(what), n=MAX_TEXT
+        )
     return clean
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from retour.domain.errors import NotFoundError, UsageError
+from retour.domain.errors import N_, NotFoundError, UsageError
 from retour.exchange import Mapping, parse_mapping
 from retour.service import audit
 from retour.service.context import Retour
@@ -43,9 +43,11 @@ def check_name(name: str) -> str:
     clean = name.strip()
     if not NAME.fullmatch(clean):
         raise BadMappingNameError(
-            "A mapping's name is 1 to 64 letters, digits, '.', '_' or '-', starting with a "
-            "letter or digit.",
-            hint="For example dtv-export or register_noord.",
+            N_(
+                "A mapping's name is 1 to 64 letters, digits, '.', '_' or '-', starting with a "
+                "letter or digit."
+            ),
+            hint=N_("For example dtv-export or register_noord."),
         )
     return clean
 
@@ -81,8 +83,9 @@ def get_mapping(app: Retour, name: str) -> SavedMapping:
     found = store_mappings.get(app.database(), check_name(name))
     if found is None:
         raise NotFoundError(
-            f"No mapping is saved under the name {name.strip()!r}.",
-            hint="The import page lists the saved mappings.",
+            N_("No mapping is saved under the name {value!r}."),
+            hint=N_("The import page lists the saved mappings."),
+            value=name.strip(),
         )
     return _saved(found)
 
@@ -98,5 +101,5 @@ def delete_mapping(app: Retour, name: str, *, actor: audit.Actor) -> None:
     keep their own copy of its text."""
     clean = check_name(name)
     if not store_mappings.delete(app.database(), clean):
-        raise NotFoundError(f"No mapping is saved under the name {clean!r}.")
+        raise NotFoundError(N_("No mapping is saved under the name {value!r}."), value=clean)
     audit.record_by(app, actor, audit.AuditAction.MAPPING_DELETED, subject=clean)

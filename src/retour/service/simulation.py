@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from retour.domain.codes import Table
-from retour.domain.errors import InputError, UsageError
+from retour.domain.errors import N_, Field, InputError, UsageError
 from retour.domain.tables import SPECS
 from retour.exchange.writer import DATASET_JSON
 from retour.simulate.run import TRUTH_JSON, simulate_dataset, write_simulation
@@ -47,7 +47,10 @@ def parse_years(text: str) -> tuple[int, int]:
     match = _YEARS.match(text)
     if match is None:
         raise UsageError(
-            f"--years {text!r} is not a year range.", hint="Write it as 2019-2023, or one year."
+            N_("{field} {value!r} is not a year range."),
+            hint=N_("Write it as 2019-2023, or one year."),
+            field=Field.YEARS,
+            value=text,
         )
     first = int(match.group(1))
     return first, int(match.group(2) or first)
@@ -57,17 +60,26 @@ def check_years(years: tuple[int, int]) -> None:
     first, last = years
     if first > last:
         raise UsageError(
-            f"the year range {first}-{last} runs backwards.", hint=f"Write {last}-{first}."
+            N_("the year range {first}-{last} runs backwards."),
+            hint=N_("Write {last}-{first}."),
+            first=first,
+            last=last,
         )
     if first < EARLIEST_YEAR or last > LATEST_YEAR:
         raise UsageError(
-            f"the years {first}-{last} lie outside {EARLIEST_YEAR}-{LATEST_YEAR}.",
-            hint="Choose years within that span.",
+            N_("the years {first}-{last} lie outside {earliest}-{latest}."),
+            hint=N_("Choose years within that span."),
+            first=first,
+            last=last,
+            earliest=EARLIEST_YEAR,
+            latest=LATEST_YEAR,
         )
     if last - first + 1 > MAX_SPAN:
         raise UsageError(
-            f"{last - first + 1} years is too long a range.",
-            hint=f"Simulate at most {MAX_SPAN} years at a time.",
+            N_("{n} years is too long a range."),
+            hint=N_("Simulate at most {most} years at a time."),
+            n=last - first + 1,
+            most=MAX_SPAN,
         )
 
 
@@ -78,15 +90,22 @@ def extraction_date(years: tuple[int, int], extracted_on: dt.date | None) -> dt.
         return dt.date(last + 1, 1, 1)
     if extracted_on <= dt.date(last, 1, 1):
         raise UsageError(
-            f"the extraction date {extracted_on.isoformat()} is not within or after {last}, "
-            "the last simulated year.",
-            hint="Give a later --extracted-on, or end --years earlier.",
+            N_(
+                "the extraction date {date} is not within or after {last}, the last simulated year."
+            ),
+            hint=N_("Give a later {field}, or end {years} earlier."),
+            field=Field.EXTRACTED_ON,
+            years=Field.YEARS,
+            date=extracted_on.isoformat(),
+            last=last,
         )
     if extracted_on.year > last + 10:
         raise UsageError(
-            f"the extraction date {extracted_on.isoformat()} lies more than ten years after "
-            f"{last}.",
-            hint="Give an extraction date closer to the simulated years.",
+            N_("the extraction date {date} lies more than ten years after {last}."),
+            hint=N_("Give an extraction date closer to the simulated years."),
+            field=Field.EXTRACTED_ON,
+            date=extracted_on.isoformat(),
+            last=last,
         )
     return extracted_on
 
@@ -94,21 +113,32 @@ def extraction_date(years: tuple[int, int], extracted_on: dt.date | None) -> dt.
 def prepare_folder(out: Path, *, force: bool) -> None:
     """Refuse a file, a folder holding a dataset (unless force) or one we cannot write."""
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} is a file.", hint="Give a folder for --out.")
+        raise UsageError(
+            N_("{path} is a file."),
+            hint=N_("Give a folder for {field}."),
+            field=Field.OUT,
+            path=out,
+        )
     if out.is_dir() and not force:
         held = sorted(p.name for p in out.iterdir() if p.name in DATASET_FILES)
         if held:
             raise UsageError(
-                f"{out} already holds a dataset ({', '.join(held)}).",
-                hint="Choose a new or empty folder, or add --force to overwrite it.",
+                N_("{path} already holds a dataset ({files})."),
+                hint=N_("Choose a new or empty folder, or add --force to overwrite it."),
+                path=out,
+                files=", ".join(held),
             )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"{out}: cannot be created ({exc.strerror or exc}).") from None
+        raise InputError(
+            N_("{path}: cannot be created ({reason})."), path=out, reason=exc.strerror or exc
+        ) from None
     if not os.access(out, os.W_OK | os.X_OK):
         raise InputError(
-            f"{out}: cannot be written (no permission).", hint="Choose another folder."
+            N_("{path}: cannot be written (no permission)."),
+            hint=N_("Choose another folder."),
+            path=out,
         )
 
 
@@ -135,7 +165,13 @@ def simulate(
     """
     check_years(years)
     if not 0 <= seed <= MAX_SEED:
-        raise UsageError(f"seed {seed} is out of range.", hint=f"Give a seed from 0 to {MAX_SEED}.")
+        raise UsageError(
+            N_("seed {seed} is out of range."),
+            hint=N_("Give a seed from 0 to {most}."),
+            field=Field.SEED,
+            seed=seed,
+            most=MAX_SEED,
+        )
     extracted = extraction_date(years, extracted_on)
     spec = build_scenario(scenario, scale=scale, confound=confound, placebos=placebos, world=world)
     prepare_folder(out, force=force)
@@ -145,7 +181,9 @@ def simulate(
         try:
             files = write_simulation(simulation, out)
         except OSError as exc:
-            raise InputError(f"{out}: cannot be written ({exc.strerror or exc}).") from None
+            raise InputError(
+                N_("{path}: cannot be written ({reason})."), path=out, reason=exc.strerror or exc
+            ) from None
         report("done", 1.0)
     return SimulationSummary(
         path=out,

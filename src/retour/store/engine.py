@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 import psycopg
 import sqlalchemy as sa
 
-from retour.domain.errors import ConfigError, DatabaseError
+from retour.domain.errors import N_, ConfigError, DatabaseError
 
 if TYPE_CHECKING:  # Alembic is imported only when a schema is checked against the scripts
     from alembic.config import Config
@@ -56,7 +56,7 @@ _DRIVERS: Final = {
 _VERSION_TABLE: Final = "alembic_version"
 #: Serialises concurrent migrations of one PostgreSQL database (an arbitrary constant).
 _PG_MIGRATION_LOCK: Final = 0x7265746F7572
-_URL_HINT: Final = (
+_URL_HINT: Final = N_(
     "Set RETOUR_DB or --db to an SQLite file path, sqlite:///path/to/retour.sqlite "
     "or postgresql+psycopg://user:password@host:port/database."
 )
@@ -173,17 +173,22 @@ def parse_url(url: str) -> sa.URL:
         parsed = sa.make_url(url)
     except (sa.exc.ArgumentError, ValueError):
         scheme = url.split("://", 1)[0] if "://" in url else None
-        what = f"starting with {scheme}://" if scheme else "(no scheme:// in it)"
-        raise ConfigError(f"The database URL {what} cannot be parsed.", hint=_URL_HINT) from None
+        message = (
+            N_("The database URL starting with {scheme}:// cannot be parsed.")
+            if scheme
+            else N_("The database URL (no scheme:// in it) cannot be parsed.")
+        )
+        raise ConfigError(message, cli_hint=_URL_HINT, scheme=scheme) from None
     driver = _DRIVERS.get(parsed.drivername)
     if driver is None:
         raise ConfigError(
-            f"The database URL uses {parsed.drivername}://, which retour does not support.",
-            hint=_URL_HINT,
+            N_("The database URL uses {driver}://, which retour does not support."),
+            cli_hint=_URL_HINT,
+            driver=parsed.drivername,
         )
     if driver == SQLITE and (parsed.host or parsed.username or parsed.password or parsed.port):
         raise ConfigError(
-            "An SQLite database URL names a file, not a host or user.", hint=_URL_HINT
+            N_("An SQLite database URL names a file, not a host or user."), cli_hint=_URL_HINT
         )
     return parsed.set(drivername=driver)
 
@@ -196,20 +201,27 @@ def _prepare_sqlite_file(url: sa.URL) -> None:
     path = Path(name)  # as SQLite will open it: no ~ expansion (config does that for paths)
     if path.is_dir():
         raise DatabaseError(
-            f"The database path {path} is a directory.", hint="Name a file, e.g. retour.sqlite."
+            N_("The database path {path} is a directory."),
+            hint=N_("Name a file, e.g. retour.sqlite."),
+            path=path,
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DatabaseError(
-            f"Cannot create the directory {path.parent} for the database: {exc.strerror}.",
-            hint="Choose another place with RETOUR_DB or --db.",
+            N_("Cannot create the directory {folder} for the database: {reason}."),
+            cli_hint=N_("Choose another place with RETOUR_DB or --db."),
+            folder=path.parent,
+            reason=exc.strerror,
         ) from None
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise DatabaseError(
-            f"The directory {path.parent} is not writable; SQLite keeps its journal next "
-            "to the database.",
-            hint="Make it writable, or choose another place with RETOUR_DB or --db.",
+            N_(
+                "The directory {folder} is not writable; SQLite keeps its journal next "
+                "to the database."
+            ),
+            cli_hint=N_("Make it writable, or choose another place with RETOUR_DB or --db."),
+            folder=path.parent,
         )
 
 
@@ -267,33 +279,47 @@ def database_error(db: Database, error: BaseException) -> DatabaseError:
         return _sqlite_error(db, detail, lowered)
     if isinstance(exc, psycopg.OperationalError) and "connection" in lowered:
         return DatabaseError(
-            f"Cannot connect to the PostgreSQL database {db.url}: {detail}.",
-            hint="Check that the server runs and accepts connections, and the host, port, "
-            "user, password and database name in RETOUR_DB or --db.",
+            N_("Cannot connect to the PostgreSQL database {where}: {detail}."),
+            hint=N_("Check that the server runs and accepts connections."),
+            cli_hint=N_(
+                "Check that the server runs and accepts connections, and the host, port, "
+                "user, password and database name in RETOUR_DB or --db."
+            ),
+            where=db.url,
+            detail=detail,
         )
     if isinstance(exc, psycopg.errors.LockNotAvailable):
-        return DatabaseError(f"The database {db.url} is locked by another process.")
-    return DatabaseError(f"The database {db.url} reported an error: {detail}.")
+        return DatabaseError(N_("The database {where} is locked by another process."), where=db.url)
+    return DatabaseError(
+        N_("The database {where} reported an error: {detail}."), where=db.url, detail=detail
+    )
 
 
 def _sqlite_error(db: Database, detail: str, lowered: str) -> DatabaseError:
     where = db.engine.url.database or "(in memory)"
     if "locked" in lowered or "busy" in lowered:
         return DatabaseError(
-            f"The database {where} is locked by another process (waited {db.busy_timeout:g} s).",
-            hint="Wait until the other retour (or program using it) is done, then try again.",
+            N_("The database {where} is locked by another process (waited {seconds} s)."),
+            hint=N_("Wait until the other retour (or program using it) is done, then try again."),
+            where=where,
+            seconds=f"{db.busy_timeout:g}",
         )
     if "not a database" in lowered or "encrypted" in lowered or "malformed" in lowered:
         return DatabaseError(
-            f"The file {where} is not an SQLite database (or is damaged).",
-            hint="Point RETOUR_DB or --db at a retour database or at a new file name.",
+            N_("The file {where} is not an SQLite database (or is damaged)."),
+            cli_hint=N_("Point RETOUR_DB or --db at a retour database or at a new file name."),
+            where=where,
         )
     if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
         return DatabaseError(
-            f"Cannot open the database {where} for writing: {detail}.",
-            hint="Check that the file and its directory exist and are writable.",
+            N_("Cannot open the database {where} for writing: {detail}."),
+            hint=N_("Check that the file and its directory exist and are writable."),
+            where=where,
+            detail=detail,
         )
-    return DatabaseError(f"The database {where} reported an error: {detail}.")
+    return DatabaseError(
+        N_("The database {where} reported an error: {detail}."), where=where, detail=detail
+    )
 
 
 def _first_line(db: Database, exc: BaseException) -> str:
@@ -357,20 +383,34 @@ def _check(db: Database, state: _SchemaState, *, upgrade: bool) -> None:
     revision = state.revision
     if revision is None:
         raise DatabaseError(
-            f"The database {db.url} holds tables but is not a retour database "
-            "(it has no retour schema version).",
-            hint="Point RETOUR_DB or --db at a retour database, a new file or an empty schema.",
+            N_(
+                "The database {where} holds tables but is not a retour database "
+                "(it has no retour schema version)."
+            ),
+            cli_hint=N_(
+                "Point RETOUR_DB or --db at a retour database, a new file or an empty schema."
+            ),
+            where=db.url,
         )
     if revision not in _known_revisions(VERSION_LOCATIONS):
         raise DatabaseError(
-            f"The database {db.url} has schema version {revision}, made by a newer retour "
-            f"(this retour knows versions up to {head}).",
-            hint="Upgrade retour to use it.",
+            N_(
+                "The database {where} has schema version {revision}, made by a newer retour "
+                "(this retour knows versions up to {head})."
+            ),
+            hint=N_("Upgrade retour to use it."),
+            where=db.url,
+            revision=revision,
+            head=head,
         )
     if not upgrade:
         raise DatabaseError(
-            f"The database {db.url} has schema version {revision}; this retour needs {head}.",
-            hint="Run `retour db upgrade` (after a backup) to migrate it.",
+            N_("The database {where} has schema version {revision}; this retour needs {head}."),
+            hint=N_("An administrator can migrate it."),
+            cli_hint=N_("Run `retour db upgrade` (after a backup) to migrate it."),
+            where=db.url,
+            revision=revision,
+            head=head,
         )
 
 
