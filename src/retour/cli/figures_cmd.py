@@ -170,6 +170,53 @@ def departures(
         _render(ctx, answer, fmt, language, name_language)
 
 
+@figures_app.command("terms")
+def terms_figures(
+    years: Years = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Rows by country, kind and/or year (default country,year)."),
+    ] = None,
+    profile: _Profile = None,
+    confidential: Confidential = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="Write CSV or JSON here.")] = None,
+    lang: Lang = "nl",
+) -> None:
+    """Agreed time limits kept: requests with terms due by the extraction date, answered in
+    time or late, not answered, withdrawn; documents after positive answers."""
+    from retour.domain.language import parse_language
+    from retour.reports import terms as render
+    from retour.service import terms
+
+    language = parse_language(lang)
+    chosen = terms.parse_format(fmt)
+    with context() as ctx:
+        answer = terms.compliance(
+            ctx, years=years, by=by, profile=profile, confidential=confidential
+        )
+        for warning in answer.rules.warnings:
+            err_console.print(f"warning: {warning}", markup=False)
+        if chosen is terms.TermsFormat.TABLE:
+            from retour.cli.render import print_rows
+            from retour.reports import labels
+            from retour.reports.messages import _
+
+            below = answer.rules.suppress_below
+            headers, rows = render.compliance_cells(
+                answer.published, answer.status, answer.by, language, below
+            )
+            years_text = labels.years_text(list(answer.years))
+            title = _("Agreed time limits kept, {years}", language, years=years_text)
+            print_rows(title, headers, rows, numeric=headers[len(answer.by) :])
+            notes = [_(render.COMPLIANCE_NOTE, language)]
+            print_footer(notes, answer.rules, answer.origin, language)
+            return
+        text = terms.export_compliance(ctx, answer, chosen, out=out)
+    if text is not None:
+        sys.stdout.write(text)
+
+
 @report_app.command("press")
 def press(
     out: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],

@@ -92,6 +92,7 @@ FIGURES: Final = {
     "detentions": Lazy(_FIGURES, "figures_app"),
     "departures": Lazy(_FIGURES, "figures_app"),
     "conditions": Lazy(_CASES, "figures_app"),
+    "terms": Lazy(_FIGURES, "figures_app"),
 }
 #: ``retour report ...``: the press workbook, the sliding scale and a country's brief.
 REPORTS: Final = {
@@ -113,6 +114,7 @@ COMMANDS: Final = {
     "effects": Lazy(_COOPERATION, "app"),
     "answer-times": Lazy(_COOPERATION, "app"),
     "case": Lazy(_CASES, "app"),
+    "overdue": Lazy("retour.cli.overdue_cmd", "app"),
     "demo": Lazy("retour.cli.demo_cmd", "app"),
     "simulate": Lazy("retour.cli.simulate_cmd", "app"),
     "serve": Lazy(_WEB, "app"),

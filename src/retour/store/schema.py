@@ -1,4 +1,4 @@
-"""The database schema: the seven contract tables, built from SPECS, and the import history.
+"""The database schema: the contract tables, built from SPECS, and the import history.
 
 Every contract table carries two bookkeeping columns: `extracted_on`, the extraction date of
 the import that last wrote the row, and `import_id`, that import. The migrations in

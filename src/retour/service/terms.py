@@ -1,0 +1,415 @@
+"""Agreed time limits: what is overdue on a date (`retour overdue`) and how often each
+country kept them (`retour figures terms`).
+
+A list of requests is internal: under ``internal`` the overdue answer lists requests; under
+``parliament`` and ``public`` it is counts per country, kind, what and band of days over,
+through :func:`retour.disclosure.disclose_table`. Every export (CSV, JSON, xlsx) and every
+list shown is recorded in the audit log as the actor's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import polars as pl
+
+from retour.analysis import terms as timing
+from retour.analysis.terms import BAND, COMPLIANCE_DIMENSIONS, DAY_BANDS
+from retour.disclosure import (
+    IS_TOTAL,
+    OTHER_COUNTRIES,
+    TOTAL,
+    DisclosedTable,
+    DisclosureRules,
+    Profile,
+    disclose_table,
+)
+from retour.domain.codes import RequestKind
+from retour.domain.countries import country_codes
+from retour.domain.errors import N_, InputError, UsageError
+from retour.domain.language import Language
+from retour.domain.provenance import Provenance
+from retour.reports import labels
+from retour.reports import terms as render
+from retour.service import audit
+from retour.service.context import Retour
+from retour.service.publication import disclosure_rules, provenance
+from retour.service.years import resolve_years
+from retour.store import terms as reading
+
+#: The dimensions the overdue counts are disclosed by (the band runs across).
+COUNT_ROWS = ("country", "kind", "what")
+BAND_ORDER = pl.Enum([label for label, _first, _last in DAY_BANDS])
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueAnswer:
+    """What is overdue on a date: a list (internal) or disclosed counts (otherwise)."""
+
+    on: dt.date
+    country: str | None
+    kind: str | None
+    rules: DisclosureRules
+    origin: Provenance
+    listed: pl.DataFrame | None  # OVERDUE_COLUMNS, internal only
+    counts: DisclosedTable | None  # parliament and public
+    statuses: pl.DataFrame  # the statuses that hold on the date (their requests left out)
+
+    @property
+    def is_list(self) -> bool:
+        return self.listed is not None
+
+
+def parse_date(text: str | None, default: dt.date | None, option: str) -> dt.date:
+    """A YYYY-MM-DD option, or the default (the extraction date)."""
+    if text is None or not text.strip():
+        if default is None:
+            raise UsageError(
+                N_("The database holds no data yet, so there is no extraction date."),
+                cli_hint=N_("Import a dataset first (retour import PATH), or give {option}."),
+                option=option,
+            )
+        return default
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            N_("{option} {value}: not a date."),
+            hint=N_("Write it as YYYY-MM-DD, e.g. 2024-06-30."),
+            option=option,
+            value=text,
+        ) from None
+
+
+def parse_country(text: str | None) -> str | None:
+    if text is None or not text.strip():
+        return None
+    code = text.strip().upper()
+    if code not in country_codes():
+        raise UsageError(
+            N_("--country {value}: not a country code."),
+            hint=N_("Use an ISO 3166-1 alpha-2 code such as MA or NG."),
+            value=text,
+        )
+    return code
+
+
+def parse_kind(text: str | None) -> str | None:
+    if text is None or not text.strip():
+        return None
+    kind = text.strip().upper()
+    if kind not in {k.value for k in RequestKind}:
+        raise UsageError(N_("--kind {value}: use LP or TO."), value=text)
+    return kind
+
+
+def overdue(
+    context: Retour,
+    *,
+    on: str | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    profile: str | Profile | None = None,
+    confidential: str | None = None,
+) -> OverdueAnswer:
+    """What is overdue on `on` (default: the extraction date) under the profile's rules."""
+    rules = disclosure_rules(context, profile, confidential)
+    code, chosen_kind = parse_country(country), parse_kind(kind)
+    db = context.database()
+    snapshot = reading.terms_snapshot(db, [code] if code else None)
+    day = parse_date(on, snapshot.extracted_on, "--on")
+    due = timing.with_due_dates(snapshot.requests, snapshot.instruments, snapshot.terms)
+    if chosen_kind is not None:
+        due = due.filter(pl.col("kind") == chosen_kind)
+    listed = timing.overdue(due, snapshot.statuses, day)
+    held = timing.statuses_on(snapshot.statuses, day)
+    origin = provenance(db)
+    if rules.profile is Profile.INTERNAL:
+        return OverdueAnswer(day, code, chosen_kind, rules, origin, listed, None, held)
+    counts = timing.overdue_counts(listed).with_columns(pl.col(BAND).cast(BAND_ORDER))
+    table = disclose_table(counts, rows=list(COUNT_ROWS), column=BAND, rules=rules)
+    return OverdueAnswer(day, code, chosen_kind, rules, origin, None, table, held)
+
+
+def record_overdue(
+    context: Retour, answer: OverdueAnswer, fmt: str, actor: audit.Actor | None = None
+) -> None:
+    """The audit entry of an overdue list or count shown or written."""
+    rows = answer.listed.height if answer.listed is not None else None
+    audit.record_by(
+        context,
+        actor or audit.Actor.command_line(),
+        audit.AuditAction.EXPORT_FIGURES,
+        profile=answer.rules.profile.value,
+        subject="overdue",
+        detail={
+            "format": fmt,
+            "on": answer.on.isoformat(),
+            "country": answer.country,
+            "kind": answer.kind,
+            "rows": rows,
+        },
+    )
+
+
+# -- how often the limits were kept -----------------------------------------------------------
+
+
+#: The parts of with_terms, and of the positive answers with a document limit now due.
+ANSWER_PARTS = ("answered_in_time", "answered_late", "not_answered", "withdrawn_before_due")
+DOCUMENT_PARTS = ("documents_in_time", "documents_late", "documents_missing")
+MEASURE = "measure"
+#: The columns of `retour figures terms`, after its `by` columns.
+COMPLIANCE_COLUMNS = (
+    "with_terms",
+    *ANSWER_PARTS,
+    "in_time_share",
+    "median_days_to_answer",
+    *DOCUMENT_PARTS,
+    "documents_in_time_share",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceAnswer:
+    """`retour figures terms`: the counts disclosed as two linked grids (the parts of the
+    requests with terms; the parts of the documents due), and the published table built
+    from their shown values only: shares of shown counts (empty where one is hidden), the
+    median days to answer where the answers it rests on are shown."""
+
+    years: tuple[int, ...]
+    by: tuple[str, ...]
+    rules: DisclosureRules
+    origin: Provenance
+    answers: DisclosedTable
+    documents: DisclosedTable
+    published: pl.DataFrame  # by columns, is_total, COMPLIANCE_COLUMNS; null = hidden
+    status: pl.DataFrame  # by columns, is_total, the count columns' CellStatus
+
+
+def parse_compliance_by(text: str | None) -> tuple[str, ...]:
+    if text is None or not text.strip():
+        return ("country", "year")
+    parts = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in parts if p not in COMPLIANCE_DIMENSIONS]
+    if unknown or not parts:
+        raise UsageError(
+            N_("--by {value}: count by country, kind and year only."),
+            hint=N_("For example --by country,kind,year."),
+            value=text,
+        )
+    return tuple(dict.fromkeys(parts))
+
+
+def compliance(
+    context: Retour,
+    *,
+    years: str | None = None,
+    by: str | None = None,
+    profile: str | Profile | None = None,
+    confidential: str | None = None,
+) -> ComplianceAnswer:
+    """How often the time limits were kept, by year of submission, under the profile."""
+    rules = disclosure_rules(context, profile, confidential)
+    columns = parse_compliance_by(by)
+    db = context.database()
+    snapshot = reading.terms_snapshot(db)
+    due = timing.with_due_dates(snapshot.requests, snapshot.instruments, snapshot.terms)
+    extracted = snapshot.extracted_on
+    submitted = due.get_column("submitted_on").dt.year().cast(pl.Int64).to_list()
+    span = (min(submitted), max(submitted)) if submitted else None
+    asked = resolve_years(years, span, extracted, N_("requests with terms"))
+    assert extracted is not None  # a span means data
+    if rules.pools and rules.confidential:
+        pooled = pl.col("country").is_in(list(rules.confidential))
+        due = due.with_columns(
+            pl.when(pooled)
+            .then(pl.lit(OTHER_COUNTRIES))
+            .otherwise(pl.col("country"))
+            .alias("country")
+        )
+    exact = timing.compliance(due, extracted, asked, columns)
+    answers = _grid(exact, columns, ANSWER_PARTS, rules)
+    documents = _grid(exact, columns, DOCUMENT_PARTS, rules)
+    published, status = _published(exact, columns, answers, documents, rules)
+    return ComplianceAnswer(
+        asked, columns, rules, provenance(db), answers, documents, published, status
+    )
+
+
+def _grid(
+    exact: pl.DataFrame, by: Sequence[str], parts: Sequence[str], rules: DisclosureRules
+) -> DisclosedTable:
+    long = exact.unpivot(on=list(parts), index=list(by), variable_name=MEASURE, value_name="n")
+    long = long.with_columns(pl.col(MEASURE).cast(pl.Enum(list(parts))))
+    return disclose_table(long, rows=list(by), column=MEASURE, rules=rules)
+
+
+def _published(
+    exact: pl.DataFrame,
+    by: Sequence[str],
+    answers: DisclosedTable,
+    documents: DisclosedTable,
+    rules: DisclosureRules,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    keys = [*by, IS_TOTAL]
+    shown = answers.shown.rename({TOTAL: "with_terms"}).join(
+        documents.shown.drop(TOTAL), on=keys, how="left", nulls_equal=True
+    )
+    status = answers.status.rename({TOTAL: "with_terms"}).join(
+        documents.status.drop(TOTAL), on=keys, how="left", nulls_equal=True
+    )
+    base = pl.col("with_terms") - pl.col("withdrawn_before_due")
+    docs = sum((pl.col(c) for c in DOCUMENT_PARTS), pl.lit(0))
+    medians = _medians(exact, by, rules)
+    published = shown.with_columns(
+        pl.when(base > 0).then(pl.col("answered_in_time") / base).alias("in_time_share"),
+        pl.when(docs > 0).then(pl.col("documents_in_time") / docs).alias("documents_in_time_share"),
+    ).join(medians, on=keys, how="left", nulls_equal=True)
+    return published.select(*keys, *COMPLIANCE_COLUMNS), status
+
+
+def _medians(exact: pl.DataFrame, by: Sequence[str], rules: DisclosureRules) -> pl.DataFrame:
+    """The median days to answer per row, where the answers it rests on number at least the
+    profile's threshold (public: whole days); the totals row has none (a median of medians
+    is no median)."""
+    answered = pl.col("answered_in_time") + pl.col("answered_late")
+    enough = answered >= (rules.suppress_below if rules.profile is Profile.PUBLIC else 1)
+    median = pl.col("median_days_to_answer")
+    value = median.round(0) if rules.profile is Profile.PUBLIC else median
+    return exact.select(
+        *by,
+        pl.lit(False).alias(IS_TOTAL),
+        pl.when(enough).then(value).alias("median_days_to_answer"),
+    )
+
+
+# -- outputs ----------------------------------------------------------------------------------
+
+
+class TermsFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    XLSX = "xlsx"
+
+
+def parse_format(text: str) -> TermsFormat:
+    try:
+        return TermsFormat(text.strip().lower())
+    except ValueError:
+        raise UsageError(
+            N_("--format {value}: use table, csv, json or xlsx."), value=text
+        ) from None
+
+
+def _head(answer: OverdueAnswer) -> dict[str, object]:
+    return {
+        "on": answer.on.isoformat(),
+        "country": answer.country,
+        "kind": answer.kind,
+        "profile": answer.rules.profile.value,
+        "extracted_on": _iso(answer.origin.extracted_on),
+        "fingerprint": answer.origin.fingerprint,
+        "simulated": answer.origin.simulated,
+        "not_listed": [
+            {"country": c, "kind": k, "status": s, "since": d.isoformat()}
+            for c, k, s, d in answer.statuses.iter_rows()
+        ],
+    }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def export_overdue(
+    context: Retour,
+    answer: OverdueAnswer,
+    fmt: TermsFormat,
+    *,
+    lang: Language = "nl",
+    out: Path | None = None,
+    actor: audit.Actor | None = None,
+) -> str | None:
+    """The answer as CSV or JSON text (returned), or written to `out` (xlsx needs one);
+    recorded in the audit log as an export."""
+    if fmt is TermsFormat.XLSX and out is None:
+        raise UsageError(
+            N_("--format xlsx writes a workbook: name it with --out."),
+            hint=N_("E.g. --out overdue.xlsx"),
+        )
+    if out is not None and out.is_dir():
+        raise UsageError(N_("{path} is a folder."), hint=N_("Name the file to write."), path=out)
+    if fmt is TermsFormat.XLSX:
+        caption = [render.overdue_title(answer.on, answer.country, answer.kind, lang),
+                   labels.profile_line(answer.rules, lang),
+                   *render.status_notes(answer.statuses, lang)]  # fmt: skip
+        data: str | bytes = render.overdue_workbook(caption, answer.listed, answer.counts, lang)
+    elif fmt is TermsFormat.JSON:
+        data = render.overdue_json(_head(answer), answer.listed, answer.counts)
+    elif answer.listed is not None:
+        data = render.overdue_csv(answer.listed)
+    else:
+        assert answer.counts is not None
+        data = render.counts_csv(answer.counts)
+    record_overdue(context, answer, fmt.value, actor)
+    if out is None:
+        assert isinstance(data, str)
+        return data
+    _write(out, data)
+    return None
+
+
+def _write(out: Path, data: str | bytes) -> None:
+    try:
+        out.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    except OSError as exc:
+        raise InputError(
+            N_("{path}: cannot be written ({reason})."),
+            hint=N_("Check the folder exists and is writable, and the file is not open."),
+            path=out,
+            reason=exc.strerror or str(exc),
+        ) from None
+
+
+def export_compliance(
+    context: Retour,
+    answer: ComplianceAnswer,
+    fmt: TermsFormat,
+    *,
+    out: Path | None = None,
+    actor: audit.Actor | None = None,
+) -> str | None:
+    """`figures terms` as CSV or JSON (text, or written to `out`); audited as an export."""
+    if fmt not in (TermsFormat.CSV, TermsFormat.JSON):
+        raise UsageError(N_("--format {value}: use table, csv or json."), value=fmt.value)
+    below = answer.rules.suppress_below
+    if fmt is TermsFormat.CSV:
+        text = render.compliance_csv(answer.published, answer.status, answer.by, below)
+    else:
+        head: dict[str, object] = {
+            "years": list(answer.years),
+            "by": list(answer.by),
+            "profile": answer.rules.profile.value,
+            "extracted_on": _iso(answer.origin.extracted_on),
+            "fingerprint": answer.origin.fingerprint,
+            "simulated": answer.origin.simulated,
+        }
+        text = render.compliance_json(head, answer.published, answer.status, answer.by, below)
+    audit.record_by(
+        context,
+        actor or audit.Actor.command_line(),
+        audit.AuditAction.EXPORT_FIGURES,
+        profile=answer.rules.profile.value,
+        subject="terms",
+        detail={"years": labels.years_text(list(answer.years)), "format": fmt.value},
+    )
+    if out is None:
+        return text
+    _write(out, text)
+    return None
