@@ -32,7 +32,7 @@ from retour.domain.parts import Parts, PartsError
 from retour.service import cases as case_service
 from retour.service import model_cache
 from retour.service.context import Retour
-from retour.service.figures import provenance
+from retour.service.publication import provenance
 from retour.store.parts_cache import PartsCache
 
 from ..conftest import POSTGRES_URL

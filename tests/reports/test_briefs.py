@@ -37,7 +37,7 @@ from retour.service import accounts, outside
 from retour.service.accounts import Role
 from retour.service.context import Retour
 from retour.service.datasets import import_dataset
-from retour.service.figures import provenance
+from retour.service.publication import provenance
 from retour.simulate.run import simulate_dataset, write_simulation
 from retour.simulate.scenario import build_scenario
 

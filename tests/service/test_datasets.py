@@ -18,7 +18,7 @@ from retour.domain.errors import InputError, RetourError
 from retour.exchange import InvalidDatasetError, write_dataset
 from retour.service import audit, datasets
 from retour.service.context import Retour
-from retour.service.figures import provenance
+from retour.service.publication import provenance
 
 from ..exchange.conftest import VALID, Files, replace_line, write_folder
 from ..exchange.test_properties import corrupt

@@ -7,7 +7,6 @@ says which profile was applied, and, for simulated data, that the data are simul
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
@@ -15,14 +14,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 import typer
 
 from retour.cli.figures_cmd import Confidential, Format, Lang, ProfileOption
-from retour.cli.render import OutputFormat, console, print_json, print_wide
+from retour.cli.render import OutputFormat, console, print_wide
 from retour.cli.session import command_app, context, err_console
 from retour.reports.messages import N_, _
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from retour.disclosure import DisclosureRules, Language, Note
+    from retour.disclosure import DisclosedEstimates, Language
+    from retour.service.context import Retour
 
 # Polars, the disclosure rules, the labels and the services are imported inside the
 # functions: every `retour` command imports this module, and only these commands need them.
@@ -45,7 +45,7 @@ KindOption = Annotated[
 
 
 def _language(lang: str) -> Language:
-    from retour.service.figures import parse_language
+    from retour.domain.language import parse_language
 
     return parse_language(lang)
 
@@ -68,26 +68,26 @@ def assess(
         result = cooperation.assess_period(
             ctx, period, kind=kind, profile=profile, confidential=confidential
         )
-    meta = {
-        "period": result.period.label,
-        "kind": result.kind,
-        "as_of": result.as_of.isoformat(),
-        "level": result.level,
-    }
-    _output(
-        result.table if fmt is not OutputFormat.TABLE else _index_view(result.table, language),
-        fmt,
-        language,
-        result.rules,
-        result.origin.simulated,
-        meta,
-        result.notes,
-        title=_both(
-            "Cooperation index {period} ({kind})",
-            period=result.period.label,
-            kind=_KINDS.get(result.kind, result.kind),
-        ),
-    )
+        meta = {
+            "period": result.period.label,
+            "kind": result.kind,
+            "as_of": result.as_of.isoformat(),
+            "level": result.level,
+        }
+        _output(
+            ctx,
+            result.published,
+            fmt,
+            language,
+            meta,
+            subject="assess",
+            view=_index_view(result.table, language) if fmt is OutputFormat.TABLE else None,
+            title=_both(
+                "Cooperation index {period} ({kind})",
+                period=result.period.label,
+                kind=_KINDS.get(result.kind, result.kind),
+            ),
+        )
 
 
 @app.command("effects")
@@ -103,32 +103,36 @@ def effects(
     language = _language(lang)
     with context() as ctx:
         result = cooperation.effects_of_instruments(ctx, profile=profile, confidential=confidential)
-    meta = {"as_of": result.as_of.isoformat(), "level": result.level}
-    columns = [
-        "instrument_id",
-        "country",
-        "kind",
-        "start_on",
-        "effect",
-        "lower",
-        "upper",
-        "verdict",
-        "n_before",
-        "n_after",
-        "controls",
-        "note",
-    ]
-    table = result.table if fmt is OutputFormat.JSON else result.table.select(columns)
-    _output(
-        table,
-        fmt,
-        language,
-        result.rules,
-        result.origin.simulated,
-        meta,
-        result.notes,
-        title=_both("Effects of instruments (index points)"),
-    )
+        meta = {"as_of": result.as_of.isoformat(), "level": result.level}
+        published = result.published
+        if fmt is not OutputFormat.JSON:
+            published = published.narrowed(columns=_EFFECT_COLUMNS)
+        _output(
+            ctx,
+            published,
+            fmt,
+            language,
+            meta,
+            subject="effects",
+            title=_both("Effects of instruments (index points)"),
+        )
+
+
+#: The columns of the effects in a table and in CSV (JSON has every published column).
+_EFFECT_COLUMNS: Final = (
+    "instrument_id",
+    "country",
+    "kind",
+    "start_on",
+    "effect",
+    "lower",
+    "upper",
+    "verdict",
+    "n_before",
+    "n_after",
+    "controls",
+    "note",
+)
 
 
 @app.command("answer-times")
@@ -156,17 +160,16 @@ def answer_times(
         result = cooperation.answer_time_table(
             ctx, granularity=by, profile=profile, confidential=confidential
         )
-    meta = {"as_of": result.as_of.isoformat(), "by": by.strip().lower()}
-    _output(
-        _narrowed(result.table, country, years, result.rules.profile.value),
-        fmt,
-        language,
-        result.rules,
-        result.origin.simulated,
-        meta,
-        result.notes,
-        title=_both("Answer times"),
-    )
+        meta = {"as_of": result.as_of.isoformat(), "by": by.strip().lower()}
+        _output(
+            ctx,
+            _narrowed(result.published, country, years),
+            fmt,
+            language,
+            meta,
+            subject="answer-times",
+            title=_both("Answer times"),
+        )
 
 
 @report_app.command("cooperation")
@@ -206,15 +209,16 @@ def report_country(
 
 
 def _narrowed(
-    table: pl.DataFrame, countries: str | None, years: str | None, profile: str
-) -> pl.DataFrame:
+    published: DisclosedEstimates, countries: str | None, years: str | None
+) -> DisclosedEstimates:
     """The published answer times of some countries and years only (--country, --years):
     rows of the published table, so narrowing shows nothing the whole table does not."""
     import polars as pl
 
     from retour.domain.errors import UsageError
-    from retour.service.figures import resolve_years
+    from retour.service.years import resolve_years
 
+    table, profile = published.frame, published.rules.profile.value
     if countries is not None:
         codes = [c.strip().upper() for c in countries.split(",") if c.strip()]
         missing = sorted(set(codes) - set(table["country"].to_list()))
@@ -226,56 +230,53 @@ def _narrowed(
                 "outside the internal profile a confidential country is shown only within "
                 "'other countries' (OTHER).",
             )
-        table = table.filter(pl.col("country").is_in(codes))
+        published = published.narrowed(pl.col("country").is_in(codes))
     if years is not None:
         year = pl.col("period").str.slice(0, 4).cast(pl.Int64)
-        found = table.select(year.min().alias("first"), year.max().alias("last")).row(0)
-        span = None if found[0] is None else (int(found[0]), int(found[1]))
+        found = published.frame.select(year.min().alias("first"), year.max().alias("last"))
+        first, last = found.row(0)
+        span = None if first is None else (int(first), int(last))
         chosen = resolve_years(years, span, None, "answer times")
-        table = table.filter(year.is_in(chosen))
-    return table
+        published = published.narrowed(year.is_in(chosen))
+    return published
 
 
 # -- rendering -------------------------------------------------------------------------------
 
 
 def _output(
-    table: pl.DataFrame,
+    ctx: Retour,
+    published: DisclosedEstimates,
     fmt: OutputFormat,
     lang: Language,
-    rules: DisclosureRules,
-    simulated: bool,
     meta: dict[str, Any],
-    notes: tuple[Note, ...],
     *,
+    subject: str,
     title: tuple[str, str],
+    view: pl.DataFrame | None = None,
 ) -> None:
+    """Published estimates as a table on the terminal (``view``: a display frame made from
+    them, else their frame), or exported as CSV or JSON (rendered and recorded by the
+    service; for CSV the notes go to stderr)."""
+    from retour.disclosure import accept
     from retour.reports import labels
+    from retour.reports.models import notes_lines
+    from retour.service.publication import ExportFormat, export_estimates
 
-    for warning in rules.warnings:
+    for warning in published.rules.warnings:
         err_console.print(f"warning: {warning}", markup=False)
-    lines = [labels.profile_line(rules, lang), *(n.text(lang) for n in notes)]
-    if simulated:
-        lines.insert(0, labels.SIMULATED)
-    if fmt is OutputFormat.JSON:
-        print_json(
-            {
-                **meta,
-                "profile": rules.profile.value,
-                "simulated": simulated,
-                "notes": lines,
-                "rows": _json_rows(table),
-            }
+    lines = notes_lines(published, lang)
+    if fmt is not OutputFormat.TABLE:
+        if fmt is OutputFormat.CSV:
+            for line in lines:
+                err_console.print(line, markup=False)
+        exported = export_estimates(
+            ctx, published, ExportFormat(fmt.value), subject=subject, lang=lang, answers=meta
         )
+        sys.stdout.write(exported)
         return
-    if fmt is OutputFormat.CSV:
-        for line in lines:
-            err_console.print(line, markup=False)
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(table.columns)
-        for row in table.iter_rows():
-            writer.writerow(["" if v is None else _csv_value(v) for v in row])
-        return
+    table = accept(published, "table").frame if view is None else view
+    simulated = published.origin.simulated
     heading = labels.text(title, lang)
     heading = f"{heading} — {labels.SIMULATED}" if simulated else heading
     display, numeric = _display(table, lang)
@@ -356,22 +357,9 @@ def _index_view(table: pl.DataFrame, lang: Language) -> pl.DataFrame:
     return figures_frame(table, lang)
 
 
-def _csv_value(value: object) -> object:
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".")
-    return value
-
-
 def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:.3f}" if abs(value) < 1 else f"{value:.1f}"
     return str(value)
-
-
-def _json_rows(table: pl.DataFrame) -> list[dict[str, Any]]:
-    import polars as pl
-
-    dates = [c for c, d in table.schema.items() if d == pl.Date]
-    return table.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).to_dicts()

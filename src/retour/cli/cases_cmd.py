@@ -64,9 +64,9 @@ def case(
 ) -> None:
     """One case: its five conditions, requests, detentions, departures, what blocks
     departure now, and the prospect of removal (decision support). Recorded in the audit log."""
+    from retour.domain.language import parse_language
     from retour.reports.case import case_json, case_lines
     from retour.service import audit, cases
-    from retour.service.figures import parse_language
 
     language = parse_language(lang)
     with context() as ctx:
@@ -104,8 +104,8 @@ def conditions_figures(
 ) -> None:
     """Open cases, all five conditions green, each condition red or unknown, and the most
     frequent single blocker."""
+    from retour.domain.language import parse_language
     from retour.service import conditions
-    from retour.service.figures import parse_language
 
     language = parse_language(lang)
     name_language = parse_language(names) if names else None

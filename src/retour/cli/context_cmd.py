@@ -135,8 +135,8 @@ def return_rate(
     lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
 ) -> None:
     """Orders to leave, returns and the return rate of one citizenship, per state and year."""
+    from retour.domain.language import parse_language
     from retour.service import outside  # imported when run: the CLI starts faster
-    from retour.service.figures import parse_language
 
     language = parse_language(lang)
     with context() as ctx:

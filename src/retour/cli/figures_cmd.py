@@ -15,6 +15,7 @@ import typer
 
 from retour.cli.render import OutputFormat, console, print_footer, print_wide
 from retour.cli.session import command_app, context, err_console
+from retour.domain.language import parse_language
 
 if TYPE_CHECKING:
     import polars as pl
@@ -238,7 +239,7 @@ def press(
     tables = report.tables
     for warning in tables.rules.warnings:
         err_console.print(f"warning: {warning}", markup=False)
-    language = figures.parse_language(lang)
+    language = parse_language(lang)
     console.print(f"Wrote {report.path}.", markup=False)
     console.print(labels.profile_line(tables.rules, language), markup=False)
     if tables.provenance.simulated:
@@ -249,9 +250,7 @@ def press(
 
 
 def _languages(lang: str, names: str | None) -> tuple[Language, Language | None]:
-    from retour.service import figures
-
-    return figures.parse_language(lang), figures.parse_language(names) if names else None
+    return parse_language(lang), parse_language(names) if names else None
 
 
 def _render(
@@ -281,7 +280,9 @@ def _render(
 
 
 def _table(answer: figures.Figures, lang: Language, names: Language | None) -> None:
-    for table in answer.tables:
+    from retour.disclosure import accept
+
+    for table in accept(answer, "table").tables:
         display = table.table.to_display_frame(lang)
         if names is not None:
             display = _named(display, table, names)

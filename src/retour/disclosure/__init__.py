@@ -19,6 +19,7 @@ from retour.disclosure.estimates import (
     disclose_estimates,
     pool_countries,
 )
+from retour.disclosure.figures import Figures, FigureTable
 from retour.disclosure.profiles import (
     COUNTRY_COLUMNS,
     OTHER_COUNTRIES,
@@ -28,6 +29,7 @@ from retour.disclosure.profiles import (
     parse_country_list,
     pool_confidential,
 )
+from retour.disclosure.published import Published, accept
 from retour.disclosure.suppression import CellStatus, round_counts
 from retour.disclosure.table import (
     COLUMN,
@@ -56,11 +58,15 @@ __all__ = [
     "DisclosedTable",
     "DisclosureRules",
     "EstimateLayout",
+    "FigureTable",
+    "Figures",
     "Language",
     "Measure",
     "Note",
     "Profile",
+    "Published",
     "ValueStatus",
+    "accept",
     "disclose_estimates",
     "disclose_table",
     "parse_country_list",

@@ -92,6 +92,7 @@ the profile withholds.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -224,6 +225,21 @@ class DisclosedEstimates:
         """The computed values in the layout of :attr:`frame`. For tests and audits only:
         under ``parliament`` and ``public`` never render them."""
         return self._exact
+
+    def narrowed(
+        self, rows: pl.Expr | None = None, columns: Sequence[str] | None = None
+    ) -> DisclosedEstimates:
+        """Some of the published rows (those where ``rows`` holds on :attr:`frame`) and
+        columns, still published: a part of what is published shows nothing the whole
+        does not (``retour answer-times --country MA``, the effects' table columns)."""
+        keep = self.frame.select(rows if rows is not None else pl.lit(True)).to_series()
+        names = list(columns) if columns is not None else self.frame.columns
+        return dataclasses.replace(
+            self,
+            frame=self.frame.filter(keep).select(names),
+            status=self.status.filter(keep).select(c for c in self.status.columns if c in names),
+            _exact=self._exact.filter(keep).select(names),
+        )
 
 
 def pool_countries(

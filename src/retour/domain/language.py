@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from retour.domain.errors import UsageError
+
 Language = Literal["nl", "en"]
 
 #: Every language, the default first.
 LANGUAGES: Final[tuple[Language, ...]] = ("nl", "en")
 DEFAULT: Final[Language] = "nl"
+
+
+def parse_language(text: str) -> Language:
+    """``nl`` or ``en`` (any case, spaces around); anything else is a usage error."""
+    code = text.strip().lower()
+    if code == "nl":
+        return "nl"
+    if code == "en":
+        return "en"
+    raise UsageError(f"Unknown language {text!r}.", hint="Choose nl or en.")

@@ -40,8 +40,8 @@ from retour.reports.case import CaseView, DepartureLine, DetentionLine, Light, R
 from retour.service import audit, model_cache
 from retour.service.conditions import parse_date
 from retour.service.context import Retour
-from retour.service.figures import provenance
 from retour.service.memo import AnswerCache
+from retour.service.publication import provenance
 from retour.store import cases as store_cases
 from retour.store.cases import CaseRecord
 

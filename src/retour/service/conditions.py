@@ -40,7 +40,7 @@ from retour.domain.errors import UsageError
 from retour.domain.provenance import Provenance
 from retour.reports.messages import N_, _
 from retour.service.context import Retour
-from retour.service.figures import disclosure_rules, provenance
+from retour.service.publication import disclosure_rules, provenance
 from retour.store import cases as store_cases
 
 COUNTRY: Final = lights.COUNTRY

@@ -70,9 +70,9 @@ from retour.reports.charts import ANSWER_SEPARATOR
 from retour.reports.document import Document
 from retour.service import audit, outside
 from retour.service.context import Retour
-from retour.service.figures import disclosure_rules, provenance
 from retour.service.memo import AnswerCache
 from retour.service.nationals import Nationals, nationals
+from retour.service.publication import disclosure_rules, provenance
 from retour.store import read as store_read
 
 #: The columns a published assessment table holds, in order (CSV and JSON follow it).

@@ -18,7 +18,7 @@ from retour.analysis import figures as shape
 from retour.disclosure import DisclosedTable, DisclosureRules, disclose_table
 from retour.domain.provenance import Provenance
 from retour.service.context import Retour
-from retour.service.figures import resolve_years
+from retour.service.years import resolve_years
 from retour.store import figures as counting
 
 #: How an open case is shown in the "how it stands" column (a closed one: its close reason).

@@ -37,7 +37,8 @@ from retour.exchange.eurostat import EurostatFormatError, read_eurostat
 from retour.reports import context as texts
 from retour.reports import labels
 from retour.service.context import Retour
-from retour.service.figures import disclosure_rules, resolve_years
+from retour.service.publication import disclosure_rules
+from retour.service.years import resolve_years
 from retour.store import outside as store
 
 

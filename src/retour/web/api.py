@@ -2,27 +2,32 @@
 
 Scripts authenticate with a bearer token (``retour token create NAME``); a browser's
 session works too. A profile the role does not allow is refused (403), never silently
-replaced. Every answer that carries figures or case data is recorded in the audit log.
+replaced. Every answer is a document of :mod:`retour.reports.models` made from published
+values and rendered by :func:`retour.reports.tabular.json_text`; the service
+(:func:`retour.service.publication.export_document`, :func:`retour.service.cases.case_view`)
+records each answer that carries figures or case data in the audit log, once, ``via`` api.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
 
-from retour.disclosure import Language, Profile
+from retour.disclosure import DisclosureRules, Figures, Language, Profile, accept
 from retour.domain.countries import country_codes
 from retour.domain.errors import NotFoundError, UsageError
 from retour.reports import case as case_report
-from retour.reports import labels
-from retour.service import audit, cases
+from retour.reports import labels, models
+from retour.reports.tabular import json_text
+from retour.service import audit, cases, publication
 from retour.service.audit import AuditAction, Via
-from retour.service.figures import Figures
 from retour.web import i18n
 from retour.web.pages import ID_PATTERN
 from retour.web.security import Forbidden, Principal, guard, retour
-from retour.web.views import Views, cells_json, instrument_json
+from retour.web.views import Views
 
 router = APIRouter(prefix="/api")
 
@@ -57,43 +62,40 @@ def api_profile(principal: Principal, asked: str | None) -> Profile:
     return wanted
 
 
-def _record(
+def _actor(principal: Principal) -> audit.Actor:
+    return audit.Actor(principal.name, Via.API, principal.role)
+
+
+def _export(
     request: Request,
     principal: Principal,
+    document: BaseModel,
     *,
-    profile: Profile | None,
+    rules: DisclosureRules | None,
     subject: str,
-    detail: dict[str, str | int | None] | None = None,
-    action: AuditAction = AuditAction.EXPORT_API,
-) -> None:
-    audit.record(
-        retour(request),
-        action,
-        actor=principal.name,
-        role=principal.role,
-        via=Via.API,
-        profile=profile.value if profile else None,
-        subject=subject,
-        detail=detail,
+    detail: audit.Detail | None = None,
+) -> Response:
+    """The document as the answer, recorded by the service as an API export."""
+    text = publication.export_document(
+        retour(request), document, _actor(principal), rules=rules, subject=subject, detail=detail
     )
+    return Response(text, media_type="application/json")
 
 
-def _provenance(request: Request) -> dict[str, object]:
-    p = views(request).version().provenance
-    return {
-        "extracted_on": p.extracted_on.isoformat() if p.extracted_on else None,
-        "fingerprint": p.fingerprint,
-        "simulated": p.simulated,
-    }
+def _json(document: BaseModel) -> Response:
+    """A document without figures (who is signed in, the audit log), not an export."""
+    return Response(json_text(document), media_type="application/json")
 
 
 @router.get("/me")
-def me(principal: User) -> dict[str, object]:
-    return {
-        "name": principal.name,
-        "role": principal.role.value,
-        "profiles": [p.value for p in principal.profiles],
-    }
+def me(principal: User) -> Response:
+    return _json(
+        models.Principal(
+            name=principal.name,
+            role=principal.role.value,
+            profiles=[p.value for p in principal.profiles],
+        )
+    )
 
 
 @router.get("/countries")
@@ -103,26 +105,34 @@ def countries(
     profile: ProfileQuery = None,
     period: Annotated[str | None, Query(max_length=10, description="2023 or 2023Q2")] = None,
     lang: Lang = "nl",
-) -> dict[str, object]:
+) -> Response:
     chosen = api_profile(principal, profile)
     language: Language = i18n.parse(lang)
     v = views(request)
     codes = v.countries(chosen)
     chosen_period = period.strip() if period and period.strip() else v.default_period()
-    assessment = v.assessment(chosen, chosen_period)
-    _record(
-        request, principal, profile=chosen, subject="countries", detail={"period": chosen_period}
+    assessment = accept(v.assessment(chosen, chosen_period), "json")
+    origin = v.version().provenance
+    document = models.CountriesDocument(
+        profile=chosen.value,
+        extracted_on=origin.extracted_on,
+        fingerprint=origin.fingerprint,
+        simulated=origin.simulated,
+        countries=models.country_names(codes, language),
+        period=assessment.period.label,
+        kind=assessment.kind,
+        level=assessment.level,
+        index=models.rows(assessment.published),
+        notes=assessment.notes_in(language),
     )
-    return {
-        "profile": chosen.value,
-        **_provenance(request),
-        "countries": [{"code": c, "name": labels.country_name(c, language)} for c in codes],
-        "period": assessment.period.label,
-        "kind": assessment.kind,
-        "level": assessment.level,
-        "index": _rows(assessment.table),
-        "notes": assessment.notes_in(language),
-    }
+    return _export(
+        request,
+        principal,
+        document,
+        rules=assessment.rules,
+        subject="countries",
+        detail={"period": chosen_period},
+    )
 
 
 @router.get("/countries/{code}")
@@ -132,7 +142,7 @@ def country(
     principal: User,
     profile: ProfileQuery = None,
     lang: Lang = "nl",
-) -> dict[str, object]:
+) -> Response:
     chosen = api_profile(principal, profile)
     language: Language = i18n.parse(lang)
     clean = code.strip().upper()
@@ -142,49 +152,42 @@ def country(
     only = ("country", clean)
     per_year = v.request_figures(chosen, by="country,year,outcome").tables[0]
     reasons = v.request_figures(chosen, by="country,reason,outcome").tables[0]
-    view = v.country_view(clean, chosen)
-    _record(request, principal, profile=chosen, subject=clean)
-    return {
-        "code": clean,
-        "name": labels.country_name(clean, language),
-        "profile": chosen.value,
-        **_provenance(request),
-        "answers_per_year": cells_json(per_year, only),
-        "answers_by_reason": cells_json(reasons, only),
-        "instruments": [instrument_json(i) for i in v.instruments(clean)],
-        "assessments": [
-            {"assessed_on": a.assessed_on.isoformat(), "level": a.level, "note": a.note}
-            for a in v.assessments(clean)
-        ]
-        if chosen is Profile.INTERNAL
-        else None,
-        "context": v.context_json(clean, chosen, language),
-        "level": view.level,
-        "index": _rows(view.index),
-        "effects": _rows(view.effects),
-        "notes": view.notes_in(language),
-    }
-
-
-def _rows(frame: Any) -> list[dict[str, Any]]:
-    """A frame the service handed out (already through the profile), as JSON rows."""
-    return [
-        {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
-        for row in frame.iter_rows(named=True)
-    ]
+    view = accept(v.country_view(clean, chosen), "json")
+    origin = v.version().provenance
+    judgements = v.assessments(clean) if chosen is Profile.INTERNAL else None
+    document = models.CountryDocument(
+        code=clean,
+        name=labels.country_name(clean, language),
+        profile=chosen.value,
+        extracted_on=origin.extracted_on,
+        fingerprint=origin.fingerprint,
+        simulated=origin.simulated,
+        answers_per_year=models.figure_cells(per_year, only=only),
+        answers_by_reason=models.figure_cells(reasons, only=only),
+        instruments=models.instruments_document(v.instruments(clean)).instruments,
+        assessments=None
+        if judgements is None
+        else [models.DeskJudgementDocument.model_validate(a) for a in judgements],
+        context=v.context_json(clean, chosen, language),
+        level=view.level,
+        index=models.frame_rows(view.index),
+        effects=models.frame_rows(view.effects),
+        notes=view.notes_in(language),
+    )
+    return _export(request, principal, document, rules=view.rules, subject=clean)
 
 
 def _figures(
     request: Request, principal: User, answer: Figures, subject: str, lang: Language
-) -> dict[str, Any]:
-    _record(
+) -> Response:
+    return _export(
         request,
         principal,
-        profile=answer.rules.profile,
+        models.figures_document(answer, lang),
+        rules=answer.rules,
         subject=subject,
         detail={"years": labels.years_text(list(answer.years)), "by": ",".join(answer.by)},
     )
-    return answer.as_json(lang)
 
 
 @router.get("/figures/requests")
@@ -200,7 +203,7 @@ def figure_requests(
     ] = None,
     profile: ProfileQuery = None,
     lang: Lang = "nl",
-) -> dict[str, Any]:
+) -> Response:
     chosen = api_profile(principal, profile)
     answer = views(request).request_figures(
         chosen, years=years, by=by, kind=kind, cohort=cohort, outcome=outcome
@@ -216,7 +219,7 @@ def figure_detentions(
     by: By = None,
     profile: ProfileQuery = None,
     lang: Lang = "nl",
-) -> dict[str, Any]:
+) -> Response:
     chosen = api_profile(principal, profile)
     answer = views(request).detention_figures(chosen, years=years, by=by)
     return _figures(request, principal, answer, "detentions", i18n.parse(lang))
@@ -230,7 +233,7 @@ def figure_departures(
     by: By = None,
     profile: ProfileQuery = None,
     lang: Lang = "nl",
-) -> dict[str, Any]:
+) -> Response:
     chosen = api_profile(principal, profile)
     answer = views(request).departure_figures(chosen, years=years, by=by)
     return _figures(request, principal, answer, "departures", i18n.parse(lang))
@@ -239,13 +242,13 @@ def figure_departures(
 @router.get("/instruments")
 def instruments(
     request: Request, principal: User, country: Annotated[str | None, Query(max_length=8)] = None
-) -> dict[str, object]:
+) -> Response:
     clean = country.strip().upper() if country else None
     if clean is not None and clean not in country_codes():
         raise UsageError(f"Unknown country code {country!r}.")
     listed = views(request).instruments(clean)
-    _record(request, principal, profile=Profile.INTERNAL, subject="instruments")
-    return {"instruments": [instrument_json(i) for i in listed]}
+    document = models.instruments_document(listed)
+    return _export(request, principal, document, rules=None, subject="instruments")
 
 
 @router.get("/cases/{case_id}")
@@ -273,25 +276,8 @@ def audit_log(
     principal: User,
     before: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, object]:
-    app = retour(request)
-    entries = audit.read_log(app, limit=limit, before_id=before)
-    audit.record(
-        app, AuditAction.VIEW_AUDIT, actor=principal.name, role=principal.role, via=Via.API
-    )
-    return {
-        "entries": [
-            {
-                "id": e.id,
-                "at": e.at.isoformat(),
-                "actor": e.actor,
-                "role": e.role,
-                "action": e.action,
-                "profile": e.profile,
-                "subject": e.subject,
-                "via": e.via,
-                "detail": e.detail,
-            }
-            for e in entries
-        ]
-    }
+) -> Response:
+    context = retour(request)
+    entries = audit.read_log(context, limit=limit, before_id=before)
+    audit.record_by(context, _actor(principal), AuditAction.VIEW_AUDIT)
+    return _json(models.audit_document(entries))

@@ -27,6 +27,8 @@ from retour.disclosure import (
     TOTAL,
     TOTAL_LABEL,
     DisclosureRules,
+    Figures,
+    FigureTable,
     Language,
     Profile,
 )
@@ -37,9 +39,8 @@ from retour.reports import context as context_report
 from retour.reports import cooperation as cooperation_report
 from retour.reports import labels
 from retour.reports.document import Table
-from retour.service import conditions, cooperation, figures, instruments, outside
+from retour.service import conditions, cooperation, figures, instruments, outside, publication
 from retour.service.context import Retour
-from retour.service.figures import Figures, FigureTable
 from retour.service.instruments import DeskJudgement, Instrument
 from retour.service.memo import AnswerCache
 from retour.web import i18n
@@ -89,7 +90,9 @@ class Views:
             now = time.monotonic()
             if self._version is None or now - self._version_at > VERSION_SECONDS:
                 db = self.app.database()
-                self._version = DataVersion(figures.provenance(db), outside.outside_count(self.app))
+                self._version = DataVersion(
+                    publication.provenance(db), outside.outside_count(self.app)
+                )
                 self._version_at = now
             return self._version
 
@@ -103,7 +106,7 @@ class Views:
         return self.cache.get((name, args, self.version().key), compute)
 
     def rules(self, profile: Profile) -> DisclosureRules:
-        return figures.disclosure_rules(self.app, profile)
+        return publication.disclosure_rules(self.app, profile)
 
     # -- figures ------------------------------------------------------------------------------
 
@@ -532,36 +535,6 @@ def caption(title: str, filters: Filters, lang: Language) -> str:
         parts.append(f"{i18n.text('filter.outcome', lang)}: {outcome_text(filters.outcome, lang)}")
     parts.append(profile_text(filters.profile, lang))
     return f"{title} — {'; '.join(parts)}"
-
-
-def cells_json(answer: FigureTable, only: tuple[str, str] | None = None) -> list[dict[str, object]]:
-    """The cells of a disclosed table for the API (only one value of a dimension)."""
-    frame = answer.cells()
-    if only is not None:
-        frame = frame.filter(pl.col(only[0]) == only[1])
-    return [
-        {
-            **{d: row[d] for d in answer.by},
-            "n": row["shown"],
-            "display": row["n"],
-            "status": row["status"],
-        }
-        for row in frame.iter_rows(named=True)
-    ]
-
-
-def instrument_json(item: Instrument) -> dict[str, object]:
-    return {
-        "instrument_id": item.instrument_id,
-        "country": item.country,
-        "kind": item.kind.value,
-        "level": item.level.value,
-        "status": item.status.value,
-        "start_on": item.start_on.isoformat(),
-        "end_on": item.end_on.isoformat() if item.end_on else None,
-        "title": item.title,
-        "source": item.source,
-    }
 
 
 @dataclass(frozen=True, slots=True)

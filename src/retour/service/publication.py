@@ -1,0 +1,129 @@
+"""What every published answer is made under, states, and leaves in the audit log.
+
+- :func:`disclosure_rules`: the profile's rules with the settings' confidential countries;
+- :func:`provenance`: the data's extraction date, fingerprint and whether they are simulated;
+- :func:`export_estimates` and :func:`export_document`: published estimates (CSV or JSON)
+  and the API's documents rendered by :mod:`retour.reports.tabular` and recorded as an
+  export by the actor who asked, whatever the face (``via`` cli, web or api), once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Final
+
+from pydantic import BaseModel
+
+from retour.disclosure import DisclosedEstimates, DisclosureRules, Language, Profile
+from retour.domain.provenance import Provenance
+from retour.reports.models import estimates_document
+from retour.reports.tabular import csv_text, json_text
+from retour.service import audit
+from retour.service.context import Retour
+from retour.store import read as store_read
+from retour.store.engine import Database
+
+#: Digits of the data fingerprint shown (of a SHA-256).
+FINGERPRINT_DIGITS: Final = 16
+
+
+def disclosure_rules(
+    context: Retour, profile: str | Profile | None, confidential: str | None = None
+) -> DisclosureRules:
+    """The rules of ``profile`` (None: ``public``, the safest): the settings' confidential
+    list plus ``confidential``.
+
+    The option adds to the setting and never removes from it: a country the settings keep
+    confidential stays pooled.
+    """
+    settings = context.settings
+    codes = [*settings.confidential]
+    if confidential:
+        codes += confidential.split(",")
+    return DisclosureRules.from_settings(
+        Profile.PUBLIC if profile is None else profile,
+        codes,
+        suppress_below=settings.suppress_below,
+        round_to=settings.round_to,
+    )
+
+
+def provenance(db: Database) -> Provenance:
+    """Extraction date, data fingerprint, simulated or not: stated with every output."""
+    meta = store_read.read_dataset(db, tables=()).meta
+    history = store_read.imports(db)
+    # every recorded import, in order: an import that changed nothing leaves no record, so
+    # the same data give the same fingerprint, and a file imported again that did change
+    # something (A, B, A) gives another
+    prints = history["fingerprint"].to_list()
+    digest = hashlib.sha256("\n".join(prints).encode("ascii")).hexdigest() if prints else None
+    return Provenance(
+        extracted_on=meta.extracted_on,
+        fingerprint=digest[:FINGERPRINT_DIGITS] if digest else None,
+        simulated=bool(store_read.holds_simulated(db)),
+        source=meta.source,
+        imports=history.height,
+    )
+
+
+class ExportFormat(StrEnum):
+    """The formats figures are exported in (a table on a screen is not an export)."""
+
+    CSV = "csv"
+    JSON = "json"
+
+
+def export_estimates(
+    context: Retour,
+    published: DisclosedEstimates,
+    fmt: ExportFormat,
+    *,
+    subject: str,
+    lang: Language = "nl",
+    answers: Mapping[str, str | float] | None = None,
+    actor: audit.Actor | None = None,
+) -> str:
+    """Published estimates (the index, answer times, effects) as CSV or JSON (with what
+    they answer, ``answers``: period, kind, as_of, level, by), recorded as an export of
+    ``subject`` by ``actor`` (the operating-system user's when none is given)."""
+    given = dict(answers or {})
+    if fmt is ExportFormat.CSV:
+        text = csv_text(published)
+    else:
+        text = json_text(estimates_document(published, lang, **given))
+    period = given.get("period")
+    audit.record_by(
+        context,
+        actor or audit.Actor.command_line(),
+        audit.AuditAction.EXPORT_FIGURES,
+        profile=published.rules.profile.value,
+        subject=subject,
+        detail={"format": fmt.value, "period": str(period) if period is not None else None},
+    )
+    return text
+
+
+def export_document(
+    context: Retour,
+    document: BaseModel,
+    actor: audit.Actor,
+    *,
+    rules: DisclosureRules | None,
+    subject: str,
+    detail: audit.Detail | None = None,
+) -> str:
+    """An API document (:mod:`retour.reports.models`) as JSON text, recorded once as an API
+    export of ``subject`` under the profile of ``rules`` (None: a document without figures,
+    such as the list of instruments, recorded as ``internal``)."""
+    text = json_text(document)
+    audit.record_by(
+        context,
+        actor,
+        audit.AuditAction.EXPORT_API,
+        profile=(rules.profile if rules is not None else Profile.INTERNAL).value,
+        subject=subject,
+        detail=detail,
+    )
+    return text
