@@ -100,6 +100,8 @@ class ModelSummary:
     coefficients: dict[str, float]
     converged: bool
     iterations: int
+    #: the sd of the countries' own case-mix effects (random slopes), by case-mix column
+    slope_sd: dict[str, float] = field(default_factory=dict)
 
 
 # -- designs ---------------------------------------------------------------------------------
@@ -135,6 +137,13 @@ def confirm_x(mix: FloatArray, period: IntArray, cells: Cells) -> FloatArray:
 
 def fail_x(mix: FloatArray) -> FloatArray:
     return np.hstack([np.ones((mix.shape[0], 1)), mix[:, :1]])
+
+
+def slope_columns(first: int, mix: FloatArray) -> tuple[int, ...]:
+    """The design columns of the case mix (from ``first``) that get a country's own slope:
+    those that vary among the model's rows (a kind is no slope where one kind is fitted)."""
+    varies = np.ptp(mix, axis=0) > 0 if mix.shape[0] else np.zeros(mix.shape[1], dtype=bool)
+    return tuple(first + int(j) for j in np.flatnonzero(varies))
 
 
 def standard_mix(to_share: FloatArray) -> FloatArray:
@@ -208,6 +217,8 @@ class IndexModel:
     confirmed: FloatArray = field(default_factory=lambda: np.empty(0))
     grad_answer: FloatArray = field(default_factory=lambda: np.empty((0, 0)))
     grad_fail: FloatArray = field(default_factory=lambda: np.empty(0))
+    shrinkage: FloatArray = field(default_factory=lambda: np.empty((0, 2)))
+    correlation: float = 0.0
 
     @property
     def intervals(self) -> int:
@@ -250,6 +261,8 @@ class IndexModel:
         self.answered = cumulative_incidence(eta, eta_fail, widths)
         self.grad_answer, self.grad_fail = log_gradients(eta, eta_fail, widths)
         self.confirmed = expit(self.confirm.eta(1, cell, self._confirm_x(cell)))
+        self.shrinkage = np.column_stack([shrinkage(self.answer), shrinkage(self.confirm)])
+        self.correlation = effect_correlation(self.answer, self.confirm)
 
     def log_variance(
         self, cell: IntArray, target: IntArray, weight: FloatArray, targets: int
@@ -257,27 +270,55 @@ class IndexModel:
         """Posterior variance of sum over rows of weight * log(index[cell]), per target.
 
         The parts come from separate models, but a country whose cooperation moves tends
-        to move in all of them at once (it answers faster *and* confirms more), so their
-        errors -- shrinkage errors above all -- are not independent. Their standard errors
-        are therefore added, not their variances: the bound for fully correlated errors.
+        to move in both at once (it answers faster *and* confirms more), so their errors
+        are not independent. Where a cell's effects are measured well, its errors are
+        sampling errors, independent between the parts; where they are shrunk, the error is
+        the part of the true effect the shrinkage missed, and the two parts' true effects
+        are correlated. For two parts fitted apart, under a joint prior of correlation rho,
+        the errors correlate by rho * sqrt(r_a * r_c), r the share of the prior variance
+        left in the posterior (:func:`shrinkage`); rho is estimated from the fitted cell
+        effects (:func:`effect_correlation`). The small withdrawal part's standard error is
+        added to the result (the bound for fully correlated errors).
         """
         rows_per = self.intervals
         node, x, _ = self._answer_rows(cell)
         coef = np.repeat(weight, rows_per) * self.grad_answer[cell].ravel()
-        sd = np.sqrt(self.answer.variance(2, node, x, coef, np.repeat(target, rows_per), targets))
-        sd += np.sqrt(
-            self.confirm.variance(
-                1, cell, self._confirm_x(cell), weight * (1.0 - self.confirmed[cell]), target,
-                targets,
-            )
+        repeated = np.repeat(target, rows_per)
+        v_answer = self.answer.variance(2, node, x, coef, repeated, targets)
+        v_answer += self._shape_variance(cell, coef, repeated, targets)
+        v_confirm = self.confirm.variance(
+            1, cell, self._confirm_x(cell), weight * (1.0 - self.confirmed[cell]), target,
+            targets,
         )  # fmt: skip
+        share = np.abs(weight)
+        norm = np.maximum(np.bincount(target, weights=share, minlength=targets), 1e-300)
+        left = np.sqrt(self.shrinkage[cell, 0] * self.shrinkage[cell, 1])
+        rho = self.correlation * np.bincount(target, weights=share * left, minlength=targets)
+        var = v_answer + v_confirm + 2.0 * (rho / norm) * np.sqrt(v_answer * v_confirm)
         if self.fail is not None:
-            sd += np.sqrt(
-                self.fail.variance(
-                    1, cell, self._fail_x(cell), weight * self.grad_fail[cell], target, targets
-                )
+            v_fail = self.fail.variance(
+                1, cell, self._fail_x(cell), weight * self.grad_fail[cell], target, targets
             )
-        return np.asarray(sd * sd, dtype=np.float64)
+            var = (np.sqrt(var) + np.sqrt(v_fail)) ** 2
+        return np.asarray(var, dtype=np.float64)
+
+    def _shape_variance(
+        self, cell: IntArray, coef: FloatArray, target: IntArray, targets: int
+    ) -> FloatArray:
+        """The variance that the country's own answer-time curve (the shape model's country
+        x interval deviations, an offset of the answer model) adds to sum coef * eta per
+        target: each deviation's own posterior variance (1 / D), independent between
+        intervals. Their common level is left out: the answer model estimates the
+        country's level itself."""
+        j_count = self.intervals
+        country = np.repeat(cell // self.cells.periods, j_count)
+        node = country * j_count + np.tile(np.arange(j_count), cell.size)
+        size = self.shape.nesting.sizes[1]
+        key = target.astype(np.int64) * size + node
+        uniq, inverse = np.unique(key, return_inverse=True)
+        summed = np.bincount(inverse, weights=coef, minlength=uniq.size)
+        own = summed * summed / self.shape.d[1][uniq % size]
+        return np.asarray(np.bincount(uniq // size, weights=own, minlength=targets))
 
     def _logit_scale(self) -> FloatArray:
         """d logit(index) / d log(index) per cell."""
@@ -318,6 +359,27 @@ class IndexModel:
         return tuple(out)
 
 
+def shrinkage(fit: GlmmFit) -> FloatArray:
+    """Per cell (level 1): the share of its standard case's prior variance (country and
+    country x period) that is left in its posterior, 0 (measured exactly) .. 1 (the data
+    say nothing)."""
+    cells = fit.nesting.sizes[1]
+    node = np.arange(cells)
+    x = np.zeros((cells, fit.data.p))
+    posterior = fit.variance(1, node, x, np.ones(cells), node, cells)
+    prior = float(fit.variances[0] + fit.variances[1])
+    return np.asarray(np.clip(posterior / prior, 0.0, 1.0), dtype=np.float64)
+
+
+def effect_correlation(answer: GlmmFit, confirm: GlmmFit) -> float:
+    """The correlation of the two parts' cell effects (country plus country x period
+    intercepts), 0 where it is negative or undefined."""
+    a, c = answer.total[1], confirm.total[1]
+    if a.size < 3 or np.std(a) == 0 or np.std(c) == 0:
+        return 0.0
+    return float(np.clip(np.corrcoef(a, c)[0, 1], 0.0, 1.0))
+
+
 def _summary(
     name: str, levels: tuple[str, ...], fit: GlmmFit, names: Sequence[str]
 ) -> ModelSummary:
@@ -328,6 +390,10 @@ def _summary(
         coefficients={n: float(b) for n, b in zip(names, fit.beta, strict=True)},
         converged=fit.converged,
         iterations=fit.iterations,
+        slope_sd={
+            names[column]: float(np.sqrt(v))
+            for column, v in zip(fit.data.slopes, fit.slope_variances, strict=True)
+        },
     )
 
 
@@ -399,7 +465,8 @@ def _fit_answer(
     country, interval = _int(table, "country_code"), _int(table, "interval")
     cell = _int(table, "cell")
     rows, design = distinct_rows(table, ("interval", *MIX_COLUMNS))
-    x = answer_x(_int(rows, "interval"), casemix.case_mix_matrix(rows), intervals)
+    mix = casemix.case_mix_matrix(rows)
+    x = answer_x(_int(rows, "interval"), mix, intervals)
     offset = (
         np.log(table["exposure"].to_numpy())
         + shape_offset[country * intervals + interval]
@@ -414,14 +481,15 @@ def _fit_answer(
         (countries, cells.count, cells.count * intervals),
     )
     data = GlmmData(Family.POISSON, table["answers"].to_numpy().astype(np.float64), x, offset,
-                    nesting, design=design)  # fmt: skip
+                    nesting, design=design, slopes=slope_columns(intervals, mix))  # fmt: skip
     return Glmm(data, min_variances=(MIN_VARIANCE, MIN_PERIOD_VARIANCE, MIN_VARIANCE)).fit()
 
 
 def _fit_confirm(answers: pl.DataFrame, cells: Cells) -> GlmmFit:
     countries = len(cells.countries)
     rows, design = distinct_rows(answers, (*MIX_COLUMNS, "period_code"))
-    x = confirm_x(casemix.case_mix_matrix(rows), _int(rows, "period_code"), cells)
+    mix = casemix.case_mix_matrix(rows)
+    x = confirm_x(mix, _int(rows, "period_code"), cells)
     nesting = Nesting(
         _int(answers, "cell"),
         (np.repeat(np.arange(countries), cells.periods),),
@@ -435,6 +503,7 @@ def _fit_confirm(answers: pl.DataFrame, cells: Cells) -> GlmmFit:
         nesting,
         trials=answers["answers"].to_numpy().astype(np.float64),
         design=design,
+        slopes=slope_columns(1, mix),
     )
     return Glmm(data, min_variances=(MIN_VARIANCE, MIN_PERIOD_VARIANCE)).fit()
 
