@@ -25,6 +25,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from retour.domain import limits
 from retour.domain.errors import ConfigError
 
 APP_NAME = "retour"
@@ -151,6 +152,47 @@ class Settings(BaseSettings):
         default=None,
         description="Send session cookies over HTTPS only. Default: yes, except in development.",
     )
+
+    # -- imports: limits against broken and hostile files (docs/reliability.md) --
+    import_max_bytes: int = Field(
+        default=limits.MAX_BYTES,
+        ge=1,
+        description="Most bytes an import reads after decompression (the files of a folder "
+        "or .zip together, or the parts of a workbook); checked while inflating.",
+    )
+    import_max_ratio: int = Field(
+        default=limits.MAX_RATIO,
+        ge=1,
+        description="A .zip or workbook member that inflates to more than this many times "
+        "its compressed size is refused as a zip bomb.",
+    )
+    import_max_field_bytes: int = Field(
+        default=limits.MAX_FIELD_BYTES,
+        ge=1,
+        description="Longest value of one CSV field or workbook cell, in bytes.",
+    )
+    import_max_text_chars: int = Field(
+        default=limits.MAX_TEXT_CHARS,
+        ge=1,
+        description="Longest text in a text column of the exchange format (an instrument's "
+        "title, a source, a note, an id), on import and when an instrument is added.",
+    )
+    import_max_rows: int = Field(
+        default=limits.MAX_ROWS, ge=1, description="Most rows of a sheet, declared or used."
+    )
+    import_max_columns: int = Field(
+        default=limits.MAX_COLUMNS, ge=1, description="Most columns of a sheet, declared or used."
+    )
+    import_max_cells: int = Field(
+        default=limits.MAX_CELLS,
+        ge=1,
+        description="Most cells (rows x columns) of a sheet, declared or used.",
+    )
+    import_max_violations: int = Field(
+        default=limits.MAX_VIOLATIONS,
+        ge=1,
+        description="Violations of a refused import that are kept and listed (all are counted).",
+    )
     _ephemeral_session_key: bytes | None = PrivateAttr(default=None)
 
     @field_validator("secret")
@@ -233,6 +275,19 @@ class Settings(BaseSettings):
             hint=f"Set RETOUR_SESSION_SECRET (at least {MIN_SESSION_SECRET_LENGTH} random "
             f"characters) or `session_secret` in {settings_file()}, or RETOUR_ENVIRONMENT="
             "development to try retour out on your own machine.",
+        )
+
+    def import_limits(self) -> limits.ImportLimits:
+        """The limits an import keeps to (the ``import_max_*`` settings)."""
+        return limits.ImportLimits(
+            total_bytes=self.import_max_bytes,
+            ratio=self.import_max_ratio,
+            field_bytes=self.import_max_field_bytes,
+            text_chars=self.import_max_text_chars,
+            rows=self.import_max_rows,
+            columns=self.import_max_columns,
+            cells=self.import_max_cells,
+            violations=self.import_max_violations,
         )
 
     @property

@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from retour.domain.codes import Table
+from retour.domain.limits import DEFAULT_LIMITS, ImportLimits
 from retour.domain.tables import V_NUMBER, Column, ColumnType, TableSpec
 from retour.exchange import country_names, sniff
 from retour.exchange.container import LINE, Container, RawTable, SourceLabels
@@ -388,13 +389,15 @@ def _meta(run: _Run, today: dt.date, path: Path) -> dict[str, str]:
     return fields
 
 
-def open_mapped(path: Path, mapping: Mapping, *, today: dt.date) -> Container:
+def open_mapped(
+    path: Path, mapping: Mapping, *, today: dt.date, limits: ImportLimits = DEFAULT_LIMITS
+) -> Container:
     """The exchange-format tables `mapping` makes of the source at `path`.
 
     MappingError when the mapping does not fit the source (a file, sheet or column it names
     is not there, nothing feeds a required column); the source's own faults are violations.
     """
-    source = open_source(path, {tm.source for tm in mapping.tables.values()})
+    source = open_source(path, {tm.source for tm in mapping.tables.values()}, limits)
     run = _Run(mapping, source)
     resolved = {t: n for t, tm in mapping.tables.items() if (n := _resolve(run, tm)) is not None}
     meta = _meta(run, today, path)
@@ -405,7 +408,9 @@ def open_mapped(path: Path, mapping: Mapping, *, today: dt.date) -> Container:
     if run.problems:
         raise MappingError(mapping.name, run.problems)
     _sniff_dates(run, resolved, tables)
-    container = Container(path=path, kind=source.kind, meta_fields=meta, violations=run.violations)
+    container = Container(
+        path=path, kind=source.kind, meta_fields=meta, violations=run.violations, limits=limits
+    )
     used: dict[str, set[str]] = {name: set() for name in resolved.values()}
     for table, name in resolved.items():
         if name in tables:

@@ -34,6 +34,8 @@ class Scan:
     fields: IntArray  # number of fields in each record
     blank: BoolArray  # records that are empty lines
     problems: tuple[QuoteProblem, ...]
+    #: Fields longer than the ``max_field`` asked for: (line, field index, bytes), the first 200.
+    long_fields: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -90,10 +92,36 @@ def _quote_problems(
     return sorted(problems, key=lambda p: p.line)[:1]
 
 
-def scan(data: bytes, separator: str = ",") -> Scan:
+def lone_carriage_returns(data: bytes) -> int:
+    """How many line ends are a CR alone (old Mac files) rather than CR LF or LF."""
+    return data.count(b"\r") - data.count(b"\r\n")
+
+
+def _long_fields(
+    seps: IntArray, ends: IntArray, starts: IntArray, lines: IntArray, limit: int
+) -> tuple[tuple[int, int, int], ...]:
+    """Fields of more than `limit` bytes (quotes included), from where separators and line
+    ends stand: each field runs from the previous one of them to its own."""
+    stops = np.sort(np.concatenate([seps, ends]))
+    lengths = stops - np.concatenate([[-1], stops[:-1]]) - 1
+    over = np.flatnonzero(lengths > limit)[:200]
+    if over.size == 0:
+        return ()
+    record = np.searchsorted(ends, stops[over], side="left")
+    index = np.searchsorted(seps, stops[over], side="left") - np.searchsorted(
+        seps, starts[record], side="left"
+    )
+    return tuple(
+        (int(line), int(i), int(n))
+        for line, i, n in zip(lines[record], index, lengths[over], strict=True)
+    )
+
+
+def scan(data: bytes, separator: str = ",", max_field: int | None = None) -> Scan:
     """Scan UTF-8 CSV bytes (BOM already removed). `data` must end with a line feed.
 
-    `separator` is one ASCII character (a mapped source may use ';' or a tab).
+    `separator` is one ASCII character (a mapped source may use ';' or a tab); fields longer
+    than `max_field` bytes are listed in `long_fields`.
     """
     sep = ord(separator)
     buf = np.frombuffer(data, dtype=np.uint8)
@@ -116,4 +144,11 @@ def scan(data: bytes, separator: str = ",") -> Scan:
     has_cr = (length > 0) & (buf[np.maximum(ends - 1, 0)] == CR)
     blank = (length == 0) | ((length == 1) & has_cr)
     lines = _line_of(newlines, starts)
-    return Scan(lines=lines, fields=fields.astype(np.int64), blank=blank, problems=tuple(problems))
+    long_fields = () if max_field is None else _long_fields(seps, ends, starts, lines, max_field)
+    return Scan(
+        lines=lines,
+        fields=fields.astype(np.int64),
+        blank=blank,
+        problems=tuple(problems),
+        long_fields=long_fields,
+    )

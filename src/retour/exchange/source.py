@@ -17,10 +17,30 @@ from pathlib import Path
 import polars as pl
 
 from retour.domain.errors import InputError
+from retour.domain.limits import DEFAULT_LIMITS, ImportLimits
 from retour.exchange import sniff
-from retour.exchange.container import LINE, cell_text
+from retour.exchange.archive import (
+    Budget,
+    RefusedFileError,
+    check_archive,
+    open_archive,
+    read_file,
+    read_member,
+)
+from retour.exchange.container import (
+    LINE,
+    line_endings_problem,
+    long_field_problems,
+)
 from retour.exchange.csvscan import Scan, scan
-from retour.exchange.violations import Reason, Violation
+from retour.exchange.violations import InvalidDatasetError, Reason, Violation
+from retour.exchange.workbook import (
+    Merge,
+    SheetReader,
+    merge_problems,
+    open_workbook,
+    row_texts,
+)
 
 TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -44,9 +64,13 @@ class Source:
     kind: str  # folder, zip, file or workbook
     loaders: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # CSV name -> bytes
     labels: dict[str, str] = field(default_factory=dict)  # name -> file name
-    sheets: dict[str, list[tuple[object, ...]]] = field(default_factory=dict)
+    #: A workbook's sheets: (row number, values) of the rows with a value, when read.
+    sheets: dict[str, list[tuple[int, list[object]]]] = field(default_factory=dict)
     others: list[str] = field(default_factory=list)  # files that are no table
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
+    budget: Budget = field(default_factory=Budget)
+    #: The merged cells of each sheet read.
+    merges: dict[str, list[Merge]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -62,81 +86,114 @@ def _unreadable(path: Path, exc: OSError) -> InputError:
 def _add_file(source: Source, file_name: str, loader: Callable[[], bytes]) -> None:
     stem, _, suffix = file_name.rpartition(".")
     if stem and f".{suffix.lower()}" in TEXT_SUFFIXES:
+        if stem in source.loaders:  # two members of one name in different folders
+            raise RefusedFileError(
+                [
+                    Violation(
+                        source.path.name, None, None, Reason.DUPLICATE_MEMBER,
+                        f"the archive holds two tables named {stem!r} ({source.labels[stem]} and "
+                        f"{file_name}); keep one (which one to read cannot be told)",
+                    )
+                ]
+            )  # fmt: skip
         source.loaders[stem] = loader
         source.labels[stem] = file_name
     elif file_name not in SKIPPED and not file_name.startswith("__MACOSX/"):
         source.others.append(file_name)
 
 
-def _folder(path: Path) -> Source:
-    source = Source(path, "folder")
+def _folder(path: Path, budget: Budget) -> Source:
+    source = Source(path, "folder", budget=budget)
     try:
         entries = sorted(p for p in path.iterdir() if p.is_file())
     except OSError as exc:
         raise _unreadable(path, exc) from None
     for entry in entries:
-        _add_file(source, entry.name, entry.read_bytes)
+        _add_file(source, entry.name, _file_reader(entry, budget))
     return source
 
 
-def _zip(path: Path) -> Source:
-    source = Source(path, "zip")
+def _file_reader(path: Path, budget: Budget) -> Callable[[], bytes]:
+    return lambda: read_file(path, budget)
+
+
+def _zip(path: Path, budget: Budget) -> Source:
+    source = Source(path, "zip", budget=budget)
     try:
-        archive = zipfile.ZipFile(path)
-        members = sorted(i.filename for i in archive.infolist() if not i.is_dir())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"{path}: not a readable .zip archive ({exc}).") from None
-    for member in members:
-        _add_file(source, member.rsplit("/", 1)[-1], _member_reader(archive, member))
+        archive = open_archive(path, path.name, ".zip archive")
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    infos = sorted((i for i in archive.infolist() if not i.is_dir()), key=lambda i: i.filename)
+    wanted = {i.filename for i in infos if _is_text(i.filename)}
+    problems = check_archive(archive, path.name, budget, wanted.__contains__)
+    if problems:
+        raise RefusedFileError(problems)
+    for info in infos:
+        _add_file(source, info.filename.rsplit("/", 1)[-1], _member_reader(archive, info, budget))
     return source
 
 
-def _member_reader(archive: zipfile.ZipFile, member: str) -> Callable[[], bytes]:
-    return lambda: archive.read(member)
+def _is_text(name: str) -> bool:
+    return f".{name.rpartition('.')[2].lower()}" in TEXT_SUFFIXES
 
 
-def _workbook(path: Path, wanted: set[str] | None) -> Source:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+def _member_reader(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget
+) -> Callable[[], bytes]:
+    return lambda: read_member(archive, info, info.filename, budget)
 
-    source = Source(path, "workbook")
+
+def _workbook(path: Path, wanted: set[str] | None, budget: Budget) -> Source:
+    source = Source(path, "workbook", budget=budget)
     try:
         source.digest.update(path.read_bytes())
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(
-            f"{path}: not a readable .xlsx workbook ({exc}).",
-            hint="Save it from the spreadsheet program as an Excel workbook (.xlsx).",
-        ) from None
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    book = open_workbook(path, path.name, budget)
     try:
         folded = None if wanted is None else {w.casefold() for w in wanted}
         for sheet in book.worksheets:
-            if folded is None or sheet.title.casefold() in folded:
-                source.sheets[sheet.title] = list(sheet.iter_rows(values_only=True))
-            else:
-                source.sheets[sheet.title] = []
+            reader = SheetReader(book, sheet, budget.limits, [])
+            title = reader.name
+            read = folded is None or title.casefold() in folded
+            source.sheets[title] = list(reader.rows()) if read else []
+            if reader.problems:  # over a limit, or broken: the sheet cannot be mapped
+                raise RefusedFileError(reader.problems)
+            source.merges[title] = reader.merges
     finally:
         book.close()
     return source
 
 
-def open_source(path: Path, wanted: set[str] | None = None) -> Source:
-    """List a source's tables; a workbook's sheets in `wanted` (all when None) are read."""
+def open_source(
+    path: Path, wanted: set[str] | None = None, limits: ImportLimits = DEFAULT_LIMITS
+) -> Source:
+    """List a source's tables; a workbook's sheets in `wanted` (all when None) are read.
+
+    InvalidDatasetError when the source is broken or hostile (a bad zip, a DTD, a zip bomb,
+    two tables of one name); the faults of a table are violations when it is read."""
     if not path.exists():
         raise InputError(
             f"{path}: no such file or folder.",
             hint="Give the folder, .zip, CSV file or workbook the source system wrote.",
         )
+    try:
+        return _open(path, wanted, Budget(limits))
+    except RefusedFileError as exc:
+        raise InvalidDatasetError(exc.violations) from None
+
+
+def _open(path: Path, wanted: set[str] | None, budget: Budget) -> Source:
     if path.is_dir():
-        return _folder(path)
+        return _folder(path, budget)
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        return _zip(path)
+        return _zip(path, budget)
     if suffix in WORKBOOK_SUFFIXES:
-        return _workbook(path, wanted)
+        return _workbook(path, wanted, budget)
     if suffix in TEXT_SUFFIXES:
-        source = Source(path, "file")
-        _add_file(source, path.name, path.read_bytes)
+        source = Source(path, "file", budget=budget)
+        _add_file(source, path.name, _file_reader(path, budget))
         return source
     raise InputError(
         f"{path}: not a source retour can read ({path.suffix or 'no extension'}).",
@@ -169,14 +226,18 @@ def read_table(
 ) -> SourceTable | None:
     """One table of the source, or None after adding why it cannot be read to `violations`."""
     if name in source.sheets:
-        return _sheet(name, source.sheets[name], columns)
+        return _sheet(source, name, columns, violations)
     label = source.labels[name]
     try:
         data = source.loaders[name]()
     except OSError as exc:
         raise _unreadable(source.path / label, exc) from None
+    except RefusedFileError as exc:
+        violations.extend(exc.violations)
+        return None
     source.digest.update(label.encode("utf-8") + b"\0" + data)
-    return _csv(name, label, data, violations, encoding, delimiter, columns)
+    limit = source.budget.limits.field_bytes
+    return _csv(name, label, data, violations, encoding, delimiter, columns, limit)
 
 
 def _decoded(
@@ -209,11 +270,16 @@ def _csv(
     encoding: str | None,
     delimiter: str | None,
     columns: set[str] | None,
+    max_field: int = DEFAULT_LIMITS.field_bytes,
 ) -> SourceTable | None:
     decoded = _decoded(label, data, encoding, violations)
     if decoded is None:
         return None
     data, used = decoded
+    endings = line_endings_problem(label, data)
+    if endings is not None:
+        violations.append(endings)
+        return None
     data = data.rstrip(b"\r\n")
     if not data.strip():
         violations.append(
@@ -224,11 +290,15 @@ def _csv(
         return None
     data += b"\n"
     sep = delimiter or sniff.separator(data[:65536].decode("utf-8", errors="replace"))
-    shape = scan(data, sep)
+    shape = scan(data, sep, max_field=max_field)
     if not shape.ok:
         violations.extend(
             Violation(label, p.line, None, Reason.BAD_CSV, p.message) for p in shape.problems
         )
+        return None
+    if shape.long_fields:
+        header = [] if shape.long_fields[0][0] == 1 else _header(data, sep)
+        violations.extend(long_field_problems(label, shape.long_fields, header, max_field))
         return None
     if shape.blank[0]:
         violations.append(
@@ -292,17 +362,25 @@ def _records(data: bytes, sep: str, header: list[str], columns: set[str] | None)
     return frame if keep else frame.select(pl.lit(None, pl.String).alias("\x00none"))
 
 
-def _rows(rows: list[tuple[object, ...]]) -> Iterator[tuple[int, list[str | None]]]:
-    for number, row in enumerate(rows, start=1):
-        cells = [cell_text(v) for v in row]
+def _rows(
+    source: Source, name: str, problems: list[Violation]
+) -> Iterator[tuple[int, list[str | None]]]:
+    header: list[str] | None = None
+    for number, row in source.sheets[name]:
+        cells = row_texts(name, number, row, header, source.budget.limits, problems)
         while cells and cells[-1] is None:
             cells.pop()
         if cells:
+            if header is None:
+                header = [c or "" for c in cells]
             yield number, cells
 
 
-def _sheet(name: str, rows: list[tuple[object, ...]], columns: set[str] | None) -> SourceTable:
-    found = _rows(rows)
+def _sheet(
+    source: Source, name: str, columns: set[str] | None, violations: list[Violation]
+) -> SourceTable:
+    problems: list[Violation] = []
+    found = _rows(source, name, problems)
     first = next(found, None)
     header = [] if first is None else [(c or "").strip() for c in first[1]]
     keep = [i for i, h in enumerate(header) if columns is None or h in columns]
@@ -313,6 +391,8 @@ def _sheet(name: str, rows: list[tuple[object, ...]], columns: set[str] | None) 
         lines.append(number)
         for column, index in zip(cells, keep, strict=True):
             column.append(row[index] if index < len(row) else None)
+    header_row = None if first is None else first[0]
+    violations.extend(problems + merge_problems(name, source.merges.get(name, []), header_row))
     data = {
         names[i]: pl.Series(names[i], c, dtype=pl.String) for i, c in zip(keep, cells, strict=True)
     }

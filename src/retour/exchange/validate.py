@@ -27,7 +27,7 @@ from retour.domain.dataset import Dataset, DatasetMeta, polars_schema
 from retour.domain.errors import ConfigError
 from retour.domain.tables import EXTRA_PREFIX, SPECS, V_NUMBER, TableSpec
 from retour.exchange import rules
-from retour.exchange.container import DATASET_JSON, LINE, Container, RawTable
+from retour.exchange.container import DATASET_JSON, LINE, Container, RawTable, long_texts
 from retour.exchange.pseudonym import pseudonymise
 from retour.exchange.source_terms import in_source_terms, messages_in_source_terms
 from retour.exchange.violations import (
@@ -35,7 +35,6 @@ from retour.exchange.violations import (
     InvalidDatasetError,
     Reason,
     Violation,
-    violations_from_frame,
 )
 
 CASE_ID = "case_id"
@@ -329,7 +328,9 @@ def validate(
     reference = (
         meta.extracted_on if meta.extracted_on is not None and meta.extracted_on <= today else today
     )
-    found: list[pl.DataFrame] = [_as_frame(container.violations + meta_problems)]
+    found: list[pl.DataFrame] = [
+        _as_frame(container.violations + meta_problems + long_texts(container))
+    ]
     checked: dict[Table, _Checked] = {}
     for table, raw in container.tables.items():
         item, problems = _check_table(raw, reference, secret)
@@ -339,7 +340,8 @@ def validate(
     found += _cross_table(checked, existing or NoExistingData())
     violations = messages_in_source_terms(pl.concat(found), container)
     if violations.height:
-        raise InvalidDatasetError(violations_from_frame(violations), order=container.order)
+        keep = container.limits.violations
+        raise InvalidDatasetError.from_frame(violations, order=container.order, keep=keep)
     tables = {t: c.frame.drop(LINE) for t, c in checked.items()}
     content = format_version({t for t, f in tables.items() if f.height})
     if FORMAT_VERSIONS.index(content) > FORMAT_VERSIONS.index(meta.format):

@@ -25,6 +25,16 @@ class Reason(StrEnum):
     BAD_METADATA = "bad_metadata"
     BAD_MAPPING = "bad_mapping"  # the mapping file itself, or a name in it the source lacks
     BAD_ENCODING = "bad_encoding"  # a mapped source that its mapping's encoding cannot decode
+    BAD_ARCHIVE = "bad_archive"  # a .zip or workbook that is broken, truncated or encrypted
+    DUPLICATE_MEMBER = "duplicate_member"  # a name twice in one archive
+    TOO_LARGE = "too_large"  # a limit of the settings: bytes, compression ratio, sheet size
+    BAD_XML = "bad_xml"  # a workbook part that is not well-formed XML
+    DTD = "dtd"  # a workbook part with a DTD (entities): refused outright
+    LINE_ENDINGS = "line_endings"  # lines that end in CR only
+    MERGED_CELLS = "merged_cells"
+    FORMULA = "formula"  # a formula cell without a stored value
+    ERROR_VALUE = "error_value"  # a cell holding a spreadsheet error (#DIV/0!, #N/A)
+    TOO_LONG = "too_long"  # a field or text longer than its limit
     # the header
     UNKNOWN_COLUMN = "unknown_column"
     MISSING_COLUMN = "missing_column"
@@ -105,21 +115,59 @@ class InvalidDatasetError(InputError):
 
     exit_code = 2
 
-    def __init__(self, violations: Sequence[Violation], *, order: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        violations: Sequence[Violation],
+        *,
+        order: Sequence[str] = (),
+        keep: int | None = None,
+        total: int | None = None,
+    ) -> None:
+        """``keep``: how many are kept (the first in file and line order, all when None);
+        ``total``: how many there were, when ``violations`` were cut before (from_frame)."""
         rank = {name: i for i, name in enumerate(order)}
-        self.violations = sorted(
+        ordered = sorted(
             violations,
             key=lambda v: (rank.get(v.file, len(rank)), v.file, v.line or 0, v.column or ""),
         )
-        n = len(self.violations)
+        self.violations = ordered if keep is None else ordered[:keep]
+        self._total = max(total or 0, len(ordered))
+        n = self._total
         super().__init__(
-            f"The dataset has {n} violation{'s' if n != 1 else ''} of the exchange format; "
+            f"The dataset has {n:,} violation{'s' if n != 1 else ''} of the exchange format; "
             "nothing was written.",
             hint="Correct the lines listed and import again.",
         )
 
+    #: How many violations there were (None: as many as are kept).
+    _total: int | None = None
+
+    @property
+    def total(self) -> int:
+        """How many violations the dataset has; ``violations`` holds the first of them."""
+        return len(self.violations) if self._total is None else self._total
+
+    @classmethod
+    def from_frame(
+        cls, frame: pl.DataFrame, *, order: Sequence[str] = (), keep: int | None = None
+    ) -> InvalidDatasetError:
+        """From a violations frame (VIOLATION_SCHEMA), keeping the first ``keep`` in file and
+        line order: millions of violations are counted, not held as objects."""
+        if keep is not None and frame.height > keep:
+            rank = {name: i for i, name in enumerate(order)}
+            ranked = pl.col("file").replace_strict(rank, default=len(rank), return_dtype=pl.Int64)
+            frame = frame.sort(
+                ranked, "file", pl.col("line").fill_null(0), pl.col("column").fill_null("")
+            )
+            return cls(violations_from_frame(frame.head(keep)), order=order, total=frame.height)
+        return cls(violations_from_frame(frame), order=order, keep=keep)
+
     def lines(self, limit: int = 200) -> Iterable[str]:
         for v in self.violations[:limit]:
             yield v.format()
-        if len(self.violations) > limit:
-            yield f"... and {len(self.violations) - limit} more violations."
+        if self.total > limit:
+            kept = len(self.violations)
+            more = f"... and {self.total - limit:,} more violations"
+            if kept < self.total:
+                more += f" (the first {kept:,} are kept: setting import_max_violations)"
+            yield more + "."

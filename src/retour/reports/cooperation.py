@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import polars as pl
-
 from retour.analysis.periods import Period
 from retour.analysis.return_rate import ReturnRates
-from retour.disclosure import IS_TOTAL, DisclosedTable, DisclosureRules, Language, Note
+from retour.disclosure import IS_TOTAL, DisclosedTable, DisclosureRules, Language, Note, accept
 from retour.reports import charts, labels, page
 from retour.reports import context as eu_context
 from retour.reports.document import Block, Chart, Document, Notes, Paragraph, Section, Table
@@ -393,6 +392,7 @@ def _provenance(as_of: dt.date, fingerprint: str | None, lang: Language) -> str:
 
 def scale_document(data: ScaleData, lang: Language = "nl") -> Document:
     """The sliding scale of one period: chart, figures, too little data, notes."""
+    accept(data, "document")
     level = round(data.level * 100)
     meta = _t("meta", lang, period=data.period, as_of=data.as_of.isoformat())
     if data.kind != "all":
@@ -619,6 +619,7 @@ def country_document(data: CountryData, lang: Language = "nl") -> Document:
     """One country: the index over time, answer times, answers and reasons, instruments,
     the cases of its nationals, Eurostat's return rate -- or, where retour holds nothing of
     one, a sentence that says so."""
+    accept(data, "document")
     name = labels.country_name(data.country, lang)
     parts = [
         _index_section(data, name, lang),

@@ -39,8 +39,6 @@ from typing import Any
 
 import polars as pl
 import xlsxwriter
-from xlsxwriter.exceptions import XlsxWriterException
-
 from retour.analysis.figures import YEAR
 from retour.disclosure import (
     IS_TOTAL,
@@ -52,12 +50,14 @@ from retour.disclosure import (
     DisclosureRules,
     Language,
     Note,
+    accept,
 )
 from retour.domain.codes import Outcome, RequestKind
 from retour.domain.errors import InputError
 from retour.domain.provenance import Provenance
 from retour.reports import labels
 from retour.reports.labels import text
+from xlsxwriter.exceptions import XlsxWriterException
 
 #: Sheet 1's columns per kind: the key in the disclosed table and the header's label key.
 ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -160,6 +160,7 @@ class PressTables:
 
 def write_press_workbook(tables: PressTables, path: Path, lang: Language = "nl") -> Path:
     """Write the workbook to ``path``; an InputError when it cannot be written."""
+    accept(tables, "xlsx")
     options = {
         "default_format_properties": dict(FONT),
         "default_row_height": 17,

@@ -164,9 +164,9 @@ def _import(
     progress("reading")
     try:
         if mapping is None:
-            container = open_container(path)
+            container = open_container(path, app.settings.import_limits())
         else:
-            container = open_mapped(path, mapping, today=today)
+            container = open_mapped(path, mapping, today=today, limits=app.settings.import_limits())
     except InvalidDatasetError as exc:
         record(audit.AuditAction.IMPORT_REFUSED, detail=_refusal(exc))
         raise

@@ -37,9 +37,6 @@ from retour.store.write import write_dataset
 
 #: The source recorded in the import history for changes made in the web.
 WEB_SOURCE: Final = "web"
-#: Longest title and source accepted from the web form.
-MAX_TEXT: Final = 500
-
 __all__ = [
     "Change",
     "DeskJudgement",
@@ -165,8 +162,8 @@ def add_instrument(
         "status": form.status.strip(),
         "start_on": form.start_on.strip(),
         "end_on": form.end_on.strip(),
-        "title": _text(form.title, N_("title")),
-        "source": _text(form.source, N_("source")),
+        "title": _text(form.title, N_("title"), app.settings.import_max_text_chars),
+        "source": _text(form.source, N_("source"), app.settings.import_max_text_chars),
     }
     change = _write(app, row)
     audit.record(
@@ -222,11 +219,13 @@ def end_instrument(
     return change
 
 
-def _text(value: str, what: str) -> str:
+def _text(value: str, what: str, limit: int) -> str:
+    """The text without surrounding spaces, refused over ``limit`` characters (the setting
+    ``import_max_text_chars``, as on import): a 50 MB title would make a brief of 200 MB."""
     clean = value.strip()
-    if len(clean) > MAX_TEXT:
+    if len(clean) > limit:
         raise UsageError(
-            N_("The {what} is too long: at most {n} characters."), what=Text(what), n=MAX_TEXT
+            N_("The {what} is too long: at most {n} characters."), what=Text(what), n=limit
         )
     return clean
 
@@ -253,6 +252,7 @@ def _write(app: Retour, row: dict[str, str]) -> Change:
         kind="folder",
         tables={Table.INSTRUMENTS: RawTable(Table.INSTRUMENTS, FILE_NAME, header, frame)},
         meta_text=meta,
+        limits=app.settings.import_limits(),
     )
     dataset = validate(container, today=max(today, extracted))
     checked = dataset[Table.INSTRUMENTS]

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
 import polars as pl
-
 from retour.disclosure import (
     COUNTRY_COLUMNS,
     IS_TOTAL,
@@ -31,6 +30,7 @@ from retour.disclosure import (
     FigureTable,
     Language,
     Profile,
+    accept,
 )
 from retour.domain.errors import NotFoundError, UsageError
 from retour.domain.provenance import Provenance
@@ -227,7 +227,7 @@ class Views:
         countries in the order asked (the chart and the table alike)."""
 
         def compute() -> Scale:
-            found = self.assessment(profile, period)
+            found = accept(self.assessment(profile, period), "html")
             spec = chart_specs.scale_chart(
                 found.table, lang, level=found.level, period=found.period.label, order=order
             )
@@ -270,7 +270,9 @@ class Views:
         to be returned"), disclosed (retour.service.conditions)."""
 
         def compute() -> tuple[TableView, tuple[str, ...]]:
-            answer = conditions.condition_figures(self.app, monthly=year, profile=profile)
+            answer = accept(
+                conditions.condition_figures(self.app, monthly=year, profile=profile), "html"
+            )
             frame = answer.display(lang)
             headers = (
                 labels.text(("Maandeinde", "Month end"), lang),
@@ -319,7 +321,7 @@ class Views:
         country without requests has no index: ``no_requests`` says so."""
 
         def compute() -> CountryCharts:
-            view = self.country_view(code, profile)
+            view = accept(self.country_view(code, profile), "html")
             name = labels.country_name(code, lang)
             specs = {}
             if view.outcomes is not None:
@@ -440,7 +442,7 @@ def table_view(
 ) -> TableView:
     """A disclosed table as headers and rows of text. `only=(dim, value)`: just the rows
     of that value (the dimension's column and the totals row left out)."""
-    table = answer.table
+    table = accept(answer, "html").table
     display = table.to_display_frame(lang)
     dims = [d for d in table.row_dims if only is None or d != only[0]]
     values = display.columns[len(table.row_dims) :]
