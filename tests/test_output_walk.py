@@ -310,3 +310,24 @@ def test_a_route_renders_a_published_value_and_audits_its_export(
         assert exports == [], path
     else:  # asked twice (nl, en): recorded twice, once each
         assert [(e.action, e.via) for e in exports] == [(action, via)] * 2, path
+
+
+@pytest.mark.parametrize(
+    ("path", "action"),
+    [
+        pytest.param("/api/instruments", "export_api", id="instruments"),
+        pytest.param(f"/api/instruments?country={COUNTRY}", "export_api", id="instruments-one"),
+        pytest.param("/api/audit", "view_audit", id="audit"),
+        pytest.param("/api/me", None, id="me"),
+    ],
+)
+def test_an_api_answer_without_figures_is_recorded_once_or_not_at_all(
+    world: World, web: tuple[Any, TestClient], path: str, action: str | None
+) -> None:
+    _, client = web
+    before = _newest(world)
+    answer = client.get(path)
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-type"].startswith("application/json")
+    recorded = [(e.action, e.via) for e in _entries_after(world, before)]
+    assert recorded == ([] if action is None else [(action, "api")])

@@ -275,7 +275,8 @@ def _output(
         )
         sys.stdout.write(exported)
         return
-    table = accept(published, "table").frame if view is None else view
+    table = accept(published, "table").frame
+    table = table if view is None else view  # a display made from the published frame
     simulated = published.origin.simulated
     heading = labels.text(title, lang)
     heading = f"{heading} — {labels.SIMULATED}" if simulated else heading

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import polars as pl
+
 from retour.analysis.periods import Period
 from retour.analysis.return_rate import ReturnRates
 from retour.disclosure import IS_TOTAL, DisclosedTable, DisclosureRules, Language, Note, accept

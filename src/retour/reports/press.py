@@ -39,6 +39,8 @@ from typing import Any
 
 import polars as pl
 import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
+
 from retour.analysis.figures import YEAR
 from retour.disclosure import (
     IS_TOTAL,
@@ -57,7 +59,6 @@ from retour.domain.errors import InputError
 from retour.domain.provenance import Provenance
 from retour.reports import labels
 from retour.reports.labels import text
-from xlsxwriter.exceptions import XlsxWriterException
 
 #: Sheet 1's columns per kind: the key in the disclosed table and the header's label key.
 ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (

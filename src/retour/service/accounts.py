@@ -141,28 +141,28 @@ def _actor(given: str | None) -> str:
 
 
 def add_user(
-    app: Retour, name: str, role: Role | str, password: str, *, actor: str | None = None
+    context: Retour, name: str, role: Role | str, password: str, *, actor: str | None = None
 ) -> User:
     """Add a user with an argon2 hash of `password`."""
     clean = check_name(name)
     chosen = role if isinstance(role, Role) else Role.parse(role)
     digest = _hasher.hash(check_password(password))
     try:
-        user_id = store.insert_user(app.database(), clean, chosen.value, digest, _now())
+        user_id = store.insert_user(context.database(), clean, chosen.value, digest, _now())
     except LookupError:
         raise UsageError(N_("A user named {name!r} exists already."), name=clean) from None
     audit.record(
-        app, AuditAction.USER_ADDED, actor=_actor(actor), via=Via.CLI, subject=str(user_id)
+        context, AuditAction.USER_ADDED, actor=_actor(actor), via=Via.CLI, subject=str(user_id)
     )
     return User(user_id, clean, chosen)
 
 
-def list_users(app: Retour) -> list[User]:
-    return [_user(row) for row in store.list_users(app.database())]
+def list_users(context: Retour) -> list[User]:
+    return [_user(row) for row in store.list_users(context.database())]
 
 
-def get_user(app: Retour, name: str) -> User:
-    row = store.find_user(app.database(), normalise_name(name))
+def get_user(context: Retour, name: str) -> User:
+    row = store.find_user(context.database(), normalise_name(name))
     if row is None:
         raise UsageError(
             N_("There is no user named {name!r}."),
@@ -173,49 +173,51 @@ def get_user(app: Retour, name: str) -> User:
 
 
 def set_disabled(
-    app: Retour, name: str, disabled: bool = True, *, actor: str | None = None
+    context: Retour, name: str, disabled: bool = True, *, actor: str | None = None
 ) -> User:
     """Disable a user (their sessions end, their tokens are revoked at once), or enable."""
-    user = get_user(app, name)
-    store.set_disabled(app.database(), user.id, disabled, _now())
+    user = get_user(context, name)
+    store.set_disabled(context.database(), user.id, disabled, _now())
     action = AuditAction.USER_DISABLED if disabled else AuditAction.USER_ENABLED
-    audit.record(app, action, actor=_actor(actor), via=Via.CLI, subject=str(user.id))
+    audit.record(context, action, actor=_actor(actor), via=Via.CLI, subject=str(user.id))
     return User(user.id, user.name, user.role, disabled, user.created_at)
 
 
 # -- logging in -------------------------------------------------------------------------------
 
 
-def _name_key(app: Retour, name: str) -> str:
+def _name_key(context: Retour, name: str) -> str:
     """A keyed hash of the name tried: failures are counted by name, the name is not kept."""
-    key = app.settings.session_key()
+    key = context.settings.session_key()
     return hmac.new(key, b"login:" + normalise_name(name).encode("utf-8"), "sha256").hexdigest()
 
 
-def locked_until(app: Retour, name: str, now: dt.datetime | None = None) -> dt.datetime | None:
+def locked_until(context: Retour, name: str, now: dt.datetime | None = None) -> dt.datetime | None:
     """When the name's lock ends, or None when it is not locked."""
     moment = now or _now()
-    window = dt.timedelta(minutes=app.settings.lockout_minutes)
-    failures, latest = store.failures_since(app.database(), _name_key(app, name), moment - window)
-    if failures < app.settings.lockout_threshold or latest is None:
+    window = dt.timedelta(minutes=context.settings.lockout_minutes)
+    failures, latest = store.failures_since(
+        context.database(), _name_key(context, name), moment - window
+    )
+    if failures < context.settings.lockout_threshold or latest is None:
         return None
     return latest + window
 
 
 def authenticate(
-    app: Retour, name: str, password: str, *, via: Via = Via.WEB, now: dt.datetime | None = None
+    context: Retour, name: str, password: str, *, via: Via = Via.WEB, now: dt.datetime | None = None
 ) -> User:
     """The user whose name and password these are; LoginRefused otherwise. Audited."""
     moment = now or _now()
-    db = app.database()
-    key = _name_key(app, name)
-    window = dt.timedelta(minutes=app.settings.lockout_minutes)
+    db = context.database()
+    key = _name_key(context, name)
+    window = dt.timedelta(minutes=context.settings.lockout_minutes)
     row = store.find_user(db, normalise_name(name)) if len(name) <= 64 else None
     actor = row.name if row is not None else audit.UNKNOWN_ACTOR
-    threshold = app.settings.lockout_threshold
+    threshold = context.settings.lockout_threshold
     latest = store.reserve_attempt(db, key, moment, since=moment - window, threshold=threshold)
     if latest is not None:
-        audit.record(app, AuditAction.LOCKED_OUT, actor=actor, via=via, at=moment)
+        audit.record(context, AuditAction.LOCKED_OUT, actor=actor, via=via, at=moment)
         raise LoginRefused(latest + window)
     if _verified(row, password[:MAX_PASSWORD_LENGTH]):
         assert row is not None
@@ -223,10 +225,12 @@ def authenticate(
         if _hasher.check_needs_rehash(row.password_hash):
             store.set_password_hash(db, row.id, _hasher.hash(password))
         user = _user(row)
-        audit.record(app, AuditAction.LOGIN, actor=user.name, role=user.role, via=via, at=moment)
+        audit.record(
+            context, AuditAction.LOGIN, actor=user.name, role=user.role, via=via, at=moment
+        )
         return user
-    audit.record(app, AuditAction.LOGIN_FAILED, actor=actor, via=via, at=moment)
-    raise LoginRefused(locked_until(app, name, moment))
+    audit.record(context, AuditAction.LOGIN_FAILED, actor=actor, via=via, at=moment)
+    raise LoginRefused(locked_until(context, name, moment))
 
 
 def _verified(row: store.UserRow | None, password: str) -> bool:
@@ -251,28 +255,28 @@ class Session:
 
 
 def start_session(
-    app: Retour, user: User, *, now: dt.datetime | None = None
+    context: Retour, user: User, *, now: dt.datetime | None = None
 ) -> tuple[str, dt.datetime]:
     """A new session for `user`: its secret id (for the signed cookie) and its end."""
     moment = now or _now()
-    expires = moment + dt.timedelta(minutes=app.settings.session_minutes)
+    expires = moment + dt.timedelta(minutes=context.settings.session_minutes)
     token = secrets.token_urlsafe(32)
-    db = app.database()
+    db = context.database()
     store.forget_sessions(db, moment - dt.timedelta(days=1))
     store.insert_session(db, user.id, _sha256(token), moment, expires)
     return token, expires
 
 
-def session(app: Retour, token: str, *, now: dt.datetime | None = None) -> Session | None:
+def session(context: Retour, token: str, *, now: dt.datetime | None = None) -> Session | None:
     """The live session of this id, if its user is still enabled."""
-    found = store.find_live_session(app.database(), _sha256(token), now or _now())
+    found = store.find_live_session(context.database(), _sha256(token), now or _now())
     if found is None or found.user.disabled:
         return None
     return Session(_user(found.user), found.created_at, found.expires_at)
 
 
-def end_session(app: Retour, token: str, *, now: dt.datetime | None = None) -> bool:
-    return store.end_session(app.database(), _sha256(token), now or _now())
+def end_session(context: Retour, token: str, *, now: dt.datetime | None = None) -> bool:
+    return store.end_session(context.database(), _sha256(token), now or _now())
 
 
 # -- API tokens -------------------------------------------------------------------------------
@@ -289,7 +293,7 @@ class TokenInfo:
 
 
 def create_token(
-    app: Retour,
+    context: Retour,
     name: str,
     *,
     label: str | None = None,
@@ -297,7 +301,7 @@ def create_token(
     actor: str | None = None,
 ) -> tuple[str, TokenInfo]:
     """A new bearer token for user `name`; the token is shown once and stored hashed."""
-    user = get_user(app, name)
+    user = get_user(context, name)
     if user.disabled:
         raise UsageError(
             N_("The user {name!r} is disabled."), hint=N_("Enable them first."), name=user.name
@@ -313,38 +317,38 @@ def create_token(
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     clean_label = label.strip()[:200] if label and label.strip() else None
     token_id = store.insert_token(
-        app.database(), user.id, _sha256(token), clean_label, moment, expires
+        context.database(), user.id, _sha256(token), clean_label, moment, expires
     )
     audit.record(
-        app, AuditAction.TOKEN_CREATED, actor=_actor(actor), via=Via.CLI, subject=str(token_id)
+        context, AuditAction.TOKEN_CREATED, actor=_actor(actor), via=Via.CLI, subject=str(token_id)
     )
     return token, TokenInfo(token_id, user.name, clean_label, moment, expires, None)
 
 
-def token_user(app: Retour, token: str, *, now: dt.datetime | None = None) -> User | None:
+def token_user(context: Retour, token: str, *, now: dt.datetime | None = None) -> User | None:
     """The enabled user of a live token, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = store.find_live_token(app.database(), _sha256(token), now or _now())
+    row = store.find_live_token(context.database(), _sha256(token), now or _now())
     if row is None or row.disabled:
         return None
     return _user(row)
 
 
-def list_tokens(app: Retour) -> list[TokenInfo]:
+def list_tokens(context: Retour) -> list[TokenInfo]:
     return [
         TokenInfo(t.id, t.user_name, t.label, t.created_at, t.expires_at, t.revoked_at)
-        for t in store.list_tokens(app.database())
+        for t in store.list_tokens(context.database())
     ]
 
 
-def revoke_token(app: Retour, token_id: int, *, actor: str | None = None) -> None:
-    if not store.revoke_token(app.database(), token_id, _now()):
+def revoke_token(context: Retour, token_id: int, *, actor: str | None = None) -> None:
+    if not store.revoke_token(context.database(), token_id, _now()):
         raise UsageError(
             N_("There is no live token {token}."),
             cli_hint=N_("See `retour token list`."),
             token=token_id,
         )
     audit.record(
-        app, AuditAction.TOKEN_REVOKED, actor=_actor(actor), via=Via.CLI, subject=str(token_id)
+        context, AuditAction.TOKEN_REVOKED, actor=_actor(actor), via=Via.CLI, subject=str(token_id)
     )

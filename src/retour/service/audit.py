@@ -112,7 +112,7 @@ class Actor:
 
 
 def record_by(
-    app: Retour,
+    context: Retour,
     actor: Actor,
     action: AuditAction,
     *,
@@ -122,7 +122,7 @@ def record_by(
 ) -> int:
     """:func:`record` for an :class:`Actor`."""
     return record(
-        app,
+        context,
         action,
         actor=actor.name,
         role=actor.role,
@@ -151,7 +151,7 @@ def _detail(detail: Detail | None) -> str | None:
 
 
 def record(
-    app: Retour,
+    context: Retour,
     action: AuditAction,
     *,
     actor: str,
@@ -170,7 +170,7 @@ def record(
     free text cannot slip into the log.
     """
     return store_audit.append(
-        app.database(),
+        context.database(),
         at=at or dt.datetime.now(dt.UTC),
         actor=actor,
         role=role,
@@ -183,14 +183,14 @@ def record(
     )
 
 
-def owner_warning(app: Retour) -> str | None:
+def owner_warning(context: Retour) -> str | None:
     """One line when retour's own database role could rewrite the log (PostgreSQL: it owns
     audit_log, or is a superuser); ``retour db upgrade`` shows it."""
-    return store_audit.owner_warning(app.database())
+    return store_audit.owner_warning(context.database())
 
 
 def read_log(
-    app: Retour,
+    context: Retour,
     *,
     limit: int = 100,
     before_id: int | None = None,
@@ -199,7 +199,7 @@ def read_log(
 ) -> list[AuditEntry]:
     """The newest entries first; `before_id` pages back."""
     rows = store_audit.read(
-        app.database(),
+        context.database(),
         limit=max(1, min(limit, 1000)),
         before_id=before_id,
         action=action.value if action is not None else None,

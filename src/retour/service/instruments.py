@@ -101,13 +101,15 @@ def _instrument(row: dict[str, object]) -> Instrument:
     )
 
 
-def _stored(app: Retour) -> pl.DataFrame:
-    return store_read.read_dataset(app.database(), tables=[Table.INSTRUMENTS])[Table.INSTRUMENTS]
+def _stored(context: Retour) -> pl.DataFrame:
+    return store_read.read_dataset(context.database(), tables=[Table.INSTRUMENTS])[
+        Table.INSTRUMENTS
+    ]
 
 
-def list_instruments(app: Retour, country: str | None = None) -> list[Instrument]:
+def list_instruments(context: Retour, country: str | None = None) -> list[Instrument]:
     """Every stored instrument (of one country), by start date."""
-    frame = _stored(app)
+    frame = _stored(context)
     if country is not None:
         frame = frame.filter(pl.col("country") == country.strip().upper())
     frame = frame.sort("start_on", "instrument_id")
@@ -124,10 +126,10 @@ class DeskJudgement:
     note: str | None
 
 
-def list_assessments(app: Retour, country: str) -> list[DeskJudgement]:
+def list_assessments(context: Retour, country: str) -> list[DeskJudgement]:
     """The stored assessments of one country, oldest first. Internal: never published."""
     table = Table.ASSESSMENTS
-    frame = store_read.read_dataset(app.database(), tables=[table])[table]
+    frame = store_read.read_dataset(context.database(), tables=[table])[table]
     frame = frame.filter(pl.col("country") == country.strip().upper()).sort("assessed_on")
     return [
         DeskJudgement(str(r["country"]), r["assessed_on"], int(r["level"]), r["note"])
@@ -135,9 +137,9 @@ def list_assessments(app: Retour, country: str) -> list[DeskJudgement]:
     ]
 
 
-def as_of(app: Retour, today: dt.date | None = None) -> dt.date:
+def as_of(context: Retour, today: dt.date | None = None) -> dt.date:
     """The extraction date a web change carries: the newest stored, else today."""
-    meta = store_read.read_dataset(app.database(), tables=()).meta
+    meta = store_read.read_dataset(context.database(), tables=()).meta
     return meta.extracted_on or today or dt.date.today()
 
 
@@ -148,10 +150,10 @@ class Change:
 
 
 def add_instrument(
-    app: Retour, form: InstrumentForm, *, actor: str, role: str | None = None
+    context: Retour, form: InstrumentForm, *, actor: str, role: str | None = None
 ) -> Change:
     """Check the form by the contract's rules and write the new instrument; audited."""
-    stored = _stored(app)
+    stored = _stored(context)
     taken = set(stored["instrument_id"].to_list())
     instrument_id = _new_id(taken)
     row = {
@@ -162,12 +164,12 @@ def add_instrument(
         "status": form.status.strip(),
         "start_on": form.start_on.strip(),
         "end_on": form.end_on.strip(),
-        "title": _text(form.title, N_("title"), app.settings.import_max_text_chars),
-        "source": _text(form.source, N_("source"), app.settings.import_max_text_chars),
+        "title": _text(form.title, N_("title"), context.settings.import_max_text_chars),
+        "source": _text(form.source, N_("source"), context.settings.import_max_text_chars),
     }
-    change = _write(app, row)
+    change = _write(context, row)
     audit.record(
-        app,
+        context,
         AuditAction.INSTRUMENT_ADDED,
         actor=actor,
         role=role,
@@ -179,7 +181,7 @@ def add_instrument(
 
 
 def end_instrument(
-    app: Retour,
+    context: Retour,
     instrument_id: str,
     end_on: str,
     *,
@@ -187,7 +189,7 @@ def end_instrument(
     role: str | None = None,
 ) -> Change:
     """Set the end date of a stored instrument and its status to ``ended``; audited."""
-    stored = _stored(app).filter(pl.col("instrument_id") == instrument_id)
+    stored = _stored(context).filter(pl.col("instrument_id") == instrument_id)
     if stored.is_empty():
         raise UsageError(N_("There is no instrument {value!r}."), value=instrument_id)
     current = _instrument(stored.row(0, named=True))
@@ -206,9 +208,9 @@ def end_instrument(
         raise UsageError(
             N_("The end date is missing."), hint=N_("Write it as YYYY-MM-DD."), field=Field.END_ON
         )
-    change = _write(app, row)
+    change = _write(context, row)
     audit.record(
-        app,
+        context,
         AuditAction.INSTRUMENT_ENDED,
         actor=actor,
         role=role,
@@ -237,10 +239,10 @@ def _new_id(taken: set[str]) -> str:
             return candidate
 
 
-def _write(app: Retour, row: dict[str, str]) -> Change:
+def _write(context: Retour, row: dict[str, str]) -> Change:
     """Validate one instruments row as the exchange format would, then write it."""
     today = dt.date.today()
-    extracted = as_of(app, today)
+    extracted = as_of(context, today)
     header = list(SPEC.column_names)
     values = {c: [row[c] or None] for c in header}
     frame = pl.DataFrame(values, schema=dict.fromkeys(header, pl.String)).with_columns(
@@ -252,7 +254,7 @@ def _write(app: Retour, row: dict[str, str]) -> Change:
         kind="folder",
         tables={Table.INSTRUMENTS: RawTable(Table.INSTRUMENTS, FILE_NAME, header, frame)},
         meta_text=meta,
-        limits=app.settings.import_limits(),
+        limits=context.settings.import_limits(),
     )
     dataset = validate(container, today=max(today, extracted))
     checked = dataset[Table.INSTRUMENTS]
@@ -262,5 +264,7 @@ def _write(app: Retour, row: dict[str, str]) -> Change:
     written = Dataset(
         {Table.INSTRUMENTS: checked}, DatasetMeta(source=WEB_SOURCE, extracted_on=extracted)
     )
-    result = write_dataset(app.database(), written, fingerprint=fingerprint, container=WEB_SOURCE)
+    result = write_dataset(
+        context.database(), written, fingerprint=fingerprint, container=WEB_SOURCE
+    )
     return Change(_instrument(checked.row(0, named=True)), result.import_id)

@@ -46,19 +46,19 @@ def model_key(database: str, origin: Provenance, on: dt.date, options: ProspectO
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def model_cache(app: Retour) -> PartsCache | None:
+def model_cache(context: Retour) -> PartsCache | None:
     """The cache of fitted models, or None when the settings turn it off."""
-    if not app.settings.cache:
+    if not context.settings.cache:
         return None
-    return PartsCache(app.settings.data_dir / "cache" / "prospect", entries=ENTRIES)
+    return PartsCache(context.settings.data_dir / "cache" / "prospect", entries=ENTRIES)
 
 
 def stored_model(
-    app: Retour, key: str, on: dt.date, options: ProspectOptions
+    context: Retour, key: str, on: dt.date, options: ProspectOptions
 ) -> ProspectModel | None:
     """The model kept under ``key``, or None (no cache, no entry, or one that is not a
     model of this version for this date and these options)."""
-    cache = model_cache(app)
+    cache = model_cache(context)
     parts = cache.get(key) if cache is not None else None
     if parts is None:
         return None
@@ -69,7 +69,7 @@ def stored_model(
     return model if (model.as_of, model.options) == (on, options) else None
 
 
-def store_model(app: Retour, key: str, model: ProspectModel) -> bool:
+def store_model(context: Retour, key: str, model: ProspectModel) -> bool:
     """Keep ``model`` under ``key``; False when there is no cache or it cannot be written."""
-    cache = model_cache(app)
+    cache = model_cache(context)
     return cache is not None and cache.put(key, model.to_parts())

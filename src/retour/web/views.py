@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
 import polars as pl
+
 from retour.disclosure import (
     COUNTRY_COLUMNS,
     IS_TOTAL,
