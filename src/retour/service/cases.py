@@ -66,7 +66,7 @@ def looks_like_v_number(typed: str) -> bool:
     return V_NUMBER.fullmatch(typed.strip()) is not None
 
 
-def find_case(app: Retour, typed: str) -> str | None:
+def find_case(context: Retour, typed: str) -> str | None:
     """The stored case id of what someone typed to find a case, or None.
 
     An alien number is pseudonymised with the configured secret as the import does (as
@@ -80,10 +80,10 @@ def find_case(app: Retour, typed: str) -> str | None:
         return None
     candidates = [wanted]
     if looks_like_v_number(wanted):
-        secret = app.settings.secret_bytes()
+        secret = context.settings.secret_bytes()
         digits = re.sub(r"\D", "", wanted)
         candidates = [pseudonym(secret, v) for v in dict.fromkeys((wanted, digits))]
-    db = app.database()
+    db = context.database()
     for candidate in candidates:
         record = store_cases.case_record(db, candidate)
         if record is not None:
@@ -92,7 +92,7 @@ def find_case(app: Retour, typed: str) -> str | None:
 
 
 def case_view(
-    app: Retour,
+    context: Retour,
     case_id: str,
     on: str | dt.date | None = None,
     *,
@@ -109,15 +109,15 @@ def case_view(
     wanted = case_id.strip()
     if not wanted:
         raise _unknown_case()
-    db = app.database()
+    db = context.database()
     record = store_cases.case_record(db, wanted)
     if record is None:
         raise _unknown_case()
     origin = provenance(db)
     day = _view_date(on, origin, record)
-    prospect = _prospect(app, record, day, origin, options or ProspectOptions())
+    prospect = _prospect(context, record, day, origin, options or ProspectOptions())
     view = build_view(record, day, prospect, origin)
-    log_case_view(app, view, actor=actor, via=via, role=role)
+    log_case_view(context, view, actor=actor, via=via, role=role)
     return replace(view, logged=True)
 
 
@@ -256,39 +256,41 @@ def case_history(record: CaseRecord) -> History:
 
 
 def _prospect(
-    app: Retour, record: CaseRecord, on: dt.date, origin: Provenance, options: ProspectOptions
+    context: Retour, record: CaseRecord, on: dt.date, origin: Provenance, options: ProspectOptions
 ) -> Prospect:
     history = case_history(record)
     closed = record.case["closed_on"]
     if closed is not None and closed <= on:
         return case_prospect(None, history, 0, on)
-    return case_prospect(model_on(app, on, origin, options), history, 0, on)
+    return case_prospect(model_on(context, on, origin, options), history, 0, on)
 
 
 def model_on(
-    app: Retour, on: dt.date, origin: Provenance, options: ProspectOptions
+    context: Retour, on: dt.date, origin: Provenance, options: ProspectOptions
 ) -> ProspectModel | None:
     """The prospect model fitted on what the database knew on ``on``: kept in memory, else
     read from the cache on disk, else fitted (and written to the cache)."""
-    key = model_cache.model_key(app.database().url, origin, on, options)
-    return _models.get(key, lambda: _stored_or_fitted(app, key, on, origin, options))
+    key = model_cache.model_key(context.database().url, origin, on, options)
+    return _models.get(key, lambda: _stored_or_fitted(context, key, on, origin, options))
 
 
 def _stored_or_fitted(
-    app: Retour, key: str, on: dt.date, origin: Provenance, options: ProspectOptions
+    context: Retour, key: str, on: dt.date, origin: Provenance, options: ProspectOptions
 ) -> ProspectModel | None:
     cacheable = origin.fingerprint is not None  # no import yet: nothing names the data
-    model = model_cache.stored_model(app, key, on, options) if cacheable else None
+    model = model_cache.stored_model(context, key, on, options) if cacheable else None
     if model is not None:
         return model
-    history = store_cases.case_history(app.database(), first=first_landmark(on, options), last=on)
+    history = store_cases.case_history(
+        context.database(), first=first_landmark(on, options), last=on
+    )
     model = prospect_model(
         History(history.cases, history.observations, history.requests, history.departures),
         on,
         options,
     )
     if model is not None and cacheable:
-        model_cache.store_model(app, key, model)
+        model_cache.store_model(context, key, model)
     return model
 
 
@@ -322,11 +324,11 @@ def audit_detail(view: CaseView) -> dict[str, str | int | None]:
 
 
 def log_case_view(
-    app: Retour, view: CaseView, *, actor: str, via: audit.Via | str, role: str | None
+    context: Retour, view: CaseView, *, actor: str, via: audit.Via | str, role: str | None
 ) -> int:
     """Record the view of a named case and its prospect in the audit log (the one hook)."""
     return audit.record(
-        app,
+        context,
         audit.AuditAction.VIEW_CASE,
         actor=actor,
         via=audit.Via(via),

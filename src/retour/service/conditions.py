@@ -241,9 +241,9 @@ def parse_months(text: str, span: tuple[dt.date, dt.date]) -> tuple[dt.date, ...
     return tuple(ends)
 
 
-def _span(app: Retour, origin: Provenance) -> tuple[dt.date, dt.date]:
+def _span(context: Retour, origin: Provenance) -> tuple[dt.date, dt.date]:
     """From the first case opened to the extraction date (or the last date in the data)."""
-    db = app.database()
+    db = context.database()
     first = store_cases.first_opened(db)
     last = origin.extracted_on or store_cases.last_date(db)
     if first is None or last is None:
@@ -272,7 +272,7 @@ def _check_on(on: dt.date, span: tuple[dt.date, dt.date]) -> None:
 
 
 def condition_figures(
-    app: Retour,
+    context: Retour,
     *,
     on: str | dt.date | None = None,
     monthly: str | None = None,
@@ -282,14 +282,14 @@ def condition_figures(
 ) -> ConditionFigures:
     """The five conditions of the open cases on ``on`` (default: the extraction date), or
     the month-end series of all-green cases of the years ``monthly``; disclosed."""
-    rules = disclosure_rules(app, profile, confidential)
+    rules = disclosure_rules(context, profile, confidential)
     columns = parse_by(by)
     day = on if isinstance(on, dt.date) else parse_date(on)
     if monthly is not None and day is not None:
         raise UsageError("Give either --on or --monthly, not both.")
-    db = app.database()
+    db = context.database()
     origin = provenance(db)
-    span = _span(app, origin)
+    span = _span(context, origin)
     if monthly is not None:
         months = parse_months(monthly, span)
         history = store_cases.condition_history(db, first=months[0], last=months[-1])

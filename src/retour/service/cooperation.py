@@ -91,9 +91,9 @@ class Snapshot:
     origin: Provenance
 
 
-def snapshot(app: Retour) -> Snapshot:
+def snapshot(context: Retour) -> Snapshot:
     """Requests and instruments, the extraction date (else the newest date in the data)."""
-    db = app.database()
+    db = context.database()
     dataset = store_read.read_dataset(db, tables=(Table.REQUESTS, Table.INSTRUMENTS))
     requests = dataset[Table.REQUESTS]
     if requests.is_empty():
@@ -190,7 +190,7 @@ class Assessment:
 
 
 def assess_period(
-    app: Retour,
+    context: Retour,
     period: str | Period,
     *,
     kind: str | None = None,
@@ -200,8 +200,8 @@ def assess_period(
 ) -> Assessment:
     """The index of every country in ``period`` (a year or a quarter)."""
     chosen = period if isinstance(period, Period) else Period.parse(period)
-    rules = disclosure_rules(app, profile, confidential)
-    data = snapshot(app)
+    rules = disclosure_rules(context, profile, confidential)
+    data = snapshot(context)
     opts = options or IndexOptions()
     result = assess(
         pooled(data.requests, rules), data.as_of, chosen.granularity,
@@ -252,7 +252,7 @@ class AnswerTimesView:
 
 
 def answer_time_table(
-    app: Retour,
+    context: Retour,
     *,
     granularity: Granularity | str = Granularity.YEAR,
     profile: str | Profile = Profile.PUBLIC,
@@ -267,8 +267,8 @@ def answer_time_table(
             f"Answer times are counted by year or by quarter, not by {granularity!r}.",
             hint="Choose year or quarter.",
         ) from None
-    rules = disclosure_rules(app, profile, confidential)
-    data = snapshot(app)
+    rules = disclosure_rules(context, profile, confidential)
+    data = snapshot(context)
     result: AnswerTimes = answer_times(pooled(data.requests, rules), data.as_of, by)
     published = disclose_answer_times(
         result.table.drop("ordinal"), rules, data.origin, min_requests=IndexOptions().min_requests
@@ -303,15 +303,15 @@ def _effects(data: Snapshot) -> InstrumentEffects:
 
 
 def effects_of_instruments(
-    app: Retour, *, profile: str | Profile = Profile.PUBLIC, confidential: str | None = None
+    context: Retour, *, profile: str | Profile = Profile.PUBLIC, confidential: str | None = None
 ) -> EffectsView:
     """The effect of every instrument in the database, after the profile.
 
     Estimated on the countries as they are (comparable countries may include confidential
     ones, never named); rows of confidential countries are left out under pooling profiles.
     """
-    rules = disclosure_rules(app, profile, confidential)
-    data = snapshot(app)
+    rules = disclosure_rules(context, profile, confidential)
+    data = snapshot(context)
     result = _effects(data)
     published = disclose_effects(result.table, rules, data.origin)
     level = result.options.level
@@ -372,7 +372,7 @@ def known_country(text: str) -> str:
 
 
 def country_view(
-    app: Retour,
+    context: Retour,
     country: str,
     *,
     profile: str | Profile = Profile.PUBLIC,
@@ -382,7 +382,7 @@ def country_view(
     cases of its nationals, Eurostat's figures. A country without requests has a view too
     (no index, and it says so); one without any of these is not found."""
     code = known_country(country)
-    rules = disclosure_rules(app, profile, confidential)
+    rules = disclosure_rules(context, profile, confidential)
     if rules.pools and code in rules.confidential:
         raise UsageError(
             f"{code} is on the confidential list: the {rules.profile.value} profile does not "
@@ -390,13 +390,13 @@ def country_view(
             hint="Use --profile internal for an internal report.",
         )
     opts = IndexOptions()
-    db = app.database()
+    db = context.database()
     origin = provenance(db)
     recorded = store_read.read_dataset(db, tables=(Table.INSTRUMENTS,))[Table.INSTRUMENTS]
     recorded = recorded.filter(pl.col("country") == code)
-    eu = outside.country_context(app, code, rules=rules)
-    people = nationals(app, code, rules, origin)
-    requested = _requested(app, code, rules, opts)
+    eu = outside.country_context(context, code, rules=rules)
+    people = nationals(context, code, rules, origin)
+    requested = _requested(context, code, rules, opts)
     nothing = requested is None or requested.outcomes is None
     if nothing and recorded.is_empty() and eu is None and people is None:
         name = report_labels.country_name(code, "en")
@@ -439,12 +439,12 @@ class _Requested:
 
 
 def _requested(
-    app: Retour, code: str, rules: DisclosureRules, opts: IndexOptions
+    context: Retour, code: str, rules: DisclosureRules, opts: IndexOptions
 ) -> _Requested | None:
     """The index, answer times and answers of the requests to ``code``; None without any."""
-    if store_read.counts(app.database())[Table.REQUESTS] == 0:
+    if store_read.counts(context.database())[Table.REQUESTS] == 0:
         return None
-    data, index, effects = _all_countries(app, rules, opts)
+    data, index, effects = _all_countries(context, rules, opts)
     mine = data.requests.filter(pl.col("country") == code)
     if mine.is_empty():
         return _Requested(
@@ -459,7 +459,7 @@ def _requested(
     curves = answer_curves(mine, data.as_of, Granularity.YEAR, code).filter(
         pl.col("kind") == ALL_KINDS
     )
-    times = _answer_times(app, rules).table
+    times = _answer_times(context, rules).table
     return _Requested(
         index=_published(index.country(code), rules, opts),
         curves=_published_curves(curves, rules, opts, data.origin),
@@ -485,15 +485,15 @@ TIMES_SIZE: Final = 4
 _times = AnswerCache(TIMES_SIZE)
 
 
-def _answer_times(app: Retour, rules: DisclosureRules) -> AnswerTimesView:
+def _answer_times(context: Retour, rules: DisclosureRules) -> AnswerTimesView:
     """Every country's answer times per year under the profile: one computation per state
     of the data, shared by every country page."""
-    origin = provenance(app.database())
+    origin = provenance(context.database())
     confidential = ",".join(sorted(rules.confidential)) or None
-    key = (app.database_url, origin.fingerprint, origin.imports, rules.profile, confidential)
+    key = (context.database_url, origin.fingerprint, origin.imports, rules.profile, confidential)
     return _times.get(
         key,
-        lambda: answer_time_table(app, profile=rules.profile, confidential=confidential),
+        lambda: answer_time_table(context, profile=rules.profile, confidential=confidential),
     )
 
 
@@ -503,39 +503,39 @@ _shared = AnswerCache(SHARED_SIZE)
 
 
 def _all_countries(
-    app: Retour, rules: DisclosureRules, opts: IndexOptions
+    context: Retour, rules: DisclosureRules, opts: IndexOptions
 ) -> tuple[Snapshot, CooperationIndex, InstrumentEffects]:
     """The data, the quarterly index of every country and every instrument's effect: the
     same for every country page, so computed once per state of the data (the imports,
     the instruments, the pooled countries) and kept, not once per country."""
-    db = app.database()
+    db = context.database()
     origin = provenance(db)
     instruments = store_read.read_dataset(db, tables=(Table.INSTRUMENTS,))[Table.INSTRUMENTS]
     key = (
-        app.database_url,
+        context.database_url,
         origin.fingerprint,
         origin.imports,
         hashlib.sha256(instruments.write_csv().encode("utf-8")).hexdigest(),
         tuple(sorted(rules.confidential)) if rules.pools else (),
         opts,
     )
-    return _shared.get(key, lambda: _fit_all(app, rules, opts))
+    return _shared.get(key, lambda: _fit_all(context, rules, opts))
 
 
 def _fit_all(
-    app: Retour, rules: DisclosureRules, opts: IndexOptions
+    context: Retour, rules: DisclosureRules, opts: IndexOptions
 ) -> tuple[Snapshot, CooperationIndex, InstrumentEffects]:
-    data = snapshot(app)
+    data = snapshot(context)
     index = assess(pooled(data.requests, rules), data.as_of, Granularity.QUARTER, options=opts)
     return data, index, _effects(data)
 
 
-def warm_up(app: Retour) -> None:
+def warm_up(context: Retour) -> None:
     """Compute the all-country results behind the country pages (public profile) now: the
     index fit and every country's answer times."""
-    rules = disclosure_rules(app, Profile.PUBLIC, None)
-    _all_countries(app, rules, IndexOptions())
-    _answer_times(app, rules)
+    rules = disclosure_rules(context, Profile.PUBLIC, None)
+    _all_countries(context, rules, IndexOptions())
+    _answer_times(context, rules)
 
 
 #: How an answer is labelled in the outcomes table: the outcome, and the reason if any.
@@ -601,7 +601,7 @@ def _rendered(document: Document, fmt: ReportFormat) -> bytes:
 
 
 def cooperation_brief(
-    app: Retour,
+    context: Retour,
     period: str,
     fmt: ReportFormat | str = ReportFormat.HTML,
     *,
@@ -613,15 +613,15 @@ def cooperation_brief(
     """The sliding-scale report of ``period``: self-contained HTML or an editable .docx,
     recorded in the audit log as an export by ``actor`` (the operating-system user's when
     none is given)."""
-    assessment = assess_period(app, period, profile=profile, confidential=confidential)
+    assessment = assess_period(context, period, profile=profile, confidential=confidential)
     document = report.scale_document(assessment_data(assessment), lang)
     data = _rendered(document, ReportFormat(fmt))
-    _exported(app, actor, assessment.rules.profile, "cooperation", lang, ReportFormat(fmt))
+    _exported(context, actor, assessment.rules.profile, "cooperation", lang, ReportFormat(fmt))
     return data
 
 
 def cooperation_report(
-    app: Retour,
+    context: Retour,
     period: str,
     out: Path,
     *,
@@ -634,13 +634,13 @@ def cooperation_report(
     fmt = report_format(out)
     _check_out(out)
     page = cooperation_brief(
-        app, period, fmt, profile=profile, confidential=confidential, lang=lang, actor=actor
+        context, period, fmt, profile=profile, confidential=confidential, lang=lang, actor=actor
     )
     return _write(out, page)
 
 
 def country_brief(
-    app: Retour,
+    context: Retour,
     country: str,
     fmt: ReportFormat | str = ReportFormat.HTML,
     *,
@@ -651,14 +651,14 @@ def country_brief(
 ) -> bytes:
     """The country brief: self-contained HTML or an editable .docx, recorded in the audit
     log as an export by ``actor`` (the operating-system user's when none is given)."""
-    view = country_view(app, country, profile=profile, confidential=confidential)
+    view = country_view(context, country, profile=profile, confidential=confidential)
     data = _rendered(report.country_document(country_data(view), lang), ReportFormat(fmt))
-    _exported(app, actor, view.rules.profile, view.country, lang, ReportFormat(fmt))
+    _exported(context, actor, view.rules.profile, view.country, lang, ReportFormat(fmt))
     return data
 
 
 def _exported(
-    app: Retour,
+    context: Retour,
     actor: audit.Actor | None,
     profile: Profile,
     subject: str,
@@ -666,7 +666,7 @@ def _exported(
     fmt: ReportFormat,
 ) -> None:
     audit.record_by(
-        app,
+        context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_REPORT,
         profile=profile.value,
@@ -676,7 +676,7 @@ def _exported(
 
 
 def country_report(
-    app: Retour,
+    context: Retour,
     country: str,
     out: Path,
     *,
@@ -689,7 +689,7 @@ def country_report(
     fmt = report_format(out)
     _check_out(out)
     brief = country_brief(
-        app, country, fmt, profile=profile, confidential=confidential, lang=lang, actor=actor
+        context, country, fmt, profile=profile, confidential=confidential, lang=lang, actor=actor
     )
     return _write(out, brief)
 

@@ -103,7 +103,7 @@ def _refuse_another_key(transaction: ImportTransaction, fingerprint: str) -> Non
 
 
 def import_dataset(
-    app: Retour,
+    context: Retour,
     path: Path,
     *,
     today: dt.date | None = None,
@@ -127,7 +127,7 @@ def import_dataset(
     always in the log.
     """
     record = partial(
-        audit.record, app, actor=actor or audit.command_line_actor(), via=via, role=role
+        audit.record, context, actor=actor or audit.command_line_actor(), via=via, role=role
     )
     try:
         used = None if mapping is None else load_mapping(mapping)
@@ -135,7 +135,7 @@ def import_dataset(
         record(audit.AuditAction.IMPORT_REFUSED, detail={"violations": len(exc.violations)})
         raise
     audited = record if used is None else _with_mapping(record, used)
-    return _import(app, path, today or dt.date.today(), progress, audited, used)
+    return _import(context, path, today or dt.date.today(), progress, audited, used)
 
 
 def _with_mapping(record: Callable[..., int], mapping: Mapping) -> Callable[..., int]:
@@ -154,7 +154,7 @@ def _refusal(exc: InvalidDatasetError | ImportRefusedError) -> audit.Detail:
 
 
 def _import(
-    app: Retour,
+    context: Retour,
     path: Path,
     today: dt.date,
     progress: Progress,
@@ -164,14 +164,16 @@ def _import(
     progress("reading")
     try:
         if mapping is None:
-            container = open_container(path, app.settings.import_limits())
+            container = open_container(path, context.settings.import_limits())
         else:
-            container = open_mapped(path, mapping, today=today, limits=app.settings.import_limits())
+            container = open_mapped(
+                path, mapping, today=today, limits=context.settings.import_limits()
+            )
     except InvalidDatasetError as exc:
         record(audit.AuditAction.IMPORT_REFUSED, detail=_refusal(exc))
         raise
-    secret = app.settings.secret_bytes() if app.settings.secret is not None else None
-    with import_transaction(app.database(), on_wait=partial(progress, WAITING)) as transaction:
+    secret = context.settings.secret_bytes() if context.settings.secret is not None else None
+    with import_transaction(context.database(), on_wait=partial(progress, WAITING)) as transaction:
         progress("validating")
         within = transaction.connection
         try:
@@ -235,7 +237,7 @@ def _write(
 
 
 def export_dataset(
-    app: Retour, directory: Path, *, force: bool = False, actor: audit.Actor | None = None
+    context: Retour, directory: Path, *, force: bool = False, actor: audit.Actor | None = None
 ) -> list[Path]:
     """Write the whole database out in the exchange format; recorded in the audit log as
     ``actor``'s (the operating-system user's when none is given)."""
@@ -249,7 +251,7 @@ def export_dataset(
             hint=N_("Export into a new or empty folder, or add --force to overwrite the tables."),
             path=directory,
         )
-    dataset = store_read.read_dataset(app.database())
+    dataset = store_read.read_dataset(context.database())
     try:
         written = write_dataset(dataset, directory)
     except OSError as exc:
@@ -258,7 +260,7 @@ def export_dataset(
         ) from None
     rows = sum(dataset[table].height for table in Table)
     audit.record_by(
-        app,
+        context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_DATASET,
         profile="internal",
@@ -290,8 +292,8 @@ class DatabaseInfo:
         }
 
 
-def database_info(app: Retour) -> DatabaseInfo:
-    db = app.database()
+def database_info(context: Retour) -> DatabaseInfo:
+    db = context.database()
     meta = store_read.read_dataset(db, tables=()).meta
     return DatabaseInfo(
         database=db.url,

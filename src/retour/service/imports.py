@@ -79,15 +79,15 @@ def _entry(row: history.ImportRow) -> ImportEntry:
     )
 
 
-def list_imports(app: Retour, *, limit: int | None = None) -> list[ImportEntry]:
+def list_imports(context: Retour, *, limit: int | None = None) -> list[ImportEntry]:
     """The imports, newest first (the last `limit` when given)."""
-    return [_entry(r) for r in history.history(app.database(), limit=limit)]
+    return [_entry(r) for r in history.history(context.database(), limit=limit)]
 
 
-def show_import(app: Retour, import_id: int) -> tuple[ImportEntry, str | None]:
+def show_import(context: Retour, import_id: int) -> tuple[ImportEntry, str | None]:
     """An import and the text of the mapping it was read through (None: the exchange
     format itself); NotFoundError when there is no such import."""
-    found = history.one(app.database(), import_id)
+    found = history.one(context.database(), import_id)
     if found is None:
         raise NotFoundError(
             N_("There is no import {value}."),

@@ -56,16 +56,18 @@ def _saved(row: store_mappings.SavedMappingRow) -> SavedMapping:
     return SavedMapping(row.name, row.sha256, row.text, row.saved_by, row.saved_at)
 
 
-def save_mapping(app: Retour, name: str, text: str, *, actor: audit.Actor) -> tuple[Mapping, bool]:
+def save_mapping(
+    context: Retour, name: str, text: str, *, actor: audit.Actor
+) -> tuple[Mapping, bool]:
     """Check the mapping in `text` and save it under `name` (replacing one of that name);
     the parsed mapping and whether one was replaced. MappingError lists its problems."""
     clean = check_name(name)
     mapping = parse_mapping(text, f"{clean}.toml")
     replaced = store_mappings.save(
-        app.database(), name=clean, sha256=mapping.sha256, text=text, saved_by=actor.name
+        context.database(), name=clean, sha256=mapping.sha256, text=text, saved_by=actor.name
     )
     audit.record_by(
-        app,
+        context,
         actor,
         audit.AuditAction.MAPPING_SAVED,
         subject=clean,
@@ -74,13 +76,13 @@ def save_mapping(app: Retour, name: str, text: str, *, actor: audit.Actor) -> tu
     return mapping, replaced
 
 
-def list_mappings(app: Retour) -> list[SavedMapping]:
-    return [_saved(r) for r in store_mappings.listed(app.database())]
+def list_mappings(context: Retour) -> list[SavedMapping]:
+    return [_saved(r) for r in store_mappings.listed(context.database())]
 
 
-def get_mapping(app: Retour, name: str) -> SavedMapping:
+def get_mapping(context: Retour, name: str) -> SavedMapping:
     """The saved mapping of that name; NotFoundError when there is none."""
-    found = store_mappings.get(app.database(), check_name(name))
+    found = store_mappings.get(context.database(), check_name(name))
     if found is None:
         raise NotFoundError(
             N_("No mapping is saved under the name {value!r}."),
@@ -90,16 +92,16 @@ def get_mapping(app: Retour, name: str) -> SavedMapping:
     return _saved(found)
 
 
-def load_saved(app: Retour, name: str) -> Mapping:
+def load_saved(context: Retour, name: str) -> Mapping:
     """The saved mapping of that name, parsed (as it was checked when saved)."""
-    saved = get_mapping(app, name)
+    saved = get_mapping(context, name)
     return parse_mapping(saved.text, f"{saved.name}.toml")
 
 
-def delete_mapping(app: Retour, name: str, *, actor: audit.Actor) -> None:
+def delete_mapping(context: Retour, name: str, *, actor: audit.Actor) -> None:
     """Remove a saved mapping; NotFoundError when there is none. Imports made through it
     keep their own copy of its text."""
     clean = check_name(name)
-    if not store_mappings.delete(app.database(), clean):
+    if not store_mappings.delete(context.database(), clean):
         raise NotFoundError(N_("No mapping is saved under the name {value!r}."), value=clean)
-    audit.record_by(app, actor, audit.AuditAction.MAPPING_DELETED, subject=clean)
+    audit.record_by(context, actor, audit.AuditAction.MAPPING_DELETED, subject=clean)

@@ -38,10 +38,10 @@ class Nationals:
 
 
 def nationals(
-    app: Retour, code: str, rules: DisclosureRules, origin: Provenance
+    context: Retour, code: str, rules: DisclosureRules, origin: Provenance
 ) -> Nationals | None:
     """The cases and departures of nationals of ``code``; None without any case."""
-    db = app.database()
+    db = context.database()
     cases = counting.case_counts(db, nationality=code)
     span = shape.year_span(cases, origin.extracted_on)
     if span is None:

@@ -72,7 +72,7 @@ def parse_dataset(text: str | None) -> EurostatDataset | None:
 
 
 def import_files(
-    app: Retour,
+    context: Retour,
     paths: Sequence[Path],
     *,
     dataset: str | None = None,
@@ -85,7 +85,7 @@ def import_files(
     if not paths:
         raise UsageError("Name at least one file to import.")
     chosen = parse_dataset(dataset)
-    db = app.database()
+    db = context.database()
     for path in paths:
         try:
             table = read_eurostat(path, dataset=chosen.value if chosen else None)
@@ -175,7 +175,7 @@ class ReturnRateAnswer:
 
 
 def return_rate(
-    app: Retour,
+    context: Retour,
     citizen: str,
     *,
     geo: str | None = None,
@@ -185,11 +185,11 @@ def return_rate(
 ) -> ReturnRateAnswer:
     """Orders to leave, returns and the return rate of ``citizen`` per reporting state and
     year (``geo``: one state and the EU aggregates; its rank among all states)."""
-    rules = disclosure_rules(app, profile, confidential)
+    rules = disclosure_rules(context, profile, confidential)
     code = parse_citizen(citizen)
     state = parse_geo(geo)
     check_disclosure(code, rules)
-    frame = store.read_outside(app.database(), citizen=code)
+    frame = store.read_outside(context.database(), citizen=code)
     everything = rr.return_rates(frame, code, focus=state or rr.NETHERLANDS)
     span = _span(everything)
     what = f"Eurostat figures on citizens of {code}"
@@ -215,7 +215,7 @@ def _span(rates: ReturnRates) -> tuple[int, int] | None:
 
 
 def country_context(
-    app: Retour,
+    context: Retour,
     citizen: str,
     years: str | Iterable[int] | None = None,
     *,
@@ -232,7 +232,7 @@ def country_context(
     code = parse_citizen(citizen)
     if rules is not None:
         check_disclosure(code, rules)
-    frame = store.read_outside(app.database(), citizen=code)
+    frame = store.read_outside(context.database(), citizen=code)
     if frame.is_empty():
         return None
     wanted: tuple[int, ...] | None
@@ -253,12 +253,12 @@ def _parse_years(text: str) -> tuple[int, ...]:
     return resolve_years(text, (1, 9999), None, "Eurostat figures")
 
 
-def outside_count(app: Retour) -> int:
+def outside_count(context: Retour) -> int:
     """How many values of outside statistics the database holds (for ``retour info``)."""
-    return store.count_outside(app.database())
+    return store.count_outside(context.database())
 
 
-def outside_version(app: Retour) -> tuple[int, str | None]:
+def outside_version(context: Retour) -> tuple[int, str | None]:
     """(values, last change) of the outside statistics: a cache key that changes with every
     import that inserts or updates a value (the count alone misses revised figures)."""
-    return store.outside_version(app.database())
+    return store.outside_version(context.database())
