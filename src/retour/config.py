@@ -148,6 +148,13 @@ class Settings(BaseSettings):
         le=24 * 60,
         description="Failures count within this window; a locked name waits this long.",
     )
+    upload_limit_mb: int = Field(
+        default=2048,
+        ge=1,
+        le=1024 * 1024,
+        description="The largest upload the web's import page takes (dataset and mapping "
+        "together), in MiB; a larger one is refused before any of it is written.",
+    )
     cookie_secure: bool | None = Field(
         default=None,
         description="Send session cookies over HTTPS only. Default: yes, except in development.",

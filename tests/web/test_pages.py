@@ -401,7 +401,7 @@ def test_only_zip_and_xlsx_are_taken(client_for: Callable[[Role | None], TestCli
         files={"dataset": ("../../etc/passwd", b"root:x:0:0", "text/plain")},
     )
     assert response.status_code == 400
-    assert "Kies een .zip- of .xlsx-bestand" in response.text
+    assert "Kies een .zip-, .xlsx- of .csv-bestand" in response.text
 
 
 # -- audit ------------------------------------------------------------------------------------

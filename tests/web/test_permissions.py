@@ -24,7 +24,7 @@ from retour.web.permissions import GRANTS, PROFILES, ROUTES, Permission
 from .conftest import TestClient, new_client, page_csrf, sign_in
 
 #: A value for each path parameter of the routes.
-SAMPLES = {"code": "NG", "case_id": "C00001", "instrument_id": "web-00000000"}
+SAMPLES = {"code": "NG", "case_id": "C00001", "instrument_id": "web-00000000", "name": "m"}
 
 #: Form data that each POST route accepts as well-formed (the answer may still be a 400).
 FORMS: dict[str, dict[str, str]] = {

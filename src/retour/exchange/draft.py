@@ -94,7 +94,7 @@ def _score(table: Table, source: SourceTable, matched: dict[str, str]) -> float:
 
 def _assign(sources: list[SourceTable]) -> dict[Table, tuple[SourceTable, dict[str, str]]]:
     chosen: dict[Table, tuple[SourceTable, dict[str, str]]] = {}
-    for table in Table:
+    for table in synonyms.TABLES:  # the tables a source system's words are known for
         best: tuple[float, SourceTable, dict[str, str]] | None = None
         for source in sources:
             matched = match_columns(table, source.header)

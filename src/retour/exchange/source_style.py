@@ -120,7 +120,7 @@ def source_frames(dataset: Dataset, style: SourceStyle) -> dict[str, pl.DataFram
     """Source file (or sheet) name -> its frame."""
     names = _file_names(style)
     frames: dict[str, pl.DataFrame] = {}
-    for table in Table:
+    for table in synonyms.TABLES:  # the tables a source system's words are known for
         if style.flat and table in (Table.CASES, Table.REQUESTS):
             frames[names[table]] = _flat(dataset, style)
         else:
@@ -212,6 +212,6 @@ def mapping_text(meta: DatasetMeta, style: SourceStyle, encoding: str) -> str:
         lines.append(f"date_format = {_q(style.date_format)}")
     lines += [f'countries = "{"codes" if style.countries == "codes" else "names"}"', ""]
     names = _file_names(style)
-    for table in Table:
+    for table in synonyms.TABLES:
         lines += _table_lines(table, SPECS[table], style, names[table])
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from retour.domain.errors import N_, NotFoundError, UsageError
-from retour.exchange import Mapping, parse_mapping
+from retour.exchange import InvalidDatasetError, Mapping, Reason, parse_mapping
 from retour.service import audit
 from retour.service.context import Retour
 from retour.store import mappings as store_mappings
@@ -105,3 +105,9 @@ def delete_mapping(context: Retour, name: str, *, actor: audit.Actor) -> None:
     if not store_mappings.delete(context.database(), clean):
         raise NotFoundError(N_("No mapping is saved under the name {value!r}."), value=clean)
     audit.record_by(context, actor, audit.AuditAction.MAPPING_DELETED, subject=clean)
+
+
+def wants_mapping(exc: InvalidDatasetError) -> bool:
+    """Whether an import was refused because its source is not in the exchange format at
+    all (it has no cases table): what it needs is a mapping, not corrections."""
+    return any(v.reason is Reason.MISSING_TABLE for v in exc.violations)

@@ -26,7 +26,7 @@ from retour.domain.errors import RetourError
 from retour.service import audit
 from retour.service.audit import AuditAction, Via
 from retour.service.context import Retour
-from retour.web import api, auth, i18n, pages, permissions, security
+from retour.web import api, auth, i18n, pages, permissions, security, uploads
 from retour.web.render import language, render
 from retour.web.security import CsrfRefused, Forbidden, Principal, SignInRequired, guard
 from retour.web.views import Views
@@ -122,12 +122,15 @@ def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
     retour_app.database()
 
     views = Views(retour_app)
+    # swept of what a server killed during an upload left (retour.web.uploads)
+    spool = uploads.UploadSpool.open(retour_app.settings.data_dir)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if warm_up:
             threading.Thread(target=_warm_up, args=(views,), daemon=True).start()
         yield
+        spool.close()
 
     app = FastAPI(
         title="retour",
@@ -139,6 +142,7 @@ def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
     )
     app.state.retour = retour_app
     app.state.views = views
+    app.state.uploads = spool
     app.state.sessions = security.SessionMemo()
     app.include_router(auth.router)
     app.include_router(pages.router)

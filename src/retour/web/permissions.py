@@ -80,6 +80,9 @@ ROUTES: Final[dict[tuple[str, str], Permission]] = {
     ("POST", "/instruments/{instrument_id}/end"): Permission.MANAGE_INSTRUMENTS,
     ("GET", "/import"): Permission.IMPORT_DATA,
     ("POST", "/import"): Permission.IMPORT_DATA,
+    ("POST", "/import/mappings"): Permission.IMPORT_DATA,
+    ("GET", "/import/mappings/{name}"): Permission.IMPORT_DATA,
+    ("POST", "/import/mappings/{name}/delete"): Permission.IMPORT_DATA,
     ("GET", "/audit"): Permission.VIEW_AUDIT,
     # the JSON API (a bearer token, or the session of the browser)
     ("GET", "/api/me"): Permission.SIGNED_IN,
@@ -112,6 +115,9 @@ AUDITED_REFUSALS: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/instruments"): "api",
     ("GET", "/import"): "import",
     ("POST", "/import"): "import",
+    ("POST", "/import/mappings"): "import",
+    ("GET", "/import/mappings/{name}"): "import",
+    ("POST", "/import/mappings/{name}/delete"): "import",
     ("GET", "/audit"): "audit",
     ("GET", "/api/audit"): "audit",
 }
