@@ -165,9 +165,9 @@ class InvalidDatasetError(InputError):
     def lines(self, limit: int = 200) -> Iterable[str]:
         for v in self.violations[:limit]:
             yield v.format()
-        if self.total > limit:
-            kept = len(self.violations)
-            more = f"... and {self.total - limit:,} more violations"
+        kept = len(self.violations)
+        if self.total > min(limit, kept):
+            more = f"... and {self.total - min(limit, kept):,} more violations"
             if kept < self.total:
                 more += f" (the first {kept:,} are kept: setting import_max_violations)"
             yield more + "."
