@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from retour.domain.codes import VERSION_2_TABLES
 from retour.domain.dataset import Dataset
 from retour.exchange import load, load_mapped, parse_mapping
 from retour.exchange.draft import draft_mapping
@@ -45,6 +46,8 @@ def test_the_draft_recognises_every_column_and_value(
     dataset = load_mapped(path, parse_mapping(draft.text), today=TODAY)
     # the draft cannot know the source's name or extraction date: those the user fills in
     for table in dataset.tables:
+        if table in VERSION_2_TABLES:  # a source system's export does not carry retour/2 yet
+            continue
         assert canonical_frame(dataset, table).equals(canonical_frame(simulated, table)), table
 
 

@@ -21,7 +21,7 @@ def test_same_seed_same_bytes_another_seed_other_data(tmp_path: Path) -> None:
     simulate(*ARGS, tmp_path / "b", scale=0.1, placebos=4)
     simulate(ARGS[0], ARGS[1], 22, tmp_path / "c", scale=0.1, placebos=4)
     a, b, c = (_files(tmp_path / x) for x in "abc")
-    assert len(a) == 9 and first.counts
+    assert len(a) == 11 and first.counts  # nine tables, dataset.json, truth.json
     assert a == b
     for name in ("cases.csv", "requests.csv", "conditions.csv", "departures.csv", "truth.json"):
         assert a[name] != c[name], name

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from retour.domain.codes import VERSION_2_TABLES, Table
+from retour.domain.codes import Table
 from retour.simulate.run import Simulation, simulate_dataset, write_simulation
 from retour.simulate.scenario import build_scenario
 
@@ -24,16 +24,13 @@ def test_small_run_breaks_no_rule(small_folder: Path) -> None:
     assert _broken(small_folder) == {}
 
 
-def test_all_seven_tables_and_metadata_are_written(small_folder: Path) -> None:
+def test_all_nine_tables_and_metadata_are_written(small_folder: Path) -> None:
     names = {p.name for p in small_folder.iterdir()}
-    assert names == {f"{t.value}.csv" for t in Table if t not in VERSION_2_TABLES} | {
-        "dataset.json",
-        "truth.json",
-    }
+    assert names == {f"{t.value}.csv" for t in Table} | {"dataset.json", "truth.json"}
     meta = json.loads((small_folder / "dataset.json").read_text())
-    assert meta == {"format": "retour/1", "source": "simulated", "extracted_on": "2024-01-01"}
+    assert meta == {"format": "retour/2", "source": "simulated", "extracted_on": "2024-01-01"}
     tables = read(small_folder)
-    assert all(tables[t.value].height > 0 for t in Table if t not in VERSION_2_TABLES)
+    assert all(tables[t.value].height > 0 for t in Table)
 
 
 def test_the_exchange_validator_finds_no_violation(small_folder: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from retour.domain.codes import InstrumentLevel, InstrumentStatus
+from retour.domain.codes import InstrumentLevel, InstrumentStatus, Table
 from retour.domain.dataset import Dataset
 from retour.exchange.writer import write_dataset
 from retour.simulate.chain import simulate_chain
@@ -25,6 +25,7 @@ from retour.simulate.hard import draw_effects, quarter_noise
 from retour.simulate.scenario import MAX_PLACEBOS, PLACEBO_KINDS, Course, InstrumentSpec, Scenario
 from retour.simulate.staggered import hard_instruments
 from retour.simulate.tables import Frame, assemble
+from retour.simulate.terms import terms_truth
 from retour.simulate.truth import build_truth, truth_json
 
 TRUTH_JSON = "truth.json"
@@ -117,6 +118,9 @@ def simulate_dataset(
     )  # fmt: skip
     progress("truth", 0.75)
     truth = build_truth(scenario, tl, listed, years, extracted_on, seed, shares, goal)
+    truth["terms"] = terms_truth(
+        scenario, tl, dataset[Table.TERMS], dataset[Table.INSTRUMENTS], years
+    )
     return Simulation(dataset, truth)
 
 

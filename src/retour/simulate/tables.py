@@ -40,6 +40,7 @@ from retour.domain.tables import SPECS
 from retour.simulate.chain import NEVER, NONE_CODE, PENDING, Chain
 from retour.simulate.cooperation import Timeline
 from retour.simulate.scenario import InstrumentSpec, Scenario
+from retour.simulate.terms import country_statuses, draw_terms
 
 IntArray = NDArray[np.int64]
 EPOCH = dt.date(1970, 1, 1)
@@ -114,6 +115,9 @@ def assemble(
     for table, build in builders.items():
         progress(table.value)
         tables[table] = build()
+    # retour/2, drawn after every other table so that their draws are as they were
+    tables[Table.TERMS] = draw_terms(tables[Table.INSTRUMENTS], rng)
+    tables[Table.COUNTRY_STATUS] = country_statuses(scenario, tl.origin)
     meta = DatasetMeta(source=DatasetSource.SIMULATED, extracted_on=extracted_on)
     return Dataset(tables=tables, meta=meta)
 
