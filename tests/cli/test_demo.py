@@ -113,3 +113,54 @@ def test_demo_on_a_terminal_asks_before_it_replaces(
     assert code == 0
     assert main(["--db", demo_db, "user", "list"]) == 0
     assert "ann" not in capsys.readouterr().out
+
+
+def test_demo_writes_a_source_style_export_that_the_draft_reads_and_its_mapping_imports(
+    tmp_path: Path,
+) -> None:
+    """The demo's export in a Dutch source system's style: the draft recognises every column
+    and value of it without help, and an import through its mapping gives the very export
+    of the demo database."""
+    from retour.exchange import load_mapping
+    from retour.service.datasets import draft_mapping
+
+    from ..process import retour
+
+    home = tmp_path / "home"
+    made = retour(["demo"], home, timeout=600)
+    assert made.returncode == 0, made.stderr
+    demo = home / "data" / "demo"
+    folder, mapping = demo / "source-export", demo / "source-export.toml"
+    out = made.stdout
+    assert f"retour mapping draft {folder}" in out
+    assert f"import --mapping {mapping} {folder}" in out
+    assert "Windows-1252" in out and "dd-mm-yyyy" in out
+    requests = (folder / "Verzoeken.csv").read_bytes()
+    header = requests.split(b"\r\n", 1)[0].decode("cp1252")
+    assert header.startswith("Verzoeknummer;Zaaknummer;Soort verzoek;Land van herkomst;")
+    assert "Positief antwoord" in requests.decode("cp1252")
+    # the draft, without help
+    drafted = draft_mapping(folder)
+    assert (drafted.missing, drafted.unknown, drafted.unsure) == ([], [], [])
+    assert "Behandelaar, Locatie" in drafted.text  # the extra columns: named, left out
+    (tmp_path / "draft.toml").write_text(drafted.text, encoding="utf-8")
+    guessed, shipped = load_mapping(tmp_path / "draft.toml"), load_mapping(mapping)
+    assert guessed.read.encoding == "cp1252" and guessed.read.delimiter == ";"
+    assert guessed.read.date_formats == ("%d-%m-%Y",)
+    assert guessed.tables.keys() == shipped.tables.keys()
+    for table, fed in guessed.tables.items():
+        assert fed.columns == shipped.tables[table].columns, table
+        for column, labels in fed.values.items():
+            assert labels.items() <= shipped.tables[table].values[column].items(), column
+    # imported through its mapping: the same database, export for export
+    mapped = str(tmp_path / "mapped.sqlite")
+    imported = retour(["--db", mapped, "import", "--mapping", str(mapping), str(folder)], home,
+                      timeout=600)  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    assert "Behandelaar" in imported.stderr  # the columns it did not read, named
+    for db, name in ((mapped, "mapped"), (str(demo / "demo.sqlite"), "direct")):
+        exported = retour(["--db", db, "export", str(tmp_path / name)], home, timeout=600)
+        assert exported.returncode == 0, exported.stderr
+    direct = {p.name: p.read_bytes() for p in sorted((tmp_path / "direct").iterdir())}
+    assert {p.name: p.read_bytes() for p in sorted((tmp_path / "mapped").iterdir())} == direct
+    assert json.loads(direct["dataset.json"])["source"] == "simulated"

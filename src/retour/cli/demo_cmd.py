@@ -106,3 +106,24 @@ def _print(summary: DemoSummary) -> None:
     for name, args in NEXT.items():
         if name in _registered():
             console.print(f"  retour --db {db} {args.replace('CASE_ID', example)}", markup=False)
+    _print_source_export(summary)
+
+
+def _print_source_export(summary: DemoSummary) -> None:
+    """Where the source-style export and its mapping are, and how to import them that way."""
+    exported = summary.source_export
+    folder, mapping = shlex.quote(str(exported.folder)), shlex.quote(str(exported.mapping))
+    mapped = shlex.quote(str(summary.database.with_name("mapped.sqlite")))
+    encoding = "Windows-1252" if exported.encoding == "cp1252" else "UTF-8"
+    lines = [
+        "",
+        "The same data as a source system exports it (Dutch headers and labels, "
+        f"';' as separator, {encoding}, dd-mm-yyyy dates, extra columns), with its mapping:",
+        f"  {exported.folder}",
+        f"  {exported.mapping}",
+        "Import it the way a real export goes in:",
+        f"  retour mapping draft {folder}          # a first mapping, to check and fill in",
+        f"  retour --db {mapped} import --mapping {mapping} {folder}",
+    ]
+    for line in lines:
+        console.print(line, markup=False)

@@ -1,5 +1,11 @@
 """`retour demo`: simulate a national caseload, import it into a demo database, summarise.
 
+Beside the demo database it also writes the same data as a source system exports it
+(:mod:`retour.exchange.source_style`: Dutch headers and labels, ``;``, Windows-1252,
+dd-mm-yyyy, an officer's name and a location as extra columns) with the mapping that
+reads it back, so a newcomer sees the path a real export takes: ``retour mapping draft``
+on it, then ``retour import --mapping``.
+
 Run again, the demo replaces its database. It refuses (:class:`DemoChangedError`) when the
 database holds what someone added to it since: users, tokens, imports or instrument
 changes after the demo's own import, and audit entries of those changes or of the web
@@ -9,6 +15,7 @@ commands do) adds nothing that counts. ``fresh=True`` replaces it anyway.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -19,7 +26,9 @@ import sqlalchemy as sa
 from retour.analysis.summary import departures_by_year, requests_by_outcome
 from retour.config import Settings
 from retour.domain.codes import Table
-from retour.domain.errors import N_, DatabaseError, UsageError
+from retour.domain.dataset import Dataset
+from retour.domain.errors import N_, DatabaseError, InputError, UsageError
+from retour.exchange.source_style import SourceStyle, write_source
 from retour.service.audit import AuditAction
 from retour.service.context import Retour
 from retour.service.datasets import ImportReport, Progress, import_dataset, quiet
@@ -40,6 +49,17 @@ class DemoSummary:
     requests: pl.DataFrame  # kind, outcome, n
     departures: pl.DataFrame  # year, one column per type, total
     example_case: str | None  # an open case with requests, to try `retour case` on
+    source_export: SourceExport
+
+
+@dataclass(frozen=True, slots=True)
+class SourceExport:
+    """The demo's data as a source system exports it, and the mapping that reads it."""
+
+    folder: Path
+    mapping: Path
+    style: SourceStyle
+    encoding: str  # the encoding written (Windows-1252 unless a text needed UTF-8)
 
 
 #: What the demo's own suggestions write to the audit log: reading is no change.
@@ -86,6 +106,35 @@ def demo_paths(settings: Settings) -> tuple[Path, Path]:
     """The demo's dataset folder and database: under the data directory, never the user's own."""
     base = settings.data_dir / "demo"
     return base / "dataset", base / "demo.sqlite"
+
+
+def source_export_paths(settings: Settings) -> tuple[Path, Path]:
+    """The demo's source-style export (a folder of CSV files) and its mapping, beside the
+    demo database."""
+    base = settings.data_dir / "demo"
+    return base / "source-export", base / "source-export.toml"
+
+
+#: How the demo's source-style export is written: what Dutch Excel and a Dutch
+#: case-management system write (separate files per table, Dutch words).
+DEMO_STYLE: Final = SourceStyle(
+    language="nl", delimiter=";", encoding="cp1252", date_format="%d-%m-%Y", countries="names"
+)
+
+
+def write_source_export(settings: Settings, dataset: Dataset) -> SourceExport:
+    """Write `dataset` as a source system exports it, and the mapping that imports it."""
+    folder, mapping = source_export_paths(settings)
+    try:
+        shutil.rmtree(folder, ignore_errors=True)  # the demo's own folder: no stale files
+        text = write_source(dataset, folder, DEMO_STYLE)
+        mapping.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            N_("{path}: cannot be written ({reason})."), path=folder, reason=exc.strerror or exc
+        ) from None
+    encoding = "cp1252" if 'encoding = "cp1252"' in text else "utf-8"
+    return SourceExport(folder, mapping, DEMO_STYLE, encoding)
 
 
 def _remove_database(path: Path) -> None:
@@ -156,6 +205,8 @@ def run_demo(settings: Settings, *, fresh: bool = False, progress: Progress = qu
         tables = (Table.CASES, Table.REQUESTS, Table.DEPARTURES)
         snapshot = read.read_dataset(app.database(), tables=tables)
         cases = read.counts(app.database())[Table.CASES]
+        progress("writing a source-style export")
+        exported = write_source_export(settings, read.read_dataset(app.database()))
     return DemoSummary(
         database=database,
         simulation=simulation,
@@ -164,6 +215,7 @@ def run_demo(settings: Settings, *, fresh: bool = False, progress: Progress = qu
         requests=requests_by_outcome(snapshot[Table.REQUESTS]),
         departures=departures_by_year(snapshot[Table.DEPARTURES]),
         example_case=_example_case(snapshot[Table.CASES], snapshot[Table.REQUESTS]),
+        source_export=exported,
     )
 
 
