@@ -124,25 +124,13 @@ def conditions_figures(
 
 
 def _title(answer: ConditionFigures, lang: Language) -> str:
-    from retour.reports import labels
+    from retour.reports.messages import _
 
     if answer.monthly:
         span = f"{answer.months[0].isoformat()} - {answer.months[-1].isoformat()}"
-        return labels.text(
-            (
-                f"Zaken met alle vijf condities groen aan het eind van de maand, {span}",
-                f"Cases with all five conditions green at the month end, {span}",
-            ),
-            lang,
-        )
+        return _("Cases with all five conditions green at the month end, {span}", lang, span=span)
     day = answer.on.isoformat() if answer.on else ""
-    return labels.text(
-        (
-            f"De vijf condities van de open zaken op {day}",
-            f"The five conditions of the open cases on {day}",
-        ),
-        lang,
-    )
+    return _("The five conditions of the open cases on {day}", lang, day=day)
 
 
 def _table(answer: ConditionFigures, lang: Language, names: Language | None) -> None:
