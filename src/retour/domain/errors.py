@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import ClassVar
+from typing import ClassVar, Final
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark, translate later"
@@ -177,3 +177,28 @@ class DatabaseError(RetourError):
 
     exit_code = 3
     http_status = 503
+
+
+class DatabaseBusy(DatabaseError):  # noqa: N818 - a state of the database, not a mistake
+    """Another process holds the database's write lock (SQLite "database is locked",
+    PostgreSQL's lock timeout, another import): nothing is wrong, try again shortly. The web
+    answers 503 with ``Retry-After``."""
+
+    http_status = 503
+    #: Seconds the web's ``Retry-After`` asks a client to wait before it tries again.
+    retry_after: ClassVar[int] = 5
+
+
+class StorageError(RetourError):
+    """A file or the database cannot be written because of the disk: full (or over quota),
+    or an input/output error. Neither the data nor the command is wrong: free space or
+    repair the disk, then try again. HTTP 507 (Insufficient Storage)."""
+
+    exit_code = 3
+    http_status = 507
+
+
+#: The server's trouble, not the request's: a face that shows a RetourError beside what was
+#: asked (a form, a page's part) lets these pass to its one handler (503, 507), never saying
+#: "400" to a mistake the user did not make.
+SERVER_FAULTS: Final = (DatabaseError, StorageError)
