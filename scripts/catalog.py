@@ -1,6 +1,8 @@
 """`make catalog`: the texts marked in retour's code into its Dutch catalog, then compiled.
 
-Extracts every ``_("...", lang)`` and ``N_("...")`` of ``src/retour`` (Babel), keeps the
+Extracts every ``_("...", lang)`` and ``N_("...")`` of ``src/retour`` and every ``_("...")``
+of the web's templates (``src/retour/web/templates/*.html``, Jinja2's Babel extractor) with
+Babel, keeps the
 translations the catalog has, adds new texts untranslated (translate them in the ``.po``
 file, then run this again), drops texts the code no longer has, and writes the ``.mo`` file
 beside it. Written with Babel's API rather than ``pybabel update`` so that the file's header
@@ -28,14 +30,17 @@ HEADER = (
 #: Fixed dates and names in the header, so that the files change only when a text does.
 STAMP = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 KEYWORDS = {"_": None, "N_": None}
+#: Where the marked texts are: the Python code and the web's Jinja2 templates.
+METHOD_MAP = [("**.py", "python"), ("web/templates/*.html", "jinja2.ext:babel_extract")]
+#: The templates are read as the web renders them (retour.web.render.environment).
+OPTIONS_MAP = {"web/templates/*.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}
 
 
 def extracted() -> dict[str, set[str]]:
     """Each marked text and the flags Babel gives it (python-brace-format)."""
     found: dict[str, set[str]] = {}
-    method_map = [("**.py", "python")]
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(SOURCE), method_map, keywords=KEYWORDS, comment_tags=()
+        str(SOURCE), METHOD_MAP, OPTIONS_MAP, keywords=KEYWORDS, comment_tags=()
     ):
         text = message if isinstance(message, str) else message[0]
         flags = {"python-brace-format"} if "{" in text else set()

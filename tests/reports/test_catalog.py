@@ -18,9 +18,14 @@ SOURCE = Path(__file__).resolve().parents[2] / "src" / "retour"
 PO = SOURCE / "locale" / "nl" / "LC_MESSAGES" / "retour.po"
 
 
+#: The code and the web's Jinja2 templates, read as scripts/catalog.py reads them.
+METHOD_MAP = [("**.py", "python"), ("web/templates/*.html", "jinja2.ext:babel_extract")]
+OPTIONS_MAP = {"web/templates/*.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}
+
+
 def _marked() -> set[str]:
     found = extract_from_dir(
-        str(SOURCE), [("**.py", "python")], keywords={"_": None, "N_": None}, comment_tags=()
+        str(SOURCE), METHOD_MAP, OPTIONS_MAP, keywords={"_": None, "N_": None}, comment_tags=()
     )
     return {m if isinstance(m, str) else m[0] for _f, _l, m, _c, _x in found}
 

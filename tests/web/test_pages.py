@@ -348,7 +348,7 @@ def test_ending_an_instrument_before_it_started_is_refused(
         "/instruments/web-ffffffff/end",
         data={"end_on": "2023-01-01", "csrf_token": page_csrf(analyst)},
     )
-    assert missing.status_code == 400 and "no instrument" in missing.text
+    assert missing.status_code == 400 and "Er is geen instrument" in missing.text  # Dutch
 
 
 # -- import -----------------------------------------------------------------------------------

@@ -220,7 +220,7 @@ def test_a_malformed_address_is_answered_in_words(
     client_for: Callable[[Role | None], TestClient],
 ) -> None:
     client = client_for(Role.VIEWER)
-    for lang, expected in (("nl", "De waarde van 'years'"), ("en", "The value of 'years'")):
+    for lang, expected in (("nl", "De waarde van 'Jaren'"), ("en", "The value of 'Years'")):
         page = in_language(client, lang).get("/figures?years=" + "2" * 30)
         assert page.status_code == 422
         text = html_lib.unescape(page.text)

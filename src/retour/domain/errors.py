@@ -38,6 +38,7 @@ class Field(StrEnum):
     DAYS = "days"
     END_ON = "end-on"
     EXTRACTED_ON = "extracted-on"
+    FORMAT = "format"
     GEO = "geo"
     GRANULARITY = "granularity"
     KIND = "kind"
@@ -81,7 +82,7 @@ def cli_value(value: object) -> object:
     if isinstance(value, Field):
         return value.option
     if isinstance(value, RetourError):
-        return str(value)
+        return value.text
     if isinstance(value, Enum):
         return value.value
     return value

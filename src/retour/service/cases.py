@@ -33,7 +33,7 @@ from retour.analysis.prospect import (
     prospect_model,
 )
 from retour.disclosure import Profile
-from retour.domain.errors import NotFoundError, UsageError
+from retour.domain.errors import N_, Field, NotFoundError, UsageError
 from retour.domain.provenance import Provenance
 from retour.exchange.pseudonym import pseudonym
 from retour.reports.case import CaseView, DepartureLine, DetentionLine, Light, RequestLine
@@ -52,8 +52,10 @@ _models = AnswerCache(CACHE_SIZE)
 
 def _unknown_case() -> NotFoundError:
     return NotFoundError(
-        "No case with that case id in the database.",
-        hint="Give the case's pseudonymous case_id as imported; alien numbers are never stored.",
+        N_("No case with that case id in the database."),
+        hint=N_(
+            "Give the case's pseudonymous case_id as imported; alien numbers are never stored."
+        ),
     )
 
 
@@ -128,12 +130,18 @@ def _view_date(on: str | dt.date | None, origin: Provenance, record: CaseRecord)
         day = last
     if day > last:
         raise UsageError(
-            f"{day.isoformat()} lies after the data, which run to {last.isoformat()}.",
-            hint="Choose a date on or before the extraction date.",
+            N_("{date} lies after the data, which run to {last}."),
+            hint=N_("Choose a date on or before the extraction date."),
+            field=Field.DATE,
+            date=day.isoformat(),
+            last=last.isoformat(),
         )
     if day < record.case["opened_on"]:
         raise UsageError(
-            "The case was not yet open on that date.", hint="Choose a later date with --on."
+            N_("The case was not yet open on that date."),
+            hint=N_("Choose a later date."),
+            cli_hint=N_("Choose a later date with {field}."),
+            field=Field.DATE,
         )
     return day
 

@@ -26,7 +26,6 @@ from retour.disclosure import (
     OTHER_COUNTRIES,
     OTHER_COUNTRIES_LABEL,
     SECONDARY_SIGN,
-    TOTAL,
     TOTAL_LABEL,
     CellStatus,
     DisclosedTable,
@@ -36,11 +35,9 @@ from retour.disclosure import (
     Profile,
     disclose_table,
 )
-from retour.disclosure.figures import NAME_SUFFIX
 from retour.domain.codes import Condition
-from retour.domain.errors import UsageError
+from retour.domain.errors import Field, UsageError
 from retour.domain.provenance import Provenance
-from retour.reports import labels
 from retour.reports.messages import N_, _
 from retour.service.context import Retour
 from retour.service.publication import disclosure_rules, provenance
@@ -142,27 +139,6 @@ class ConditionFigures:
             seen.setdefault(note.text(lang), None)
         return list(seen)
 
-    def csv_table(self, names: Language | None) -> tuple[list[str], list[list[object]]]:
-        """The answer as one table for CSV (:func:`retour.reports.tabular.csv_text`): monthly,
-        ``month_end, [country,] all_green``; otherwise one row per country (or the total)
-        with the measures and the blocker, as shown; a country's name after its code in
-        ``names``, when given."""
-        shown = {(c[COUNTRY], c["column"]): c["display"] for c in self.cells()}
-        rows = self.rows() if self.by else [None]
-        countries = [COUNTRY, *([COUNTRY + NAME_SUFFIX] if names else [])] if self.by else []
-
-        def key(row: str | None) -> list[object]:
-            if not self.by:
-                return []
-            named = [labels.country_name(row, names) if row else ""] if names else []
-            return [row if row is not None else TOTAL, *named]
-
-        if self.monthly:
-            body = [[m, *key(r), shown[(r, m)]] for m in self.columns for r in rows]
-            return [lights.MONTH_END, *countries, lights.ALL_GREEN], body
-        body = [[*key(r), *(shown.get((r, c), "") for c in self.columns)] for r in rows]
-        return [*countries, *self.columns], body
-
     def as_json(self, lang: Language = "nl") -> dict[str, object]:
         origin = self.provenance
         return {
@@ -216,14 +192,17 @@ def _cells(table: DisclosedTable, by: tuple[str, ...]) -> list[dict[str, object]
 # -- options ---------------------------------------------------------------------------------
 
 
-def parse_date(text: str | None, what: str = "--on") -> dt.date | None:
+def parse_date(text: str | None, field: Field = Field.DATE) -> dt.date | None:
     if text is None or not text.strip():
         return None
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(
-            f"Cannot read the date {text.strip()!r} of {what}.", hint="Write it as 2023-06-30."
+            N_("Cannot read the date {value!r} ({field})."),
+            hint=N_("Write it as 2023-06-30."),
+            field=field,
+            value=text.strip(),
         ) from None
 
 
@@ -233,8 +212,10 @@ def parse_by(text: str | None) -> tuple[str, ...]:
     names = [p.strip().lower() for p in text.split(",") if p.strip()]
     if names != [COUNTRY]:
         raise UsageError(
-            f"Cannot break the conditions down by {text.strip()!r}.",
-            hint="--by takes: country (the presumed nationality).",
+            N_("Cannot break the conditions down by {value!r}."),
+            hint=N_("{field} takes: country (the presumed nationality)."),
+            field=Field.BY,
+            value=text.strip(),
         )
     return (COUNTRY,)
 
@@ -244,23 +225,37 @@ def parse_months(text: str, span: tuple[dt.date, dt.date]) -> tuple[dt.date, ...
     match = _YEARS.match(text)
     if match is None:
         raise UsageError(
-            f"Cannot read the years {text!r} of --monthly.",
-            hint="Give one year (2021) or a range (2019-2023).",
+            N_("Cannot read the years {value!r} ({field})."),
+            hint=N_("Give one year (2021) or a range (2019-2023)."),
+            field=Field.MONTHLY,
+            value=text,
         )
     first, last = int(match.group(1)), int(match.group(2) or match.group(1))
     if last < first:
-        raise UsageError(f"The years {text.strip()!r} run backwards.", hint="Write e.g. 2019-2023.")
+        raise UsageError(
+            N_("The years {value!r} run backwards."),
+            hint=N_("Write e.g. 2019-2023."),
+            field=Field.MONTHLY,
+            value=text.strip(),
+        )
     start, end = span
     if first < start.year or last > end.year:
         raise UsageError(
-            f"The years {text.strip()} lie outside the data, which cover {start.year}-{end.year}.",
-            hint=f"Choose years within {start.year}-{end.year}.",
+            N_("The years {value} lie outside the data, which cover {first}-{last}."),
+            hint=N_("Choose years within {first}-{last}."),
+            field=Field.MONTHLY,
+            value=text.strip(),
+            first=start.year,
+            last=end.year,
         )
     ends = lights.month_ends(first, last, until=end)
     if not ends:
         raise UsageError(
-            f"No month of {text.strip()} has ended within the data (up to {end.isoformat()}).",
-            hint="Choose earlier years.",
+            N_("No month of {value} has ended within the data (up to {last})."),
+            hint=N_("Choose earlier years."),
+            field=Field.MONTHLY,
+            value=text.strip(),
+            last=end.isoformat(),
         )
     return tuple(ends)
 
@@ -272,8 +267,9 @@ def _span(context: Retour, origin: Provenance) -> tuple[dt.date, dt.date]:
     last = origin.extracted_on or store_cases.last_date(db)
     if first is None or last is None:
         raise UsageError(
-            "The database holds no cases.",
-            hint="Import a dataset first (retour import PATH), or choose another database.",
+            N_("The database holds no cases."),
+            hint=N_("An administrator can import a dataset."),
+            cli_hint=N_("Import a dataset first (retour import PATH), or choose another database."),
         )
     return first, last
 
@@ -282,13 +278,19 @@ def _check_on(on: dt.date, span: tuple[dt.date, dt.date]) -> None:
     first, last = span
     if on > last:
         raise UsageError(
-            f"{on.isoformat()} lies after the data, which run to {last.isoformat()}.",
-            hint="Choose a date on or before the extraction date.",
+            N_("{date} lies after the data, which run to {last}."),
+            hint=N_("Choose a date on or before the extraction date."),
+            field=Field.DATE,
+            date=on.isoformat(),
+            last=last.isoformat(),
         )
     if on < first:
         raise UsageError(
-            f"{on.isoformat()} lies before the data, which begin on {first.isoformat()}.",
-            hint="Choose a later date.",
+            N_("{date} lies before the data, which begin on {first}."),
+            hint=N_("Choose a later date."),
+            field=Field.DATE,
+            date=on.isoformat(),
+            first=first.isoformat(),
         )
 
 
@@ -310,7 +312,11 @@ def condition_figures(
     columns = parse_by(by)
     day = on if isinstance(on, dt.date) else parse_date(on)
     if monthly is not None and day is not None:
-        raise UsageError("Give either --on or --monthly, not both.")
+        raise UsageError(
+            N_("Give either {field} or {monthly}, not both."),
+            field=Field.DATE,
+            monthly=Field.MONTHLY,
+        )
     db = context.database()
     origin = provenance(db)
     span = _span(context, origin)

@@ -60,8 +60,7 @@ from retour.disclosure.layouts import (
 )
 from retour.domain.codes import Outcome, RequestKind, Table
 from retour.domain.countries import country_codes
-from retour.domain.errors import InputError, NotFoundError, UsageError
-from retour.domain.files import write_file
+from retour.domain.errors import N_, CountryName, Field, InputError, NotFoundError, UsageError
 from retour.domain.provenance import Provenance
 from retour.reports import cooperation as report
 from retour.reports import docx_writer
@@ -99,9 +98,12 @@ def snapshot(context: Retour) -> Snapshot:
     requests = dataset[Table.REQUESTS]
     if requests.is_empty():
         raise InputError(
-            "The database holds no requests.",
-            hint="Import a dataset first (retour import FOLDER), or simulate one "
-            "(retour simulate --out DIR, then retour import DIR).",
+            N_("The database holds no requests."),
+            hint=N_("An administrator can import a dataset."),
+            cli_hint=N_(
+                "Import a dataset first (retour import FOLDER), or simulate one "
+                "(retour simulate --out DIR, then retour import DIR)."
+            ),
         )
     as_of = dataset.meta.extracted_on or latest_date(requests) or dt.date.today()
     return Snapshot(requests, dataset[Table.INSTRUMENTS], as_of, provenance(db))
@@ -120,7 +122,10 @@ def parse_kind(text: str | None) -> RequestKind | None:
         return RequestKind(text.strip().upper())
     except ValueError:
         raise UsageError(
-            f"--kind {text!r} is not a kind of request.", hint="Choose LP, TO or all."
+            N_("{field} {value!r} is not a kind of request."),
+            hint=N_("Choose LP, TO or all."),
+            field=Field.KIND,
+            value=text,
         ) from None
 
 
@@ -210,7 +215,7 @@ def assess_period(
     )  # fmt: skip
     rows = result.period(chosen)
     if rows.is_empty() or int(rows["n_requests"].sum()) == 0:
-        raise UsageError(f"No requests were submitted in {chosen}.", hint=_coverage_hint(result))
+        raise _no_requests(chosen, result)
     published = _disclosed(rows, rules, opts, data.origin)
     return Assessment(
         period=chosen,
@@ -227,13 +232,21 @@ def assess_period(
     )
 
 
-def _coverage_hint(result: CooperationIndex) -> str:
+def _no_requests(chosen: Period, result: CooperationIndex) -> UsageError:
+    """A period without requests, and the periods the data do cover."""
+    message = N_("No requests were submitted in {period}.")
     filled = result.table.filter(pl.col("n_requests") > 0)
     if filled.is_empty():
-        return "There are no requests of that kind."
+        return UsageError(message, hint=N_("There are no requests of that kind."), period=chosen)
     periods = filled["period"].sort().to_list()
-    first, last = periods[0], periods[-1]
-    return f"The data cover {first} to {last} (extracted {result.as_of.isoformat()})."
+    return UsageError(
+        message,
+        hint=N_("The data cover {first} to {last} (extracted {as_of})."),
+        period=chosen,
+        first=periods[0],
+        last=periods[-1],
+        as_of=result.as_of.isoformat(),
+    )
 
 
 # -- answer times ----------------------------------------------------------------------------
@@ -265,8 +278,10 @@ def answer_time_table(
         by = Granularity(str(granularity).strip().lower())
     except ValueError:
         raise UsageError(
-            f"Answer times are counted by year or by quarter, not by {granularity!r}.",
-            hint="Choose year or quarter.",
+            N_("Answer times are counted by year or by quarter, not by {value!r}."),
+            hint=N_("Choose year or quarter."),
+            field=Field.GRANULARITY,
+            value=granularity,
         ) from None
     rules = disclosure_rules(context, profile, confidential)
     data = snapshot(context)
@@ -366,8 +381,10 @@ def known_country(text: str) -> str:
     code = text.strip().upper()
     if code not in country_codes():
         raise NotFoundError(
-            f"unknown country code {text.strip()!r}.",
-            hint="Give an ISO 3166-1 alpha-2 code such as MA, SY or SO.",
+            N_("unknown country code {value!r}."),
+            hint=N_("Give an ISO 3166-1 alpha-2 code such as MA, SY or SO."),
+            field=Field.COUNTRY,
+            value=text.strip(),
         )
     return code
 
@@ -386,9 +403,11 @@ def country_view(
     rules = disclosure_rules(context, profile, confidential)
     if rules.pools and code in rules.confidential:
         raise UsageError(
-            f"{code} is on the confidential list: the {rules.profile.value} profile does not "
-            "name it.",
-            hint="Use --profile internal for an internal report.",
+            N_("{country} is on the confidential list: the {profile} profile does not name it."),
+            cli_hint=N_("Use {field} internal for an internal report."),
+            field=Field.PROFILE,
+            country=code,
+            profile=rules.profile,
         )
     opts = IndexOptions()
     db = context.database()
@@ -400,11 +419,18 @@ def country_view(
     requested = _requested(context, code, rules, opts)
     nothing = requested is None or requested.outcomes is None
     if nothing and recorded.is_empty() and eu is None and people is None:
-        name = report_labels.country_name(code, "en")
+        name = CountryName(code, report_labels.country_name(code, "en"))
         raise NotFoundError(
-            f"no data on {name} ({code}) yet.",
-            hint="Import requests or cases (retour import), instruments, or Eurostat's "
-            "figures (retour context import).",
+            N_("no data on {name} ({country}) yet."),
+            hint=N_(
+                "An administrator can import requests or cases, instruments, or Eurostat's figures."
+            ),
+            cli_hint=N_(
+                "Import requests or cases (retour import), instruments, or Eurostat's "
+                "figures (retour context import)."
+            ),
+            name=name,
+            country=code,
         )
     parts = requested or _nothing_requested(origin)
     return CountryView(
@@ -588,10 +614,17 @@ def report_format(out: Path) -> ReportFormat:
     try:
         return ReportFormat(suffix)
     except ValueError:
-        shown = f"'.{suffix}'" if suffix else "no suffix"
+        message = (
+            N_("{field} {name}: a report cannot be written with {suffix!r}.")
+            if suffix
+            else N_("{field} {name}: a report cannot be written with no suffix.")
+        )
         raise UsageError(
-            f"--out {out.name}: a report cannot be written with {shown}.",
-            hint="Name the file .html (a page for the browser) or .docx (a document to edit).",
+            message,
+            hint=N_("Name the file .html (a page for the browser) or .docx (a document to edit)."),
+            field=Field.OUT,
+            name=out.name,
+            suffix=f".{suffix}",
         ) from None
 
 
@@ -698,13 +731,21 @@ def country_report(
 def _check_out(out: Path) -> None:
     """Refuse a folder before any work is done."""
     if out.exists() and out.is_dir():
-        raise UsageError(f"{out} is a folder.", hint="Give a file name such as report.html.")
+        raise UsageError(
+            N_("{path} is a folder."), hint=N_("Give a file name such as report.html."), path=out
+        )
 
 
 def _write(out: Path, data: bytes) -> Path:
     """Write the rendered report once."""
     _check_out(out)
-    return write_file(out, data)  # never through a link; a full disk named as such
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise InputError(
+            N_("{path}: cannot be written ({reason})."), path=out, reason=exc.strerror or exc
+        ) from None
+    return out
 
 
 def assessment_data(assessment: Assessment) -> report.ScaleData:

@@ -11,7 +11,6 @@ from pathlib import Path
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset, DatasetMeta
 from retour.domain.errors import N_, Field, InputError, UsageError
-from retour.domain.files import write_file
 from retour.domain.tables import V_NUMBER
 from retour.exchange import (
     InvalidDatasetError,
@@ -249,7 +248,10 @@ def export_dataset(
     if directory.is_dir() and any(directory.iterdir()) and not force:
         raise UsageError(
             N_("{path} is not empty."),
-            hint=N_("Export into a new or empty folder, or add --force to overwrite the tables."),
+            hint=N_("Export into a new or empty folder."),
+            cli_hint=N_(
+                "Export into a new or empty folder, or add --force to overwrite the tables."
+            ),
             path=directory,
         )
     dataset = store_read.read_dataset(context.database())
@@ -313,11 +315,17 @@ def draft_mapping(source: Path, *, out: Path | None = None, force: bool = False)
     if out is not None and out.exists() and not force:
         raise UsageError(
             N_("{path} exists."),
-            hint=N_("Give another {field}, or add --force to overwrite it."),
+            hint=N_("Give another {field}."),
+            cli_hint=N_("Give another {field}, or add --force to overwrite it."),
             field=Field.OUT,
             path=out,
         )
     draft = draft_source(source)
     if out is not None:
-        write_file(out, draft.text)
+        try:
+            out.write_text(draft.text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(
+                N_("{path}: cannot be written ({reason})."), path=out, reason=exc.strerror or exc
+            ) from None
     return draft

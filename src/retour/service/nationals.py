@@ -16,6 +16,7 @@ import polars as pl
 
 from retour.analysis import figures as shape
 from retour.disclosure import DisclosedTable, DisclosureRules, disclose_table
+from retour.domain.errors import N_
 from retour.domain.provenance import Provenance
 from retour.service.context import Retour
 from retour.service.years import resolve_years
@@ -46,7 +47,7 @@ def nationals(
     span = shape.year_span(cases, origin.extracted_on)
     if span is None:
         return None
-    years = resolve_years(None, span, origin.extracted_on, "cases")
+    years = resolve_years(None, span, origin.extracted_on, N_("cases"))
     cases = cases.filter(pl.col(shape.YEAR).is_in(years)).with_columns(
         pl.col("close_reason").fill_null(OPEN).alias(STATE)
     )

@@ -25,7 +25,7 @@ import polars as pl
 from retour.analysis import return_rate as rr
 from retour.analysis.return_rate import ReturnRates
 from retour.disclosure import DisclosureRules, Language, Profile
-from retour.domain.errors import InputError, UsageError
+from retour.domain.errors import N_, Field, InputError, UsageError
 from retour.domain.eurostat import (
     EUROSTAT_TO_ISO,
     ISO_TO_EUROSTAT,
@@ -68,7 +68,9 @@ def parse_dataset(text: str | None) -> EurostatDataset | None:
         if code in {dataset.value, f"{dataset.value}q"}:
             return dataset
     names = " or ".join(d.value for d in EurostatDataset)
-    raise UsageError(f"Unknown Eurostat dataset {text!r}.", hint=f"Give {names}.")
+    raise UsageError(
+        N_("Unknown Eurostat dataset {value!r}."), hint=N_("Give {names}."), value=text, names=names
+    )
 
 
 def import_files(
@@ -83,7 +85,7 @@ def import_files(
     A database error (locked, unreachable) is not a problem of the file: it ends the run.
     """
     if not paths:
-        raise UsageError("Name at least one file to import.")
+        raise UsageError(N_("Name at least one file to import."))
     chosen = parse_dataset(dataset)
     db = context.database()
     for path in paths:
@@ -111,9 +113,13 @@ def parse_citizen(text: str) -> str:
     code = EUROSTAT_TO_ISO.get(code, code)
     if code not in citizen_codes():
         raise UsageError(
-            f"Unknown citizenship code {text.strip()!r}.",
-            hint="Give an ISO 3166-1 alpha-2 code such as MA, GR or XK, or one of Eurostat's "
-            "groups: TOTAL, STLS (stateless), UNK, RNC, EXT_EU27_2020, EXT_EU28.",
+            N_("Unknown citizenship code {value!r}."),
+            hint=N_(
+                "Give an ISO 3166-1 alpha-2 code such as MA, GR or XK, or one of Eurostat's "
+                "groups: TOTAL, STLS (stateless), UNK, RNC, EXT_EU27_2020, EXT_EU28."
+            ),
+            field=Field.COUNTRY,
+            value=text.strip(),
         )
     return code
 
@@ -126,8 +132,10 @@ def parse_geo(text: str | None) -> str | None:
     code = ISO_TO_EUROSTAT.get(code, code)
     if code not in geo_codes():
         raise UsageError(
-            f"Unknown reporting state {text.strip()!r}.",
-            hint="Give a code such as NL, BE, EL (Greece) or UK, or an aggregate such as EU28.",
+            N_("Unknown reporting state {value!r}."),
+            hint=N_("Give a code such as NL, BE, EL (Greece) or UK, or an aggregate such as EU28."),
+            field=Field.GEO,
+            value=text.strip(),
         )
     return code
 
@@ -136,9 +144,14 @@ def check_disclosure(citizen: str, rules: DisclosureRules) -> None:
     """Refuse to name a confidential citizenship under the parliament and public profiles."""
     if rules.pools and citizen in rules.confidential:
         raise UsageError(
-            f"The citizenship {citizen} is on the confidential list: the "
-            f"{rules.profile.value} profile does not name it, so its return rate is not shown.",
-            hint="Use --profile internal for internal work (not for publication).",
+            N_(
+                "The citizenship {country} is on the confidential list: the {profile} profile "
+                "does not name it, so its return rate is not shown."
+            ),
+            cli_hint=N_("Use {field} internal for internal work (not for publication)."),
+            field=Field.PROFILE,
+            country=citizen,
+            profile=rules.profile,
         )
 
 
@@ -192,19 +205,23 @@ def return_rate(
     frame = store.read_outside(context.database(), citizen=code)
     everything = rr.return_rates(frame, code, focus=state or rr.NETHERLANDS)
     span = _span(everything)
-    what = f"Eurostat figures on citizens of {code}"
     if span is None:
         raise UsageError(
-            f"The database holds no {what}.",
-            hint="Import migr_eiord and migr_eirtn first: retour context import FILE...",
+            N_("The database holds no Eurostat figures on citizens of {country}."),
+            hint=N_("An administrator can import Eurostat's figures."),
+            cli_hint=N_("Import migr_eiord and migr_eirtn first: retour context import FILE..."),
+            country=code,
         )
-    chosen = resolve_years(years, span, None, what)
+    chosen = resolve_years(years, span, None, N_("Eurostat figures"))
     rates = rr.return_rates(frame, code, years=chosen, focus=state or rr.NETHERLANDS)
     if state is not None and rates.rows.filter(pl.col(rr.GEO) == state).is_empty():
         raise UsageError(
-            f"Eurostat has no figures on citizens of {code} reported by {state} in "
-            f"{labels.years_text(list(chosen))}.",
-            hint="Leave out --geo to see every reporting state.",
+            N_("Eurostat has no figures on citizens of {country} reported by {state} in {years}."),
+            hint=N_("Leave out {field} to see every reporting state."),
+            field=Field.GEO,
+            country=code,
+            state=state,
+            years=labels.years_text(list(chosen)),
         )
     return ReturnRateAnswer(rr.narrow(rates, state), rules, state)
 
@@ -250,7 +267,7 @@ def country_context(
 
 
 def _parse_years(text: str) -> tuple[int, ...]:
-    return resolve_years(text, (1, 9999), None, "Eurostat figures")
+    return resolve_years(text, (1, 9999), None, N_("Eurostat figures"))
 
 
 def outside_count(context: Retour) -> int:

@@ -124,7 +124,8 @@ def prepare_folder(out: Path, *, force: bool) -> None:
         if held:
             raise UsageError(
                 N_("{path} already holds a dataset ({files})."),
-                hint=N_("Choose a new or empty folder, or add --force to overwrite it."),
+                hint=N_("Choose a new or empty folder."),
+                cli_hint=N_("Choose a new or empty folder, or add --force to overwrite it."),
                 path=out,
                 files=", ".join(held),
             )

@@ -30,7 +30,7 @@ from retour.disclosure import (
 )
 from retour.domain.codes import RequestKind
 from retour.domain.countries import country_codes
-from retour.domain.errors import N_, InputError, UsageError
+from retour.domain.errors import N_, Field, InputError, UsageError
 from retour.domain.language import Language
 from retour.domain.provenance import Provenance
 from retour.reports import labels
@@ -64,23 +64,23 @@ class OverdueAnswer:
         return self.listed is not None
 
 
-def parse_date(text: str | None, default: dt.date | None, option: str) -> dt.date:
+def parse_date(text: str | None, default: dt.date | None, field: Field) -> dt.date:
     """A YYYY-MM-DD option, or the default (the extraction date)."""
     if text is None or not text.strip():
         if default is None:
             raise UsageError(
                 N_("The database holds no data yet, so there is no extraction date."),
-                cli_hint=N_("Import a dataset first (retour import PATH), or give {option}."),
-                option=option,
+                cli_hint=N_("Import a dataset first (retour import PATH), or give {field}."),
+                field=field,
             )
         return default
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(
-            N_("{option} {value}: not a date."),
+            N_("{field} {value}: not a date."),
             hint=N_("Write it as YYYY-MM-DD, e.g. 2024-06-30."),
-            option=option,
+            field=field,
             value=text,
         ) from None
 
@@ -91,7 +91,8 @@ def parse_country(text: str | None) -> str | None:
     code = text.strip().upper()
     if code not in country_codes():
         raise UsageError(
-            N_("--country {value}: not a country code."),
+            N_("{field} {value}: not a country code."),
+            field=Field.COUNTRY,
             hint=N_("Use an ISO 3166-1 alpha-2 code such as MA or NG."),
             value=text,
         )
@@ -103,7 +104,7 @@ def parse_kind(text: str | None) -> str | None:
         return None
     kind = text.strip().upper()
     if kind not in {k.value for k in RequestKind}:
-        raise UsageError(N_("--kind {value}: use LP or TO."), value=text)
+        raise UsageError(N_("{field} {value}: use LP or TO."), field=Field.KIND, value=text)
     return kind
 
 
@@ -121,7 +122,7 @@ def overdue(
     code, chosen_kind = parse_country(country), parse_kind(kind)
     db = context.database()
     snapshot = reading.terms_snapshot(db, [code] if code else None)
-    day = parse_date(on, snapshot.extracted_on, "--on")
+    day = parse_date(on, snapshot.extracted_on, Field.DATE)
     due = timing.with_due_dates(snapshot.requests, snapshot.instruments, snapshot.terms)
     if chosen_kind is not None:
         due = due.filter(pl.col("kind") == chosen_kind)
@@ -198,8 +199,9 @@ def parse_compliance_by(text: str | None) -> tuple[str, ...]:
     unknown = [p for p in parts if p not in COMPLIANCE_DIMENSIONS]
     if unknown or not parts:
         raise UsageError(
-            N_("--by {value}: count by country, kind and year only."),
-            hint=N_("For example --by country,kind,year."),
+            N_("{field} {value}: count by country, kind and year only."),
+            hint=N_("For example {field} country,kind,year."),
+            field=Field.BY,
             value=text,
         )
     return tuple(dict.fromkeys(parts))
@@ -303,7 +305,7 @@ def parse_format(text: str) -> TermsFormat:
         return TermsFormat(text.strip().lower())
     except ValueError:
         raise UsageError(
-            N_("--format {value}: use table, csv, json or xlsx."), value=text
+            N_("{field} {value}: use table, csv, json or xlsx."), field=Field.FORMAT, value=text
         ) from None
 
 
@@ -340,8 +342,10 @@ def export_overdue(
     recorded in the audit log as an export."""
     if fmt is TermsFormat.XLSX and out is None:
         raise UsageError(
-            N_("--format xlsx writes a workbook: name it with --out."),
-            hint=N_("E.g. --out overdue.xlsx"),
+            N_("{field} xlsx writes a workbook: name it with {out}."),
+            hint=N_("E.g. {out} overdue.xlsx"),
+            field=Field.FORMAT,
+            out=Field.OUT,
         )
     if out is not None and out.is_dir():
         raise UsageError(N_("{path} is a folder."), hint=N_("Name the file to write."), path=out)
@@ -387,7 +391,9 @@ def export_compliance(
 ) -> str | None:
     """`figures terms` as CSV or JSON (text, or written to `out`); audited as an export."""
     if fmt not in (TermsFormat.CSV, TermsFormat.JSON):
-        raise UsageError(N_("--format {value}: use table, csv or json."), value=fmt.value)
+        raise UsageError(
+            N_("{field} {value}: use table, csv or json."), field=Field.FORMAT, value=fmt.value
+        )
     below = answer.rules.suppress_below
     if fmt is TermsFormat.CSV:
         text = render.compliance_csv(answer.published, answer.status, answer.by, below)

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from retour.domain.errors import RetourError
+from retour.reports.messages import _
 from retour.service import audit
 from retour.service.audit import AuditAction, Via
 from retour.service.context import Retour
@@ -210,22 +211,37 @@ def _handlers(app: FastAPI) -> None:
         if security.is_api(request):
             return _json(403, "Your role does not allow this (route or profile).")
         return _error_page(
-            request, 403, i18n.text("forbidden", lang), i18n.text("forbidden_detail", lang)
+            request, 403, _("No access", lang), _("Your role gives no access to this page.", lang)
         )
 
     @app.exception_handler(CsrfRefused)
-    async def csrf(request: Request, _: Exception) -> Response:
+    async def csrf(request: Request, _refused: Exception) -> Response:
         await run_in_threadpool(audit_refusal, request, 403, "csrf")
         lang = language(request)
         if security.is_api(request):
             return _json(403, "CSRF token missing or wrong.")
-        return _error_page(request, 403, i18n.text("csrf", lang), i18n.text("csrf_detail", lang))
+        return _error_page(
+            request,
+            403,
+            _("Form expired", lang),
+            _(
+                "The form has expired or does not come from this site. Reload the page and "
+                "try again.",
+                lang,
+            ),
+        )
 
     @app.exception_handler(pages.NotFound)
-    async def not_found(request: Request, _: Exception) -> Response:
+    async def not_found(request: Request, _missing: Exception) -> Response:
         lang = language(request)
         return _error_page(
-            request, 404, i18n.text("not_found", lang), i18n.text("not_found_detail", lang)
+            request,
+            404,
+            _("Not found", lang),
+            _(
+                "This page does not exist, or there are no figures for it under your profile.",
+                lang,
+            ),
         )
 
     @app.exception_handler(RetourError)
@@ -234,7 +250,7 @@ def _handlers(app: FastAPI) -> None:
         if security.is_api(request):
             return _json(status, str(exc))
         lang = language(request)
-        return _error_page(request, status, i18n.text("error", lang), i18n.error_text(exc, lang))
+        return _error_page(request, status, _("Error", lang), i18n.error_text(exc, lang))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -244,9 +260,14 @@ def _handlers(app: FastAPI) -> None:
         if security.is_api(request):
             return _json(422, message)
         lang = language(request)
-        field = str(first.get("loc", ("?",))[-1])
-        words = i18n.text("invalid_value", lang, field=field)
-        return _error_page(request, 422, i18n.text("error", lang), words)
+        field = i18n.field_name(str(first.get("loc", ("?",))[-1]), lang)
+        words = _(
+            "The value of '{field}' is too long or not valid. Correct the address or the form "
+            "and try again.",
+            lang,
+            field=field,
+        )
+        return _error_page(request, 422, _("Error", lang), words)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -256,6 +277,9 @@ def _handlers(app: FastAPI) -> None:
         return _error_page(
             request,
             exc.status_code,
-            i18n.text("not_found", lang),
-            i18n.text("not_found_detail", lang),
+            _("Not found", lang),
+            _(
+                "This page does not exist, or there are no figures for it under your profile.",
+                lang,
+            ),
         )

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from retour.reports.messages import _
 from retour.service import accounts, audit
 from retour.service.audit import AuditAction, Via
 from retour.web import i18n, security
-from retour.web.render import render
+from retour.web.render import language, render
 from retour.web.security import Principal, guard, retour
 
 router = APIRouter()
@@ -39,7 +40,8 @@ def login_page(
         return _redirect("/")
     fresh = security.ensure_presession(request)
     ended = request.query_params.get("ended") == "1"
-    page = render(request, "login.html", message="login.ended" if ended else None, name="")
+    message = _("You have signed out.", language(request)) if ended else None
+    page = render(request, "login.html", message=message, name="")
     security.set_presession(request, page, fresh)
     return page
 
@@ -57,11 +59,15 @@ def login(
     except accounts.LoginRefused as refused:
         lang = i18n.parse(request.cookies.get(security.LANG_COOKIE))
         if refused.locked_until is not None:
-            error = i18n.text("login.locked", lang, time=refused.locked_until.strftime("%H:%M"))
+            error = _(
+                "Too many failed attempts. Try again after {time} (UTC).",
+                lang,
+                time=refused.locked_until.strftime("%H:%M"),
+            )
         else:
-            error = i18n.text("login.invalid", lang)
+            error = _("Name or password wrong.", lang)
         return render(request, "login.html", status=401, error=error, message=None, name=name)
-    token, _ = accounts.start_session(app, user)
+    token, _session = accounts.start_session(app, user)
     following = security.unsign(
         request, "next", request.cookies.get(security.NEXT_COOKIE), security.NEXT_SECONDS
     )

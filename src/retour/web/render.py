@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from retour.disclosure import Language
 from retour.reports import labels
+from retour.reports.messages import N_, _
 from retour.web import i18n, security
 from retour.web.permissions import Permission
 from retour.web.security import Principal
@@ -19,14 +20,14 @@ from retour.web.security import Principal
 #: Bumped when a static file changes, so browsers fetch it anew.
 STATIC_VERSION: Final = "3"
 
-#: The navigation: (path, text key, permission).
+#: The navigation: (path, text, permission).
 NAVIGATION: Final = (
-    ("/", "nav.overview", Permission.VIEW_FIGURES),
-    ("/figures", "nav.figures", Permission.VIEW_FIGURES),
-    ("/cases", "nav.cases", Permission.VIEW_CASES),
-    ("/instruments", "nav.instruments", Permission.MANAGE_INSTRUMENTS),
-    ("/import", "nav.import", Permission.IMPORT_DATA),
-    ("/audit", "nav.audit", Permission.VIEW_AUDIT),
+    ("/", N_("Overview"), Permission.VIEW_FIGURES),
+    ("/figures", N_("Figures"), Permission.VIEW_FIGURES),
+    ("/cases", N_("Cases"), Permission.VIEW_CASES),
+    ("/instruments", N_("Instruments"), Permission.MANAGE_INSTRUMENTS),
+    ("/import", N_("Import"), Permission.IMPORT_DATA),
+    ("/audit", N_("Audit log"), Permission.VIEW_AUDIT),
 )
 
 
@@ -59,12 +60,12 @@ def render(request: Request, template: str, *, status: int = 200, **values: Any)
     principal: Principal | None = getattr(request.state, "principal", None)
     nav = []
     if principal is not None:
-        for path, key, permission in NAVIGATION:
+        for path, words, permission in NAVIGATION:
             if principal.can(permission):
                 current = request.url.path == path or (
                     path != "/" and request.url.path.startswith(path + "/")
                 )
-                nav.append({"path": path, "text": i18n.text(key, lang), "current": current})
+                nav.append({"path": path, "text": _(words, lang), "current": current})
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if status >= 400:
         here = "/"  # an error page repeats nothing of what was asked (a mistyped id)
@@ -72,7 +73,12 @@ def render(request: Request, template: str, *, status: int = 200, **values: Any)
         "request": request,
         "lang": lang,
         "other_lang": "en" if lang == "nl" else "nl",
-        "t": lambda key, **kw: i18n.text(key, lang, **kw),
+        "_": lambda message, **kw: _(message, lang, **kw),
+        "profile_name": lambda profile: i18n.profile_name(profile, lang),
+        "role_name": lambda role: _(i18n.ROLE_NAMES[role], lang),
+        "order_name": lambda order: _(i18n.ORDER_NAMES[order], lang),
+        "subject_name": lambda subject: _(i18n.SUBJECT_NAMES[subject], lang),
+        "language_name": lambda code: i18n.LANGUAGE_NAMES[code],
         "principal": principal,
         "csrf": security.csrf_token(request),
         "csrf_field": security.CSRF_FIELD,

@@ -40,7 +40,7 @@ from retour.reports import context as context_report
 from retour.reports import cooperation as cooperation_report
 from retour.reports import labels
 from retour.reports.document import Table
-from retour.reports.messages import _
+from retour.reports.messages import N_, _
 from retour.service import conditions, cooperation, figures, instruments, outside, publication
 from retour.service.context import Retour
 from retour.service.instruments import DeskJudgement, Instrument
@@ -240,11 +240,15 @@ class Views:
                 .sort("rank", nulls_last=True)
                 .drop("rank")
             )
-            headers = tuple(_(cooperation_report.COLUMNS[c], lang) for c in figures_frame.columns)
+            headers = tuple(
+                labels.text(cooperation_report.COLUMNS[c], lang) for c in figures_frame.columns
+            )
             rows = tuple(
                 tuple("" if v is None else str(v) for v in row) for row in figures_frame.iter_rows()
             )
-            title = _("Cooperation index per country", lang)
+            title = labels.text(
+                ("Samenwerkingsindex per land", "Cooperation index per country"), lang
+            )
             return Scale(
                 period=found.period.label,
                 svg=chart_specs.svg(spec),
@@ -272,12 +276,19 @@ class Views:
                 conditions.condition_figures(self.app, monthly=year, profile=profile), "html"
             )
             frame = answer.display(lang)
-            headers = (_("Month end", lang), _("Ready to return", lang))
+            headers = (
+                labels.text(("Maandeinde", "Month end"), lang),
+                labels.text(("Klaar voor vertrek", "Ready to return"), lang),
+            )
             rows = tuple(
                 RowView(tuple("" if v is None else str(v) for v in row))
                 for row in frame.iter_rows()
             )
-            title = _("Ready to return at month end, {year}", lang, year=year)
+            title = labels.text(
+                (f"Klaar voor vertrek op de laatste dag van de maand, {year}",
+                 f"Ready to return at month end, {year}"),
+                lang,
+            )  # fmt: skip
             shown = caption(title, Filters(profile, requests=False), lang)
             return TableView(shown, headers, 1, rows), tuple(
                 i18n.readable(n, lang) for n in answer.notes_in(lang)
@@ -330,7 +341,7 @@ class Views:
                         view.effects, lang, level=view.effect_level, country=name
                     )
             effects_caption = caption(
-                i18n.text("country.effects", lang),
+                _("Estimated effect of instruments", lang),
                 Filters(profile, country=code, requests=False),
                 lang,
             )
@@ -420,8 +431,8 @@ def label(dim: str | None, value: object, lang: Language) -> str:
 
 
 def dimension(dim: str, lang: Language) -> str:
-    message = labels.DIMENSION.get(dim)
-    return _(message, lang) if message else dim
+    pair = labels.DIMENSION.get(dim)
+    return labels.text(pair, lang) if pair else dim
 
 
 def table_view(
@@ -438,7 +449,7 @@ def table_view(
     dims = [d for d in table.row_dims if only is None or d != only[0]]
     values = display.columns[len(table.row_dims) :]
     if table.column is None:
-        value_headers = [_("Number", lang)]
+        value_headers = [labels.text(("Aantal", "Number"), lang)]
     else:
         value_headers = [
             TOTAL_LABEL[lang] if raw == TOTAL else label(table.column, raw, lang)
@@ -473,12 +484,17 @@ class Filters:
     requests: bool = True  # a table of requests: the kind and the answer apply
 
 
+def filter_text(name: str, value: str, lang: Language) -> str:
+    """One filter of a caption: its name (a catalog text) and its value, "profiel: openbaar"."""
+    return ": ".join((_(name, lang), value))
+
+
 def profile_text(profile: Profile, lang: Language) -> str:
-    return f"{i18n.text('filter.profile', lang)}: {i18n.profile_name(profile, lang)}"
+    return filter_text(N_("profile"), i18n.profile_name(profile, lang), lang)
 
 
 def sort_text(order: chart_specs.ScaleOrder, lang: Language) -> str:
-    return f"{i18n.text('filter.order', lang)}: {i18n.text('order.' + order.value, lang)}"
+    return filter_text(N_("order"), _(i18n.ORDER_NAMES[order.value], lang), lang)
 
 
 def scale_filters(
@@ -486,15 +502,11 @@ def scale_filters(
 ) -> str:
     """What the scale's table answers to: every country, the kind of request, the order,
     the profile."""
-    kinds = (
-        labels.code_label(kind, lang)
-        if kind in ("LP", "TO")
-        else i18n.text("filter.all_kinds", lang)
-    )
+    kinds = labels.code_label(kind, lang) if kind in ("LP", "TO") else _("LP and T&O", lang)
     return "; ".join(
         (
-            f"{i18n.text('filter.country', lang)}: {i18n.text('filter.all_countries', lang)}",
-            f"{i18n.text('filter.kind', lang)}: {kinds}",
+            filter_text(N_("country"), _("all countries", lang), lang),
+            filter_text(N_("kind of request"), kinds, lang),
             sort_text(order, lang),
             profile_text(profile, lang),
         )
@@ -503,29 +515,21 @@ def scale_filters(
 
 def outcome_text(outcome: str | None, lang: Language) -> str:
     if not outcome:
-        return i18n.text("filter.all_outcomes", lang)
+        return _("all answers", lang)
     words = [chart_specs.answer_label(o.strip(), lang) for o in outcome.split(",") if o.strip()]
-    return f" {i18n.text('filter.or', lang)} ".join(words)
+    return (" " + _("or", lang) + " ").join(words)
 
 
 def caption(title: str, filters: Filters, lang: Language) -> str:
     """A table's title followed by every filter it answers to, in words: country (or
     nationality), kind of request and answer (tables of requests), and the profile."""
     dim = filters.country_dim
-    where = (
-        label(dim, filters.country, lang)
-        if filters.country
-        else i18n.text("filter.all_countries", lang)
-    )
-    parts = [f"{i18n.text('filter.' + dim, lang)}: {where}"]
+    where = label(dim, filters.country, lang) if filters.country else _("all countries", lang)
+    parts = [filter_text(i18n.FILTER_NAMES[dim], where, lang)]
     if filters.requests:
-        kind = (
-            labels.code_label(filters.kind, lang)
-            if filters.kind
-            else i18n.text("filter.all_kinds", lang)
-        )
-        parts.append(f"{i18n.text('filter.kind', lang)}: {kind}")
-        parts.append(f"{i18n.text('filter.outcome', lang)}: {outcome_text(filters.outcome, lang)}")
+        kind = labels.code_label(filters.kind, lang) if filters.kind else _("LP and T&O", lang)
+        parts.append(filter_text(N_("kind of request"), kind, lang))
+        parts.append(filter_text(N_("answer"), outcome_text(filters.outcome, lang), lang))
     parts.append(profile_text(filters.profile, lang))
     return f"{title} — {'; '.join(parts)}"
 
@@ -562,8 +566,8 @@ class CountryWords:
 
 def country_words(lang: Language) -> CountryWords:
     return CountryWords(
-        _(cooperation_report.TEXT["cases_section"], lang),
-        _(cooperation_report.TEXT["brief_docx"], lang),
+        labels.text(cooperation_report.TEXT["cases_section"], lang),
+        labels.text(cooperation_report.TEXT["brief_docx"], lang),
     )
 
 
@@ -581,8 +585,8 @@ def effects_view(
     if effects.is_empty():
         return None
     columns = ("start_on", "title", "effect", "verdict")
-    headers = tuple(_(cooperation_report.COLUMNS[c], lang) for c in columns)
-    verdicts = chart_specs.words(chart_specs.VERDICT_TEXT, lang)
+    headers = tuple(labels.text(cooperation_report.COLUMNS[c], lang) for c in columns)
+    verdicts = {k: labels.text(v, lang) for k, v in chart_specs.VERDICT_TEXT.items()}
     dash = chart_specs.DASH
     rows = []
     for r in effects.sort("start_on").iter_rows(named=True):
