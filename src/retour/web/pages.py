@@ -23,7 +23,7 @@ from retour.domain.errors import ConfigError, NotFoundError, RetourError, UsageE
 from retour.reports import case as case_report
 from retour.reports import labels
 from retour.reports.charts import ScaleOrder
-from retour.reports.messages import N_, _, count
+from retour.reports.messages import _, count
 from retour.service import (
     audit,
     cases,
@@ -38,7 +38,7 @@ from retour.service.audit import AuditAction, Via
 from retour.service.figures import Figures
 from retour.service.instruments import InvalidDatasetError
 from retour.web import uploads
-from retour.web.i18n import error_text, readable
+from retour.web.i18n import error_text, readable, text
 from retour.web.permissions import Permission
 from retour.web.render import is_htmx, language, render
 from retour.web.security import (
@@ -267,22 +267,20 @@ def _country_tables(
             per_year.tables[0],
             lang,
             only=only,
-            title=_titled(N_("Answers per year"), per_year, filters, lang),
+            title=_titled("country.per_year", per_year, filters, lang),
         ),
         table_view(
             reasons.tables[0],
             lang,
             only=only,
-            title=_titled(N_("Answers by reason"), reasons, filters, lang),
+            title=_titled("country.reasons", reasons, filters, lang),
         ),
         _notes(reasons.notes_in(lang), lang),
     )
 
 
-def _titled(title: str, answer: Any, filters: Filters, lang: Language) -> str:
-    """A table's caption: its title (a catalog text), its years and its filters."""
-    years = labels.years_text(list(answer.years))
-    return caption(", ".join((_(title, lang), years)), filters, lang)
+def _titled(key: str, answer: Any, filters: Filters, lang: Language) -> str:
+    return caption(f"{text(key, lang)}, {labels.years_text(list(answer.years))}", filters, lang)
 
 
 def _notes(notes: Iterable[str], lang: Language) -> tuple[str, ...]:
@@ -524,32 +522,13 @@ def cases_open(
     lang = language(request)
     typed = case_id.strip()
     if not (ID_PATTERN.fullmatch(typed) or cases.looks_like_v_number(typed)):
-        return render(
-            request,
-            "cases.html",
-            status=400,
-            error=_("This is not a case id or an alien number.", lang),
-        )
+        return render(request, "cases.html", status=400, error=text("cases.not_an_id", lang))
     try:
         found = cases.find_case(retour(request), typed)
     except ConfigError:  # an alien number, and no secret to pseudonymise it with
-        return render(
-            request,
-            "cases.html",
-            status=503,
-            error=_(
-                "An alien number cannot be looked up: no secret is set for the pseudonyms. "
-                "Ask the administrator.",
-                lang,
-            ),
-        )
+        return render(request, "cases.html", status=503, error=text("cases.no_secret", lang))
     if found is None:
-        return render(
-            request,
-            "cases.html",
-            status=404,
-            error=_("No case found with this case id or alien number.", lang),
-        )
+        return render(request, "cases.html", status=404, error=text("cases.not_found", lang))
     return RedirectResponse(f"/cases/{quote(found, safe='')}", status_code=303)
 
 
@@ -646,7 +625,7 @@ def instrument_add(
         return _instruments_page(request, status=400, error=error_text(exc, lang), form=form)
     views(request).changed()
     return _instruments_page(
-        request, message=_("Instrument {id} added.", lang, id=change.instrument.instrument_id)
+        request, message=text("instruments.added", lang, id=change.instrument.instrument_id)
     )
 
 
@@ -669,7 +648,7 @@ def instrument_end(
     except RetourError as exc:
         return _instruments_page(request, status=400, error=error_text(exc, lang))
     views(request).changed()
-    return _instruments_page(request, message=_("Instrument {id} ended.", lang, id=instrument_id))
+    return _instruments_page(request, message=text("instruments.ended", lang, id=instrument_id))
 
 
 def _violations(exc: InvalidDatasetError) -> list[str]:
@@ -738,6 +717,9 @@ def _words(lang: Language) -> dict[str, str]:
         "to_fill": _("To fill in (TODO)", lang),
         "to_check": _("To check (CHECK)", lang),
         "saved_used": _("Read through the mapping saved as", lang),
+        "file_hint": _("A source system's own export (a .zip of CSV files, an .xlsx workbook or "
+                       "one .csv file) is read through a mapping: choose a saved one or "
+                       "upload it; without one, the page drafts one for you.", lang),
     }  # fmt: skip
 
 
