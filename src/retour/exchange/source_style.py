@@ -9,6 +9,7 @@ the demo use it to show the way a real export takes into retour.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,6 +20,7 @@ import pycountry
 from retour.domain.codes import Table
 from retour.domain.countries import country_codes
 from retour.domain.dataset import Dataset, DatasetMeta
+from retour.domain.files import write_file
 from retour.domain.tables import SPECS, ColumnType, TableSpec
 from retour.exchange import country_names, synonyms
 from retour.exchange.mapping import FORMAT
@@ -138,7 +140,8 @@ def _encoded(texts: dict[str, str], encoding: str) -> tuple[dict[str, bytes], st
 def _write_workbook(frames: dict[str, pl.DataFrame], path: Path, style: SourceStyle) -> None:
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path))
+    made = io.BytesIO()
+    book = xlsxwriter.Workbook(made)
     dates = book.add_format({"num_format": "dd-mm-yyyy"})
     for name, frame in frames.items():
         sheet = book.add_worksheet(name)
@@ -154,6 +157,7 @@ def _write_workbook(frames: dict[str, pl.DataFrame], path: Path, style: SourceSt
                 else:
                     sheet.write_string(row, col, str(value))
     book.close()
+    write_file(path, made.getvalue())
 
 
 def write_source(dataset: Dataset, path: Path, style: SourceStyle) -> str:
@@ -171,7 +175,7 @@ def write_source(dataset: Dataset, path: Path, style: SourceStyle) -> str:
     data, encoding = _encoded(texts, style.encoding)
     path.mkdir(parents=True, exist_ok=True)
     for name, content in data.items():
-        (path / f"{name}.csv").write_bytes(content)
+        write_file(path / f"{name}.csv", content)
     return mapping_text(dataset.meta, style, encoding)
 
 

@@ -15,6 +15,7 @@ import polars as pl
 
 from retour.domain.codes import FORMAT_VERSION_1, VERSION_2_TABLES, Table, format_version
 from retour.domain.dataset import Dataset, DatasetMeta
+from retour.domain.files import refuse_link, write_file, writing
 from retour.domain.tables import SPECS
 
 DATASET_JSON = "dataset.json"
@@ -42,6 +43,8 @@ def write_dataset(dataset: Dataset, directory: Path, *, include_empty: bool = Tr
     country statuses is written as retour/2; one without, as retour/1 (without those files).
     """
     directory.mkdir(parents=True, exist_ok=True)
+    for name in [*(SPECS[t].file_name for t in Table), DATASET_JSON]:
+        refuse_link(directory / name)  # before a first file is written
     written: list[Path] = []
     fmt = format_version({t for t in Table if dataset[t].height})
     for table in Table:
@@ -51,9 +54,12 @@ def write_dataset(dataset: Dataset, directory: Path, *, include_empty: bool = Tr
         if frame.is_empty() and table in VERSION_2_TABLES and fmt == FORMAT_VERSION_1:
             continue
         path = directory / SPECS[table].file_name
-        frame.write_csv(path, date_format="%Y-%m-%d", line_terminator="\n", quote_style="necessary")
+        with writing(path) as out:  # never through a link planted in the folder
+            frame.write_csv(
+                out, date_format="%Y-%m-%d", line_terminator="\n", quote_style="necessary"
+            )
         written.append(path)
     meta_path = directory / DATASET_JSON
-    meta_path.write_text(meta_json(replace(dataset.meta, format=fmt)), encoding="utf-8")
+    write_file(meta_path, meta_json(replace(dataset.meta, format=fmt)))
     written.append(meta_path)
     return written

@@ -61,6 +61,7 @@ from retour.disclosure.layouts import (
 from retour.domain.codes import Outcome, RequestKind, Table
 from retour.domain.countries import country_codes
 from retour.domain.errors import N_, CountryName, Field, InputError, NotFoundError, UsageError
+from retour.domain.files import write_file
 from retour.domain.provenance import Provenance
 from retour.reports import cooperation as report
 from retour.reports import docx_writer
@@ -739,13 +740,7 @@ def _check_out(out: Path) -> None:
 def _write(out: Path, data: bytes) -> Path:
     """Write the rendered report once."""
     _check_out(out)
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise InputError(
-            N_("{path}: cannot be written ({reason})."), path=out, reason=exc.strerror or exc
-        ) from None
-    return out
+    return write_file(out, data)  # never through a link; a full disk named as such
 
 
 def assessment_data(assessment: Assessment) -> report.ScaleData:

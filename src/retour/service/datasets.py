@@ -11,6 +11,7 @@ from pathlib import Path
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset, DatasetMeta
 from retour.domain.errors import N_, Field, InputError, UsageError
+from retour.domain.files import write_file
 from retour.domain.tables import V_NUMBER
 from retour.exchange import (
     InvalidDatasetError,
@@ -322,10 +323,5 @@ def draft_mapping(source: Path, *, out: Path | None = None, force: bool = False)
         )
     draft = draft_source(source)
     if out is not None:
-        try:
-            out.write_text(draft.text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(
-                N_("{path}: cannot be written ({reason})."), path=out, reason=exc.strerror or exc
-            ) from None
+        write_file(out, draft.text)
     return draft

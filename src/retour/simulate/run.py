@@ -12,6 +12,7 @@ import numpy as np
 
 from retour.domain.codes import InstrumentLevel, InstrumentStatus, Table
 from retour.domain.dataset import Dataset
+from retour.domain.files import write_file
 from retour.exchange.writer import write_dataset
 from retour.simulate.chain import simulate_chain
 from retour.simulate.cooperation import Timeline, build_timeline, with_instruments
@@ -168,5 +169,5 @@ def _intake(
 def write_simulation(simulation: Simulation, directory: Path) -> list[Path]:
     written = write_dataset(simulation.dataset, directory)
     path = directory / TRUTH_JSON
-    path.write_text(truth_json(simulation.truth), encoding="utf-8")
+    write_file(path, truth_json(simulation.truth))
     return [*written, path]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 import psycopg
 import sqlalchemy as sa
 
-from retour.domain.errors import N_, ConfigError, DatabaseError
+from retour.domain.errors import N_, ConfigError, DatabaseBusy, DatabaseError, StorageError
 
 if TYPE_CHECKING:  # Alembic is imported only when a schema is checked against the scripts
     from alembic.config import Config
@@ -231,7 +231,13 @@ def _create_engine(url: sa.URL, busy_timeout: float) -> sa.Engine:
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         sa.event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    args = {"connect_timeout": CONNECT_TIMEOUT, "application_name": "retour"}
+    # A lock held by another session is waited for as long as SQLite's busy timeout, then
+    # refused (LockNotAvailable -> DatabaseBusy), never waited for without end.
+    options = f"-c lock_timeout={max(1, round(busy_timeout * 1000))}"
+    given = url.query.get("options")  # the URL's own ?options=... come first
+    if isinstance(given, str) and given.strip():
+        options = f"{given} {options}"
+    args = {"connect_timeout": CONNECT_TIMEOUT, "application_name": "retour", "options": options}
     return sa.create_engine(url, connect_args=args)
 
 
@@ -270,11 +276,16 @@ def translate_errors(db: Database) -> Iterator[None]:
         raise database_error(db, exc) from None
 
 
-def database_error(db: Database, error: BaseException) -> DatabaseError:
-    """One line for a driver error (SQLAlchemy's wrapper or the driver's own)."""
+def database_error(db: Database, error: BaseException) -> DatabaseError | StorageError:
+    """One line for a driver error (SQLAlchemy's wrapper or the driver's own): a held lock is
+    a DatabaseBusy (the web answers 503 with Retry-After), a full or failing disk a
+    StorageError, anything else a DatabaseError."""
     exc = (error.orig or error) if isinstance(error, sa.exc.DBAPIError) else error
     detail = _first_line(db, exc)
     lowered = detail.lower()
+    disk = _disk_error(db, exc, lowered)
+    if disk is not None:
+        return disk
     if db.is_sqlite:
         return _sqlite_error(db, detail, lowered)
     if isinstance(exc, psycopg.OperationalError) and "connection" in lowered:
@@ -288,8 +299,12 @@ def database_error(db: Database, error: BaseException) -> DatabaseError:
             where=db.url,
             detail=detail,
         )
-    if isinstance(exc, psycopg.errors.LockNotAvailable):
-        return DatabaseError(N_("The database {where} is locked by another process."), where=db.url)
+    if isinstance(exc, _PG_BUSY):
+        return DatabaseBusy(
+            N_("The database {where} is locked by another process."),
+            hint=N_("Wait until the other retour (or program using it) is done, then try again."),
+            where=db.url,
+        )
     return DatabaseError(
         N_("The database {where} reported an error: {detail}."), where=db.url, detail=detail
     )
@@ -298,7 +313,7 @@ def database_error(db: Database, error: BaseException) -> DatabaseError:
 def _sqlite_error(db: Database, detail: str, lowered: str) -> DatabaseError:
     where = db.engine.url.database or "(in memory)"
     if "locked" in lowered or "busy" in lowered:
-        return DatabaseError(
+        return DatabaseBusy(
             N_("The database {where} is locked by another process (waited {seconds} s)."),
             hint=N_("Wait until the other retour (or program using it) is done, then try again."),
             where=where,
@@ -320,6 +335,48 @@ def _sqlite_error(db: Database, detail: str, lowered: str) -> DatabaseError:
     return DatabaseError(
         N_("The database {where} reported an error: {detail}."), where=where, detail=detail
     )
+
+
+#: PostgreSQL's answers to a lock held too long (lock_timeout, a deadlock broken by the
+#: server, a serialization conflict): the same request may succeed a moment later.
+_PG_BUSY: Final = (
+    psycopg.errors.LockNotAvailable,
+    psycopg.errors.DeadlockDetected,
+    psycopg.errors.SerializationFailure,
+)
+#: Errors of the disk under the database: full (SQLITE_FULL, PostgreSQL's class 53100), or
+#: failing (SQLITE_IOERR, 58030).
+_PG_FULL: Final = (psycopg.errors.DiskFull,)
+_PG_IO: Final = (psycopg.errors.IoError,)
+
+
+def _disk_error(db: Database, exc: BaseException, lowered: str) -> StorageError | None:
+    """A StorageError when the disk under the database is full or failing, else None: such
+    a write fails whatever the data, so it must not read as a rule the data break."""
+    name = str(getattr(exc, "sqlite_errorname", ""))
+    where = (db.engine.url.database or "(in memory)") if db.is_sqlite else db.url
+    if isinstance(exc, _PG_FULL) or name.startswith("SQLITE_FULL") or "disk is full" in lowered:
+        return StorageError(
+            N_("The disk of the database {where} is full, so nothing was written."),
+            hint=N_(
+                "Free space on that disk (or raise its quota), then try again; the data "
+                "are not at fault."
+            ),
+            where=where,
+        )
+    if isinstance(exc, _PG_IO) or name.startswith("SQLITE_IOERR") or "disk i/o" in lowered:
+        return StorageError(
+            N_(
+                "The disk of the database {where} reported an input/output error, so nothing "
+                "was written."
+            ),
+            hint=N_(
+                "Check that disk (or the network share the database is on), then try "
+                "again; the data are not at fault."
+            ),
+            where=where,
+        )
+    return None
 
 
 def _first_line(db: Database, exc: BaseException) -> str:

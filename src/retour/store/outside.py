@@ -31,7 +31,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from retour.domain.errors import DatabaseError
+from retour.domain.errors import DatabaseBusy, DatabaseError, StorageError
 from retour.store import bulk
 from retour.store.engine import DRIVER_ERRORS, Database, database_error
 from retour.store.schema import OUTSIDE_KEY, outside_statistics
@@ -94,8 +94,10 @@ def write_outside(db: Database, frame: pl.DataFrame, *, imported_at: dt.datetime
             bulk.drop(conn, stage)
         except DRIVER_ERRORS as exc:
             error = database_error(db, exc)
+            if isinstance(error, DatabaseBusy | StorageError):  # a lock or the disk
+                raise error from None
             raise DatabaseError(
-                f"Writing the outside statistics failed, so nothing was written: {error.message}"
+                f"Writing the outside statistics failed, so nothing was written: {error.text}"
             ) from None
     return result
 

@@ -37,7 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset, DatasetMeta, polars_schema
-from retour.domain.errors import DatabaseError
+from retour.domain.errors import DatabaseBusy, DatabaseError, StorageError
 from retour.domain.tables import SPECS, TableSpec
 from retour.store import bulk, schema
 from retour.store.engine import (
@@ -241,7 +241,7 @@ def _another_import(db: Database, wait: float) -> DatabaseError:
         )
     else:
         what = f"The database {db.url} is busy: another import is running"
-    return DatabaseError(f"{what} (waited {wait:g} s).", hint="Try again when it has finished.")
+    return DatabaseBusy(f"{what} (waited {wait:g} s).", hint="Try again when it has finished.")
 
 
 @contextmanager
@@ -373,8 +373,10 @@ def _write_table(
         bulk.drop(conn, stage)
     except DRIVER_ERRORS as exc:
         error = database_error(db, exc)
+        if isinstance(error, DatabaseBusy | StorageError):  # a lock or the disk, not the data
+            raise error from None
         raise DatabaseError(
-            f"Writing table {spec.name} failed, so nothing was written: {error.message}",
+            f"Writing table {spec.name} failed, so nothing was written: {error.text}",
             hint="The data break a rule the import validation checks; import through "
             "`retour import` (or validate first) rather than writing unchecked data.",
         ) from None
