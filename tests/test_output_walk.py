@@ -134,6 +134,8 @@ CLI_WALK: list[tuple[tuple[str, ...], str, str | None]] = [
             ("effects",),
             ("answer-times",),
             ("answer-times", "--country", COUNTRY, "--years", "2021-2022", "--lang", "en"),
+            ("figures", "conditions", "--by", "country", "--names", "nl"),
+            ("figures", "conditions", "--monthly", PERIOD),
         )
         for fmt in FIGURES
     ),
@@ -151,7 +153,6 @@ CLI_ELSEWHERE: dict[tuple[str, ...], str] = {
     ("case",): "one person's case, for a case officer; every view audited by service.cases",
     ("overdue",): "not yet through the renderers (its own CSV, JSON and workbook writers)",
     ("figures", "terms"): "not yet through the renderers (its own writers)",
-    ("figures", "conditions"): "not yet through the renderers (cli/cases_cmd writes its CSV)",
     ("context", "return-rate"): "Eurostat's published rates; not yet through the renderers",
     ("demo",): "writes a demo database, no figures",
     ("simulate",): "writes simulated source files, no figures",

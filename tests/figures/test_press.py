@@ -15,6 +15,7 @@ import pytest
 from retour.disclosure import DisclosureRules
 from retour.domain.codes import RequestKind, RequestReason
 from retour.reports import labels
+from retour.reports.messages import _ as say
 
 from ..exchange.conftest import VALID, write_folder
 from . import oracle
@@ -266,14 +267,14 @@ def test_readable_in_dutch_and_english(
         assert totals.freeze_panes == "B6"
         assert by_country.freeze_panes == "C6"
         assert totals["A5"].value == header
-        assert totals["A11"].value == labels.text(labels.TOTAL, lang)  # type: ignore[arg-type]
+        assert totals["A11"].value == say(labels.TOTAL, lang)  # type: ignore[arg-type]
         assert totals["A11"].font.b
         assert by_country.column_dimensions["B"].width >= 10
         names = [by_country.cell(row=r, column=2).value for r in range(6, by_country.max_row)]
         assert country in names
         headers = [by_country.cell(row=5, column=c).value for c in range(3, 9)]
         assert headers == [
-            labels.text(labels.PRESS_ANSWER[key], lang)  # type: ignore[arg-type]
+            say(labels.PRESS_ANSWER[key], lang)  # type: ignore[arg-type]
             for key in (
                 "submitted",
                 "positive",
@@ -283,7 +284,7 @@ def test_readable_in_dutch_and_english(
                 "not_confirmed",
             )
         ]
-        withdrawn = labels.text(labels.CODE["withdrawn"], lang)  # type: ignore[arg-type]
+        withdrawn = say(labels.CODE["withdrawn"], lang)  # type: ignore[arg-type]
         assert [c.value for c in reasons["B"]].count(withdrawn) >= 2
         reason_labels = {c.value for c in reasons["C"]}
         assert {"geen antwoord verkregen", "no answer obtained"} & reason_labels
@@ -295,7 +296,7 @@ def test_readable_in_dutch_and_english(
         assert "Laissez-passer (LP)" in terms
         assert ("Reden" if lang == "nl" else "Reason") in terms
         assert reasons.freeze_panes == "D5"
-        assert reasons["A4"].value == labels.text(labels.DIMENSION["kind"], lang)  # type: ignore[arg-type]
+        assert reasons["A4"].value == say(labels.DIMENSION["kind"], lang)  # type: ignore[arg-type]
 
 
 def test_the_same_data_give_the_same_file(
@@ -441,4 +442,4 @@ def test_a_kind_without_requests_gets_a_sheet_that_says_so(
     assert code == 0, err
     lp = grids_of(path)["LP per land"]  # R1, the one LP application, is of 2020
     assert [_text(v) for v in lp[5][:4]] == ["Totaal", "", "0", "0"]
-    assert _text(lp[6][0]) == labels.text(labels.NO_REQUESTS, "nl")
+    assert _text(lp[6][0]) == say(labels.NO_REQUESTS, "nl")

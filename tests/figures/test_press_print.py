@@ -12,6 +12,7 @@ import subprocess
 import pytest
 
 from retour.reports import labels
+from retour.reports.messages import _ as say
 
 YEARS = "2019-2023"
 KEYS = ("totals", "TO", "LP", "reasons", "definitions")
@@ -69,7 +70,7 @@ def _cli(*args: str) -> None:
 
 def _sheets(pages: list[str], lang: str) -> dict[str, list[str]]:
     """The pages of each sheet, by the sheet's name in the page's footer."""
-    names = {labels.text(labels.PRESS_SHEETS[k], lang): k for k in KEYS}  # type: ignore[arg-type]
+    names = {say(labels.PRESS_SHEETS[k], lang): k for k in KEYS}  # type: ignore[arg-type]
     by_sheet: dict[str, list[str]] = {k: [] for k in KEYS}
     for number, page in enumerate(pages, start=1):
         lines = [line.strip() for line in page.splitlines()]
@@ -89,11 +90,11 @@ def test_every_sheet_prints_on_one_or_two_pages_with_its_title_whole(
     counts = {key: len(found) for key, found in sheets.items()}
     assert all(1 <= n <= 2 for n in counts.values()), counts
     for key in KEYS:
-        title = labels.text(labels.PRESS_TITLE[key], lang).format(years=YEARS)  # type: ignore[arg-type]
+        title = say(labels.PRESS_TITLE[key], lang).format(years=YEARS)  # type: ignore[arg-type]
         assert _words(title) in _words(sheets[key][0]), f"{key}: title cut or missing"
-    page_of = labels.text(labels.PAGE_OF, lang).replace("&P", "1").replace("&N", str(len(pages)))  # type: ignore[arg-type]
+    page_of = say(labels.PAGE_OF, lang).replace("&P", "1").replace("&N", str(len(pages)))  # type: ignore[arg-type]
     assert page_of in pages[0]
-    extracted = labels.text(labels.EXTRACTED, lang)  # type: ignore[arg-type]
+    extracted = say(labels.EXTRACTED, lang)  # type: ignore[arg-type]
     assert all(extracted in page and "public" in page for page in pages)
 
 
@@ -103,13 +104,13 @@ def test_the_table_sheets_repeat_their_headers_and_cut_no_text(
     printed: dict[str, list[str]], lang: str
 ) -> None:
     sheets = _sheets(printed[lang], lang)
-    submitted = labels.text(labels.PRESS_ANSWER["submitted"], lang)  # type: ignore[arg-type]
+    submitted = say(labels.PRESS_ANSWER["submitted"], lang)  # type: ignore[arg-type]
     for key in ("totals", "TO", "LP"):
         assert all(submitted in page for page in sheets[key]), f"{key}: headers not repeated"
     definitions = _words(" ".join(sheets["definitions"]))
     for term, meaning in labels.DEFINITIONS:
         for text in (term, meaning):
-            words = _words(labels.text(text, lang))  # type: ignore[arg-type]
+            words = _words(say(text, lang))  # type: ignore[arg-type]
             assert words in definitions, f"cut or overlapping: {words[:60]}..."
-    notes = labels.text(labels.SHARE_NOTE["computed"], lang)  # type: ignore[arg-type]
+    notes = say(labels.SHARE_NOTE["computed"], lang)  # type: ignore[arg-type]
     assert _words(notes) in _words(" ".join(sheets["LP"])), "a note under the table is cut"

@@ -358,3 +358,42 @@ def test_an_instrument_title_is_held_to_the_text_limit(
 
 def _titled(form: InstrumentForm, title: str) -> InstrumentForm:
     return dataclasses.replace(form, title=title)
+
+
+@pytest.fixture(scope="module")
+def mapping(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A mapping drafted (by `retour mapping draft`) for the good workbook."""
+    home = tmp_path_factory.mktemp("mapping")
+    out = home / "M.toml"
+    done = retour(
+        ["mapping", "draft", str(h.workbook(home / "good.xlsx")), "--out", str(out)], home
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+MAPPED = [
+    pytest.param(_workbook(h.SHEET1, h.with_doctype(h.BILLION_LAUGHS)),
+                 "dataset.xlsx: -: the part xl/worksheets/sheet1.xml declares a DTD", id="dtd"),
+    pytest.param(_workbook(h.SHEET1, h.declaring("A1:XFD1048576")),
+                 "cases: -: the sheet declares 1,048,576 rows x 16,384 columns", id="declared"),
+    pytest.param(_with_extra(_no_cached_value, h.without_cached_values),
+                 "cases:3: sex: formula without a stored value", id="formula-without-value"),
+    pytest.param(_with_extra(_merged_header), "cases:1: -: merged header cells F1:G1",
+                 id="merged-header"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "says"), MAPPED)
+def test_a_hostile_source_through_a_mapping_is_one_clear_violation(
+    make: Callable[[Path], Path], says: str, mapping: Path, database_url: str, tmp_path: Path
+) -> None:
+    """A source system's workbook read through a mapping is held to the same guards."""
+    path = make(tmp_path)
+    lines, _ = import_refused(path, tmp_path, database_url, "--mapping", str(mapping))
+    assert len(lines) == 2 and lines[0].startswith(says), lines
+    if "formula" in says:
+        return  # a draft reads the header and a sample: a cell's formula does not stop it
+    drafted = retour(["mapping", "draft", str(path)], tmp_path)
+    assert drafted.returncode == 2 and "Traceback" not in drafted.stderr
+    assert next(x for x in drafted.stderr.splitlines() if x.strip()).startswith(says)

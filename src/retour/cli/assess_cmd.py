@@ -83,7 +83,7 @@ def assess(
             subject="assess",
             view=_index_view(result.table, language) if fmt is OutputFormat.TABLE else None,
             title=_both(
-                "Cooperation index {period} ({kind})",
+                N_("Cooperation index {period} ({kind})"),
                 period=result.period.label,
                 kind=_KINDS.get(result.kind, result.kind),
             ),
@@ -114,7 +114,7 @@ def effects(
             language,
             meta,
             subject="effects",
-            title=_both("Effects of instruments (index points)"),
+            title=_both(N_("Effects of instruments (index points)")),
         )
 
 
@@ -168,7 +168,7 @@ def answer_times(
             language,
             meta,
             subject="answer-times",
-            title=_both("Answer times"),
+            title=_both(N_("Answer times")),
         )
 
 
@@ -278,7 +278,7 @@ def _output(
     table = accept(published, "table").frame
     table = table if view is None else view  # a display made from the published frame
     simulated = published.origin.simulated
-    heading = labels.text(title, lang)
+    heading = title[0] if lang == "nl" else title[1]  # made by _both
     heading = f"{heading} — {labels.SIMULATED}" if simulated else heading
     display, numeric = _display(table, lang)
     print_wide(heading, display, numeric)
@@ -345,7 +345,7 @@ def _display(table: pl.DataFrame, lang: Language) -> tuple[pl.DataFrame, list[st
         names = [labels.cell_country_name(c, lang) for c in text["country"].to_list()]
         text = text.insert_column(text.columns.index("country") + 1, pl.Series("name", names))
     headers = {
-        c: labels.text(COLUMNS[c], lang) if c in COLUMNS else _(_HEADERS.get(c, c), lang)
+        c: _(COLUMNS[c], lang) if c in COLUMNS else _(_HEADERS.get(c, c), lang)
         for c in text.columns
     }
     return text.rename(headers), [headers[c] for c in text.columns if c in numeric]

@@ -8,7 +8,6 @@ publication profile (default ``public``, the safest).
 
 from __future__ import annotations
 
-import csv
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
 
     from retour.disclosure import Language
     from retour.service.conditions import ConditionFigures
+    from retour.service.context import Retour
 
 # Polars, SQLAlchemy, the service and the labels are imported inside the functions: every
 # `retour` command imports this module, and only these two commands need them.
@@ -113,42 +113,29 @@ def conditions_figures(
         answer = conditions.condition_figures(
             ctx, on=on, monthly=monthly, by=by, profile=profile, confidential=confidential
         )
-    for warning in answer.rules.warnings:
-        err_console.print(f"warning: {warning}", markup=False)
-    if fmt is OutputFormat.JSON:
-        print_json(_named_json(answer, language, name_language))
-    elif fmt is OutputFormat.CSV:
-        _csv(answer, language, name_language)
-    else:
-        _table(answer, language, name_language)
+        for warning in answer.rules.warnings:
+            err_console.print(f"warning: {warning}", markup=False)
+        if fmt is not OutputFormat.TABLE:
+            _export(ctx, answer, fmt, language, name_language)
+            return
+    _table(answer, language, name_language)
 
 
 def _title(answer: ConditionFigures, lang: Language) -> str:
-    from retour.reports import labels
+    from retour.reports.messages import _
 
     if answer.monthly:
         span = f"{answer.months[0].isoformat()} - {answer.months[-1].isoformat()}"
-        return labels.text(
-            (
-                f"Zaken met alle vijf condities groen aan het eind van de maand, {span}",
-                f"Cases with all five conditions green at the month end, {span}",
-            ),
-            lang,
-        )
+        return _("Cases with all five conditions green at the month end, {span}", lang, span=span)
     day = answer.on.isoformat() if answer.on else ""
-    return labels.text(
-        (
-            f"De vijf condities van de open zaken op {day}",
-            f"The five conditions of the open cases on {day}",
-        ),
-        lang,
-    )
+    return _("The five conditions of the open cases on {day}", lang, day=day)
 
 
 def _table(answer: ConditionFigures, lang: Language, names: Language | None) -> None:
+    from retour.disclosure import accept
     from retour.service.conditions import BLOCKER
 
-    display = answer.display(lang)
+    display = accept(answer, "table").display(lang)
     if names is not None and answer.by and not answer.monthly:
         codes = [c if c is not None else "" for c in answer.rows()]
         display = display.insert_column(1, _names_series(codes, names))
@@ -168,49 +155,30 @@ def _names_series(codes: list[str], lang: Language) -> pl.Series:
     )
 
 
-def _csv(answer: ConditionFigures, lang: Language, names: Language | None) -> None:
-    """Monthly: month_end, [country,] all_green; otherwise one row per country (or the
-    total) with the measures and the blocker, as shown. Notes on stderr."""
+def _export(
+    ctx: Retour,
+    answer: ConditionFigures,
+    fmt: OutputFormat,
+    lang: Language,
+    names: Language | None,
+) -> None:
+    """CSV or JSON, rendered and recorded as an export by the service; for CSV the notes go
+    to stderr."""
     from retour.reports import labels
+    from retour.reports.models import conditions_document
+    from retour.service.publication import ExportFormat, export_answer
 
-    if answer.provenance.simulated:
-        err_console.print(labels.SIMULATED, markup=False)
-    err_console.print(labels.profile_line(answer.rules, lang), markup=False)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    cells = {(c["country"], c["column"]): c["display"] for c in answer.cells()}
-    rows = answer.rows() if answer.by else [None]
-    country_columns = (
-        ["country", *(["country" + NAME_SUFFIX] if names else [])] if answer.by else []
+    if fmt is OutputFormat.CSV:
+        if answer.provenance.simulated:
+            err_console.print(labels.SIMULATED, markup=False)
+        err_console.print(labels.profile_line(answer.rules, lang), markup=False)
+    exported = export_answer(
+        ctx,
+        answer,
+        ExportFormat(fmt.value),
+        subject="conditions",
+        document=lambda: conditions_document(answer, lang, names),
+        names=names,
+        detail={"date": answer.on.isoformat() if answer.on else None},
     )
-
-    def key(row: str | None) -> list[object]:
-        if not answer.by:
-            return []
-        code = row if row is not None else "total"
-        named = [labels.country_name(row, names) if row else ""] if names else []
-        return [code, *named]
-
-    if answer.monthly:
-        writer.writerow(["month_end", *country_columns, "all_green"])
-        for month in answer.columns:
-            for row in rows:
-                writer.writerow([month, *key(row), cells[(row, month)]])
-        return
-    writer.writerow([*country_columns, *answer.columns])
-    for row in rows:
-        writer.writerow([*key(row), *(cells.get((row, c), "") for c in answer.columns)])
-
-
-def _named_json(
-    answer: ConditionFigures, lang: Language, names: Language | None
-) -> dict[str, object]:
-    from retour.reports import labels
-
-    data = answer.as_json(lang)
-    if names is not None:
-        cells = data["cells"]
-        assert isinstance(cells, list)
-        for cell in cells:
-            code = cell["country"]
-            cell["country" + NAME_SUFFIX] = labels.country_name(code, names) if code else ""
-    return data
+    sys.stdout.write(exported)

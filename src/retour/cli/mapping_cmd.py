@@ -29,9 +29,16 @@ def draft(
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out.")] = False,
 ) -> None:
     """Draft a mapping for a source: check the lines marked CHECK, fill in those marked TODO."""
+    from retour.cli.render import ListsViolations, print_lines
+    from retour.domain.errors import InputError
     from retour.service import datasets
 
-    result = datasets.draft_mapping(path, out=out, force=force)
+    try:
+        result = datasets.draft_mapping(path, out=out, force=force)
+    except InputError as exc:
+        if isinstance(exc, ListsViolations):  # a broken or hostile source: say what and where
+            print_lines(list(exc.lines()), stderr=True)
+        raise
     if out is None:
         Console(highlight=False, soft_wrap=True).print(result.text, markup=False, end="")
     _summary(result, out)

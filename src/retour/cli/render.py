@@ -227,14 +227,15 @@ def print_footer(
     """Under a table of figures: its notes, the profile applied, the extraction date and
     data fingerprint, and the simulated-data label when so."""
     from retour.reports import labels  # not at start-up: it loads the country names
+    from retour.reports.messages import _
 
     for note in notes:
         console.print(note, markup=False)
     console.print(labels.profile_line(rules, lang), markup=False)
     if origin.extracted_on is not None:
+        extracted, data = _(labels.EXTRACTED, lang), _(labels.FINGERPRINT, lang)
         console.print(
-            f"{labels.text(labels.EXTRACTED, lang)}: {origin.extracted_on.isoformat()} · "
-            f"{labels.text(labels.FINGERPRINT, lang)}: {origin.fingerprint}",
+            f"{extracted}: {origin.extracted_on.isoformat()} · {data}: {origin.fingerprint}",
             markup=False,
         )
     if origin.simulated:

@@ -21,6 +21,7 @@ import os
 from typing import Final, Protocol, TypeVar, runtime_checkable
 
 from retour.disclosure.profiles import DisclosureRules
+from retour.domain.language import Language
 
 #: The environment variable naming the trace file of :func:`accept`.
 TRACE_VARIABLE: Final = "RETOUR_PUBLISHED_TRACE"
@@ -32,6 +33,14 @@ class Published(Protocol):
 
     @property
     def rules(self) -> DisclosureRules: ...
+
+
+@runtime_checkable
+class Tabular(Published, Protocol):
+    """A published answer that lays itself out as one table for CSV (the cases' conditions,
+    whose rows are month ends or countries): a header and rows of what it publishes."""
+
+    def csv_table(self, names: Language | None) -> tuple[list[str], list[list[object]]]: ...
 
 
 P = TypeVar("P", bound=Published)

@@ -159,6 +159,11 @@ def _workbook(path: Path, wanted: set[str] | None, budget: Budget) -> Source:
             source.sheets[title] = list(reader.rows()) if read else []
             if reader.problems:  # over a limit, or broken: the sheet cannot be mapped
                 raise RefusedFileError(reader.problems)
+            header_row = source.sheets[title][0][0] if source.sheets[title] else None
+            merged = merge_problems(title, reader.merges, header_row)
+            if header_row is not None and any(v.line == header_row for v in merged):
+                # a merged header leaves columns without names: the mapping cannot be checked
+                raise RefusedFileError([v for v in merged if v.line == header_row])
             source.merges[title] = reader.merges
     finally:
         book.close()

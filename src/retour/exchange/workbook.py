@@ -16,11 +16,16 @@ files), is refused outright. A sheet is then read with openpyxl's own sheet pars
 - merged cells are violations after the rows: a merged header leaves columns without names,
   merged data cells leave every cell but the first empty;
 - XML that breaks off (a truncated sheet) is a violation at the row after the last one read.
+
+Since no part with a DTD reaches openpyxl, it need not parse through defusedxml's pure-Python
+parser, which reads a sheet about 1.6 times slower than the C one: ``OPENPYXL_DEFUSEDXML``
+is set to False (unless set otherwise) before openpyxl is first imported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import warnings
 import zipfile
 import zlib
@@ -36,6 +41,8 @@ from defusedxml.ElementTree import DefusedXMLParser
 from retour.domain.limits import ImportLimits
 from retour.exchange.archive import Budget, RefusedFileError, broken, check_archive, open_archive
 from retour.exchange.violations import Reason, Violation
+
+os.environ.setdefault("OPENPYXL_DEFUSEDXML", "False")  # see the module's docstring
 
 XML_PARTS = (".xml", ".rels", ".vml")
 #: The prolog (before the root element) of an XML part must end within this many bytes.

@@ -397,9 +397,9 @@ def _footer(view: CaseView, lang: Language) -> list[str]:
     lines = []
     origin = view.provenance
     if origin.extracted_on is not None:
+        extracted, data = _(labels.EXTRACTED, lang), _(labels.FINGERPRINT, lang)
         lines.append(
-            f"{labels.text(labels.EXTRACTED, lang)}: {origin.extracted_on.isoformat()} · "
-            f"{labels.text(labels.FINGERPRINT, lang)}: {origin.fingerprint}"
+            f"{extracted}: {origin.extracted_on.isoformat()} · {data}: {origin.fingerprint}"
         )
     if view.logged:
         lines.append(_("This view is recorded in the audit log.", lang))

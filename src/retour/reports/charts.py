@@ -31,72 +31,61 @@ from retour.analysis.periods import Period
 from retour.disclosure import IS_TOTAL, DisclosedTable, Language
 from retour.domain.codes import Outcome
 from retour.reports import labels
+from retour.reports.messages import N_, _
 
-Pair = tuple[str, str]
 Spec = dict[str, Any]
 
-TEXT: Final[dict[str, Pair]] = {
-    "index": ("Samenwerkingsindex (0-100)", "Cooperation index (0-100)"),
-    "country": ("Land", "Country"),
-    "interval": ("{level}%-interval", "{level}% interval"),
-    "requests": ("Verzoeken", "Requests"),
-    "answer_rate": ("Beantwoord binnen 90 dagen", "Answered within 90 days"),
-    "median": ("Mediaan dagen tot antwoord", "Median days to an answer"),
-    "confirmed": ("Bevestigd van de antwoorden", "Confirmed of the answers"),
-    "expected": ("Verwacht bij deze mix van zaken", "Expected for this case mix"),
-    "document": ("Document binnen 30 dagen na positief", "Document within 30 days of positive"),
-    "naive": ("Ruw aandeel positief", "Raw positive share"),
-    "trend": ("Ontwikkeling", "Trend"),
-    "period": ("Periode", "Period"),
-    "days": ("Dagen na bekendstelling", "Days after submission"),
-    "answered": ("Aandeel beantwoord", "Share answered"),
-    "year": ("Jaar van bekendstelling", "Year of submission"),
-    "answer": ("Antwoord", "Answer"),
-    "effect": ("Effect op de index (punten)", "Effect on the index (points)"),
-    "start": ("Start", "Start"),
-    "instrument": ("Instrument", "Instrument"),
-    "verdict": ("Oordeel", "Verdict"),
-    "kind": ("Soort", "Kind"),
-    "description": ("Omschrijving", "Description"),
-    "not_shown": ("niet getoond", "not shown"),
-    "scale_title": (
-        "Samenwerking per land, {period}: kans op een positief antwoord binnen 90 dagen "
-        "voor een standaardzaak",
-        "Cooperation by country, {period}: chance of a positive answer within 90 days for a "
-        "standard case",
+TEXT: Final[dict[str, str]] = {
+    "index": N_("Cooperation index (0-100)"),
+    "country": N_("Country"),
+    "interval": N_("{level}% interval"),
+    "requests": N_("Requests"),
+    "answer_rate": N_("Answered within 90 days"),
+    "median": N_("Median days to an answer"),
+    "confirmed": N_("Confirmed of the answers"),
+    "expected": N_("Expected for this case mix"),
+    "document": N_("Document within 30 days of positive"),
+    "naive": N_("Raw positive share"),
+    "trend": N_("Trend"),
+    "period": N_("Period"),
+    "days": N_("Days after submission"),
+    "answered": N_("Share answered"),
+    "year": N_("Year of submission"),
+    "answer": N_("Answer"),
+    "effect": N_("Effect on the index (points)"),
+    "start": N_("Start"),
+    "instrument": N_("Instrument"),
+    "verdict": N_("Verdict"),
+    "kind": N_("Kind"),
+    "description": N_("Description"),
+    "not_shown": N_("not shown"),
+    "scale_title": N_(
+        "Cooperation by country, {period}: chance of a positive answer within "
+        "90 days for a standard case"
     ),
-    "index_title": (
-        "Samenwerkingsindex van {country} per kwartaal",
-        "Cooperation index of {country} by quarter",
-    ),
-    "index_none": (
-        "Te weinig gegevens voor een index in elk kwartaal",
-        "Too little data for an index in every quarter",
-    ),
-    "too_little_data": ("te weinig gegevens", "too little data"),
-    "answer_title": ("Antwoordtijden van {country}", "Answer times of {country}"),
-    "outcomes_title": ("Verzoeken aan {country} naar antwoord", "Requests to {country} by answer"),
-    "effects_title": (
-        "Instrumenten voor {country} en hun geschatte effect",
-        "Instruments for {country} and their estimated effect",
-    ),
+    "index_title": N_("Cooperation index of {country} by quarter"),
+    "index_none": N_("Too little data for an index in every quarter"),
+    "too_little_data": N_("too little data"),
+    "answer_title": N_("Answer times of {country}"),
+    "outcomes_title": N_("Requests to {country} by answer"),
+    "effects_title": N_("Instruments for {country} and their estimated effect"),
 }
 
 #: The codes of instruments (kind, level, status) in words.
-INSTRUMENT_TEXT: Final[dict[str, Pair]] = {
-    "visa_measure": ("visummaatregel", "visa measure"),
-    "readmission_agreement": ("overnameovereenkomst", "readmission agreement"),
-    "partnership": ("partnerschap", "partnership"),
-    "trade_preference": ("handelspreferentie", "trade preference"),
-    "working_arrangement": ("werkafspraak", "working arrangement"),
-    "diplomatic": ("diplomatiek", "diplomatic"),
-    "operational": ("operationeel", "operational"),
-    "bilateral": ("bilateraal", "bilateral"),
-    "benelux": ("Benelux", "Benelux"),
-    "eu": ("EU", "EU"),
-    "proposed": ("voorgesteld", "proposed"),
-    "in_force": ("van kracht", "in force"),
-    "ended": ("beëindigd", "ended"),
+INSTRUMENT_TEXT: Final[dict[str, str]] = {
+    "visa_measure": N_("visa measure"),
+    "readmission_agreement": N_("readmission agreement"),
+    "partnership": N_("partnership"),
+    "trade_preference": N_("trade preference"),
+    "working_arrangement": N_("working arrangement"),
+    "diplomatic": N_("diplomatic"),
+    "operational": N_("operational"),
+    "bilateral": N_("bilateral"),
+    "benelux": N_("Benelux"),
+    "eu": N_("EU"),
+    "proposed": N_("proposed"),
+    "in_force": N_("in force"),
+    "ended": N_("ended"),
 }
 
 TREND_ARROW: Final[dict[str, str]] = {
@@ -105,17 +94,38 @@ TREND_ARROW: Final[dict[str, str]] = {
     Trend.STEADY.value: "→",
 }
 TREND_COLOR: Final = ("#1a7f37", "#b42318", "#b0b7bf")  # up, down, steady
-TREND_TEXT: Final[dict[str, Pair]] = {
-    Trend.UP.value: ("omhoog", "up"),
-    Trend.DOWN.value: ("omlaag", "down"),
-    Trend.STEADY.value: ("geen duidelijke verandering", "no clear change"),
+TREND_TEXT: Final[dict[str, str]] = {
+    Trend.UP.value: N_("up"),
+    Trend.DOWN.value: N_("down"),
+    Trend.STEADY.value: N_("no clear change"),
 }
-VERDICT_TEXT: Final[dict[str, Pair]] = {
-    Verdict.INCREASE.value: ("stijging", "increase"),
-    Verdict.DECREASE.value: ("daling", "decrease"),
-    Verdict.NO_CLEAR_CHANGE.value: ("geen duidelijke verandering", "no clear change"),
-    Verdict.TOO_LITTLE_DATA.value: ("te weinig gegevens", "too little data"),
+VERDICT_TEXT: Final[dict[str, str]] = {
+    Verdict.INCREASE.value: N_("increase"),
+    Verdict.DECREASE.value: N_("decrease"),
+    Verdict.NO_CLEAR_CHANGE.value: N_("no clear change"),
+    Verdict.TOO_LITTLE_DATA.value: N_("too little data"),
 }
+#: The notes the effect estimates give (``analysis.effects``), as the catalog has them.
+EFFECT_NOTES: Final = (
+    N_("no requests to this country"),
+    N_("starts too early: no quarters before it in the data"),
+    N_("too recent: too few quarters after it in the data"),
+    N_("too few requests before or after"),
+    N_("too few comparable countries"),
+    N_("interval too wide"),
+    N_("no requests"),
+)
+#: The effect estimates' note on instruments of the same country at the same time.
+OVERLAP: Final = "overlaps with "
+
+
+def effect_note(note: str, lang: Language) -> str:
+    """An effect estimate's note in ``lang``: "overlaps with I003" -> "overlapt met I003"."""
+    if note.startswith(OVERLAP):
+        return _("overlaps with {instruments}", lang, instruments=note.removeprefix(OVERLAP))
+    return _(note, lang)
+
+
 VERDICT_COLOR: Final[dict[str, str]] = {
     Verdict.INCREASE.value: "#1a7f37",
     Verdict.DECREASE.value: "#b42318",
@@ -184,29 +194,30 @@ ANSWER_SEPARATOR: Final = ": "
 
 
 def t(key: str, lang: Language, **values: object) -> str:
-    pair = TEXT[key]
-    return (pair[0] if lang == "nl" else pair[1]).format(**values)
+    """The chart text ``key`` in ``lang``, its ``{fields}`` filled from ``values``."""
+    return _(TEXT[key], lang, **values)
 
 
-def _pick(pair: Pair, lang: Language) -> str:
-    return pair[0] if lang == "nl" else pair[1]
+def words(table: dict[str, str], lang: Language) -> dict[str, str]:
+    """A table of codes and their messages, in ``lang``: {code: word}."""
+    return {code: _(message, lang) for code, message in table.items()}
 
 
 #: Short names of the outcomes, for legends (the reasons follow them).
-OUTCOME_SHORT: Final[dict[str, Pair]] = {
-    Outcome.POSITIVE.value: ("positief", "positive"),
-    Outcome.NEGATIVE.value: ("negatief", "negative"),
-    Outcome.WITHDRAWN.value: ("ingetrokken", "withdrawn"),
-    Outcome.PENDING.value: ("loopt nog", "pending"),
+OUTCOME_SHORT: Final[dict[str, str]] = {
+    Outcome.POSITIVE.value: N_("positive"),
+    Outcome.NEGATIVE.value: N_("negative"),
+    Outcome.WITHDRAWN.value: N_("withdrawn"),
+    Outcome.PENDING.value: N_("pending"),
 }
 
 
 def answer_label(value: str, lang: Language) -> str:
     """An outcome and its reason in words: "negative: no_response" -> "negatief: geen
     reactie"."""
-    outcome, _, reason = value.partition(ANSWER_SEPARATOR)
+    outcome, _sep, reason = value.partition(ANSWER_SEPARATOR)
     short = OUTCOME_SHORT.get(outcome)
-    first = _pick(short, lang) if short else labels.code_label(outcome, lang)
+    first = _(short, lang) if short else labels.code_label(outcome, lang)
     if not reason:
         return first
     return f"{first}{ANSWER_SEPARATOR}{labels.code_label(reason, lang)}"
@@ -370,7 +381,7 @@ def scale_rows(
             .alias("arrow"),
             pl.col("trend")
             .replace_strict(
-                {k: _pick(v, lang) for k, v in TREND_TEXT.items()},
+                words(TREND_TEXT, lang),
                 default=DASH,
                 return_dtype=pl.String,
             )
@@ -706,7 +717,7 @@ def effects_chart(
     ``span``: the dates the time axis covers (default: the instruments' own)."""
     alt = _alt()
     interval = t("interval", lang, level=round(level * 100))
-    verdicts = {k: _pick(v, lang) for k, v in VERDICT_TEXT.items()}
+    verdicts = words(VERDICT_TEXT, lang)
     data = alt.Data(values=_records(_effect_rows(effects, verdicts, lang)))
     color = alt.Color(
         "verdict:N",
@@ -756,7 +767,7 @@ def _effect_rows(effects: pl.DataFrame, verdicts: dict[str, str], lang: Language
         pl.col("verdict").replace_strict(verdicts, return_dtype=pl.String).alias("verdict_text"),
         pl.col("kind")
         .replace_strict(
-            {k: _pick(v, lang) for k, v in INSTRUMENT_TEXT.items()},
+            words(INSTRUMENT_TEXT, lang),
             default=pl.col("kind"),
             return_dtype=pl.String,
         )

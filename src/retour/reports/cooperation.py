@@ -26,174 +26,129 @@ from retour.disclosure import IS_TOTAL, DisclosedTable, DisclosureRules, Languag
 from retour.reports import charts, labels, page
 from retour.reports import context as eu_context
 from retour.reports.document import Block, Chart, Document, Notes, Paragraph, Section, Table
-
-Pair = tuple[str, str]
+from retour.reports.messages import N_, _
 
 SIMULATED: Final = labels.SIMULATED
 
-TEXT: Final[dict[str, Pair]] = {
-    "scale_heading": ("Samenwerking van landen van herkomst", "Cooperation of countries of origin"),
-    "country_heading": ("Samenwerking van {country}", "Cooperation of {country}"),
-    "meta": ("Periode {period} · stand per {as_of}", "Period {period} · as of {as_of}"),
-    "meta_country": ("Stand per {as_of}", "As of {as_of}"),
-    "intro": (
-        "De index is de geschatte kans (0-100) dat een verzoek om een standaardzaak -- "
-        "met een (kopie van een) paspoort of identiteitskaart, voor een vreemdeling die "
-        "meewerkt -- binnen 90 dagen een positief antwoord krijgt. Zo meet de index het land, "
-        "niet de mix van zaken die het krijgt. Een punt is de schatting, de lijn eromheen "
-        "het {level}%-interval; de pijl de ontwikkeling sinds de vorige periode. Er is geen "
-        "lijst van landen die wel of niet meewerken: het is een glijdende schaal die in de "
-        "tijd verandert.",
-        "The index is the estimated chance (0-100) that a request for a standard case -- with "
-        "a (copy of a) passport or identity card, for a person who cooperates -- gets a "
-        "positive answer within 90 days. It thus measures the country, not the mix of cases "
-        "it is sent. A point is the estimate, the line around it the {level}% interval; the "
-        "arrow the trend since the previous period. There is no list of countries that do or "
-        "do not cooperate: it is a sliding scale that changes over time.",
+TEXT: Final[dict[str, str]] = {
+    "scale_heading": N_("Cooperation of countries of origin"),
+    "country_heading": N_("Cooperation of {country}"),
+    "meta": N_("Period {period} · as of {as_of}"),
+    "meta_country": N_("As of {as_of}"),
+    "intro": N_(
+        "The index is the estimated chance (0-100) that a request for a "
+        "standard case -- with a (copy of a) passport or identity card, for a "
+        "person who cooperates -- gets a positive answer within 90 days. It "
+        "thus measures the country, not the mix of cases it is sent. A point is"
+        " the estimate, the line around it the {level}% interval; the arrow the"
+        " trend since the previous period. There is no list of countries that "
+        "do or do not cooperate: it is a sliding scale that changes over time."
     ),
-    "no_requests": (
-        "retour bevat geen verzoeken aan {country}; de index kan niet worden berekend. "
-        "Wat retour wel bevat, staat hieronder.",
-        "retour holds no requests to {country}; the index cannot be computed. What retour "
-        "does hold follows below.",
+    "no_requests": N_(
+        "retour holds no requests to {country}; the index cannot be computed. "
+        "What retour does hold follows below."
     ),
-    "no_requests_short": (
-        "retour bevat geen verzoeken aan {country}: geen index, geen antwoordtijden, geen "
-        "antwoorden.",
-        "retour holds no requests to {country}: no index, no answer times, no answers.",
+    "no_requests_short": N_(
+        "retour holds no requests to {country}: no index, no answer times, no answers."
     ),
-    "figures": ("Cijfers", "Figures"),
-    "figures_caption": (
-        "Samenwerkingsindex per land, {period}",
-        "Cooperation index by country, {period}",
+    "figures": N_("Figures"),
+    "figures_caption": N_("Cooperation index by country, {period}"),
+    "too_little": N_("Too little data"),
+    "too_little_text": N_(
+        "For these countries the data say too little for an index: too few "
+        "requests or too wide an interval."
     ),
-    "too_little": ("Te weinig gegevens", "Too little data"),
-    "too_little_text": (
-        "Voor deze landen zeggen de gegevens te weinig voor een index: te weinig verzoeken of "
-        "een te breed interval.",
-        "For these countries the data say too little for an index: too few requests or too "
-        "wide an interval.",
+    "about": N_("About these figures"),
+    "naive_note": N_(
+        "The raw share of positive answers depends mostly on the cases: whoever"
+        " hides their identity rarely gets a positive answer. The index "
+        "accounts for the identity evidence, the person's cooperation and the "
+        "kind of request, for requests still pending, and pulls countries with "
+        "few requests towards the average. See the method note "
+        "(docs/cooperation-index.md)."
     ),
-    "about": ("Over deze cijfers", "About these figures"),
-    "naive_note": (
-        "Het ruwe aandeel positieve antwoorden hangt vooral af van de zaken: wie zijn "
-        "identiteit verbergt, krijgt zelden een positief antwoord. De index houdt rekening "
-        "met het bewijs van identiteit, de medewerking van de vreemdeling en de soort "
-        "verzoek, met verzoeken die nog lopen, en trekt landen met weinig verzoeken naar het "
-        "gemiddelde. Zie de methodenotitie (docs/cooperation-index.md).",
-        "The raw share of positive answers depends mostly on the cases: whoever hides their "
-        "identity rarely gets a positive answer. The index accounts for the identity "
-        "evidence, the person's cooperation and the kind of request, for requests still "
-        "pending, and pulls countries with few requests towards the average. See the method "
-        "note (docs/cooperation-index.md).",
+    "index_section": N_("The index over time"),
+    "index_caption": N_(
+        "Cooperation index of {country} by quarter, with {level}% interval and components"
     ),
-    "index_section": ("De index door de tijd", "The index over time"),
-    "index_caption": (
-        "Samenwerkingsindex van {country} per kwartaal, met {level}%-interval en componenten",
-        "Cooperation index of {country} by quarter, with {level}% interval and components",
+    "answers_section": N_("Answer times"),
+    "answers_caption": N_(
+        "Requests to {country} by year of submission: share answered within so many days"
     ),
-    "answers_section": ("Antwoordtijden", "Answer times"),
-    "answers_caption": (
-        "Verzoeken aan {country} per jaar van bekendstelling: aandeel beantwoord binnen zoveel "
-        "dagen",
-        "Requests to {country} by year of submission: share answered within so many days",
+    "outcomes_section": N_("Answers and reasons"),
+    "outcomes_caption": N_("Requests to {country} by year of submission, by answer and reason"),
+    "effects_section": N_("Instruments"),
+    "instruments_caption": N_("Instruments for {country} and their estimated effect"),
+    "effects_text": N_(
+        "The effect is the change of the index in points attributable to the "
+        "instrument: the country's change from the year before to the year "
+        "after, minus that of comparable countries without an instrument; the "
+        "interval ({level}%) includes the ordinary year-to-year drift of "
+        "countries."
     ),
-    "outcomes_section": ("Antwoorden en redenen", "Answers and reasons"),
-    "outcomes_caption": (
-        "Verzoeken aan {country} per jaar van bekendstelling, naar antwoord en reden",
-        "Requests to {country} by year of submission, by answer and reason",
+    "no_effect": N_("Without requests to {country} retour cannot estimate an instrument's effect."),
+    "no_instruments": N_("No instruments recorded."),
+    "cases_section": N_("Cases of nationals"),
+    "cases_caption": N_(
+        "Cases of foreign nationals of {country}, by year opened, by how the case stands now"
     ),
-    "effects_section": ("Instrumenten", "Instruments"),
-    "instruments_caption": (
-        "Instrumenten voor {country} en hun geschatte effect",
-        "Instruments for {country} and their estimated effect",
+    "departures_caption": N_(
+        "Departures of foreign nationals of {country}, by year, by type of departure"
     ),
-    "effects_text": (
-        "Het effect is de verandering van de index in punten die aan het instrument is toe "
-        "te schrijven: de verandering van het land van het jaar ervoor tot het jaar erna, min "
-        "die van vergelijkbare landen zonder instrument; het interval ({level}%) bevat de "
-        "gewone schommeling van landen van jaar tot jaar.",
-        "The effect is the change of the index in points attributable to the instrument: "
-        "the country's change from the year before to the year after, minus that of "
-        "comparable countries without an instrument; the interval ({level}%) includes the "
-        "ordinary year-to-year drift of countries.",
+    "no_cases": N_("retour holds no cases of foreign nationals of {country}."),
+    "cases_note": N_(
+        "Nationality: the person's presumed nationality. How a case stands is "
+        "as of the extraction date."
     ),
-    "no_effect": (
-        "Zonder verzoeken aan {country} kan retour het effect van een instrument niet schatten.",
-        "Without requests to {country} retour cannot estimate an instrument's effect.",
+    "no_context": N_(
+        "No EU figures on the return of nationals of {country} have been "
+        "imported (retour context import)."
     ),
-    "no_instruments": ("Geen instrumenten bekend.", "No instruments recorded."),
-    "cases_section": ("Zaken van onderdanen", "Cases of nationals"),
-    "cases_caption": (
-        "Zaken van vreemdelingen met de nationaliteit {country}, per jaar van opening, naar "
-        "hoe de zaak nu staat",
-        "Cases of foreign nationals of {country}, by year opened, by how the case stands now",
-    ),
-    "departures_caption": (
-        "Vertrek van vreemdelingen met de nationaliteit {country}, per jaar, naar soort vertrek",
-        "Departures of foreign nationals of {country}, by year, by type of departure",
-    ),
-    "no_cases": (
-        "retour bevat geen zaken van vreemdelingen met de nationaliteit {country}.",
-        "retour holds no cases of foreign nationals of {country}.",
-    ),
-    "cases_note": (
-        "Nationaliteit: de vermoedelijke nationaliteit van de vreemdeling. De stand van een "
-        "zaak is die op de peildatum.",
-        "Nationality: the person's presumed nationality. How a case stands is as of the "
-        "extraction date.",
-    ),
-    "no_context": (
-        "Er zijn geen EU-cijfers over de terugkeer van onderdanen van {country} ingelezen "
-        "(retour context import).",
-        "No EU figures on the return of nationals of {country} have been imported "
-        "(retour context import).",
-    ),
-    "kind": ("Soort verzoek: {kind}", "Kind of request: {kind}"),
-    "brief_docx": ("Landenbrief (Word, om te bewerken)", "Country brief (Word, to edit)"),
+    "kind": N_("Kind of request: {kind}"),
+    "brief_docx": N_("Country brief (Word, to edit)"),
 }
 
-COLUMNS: Final[dict[str, Pair]] = {
-    "name": ("Land", "Country"),
-    "index": ("Index", "Index"),
-    "interval": ("Interval", "Interval"),
-    "trend": ("Ontwikkeling", "Trend"),
-    "n_requests": ("Verzoeken", "Requests"),
-    "answer_rate_90d": ("Beantwoord ≤ 90 d", "Answered ≤ 90 d"),
-    "median_days_to_answer": ("Mediaan dagen", "Median days"),
-    "confirmation_observed": ("Bevestigd", "Confirmed"),
-    "confirmation_expected": ("Verwacht", "Expected"),
-    "document_within_30d": ("Document ≤ 30 d", "Document ≤ 30 d"),
-    "naive_positive_share": ("Ruw aandeel positief", "Raw positive share"),
-    "period": ("Periode", "Period"),
-    "instrument_id": ("Instrument", "Instrument"),
-    "title": ("Omschrijving", "Description"),
-    "start_on": ("Start", "Start"),
-    "effect": ("Effect (punten)", "Effect (points)"),
-    "verdict": ("Oordeel", "Verdict"),
-    "year": ("Jaar", "Year"),
-    "answered_30d": ("Beantwoord ≤ 30 d", "Answered ≤ 30 d"),
-    "answered_90d": ("Beantwoord ≤ 90 d", "Answered ≤ 90 d"),
-    "answered_365d": ("Beantwoord ≤ 365 d", "Answered ≤ 365 d"),
-    "withdrawn_365d": ("Ingetrokken ≤ 365 d", "Withdrawn ≤ 365 d"),
-    "end_on": ("Einde", "End"),
-    "instrument_kind": ("Soort", "Kind"),
-    "level": ("Niveau", "Level"),
-    "status": ("Status", "Status"),
-    "answer": ("Antwoord", "Answer"),
-    "state": ("Stand van de zaak", "How the case stands"),
-    "departure": ("Soort vertrek", "Type of departure"),
+COLUMNS: Final[dict[str, str]] = {
+    "name": N_("Country"),
+    "index": N_("Index"),
+    "interval": N_("Interval"),
+    "trend": N_("Trend"),
+    "n_requests": N_("Requests"),
+    "answer_rate_90d": N_("Answered ≤ 90 d"),
+    "median_days_to_answer": N_("Median days"),
+    "confirmation_observed": N_("Confirmed"),
+    "confirmation_expected": N_("Expected"),
+    "document_within_30d": N_("Document ≤ 30 d"),
+    "naive_positive_share": N_("Raw positive share"),
+    "period": N_("Period"),
+    "instrument_id": N_("Instrument"),
+    "title": N_("Description"),
+    "start_on": N_("Start"),
+    "effect": N_("Effect (points)"),
+    "verdict": N_("Verdict"),
+    "year": N_("Year"),
+    "answered_30d": N_("Answered ≤ 30 d"),
+    "answered_90d": N_("Answered ≤ 90 d"),
+    "answered_365d": N_("Answered ≤ 365 d"),
+    "withdrawn_365d": N_("Withdrawn ≤ 365 d"),
+    "end_on": N_("End date"),  # "End" alone is also the verb (a button that ends one)
+    "instrument_kind": N_("Kind"),
+    "level": N_("Level"),
+    "status": N_("Status"),
+    "answer": N_("Answer"),
+    "state": N_("How the case stands"),
+    "departure": N_("Type of departure"),
 }
 
 #: The words for the instruments' codes and for how a case stands.
-CODES: Final[dict[str, Pair]] = {
+CODES: Final[dict[str, str]] = {
     **charts.INSTRUMENT_TEXT,
-    "open": ("nog open", "still open"),
-    "departed": ("gesloten: vertrokken", "closed: departed"),
-    "lawful_stay": ("gesloten: rechtmatig verblijf", "closed: lawful stay"),
-    "deceased": ("gesloten: overleden", "closed: deceased"),
-    "transferred": ("gesloten: overgedragen", "closed: transferred"),
-    "other": ("gesloten: overig", "closed: other"),
+    "open": N_("still open"),
+    "departed": N_("closed: departed"),
+    "lawful_stay": N_("closed: lawful stay"),
+    "deceased": N_("closed: deceased"),
+    "transferred": N_("closed: transferred"),
+    "other": N_("closed: other"),
 }
 
 #: The index table of a country: these columns of a published index row, in order.
@@ -231,18 +186,18 @@ INSTRUMENT_COLUMNS: Final = (
 
 
 def _t(key: str, lang: Language, **values: object) -> str:
-    return labels.text(TEXT[key], lang).format(**values)
+    return _(TEXT[key], lang, **values)
 
 
 def _c(key: str, lang: Language) -> str:
-    return labels.text(COLUMNS[key], lang)
+    return _(COLUMNS[key], lang)
 
 
 def code_text(code: str | None, lang: Language) -> str:
     if code is None:
         return ""
-    pair = CODES.get(code)
-    return labels.code_label(code, lang) if pair is None else labels.text(pair, lang)
+    message = CODES.get(code)
+    return labels.code_label(code, lang) if message is None else _(message, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,9 +337,10 @@ def disclosed_table(
 
 
 def _provenance(as_of: dt.date, fingerprint: str | None, lang: Language) -> str:
-    line = f"{labels.text(labels.EXTRACTED, lang)}: {as_of.isoformat()}"
+    extracted, data = _(labels.EXTRACTED, lang), _(labels.FINGERPRINT, lang)
+    line = f"{extracted}: {as_of.isoformat()}"
     if fingerprint:
-        line += f" · {labels.text(labels.FINGERPRINT, lang)}: {fingerprint}"
+        line += f" · {data}: {fingerprint}"
     return line
 
 
@@ -522,7 +478,7 @@ def _instruments_frame(data: CountryData, lang: Language) -> pl.DataFrame:
             .with_columns(pl.lit(None, pl.Date).alias("end_on"))
         )
     joined = recorded.join(effects, on="instrument_id", how="left").sort("start_on")
-    verdicts = {k: labels.text(v, lang) for k, v in charts.VERDICT_TEXT.items()}
+    verdicts = charts.words(charts.VERDICT_TEXT, lang)
     rows = [
         {
             "start_on": r["start_on"].isoformat() if r["start_on"] else "",

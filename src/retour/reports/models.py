@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import polars as pl
 from pydantic import (
@@ -28,8 +28,9 @@ from pydantic import (
 
 from retour.disclosure import COUNTRY_COLUMNS, DisclosedEstimates, Language
 from retour.disclosure.figures import NAME_SUFFIX, Figures, FigureTable
-from retour.disclosure.published import accept
+from retour.disclosure.published import Published, accept
 from retour.domain.codes import InstrumentKind, InstrumentLevel, InstrumentStatus
+from retour.domain.provenance import Provenance
 from retour.reports import labels
 
 #: A value in a row of a published table, as JSON has it.
@@ -103,6 +104,33 @@ class EstimatesDocument(Document):
     simulated: bool
     notes: list[str]
     rows: list[Row]
+
+
+class ConditionCell(Document):
+    """One cell of the cases' conditions: the country (None for the total), the measure or
+    month end, the figure (null when hidden), as shown, its status (None for a blocker)."""
+
+    country: str | None
+    column: str
+    n: int | None
+    display: str
+    status: str | None
+    country_name: str | None = None
+
+
+class ConditionsDocument(Document):
+    """``retour figures conditions --format json``: one date or month ends."""
+
+    subject: str
+    profile: str
+    simulated: bool
+    extracted_on: dt.date | None
+    fingerprint: str | None
+    on: dt.date | None
+    months: list[dt.date] | None
+    by: list[str]
+    notes: list[str]
+    cells: list[ConditionCell]
 
 
 class CountryName(Document):
@@ -206,6 +234,50 @@ class AuditDocument(Document):
 
 
 # -- builders ---------------------------------------------------------------------------------
+
+
+class ConditionAnswer(Published, Protocol):
+    """What :func:`conditions_document` reads of the cases' conditions
+    (``retour.service.conditions.ConditionFigures``)."""
+
+    @property
+    def on(self) -> dt.date | None: ...
+    @property
+    def months(self) -> tuple[dt.date, ...]: ...
+    @property
+    def by(self) -> tuple[str, ...]: ...
+    @property
+    def provenance(self) -> Provenance: ...
+    def notes_in(self, lang: Language) -> list[str]: ...
+    def cells(self) -> list[dict[str, object]]: ...
+
+
+def conditions_document(
+    answer: ConditionAnswer, lang: Language = "nl", names: Language | None = None
+) -> ConditionsDocument:
+    """The cases' conditions: every shown cell, a country's name beside it in ``names``."""
+    accept(answer, "json")
+    origin = answer.provenance
+    cells = [ConditionCell.model_validate(c) for c in answer.cells()]
+    if names is not None:
+        cells = [
+            c.model_copy(
+                update={"country_name": labels.country_name(c.country, names) if c.country else ""}
+            )
+            for c in cells
+        ]
+    return ConditionsDocument(
+        subject="conditions",
+        profile=answer.rules.profile.value,
+        simulated=origin.simulated,
+        extracted_on=origin.extracted_on,
+        fingerprint=origin.fingerprint,
+        on=answer.on,
+        months=list(answer.months) or None,
+        by=list(answer.by),
+        notes=answer.notes_in(lang),
+        cells=cells,
+    )
 
 
 def figure_cells(

@@ -58,7 +58,7 @@ from retour.domain.codes import Outcome, RequestKind
 from retour.domain.errors import InputError
 from retour.domain.provenance import Provenance
 from retour.reports import labels
-from retour.reports.labels import text
+from retour.reports.messages import _
 
 #: Sheet 1's columns per kind: the key in the disclosed table and the header's label key.
 ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -209,7 +209,7 @@ class _Writer:
         self.lang = lang
         origin = tables.provenance
         properties: dict[str, Any] = {
-            "title": text(labels.PRESS_TITLE["totals"], lang).format(years=self.years_text),
+            "title": _(labels.PRESS_TITLE["totals"], lang, years=self.years_text),
             "comments": labels.SIMULATED if origin.simulated else "",
         }
         if origin.extracted_on is not None:  # the same data give the same file
@@ -263,8 +263,9 @@ class _Writer:
     def years_text(self) -> str:
         return labels.years_text(list(self.tables.years))
 
-    def t(self, pair: labels.Pair) -> str:
-        return text(pair, self.lang)
+    def t(self, message: str) -> str:
+        """A message of the catalog in the workbook's language."""
+        return _(message, self.lang)
 
     # -- common parts ----------------------------------------------------------------------
 
@@ -367,7 +368,7 @@ class _Writer:
     # -- sheet 1 ---------------------------------------------------------------------------
 
     def totals_sheet(self) -> None:
-        sheet = self.book.add_worksheet(text(labels.PRESS_SHEETS["totals"], self.lang))
+        sheet = self.book.add_worksheet(self.t(labels.PRESS_SHEETS["totals"]))
         width = len(ANSWER_COLUMNS)
         widths = [10.0, *([14.0] * (2 * width))]
         self._top(sheet, self.t(labels.PRESS_TITLE["totals"]).format(years=self.years_text), widths)
@@ -380,7 +381,7 @@ class _Writer:
                 group_row, first, group_row, first + width - 1,
                 self.t(labels.KIND_LONG[kind]), self.group,
             )  # fmt: skip
-            for j, (_, header) in enumerate(ANSWER_COLUMNS):
+            for j, (_key, header) in enumerate(ANSWER_COLUMNS):
                 sheet.write_string(
                     head_row, first + j, self.t(labels.PRESS_ANSWER[header]), self.header_number
                 )
@@ -393,7 +394,7 @@ class _Writer:
             else:
                 sheet.write_number(row, 0, int(key), self.label)
             for k, kind in enumerate(KINDS):
-                for j, (column, _) in enumerate(ANSWER_COLUMNS):
+                for j, (column, _header) in enumerate(ANSWER_COLUMNS):
                     value, status = cells[kind].get((key, column), (0, CellStatus.EXACT.value))
                     self._cell(sheet, row, 1 + k * width + j, value, status, total)
             row += 1
@@ -401,7 +402,7 @@ class _Writer:
             [n for kind in KINDS for n in self.tables.answers[kind].notes]
         )
         last = self._notes(sheet, row + 1, notes, widths) - 1
-        self._header_height(sheet, head_row, [self.t(labels.PRESS_ANSWER[h]) for _, h in
+        self._header_height(sheet, head_row, [self.t(labels.PRESS_ANSWER[h]) for _key, h in
                             ANSWER_COLUMNS], widths[1:])  # fmt: skip
         sheet.freeze_panes(head_row + 1, 1)
         self._page(sheet, widths, last, (group_row, head_row))
@@ -411,7 +412,7 @@ class _Writer:
     def country_sheet(self, kind: RequestKind) -> None:
         """Per country (by volume) one row; per year and over all years a group of columns:
         submitted, the four answers, the share not confirmed. The totals row is sheet 1's."""
-        sheet = self.book.add_worksheet(text(labels.PRESS_SHEETS[kind.value], self.lang))
+        sheet = self.book.add_worksheet(self.t(labels.PRESS_SHEETS[kind.value]))
         tables = self.tables.countries[kind]
         groups = [*(str(y) for y in self.tables.years), TOTAL]
         rows = self._country_order(tables.made)
@@ -522,7 +523,7 @@ class _Writer:
     # -- sheet 4 ---------------------------------------------------------------------------
 
     def reasons_sheet(self) -> None:
-        sheet = self.book.add_worksheet(text(labels.PRESS_SHEETS["reasons"], self.lang))
+        sheet = self.book.add_worksheet(self.t(labels.PRESS_SHEETS["reasons"]))
         table = self.tables.reasons
         dims = len(table.row_dims)
         columns = [*(str(y) for y in self.tables.years), TOTAL]
@@ -568,7 +569,7 @@ class _Writer:
     # -- sheet 5 ---------------------------------------------------------------------------
 
     def definitions_sheet(self) -> None:
-        sheet = self.book.add_worksheet(text(labels.PRESS_SHEETS["definitions"], self.lang))
+        sheet = self.book.add_worksheet(self.t(labels.PRESS_SHEETS["definitions"]))
         origin = self.tables.provenance
         widths = [30.0, 95.0]
         self._banner(sheet, 0, self.t(labels.PRESS_TITLE["definitions"]), self.title, widths, 13)
@@ -674,8 +675,8 @@ def _shares(frame: pl.DataFrame) -> dict[tuple[str | None, str], tuple[float | N
     }
 
 
-def _note(pair: labels.Pair) -> Note:
-    return Note(pair[0], pair[1])
+def _note(message: str) -> Note:
+    return labels.note(message)
 
 
 def _escaped(value: str) -> str:

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from retour.disclosure import COUNTRY_COLUMNS, DisclosedEstimates, Language, Published
 from retour.disclosure.figures import NAME_SUFFIX, Figures
-from retour.disclosure.published import accept
+from retour.disclosure.published import Tabular, accept
 from retour.reports import labels
 
 #: Decimals of a share or rate in CSV (trailing zeros dropped).
@@ -45,7 +45,8 @@ def csv_text(
     For a figures answer: a ``table`` column when there are several tables, the ``by``
     columns (a country column followed by its name in ``names``, when given), then ``n``;
     ``only`` = (dimension, code) keeps the cells of that one code. For estimates: their
-    published columns as they are.
+    published columns as they are. For an answer that lays itself out
+    (:class:`~retour.disclosure.published.Tabular`): its table.
     """
     accept(published, "csv")
     rows: Iterator[Sequence[object]]
@@ -53,6 +54,9 @@ def csv_text(
         header, rows = _figures_header(published, names), _figures_rows(published, names, only)
     elif isinstance(published, DisclosedEstimates):
         header, rows = published.frame.columns, _estimate_rows(published.frame)
+    elif isinstance(published, Tabular):
+        header, found = published.csv_table(names)
+        rows = iter(found)
     else:
         raise TypeError(f"csv: no CSV layout for {type(published).__name__}")
     out = io.StringIO()

@@ -26,6 +26,7 @@ from retour.disclosure import (
     OTHER_COUNTRIES,
     OTHER_COUNTRIES_LABEL,
     SECONDARY_SIGN,
+    TOTAL,
     TOTAL_LABEL,
     CellStatus,
     DisclosedTable,
@@ -35,9 +36,11 @@ from retour.disclosure import (
     Profile,
     disclose_table,
 )
+from retour.disclosure.figures import NAME_SUFFIX
 from retour.domain.codes import Condition
 from retour.domain.errors import Field, UsageError
 from retour.domain.provenance import Provenance
+from retour.reports import labels
 from retour.reports.messages import N_, _
 from retour.service.context import Retour
 from retour.service.publication import disclosure_rules, provenance
@@ -138,6 +141,27 @@ class ConditionFigures:
         for note in [*self.notes, *(n for t in self.tables.values() for n in t.notes)]:
             seen.setdefault(note.text(lang), None)
         return list(seen)
+
+    def csv_table(self, names: Language | None) -> tuple[list[str], list[list[object]]]:
+        """The answer as one table for CSV (:func:`retour.reports.tabular.csv_text`): monthly,
+        ``month_end, [country,] all_green``; otherwise one row per country (or the total)
+        with the measures and the blocker, as shown; a country's name after its code in
+        ``names``, when given."""
+        shown = {(c[COUNTRY], c["column"]): c["display"] for c in self.cells()}
+        rows = self.rows() if self.by else [None]
+        countries = [COUNTRY, *([COUNTRY + NAME_SUFFIX] if names else [])] if self.by else []
+
+        def key(row: str | None) -> list[object]:
+            if not self.by:
+                return []
+            named = [labels.country_name(row, names) if row else ""] if names else []
+            return [row if row is not None else TOTAL, *named]
+
+        if self.monthly:
+            body = [[m, *key(r), shown[(r, m)]] for m in self.columns for r in rows]
+            return [lights.MONTH_END, *countries, lights.ALL_GREEN], body
+        body = [[*key(r), *(shown.get((r, c), "") for c in self.columns)] for r in rows]
+        return [*countries, *self.columns], body
 
     def as_json(self, lang: Language = "nl") -> dict[str, object]:
         origin = self.provenance

@@ -153,14 +153,11 @@ def _partial_year(years: Sequence[int], origin: Provenance) -> list[Note]:
 
 
 def _note(key: str, **values: object) -> Note:
-    nl, en = labels.NOTE[key]
-    return Note(nl.format(**values), en.format(**values))
+    return labels.note(labels.NOTE[key], **values)
 
 
 def _title(key: str, years: Sequence[int], **values: object) -> Note:
-    nl, en = labels.TITLE[key]
-    span = labels.years_text(list(years))
-    return Note(nl.format(years=span, **values), en.format(years=span, **values))
+    return labels.note(labels.TITLE[key], years=labels.years_text(list(years)), **values)
 
 
 def _disclose(frame: pl.DataFrame, by: Sequence[str], rules: DisclosureRules) -> DisclosedTable:

@@ -2,21 +2,22 @@
 
 - :func:`disclosure_rules`: the profile's rules with the settings' confidential countries;
 - :func:`provenance`: the data's extraction date, fingerprint and whether they are simulated;
-- :func:`export_estimates` and :func:`export_document`: published estimates (CSV or JSON)
-  and the API's documents rendered by :mod:`retour.reports.tabular` and recorded as an
-  export by the actor who asked, whatever the face (``via`` cli, web or api), once.
+- :func:`export_answer`, :func:`export_estimates` and :func:`export_document`: a published
+  answer (CSV or JSON) and the API's documents rendered by :mod:`retour.reports.tabular`
+  and recorded as an export by the actor who asked, whatever the face (``via`` cli, web or
+  api), once.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Final
 
 from pydantic import BaseModel
 
-from retour.disclosure import DisclosedEstimates, DisclosureRules, Language, Profile
+from retour.disclosure import DisclosedEstimates, DisclosureRules, Language, Profile, Published
 from retour.domain.provenance import Provenance
 from retour.reports.models import estimates_document
 from retour.reports.tabular import csv_text, json_text
@@ -89,18 +90,42 @@ def export_estimates(
     they answer, ``answers``: period, kind, as_of, level, by), recorded as an export of
     ``subject`` by ``actor`` (the operating-system user's when none is given)."""
     given = dict(answers or {})
-    if fmt is ExportFormat.CSV:
-        text = csv_text(published)
-    else:
-        text = json_text(estimates_document(published, lang, **given))
     period = given.get("period")
+    return export_answer(
+        context,
+        published,
+        fmt,
+        subject=subject,
+        document=lambda: estimates_document(published, lang, **given),
+        actor=actor,
+        detail={"period": str(period) if period is not None else None},
+    )
+
+
+def export_answer(
+    context: Retour,
+    published: Published,
+    fmt: ExportFormat,
+    *,
+    subject: str,
+    document: Callable[[], BaseModel],
+    names: Language | None = None,
+    actor: audit.Actor | None = None,
+    detail: audit.Detail | None = None,
+) -> str:
+    """A published answer as CSV (:func:`~retour.reports.tabular.csv_text`, country names
+    in ``names``) or as the JSON of its ``document``, recorded once as an export of
+    ``subject`` (with the format and ``detail``) by ``actor`` (the operating-system user's
+    when none is given)."""
+    csv = fmt is ExportFormat.CSV
+    text = csv_text(published, names=names) if csv else json_text(document())
     audit.record_by(
         context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_FIGURES,
         profile=published.rules.profile.value,
         subject=subject,
-        detail={"format": fmt.value, "period": str(period) if period is not None else None},
+        detail={"format": fmt.value, **(detail or {})},
     )
     return text
 

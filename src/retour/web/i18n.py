@@ -149,9 +149,9 @@ def readable(line: str, lang: Language) -> str:
 
     def word(found: re.Match[str]) -> str:
         code = found.group(0)
-        pair = INSTRUMENT_WORDS.get(code)
-        if pair is not None:
-            return pair[0] if lang == "nl" else pair[1]
+        message = INSTRUMENT_WORDS.get(code)
+        if message is not None:
+            return _(message, lang)
         named = labels.code_label(code, lang)
         return code if named == code else named
 
@@ -160,8 +160,8 @@ def readable(line: str, lang: Language) -> str:
 
 def instrument_word(code: object, lang: Language) -> str:
     value = str(getattr(code, "value", code))
-    pair = INSTRUMENT_WORDS.get(value)
-    return value if pair is None else (pair[0] if lang == "nl" else pair[1])
+    message = INSTRUMENT_WORDS.get(value)
+    return value if message is None else _(message, lang)
 
 
 def profile_name(profile: Profile, lang: Language) -> str:

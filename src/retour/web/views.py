@@ -41,6 +41,7 @@ from retour.reports import cooperation as cooperation_report
 from retour.reports import labels
 from retour.reports.document import Table
 from retour.reports.messages import N_, _
+from retour.reports.messages import N_, _
 from retour.service import conditions, cooperation, figures, instruments, outside, publication
 from retour.service.context import Retour
 from retour.service.instruments import DeskJudgement, Instrument
@@ -240,15 +241,11 @@ class Views:
                 .sort("rank", nulls_last=True)
                 .drop("rank")
             )
-            headers = tuple(
-                labels.text(cooperation_report.COLUMNS[c], lang) for c in figures_frame.columns
-            )
+            headers = tuple(_(cooperation_report.COLUMNS[c], lang) for c in figures_frame.columns)
             rows = tuple(
                 tuple("" if v is None else str(v) for v in row) for row in figures_frame.iter_rows()
             )
-            title = labels.text(
-                ("Samenwerkingsindex per land", "Cooperation index per country"), lang
-            )
+            title = _("Cooperation index per country", lang)
             return Scale(
                 period=found.period.label,
                 svg=chart_specs.svg(spec),
@@ -276,19 +273,12 @@ class Views:
                 conditions.condition_figures(self.app, monthly=year, profile=profile), "html"
             )
             frame = answer.display(lang)
-            headers = (
-                labels.text(("Maandeinde", "Month end"), lang),
-                labels.text(("Klaar voor vertrek", "Ready to return"), lang),
-            )
+            headers = (_("Month end", lang), _("Ready to return", lang))
             rows = tuple(
                 RowView(tuple("" if v is None else str(v) for v in row))
                 for row in frame.iter_rows()
             )
-            title = labels.text(
-                (f"Klaar voor vertrek op de laatste dag van de maand, {year}",
-                 f"Ready to return at month end, {year}"),
-                lang,
-            )  # fmt: skip
+            title = _("Ready to return at month end, {year}", lang, year=year)
             shown = caption(title, Filters(profile, requests=False), lang)
             return TableView(shown, headers, 1, rows), tuple(
                 i18n.readable(n, lang) for n in answer.notes_in(lang)
@@ -431,8 +421,8 @@ def label(dim: str | None, value: object, lang: Language) -> str:
 
 
 def dimension(dim: str, lang: Language) -> str:
-    pair = labels.DIMENSION.get(dim)
-    return labels.text(pair, lang) if pair else dim
+    message = labels.DIMENSION.get(dim)
+    return _(message, lang) if message else dim
 
 
 def table_view(
@@ -449,7 +439,7 @@ def table_view(
     dims = [d for d in table.row_dims if only is None or d != only[0]]
     values = display.columns[len(table.row_dims) :]
     if table.column is None:
-        value_headers = [labels.text(("Aantal", "Number"), lang)]
+        value_headers = [_("Number", lang)]
     else:
         value_headers = [
             TOTAL_LABEL[lang] if raw == TOTAL else label(table.column, raw, lang)
@@ -566,8 +556,8 @@ class CountryWords:
 
 def country_words(lang: Language) -> CountryWords:
     return CountryWords(
-        labels.text(cooperation_report.TEXT["cases_section"], lang),
-        labels.text(cooperation_report.TEXT["brief_docx"], lang),
+        _(cooperation_report.TEXT["cases_section"], lang),
+        _(cooperation_report.TEXT["brief_docx"], lang),
     )
 
 
@@ -585,8 +575,8 @@ def effects_view(
     if effects.is_empty():
         return None
     columns = ("start_on", "title", "effect", "verdict")
-    headers = tuple(labels.text(cooperation_report.COLUMNS[c], lang) for c in columns)
-    verdicts = {k: labels.text(v, lang) for k, v in chart_specs.VERDICT_TEXT.items()}
+    headers = tuple(_(cooperation_report.COLUMNS[c], lang) for c in columns)
+    verdicts = chart_specs.words(chart_specs.VERDICT_TEXT, lang)
     dash = chart_specs.DASH
     rows = []
     for r in effects.sort("start_on").iter_rows(named=True):
