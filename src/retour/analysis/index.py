@@ -24,6 +24,7 @@ import polars as pl
 from scipy.special import expit
 
 from retour.analysis import casemix
+from retour.analysis.check import CHECK_COLUMNS, disagreement, standard_case_check
 from retour.analysis.components import COMPONENT_COUNTS, COMPONENTS, components
 from retour.analysis.followup import follow_up
 from retour.analysis.index_model import (
@@ -74,6 +75,7 @@ COLUMNS: Final = (
     "confirmed",
     *COMPONENTS,
     *COMPONENT_COUNTS,
+    *CHECK_COLUMNS,
 )
 
 
@@ -143,8 +145,9 @@ def assess(
     coded = casemix.with_cells(fu, cells)
     model = fit_index(coded, cells, opts)
     estimates = fit_kind_mix(coded, cells, opts, model) if kind is None else model
+    check = standard_case_check(coded, opts.horizon_days, opts.level, opts.min_requests)
     table = (
-        _index_table(estimates, coded, label)
+        _index_table(estimates, coded, label, check)
         .join(components(coded, model), on="cell", how="left")
         .select(COLUMNS)
     )
@@ -152,9 +155,12 @@ def assess(
     return CooperationIndex(table, granularity, label, as_of, opts, summaries)
 
 
-def _index_table(model: IndexEstimates, coded: pl.DataFrame, kind: str) -> pl.DataFrame:
+def _index_table(
+    model: IndexEstimates, coded: pl.DataFrame, kind: str, check: pl.DataFrame
+) -> pl.DataFrame:
     opts, cells = model.options, model.cells
     center, var = model.logit_estimates()
+    check = check.with_columns(disagreement(check, center, var)).drop("check_var")
     sd = np.sqrt(np.maximum(var, 0.0))
     counts = coded.group_by("cell").agg(pl.len().alias("n_requests"))
     frame = (
@@ -178,7 +184,9 @@ def _index_table(model: IndexEstimates, coded: pl.DataFrame, kind: str) -> pl.Da
         .otherwise(pl.lit(Status.OK.value))
         .alias("status")
     )
-    frame = frame.join(_trends(frame, model, center), on="cell", how="left")
+    frame = frame.join(_trends(frame, model, center), on="cell", how="left").join(
+        check, on="cell", how="left"
+    )
     shown = pl.col("status") == Status.OK
     return frame.sort(["country", "ordinal"]).select(
         "cell",
@@ -198,6 +206,7 @@ def _index_table(model: IndexEstimates, coded: pl.DataFrame, kind: str) -> pl.Da
         "estimate_upper",
         "answered_90d",
         "confirmed",
+        *CHECK_COLUMNS,
     )
 
 
@@ -240,6 +249,8 @@ def empty_table() -> pl.DataFrame:
         ordinal=pl.Int64(),
         kind=pl.String(),
         n_requests=pl.Int64(),
+        n_standard=pl.Int64(),
+        disagrees=pl.Boolean(),
         **{c: pl.Int64() for c in COMPONENT_COUNTS},
         status=pl.String(),
         trend=pl.String(),
