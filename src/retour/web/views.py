@@ -41,7 +41,6 @@ from retour.reports import cooperation as cooperation_report
 from retour.reports import labels
 from retour.reports.document import Table
 from retour.reports.messages import N_, _
-from retour.reports.messages import N_, _
 from retour.service import conditions, cooperation, figures, instruments, outside, publication
 from retour.service.context import Retour
 from retour.service.instruments import DeskJudgement, Instrument
