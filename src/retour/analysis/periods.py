@@ -16,7 +16,8 @@ import polars as pl
 
 from retour.domain.errors import N_, Field, UsageError
 
-_PATTERN = re.compile(r"^\s*(\d{4})\s*(?:[Qq]\s*([1-4]))?\s*$")
+#: ASCII digits only: Python's \d and int() also take other scripts' digits (٢٠٢٣).
+_PATTERN = re.compile(r"^\s*(\d{4})\s*(?:[Qq]\s*([1-4]))?\s*$", re.ASCII)
 
 
 class Granularity(StrEnum):

@@ -14,7 +14,6 @@ as Eurostat publishes them, not rounded or suppressed again.
 from __future__ import annotations
 
 import html
-import json
 from typing import Any, Final, Literal
 
 import polars as pl
@@ -36,6 +35,7 @@ from retour.domain.eurostat import EUROSTAT_TO_ISO, EurostatAggregate, EurostatF
 from retour.reports import charts, labels
 from retour.reports.document import Chart, Notes, Paragraph, Section, Table
 from retour.reports.messages import N_, _
+from retour.reports.safe_json import script_json
 
 #: Eurostat's "not available".
 NOT_AVAILABLE: Final = ":"
@@ -400,7 +400,7 @@ def html_fragment(
     if chart == "svg":
         parts.append(f'<figure class="chart">{chart_svg(rates, lang)}</figure>')
     elif chart == "vega":
-        spec = esc(json.dumps(chart_spec(rates, lang), ensure_ascii=False), quote=True)
+        spec = esc(script_json(chart_spec(rates, lang)), quote=True)
         parts.append(f'<figure class="chart"><div data-vega-lite="{spec}"></div></figure>')
     parts.append(f'<p class="caveat">{esc(caveat(lang))}</p>')
     parts += [f'<p class="note">{esc(line)}</p>' for line in notes(rates, lang)[1:]]

@@ -10,12 +10,12 @@ is escaped. The profile, the extraction date, the data fingerprint and, for simu
 from __future__ import annotations
 
 import html
-import json
 from functools import cache
 from typing import Final
 
 from retour.reports import charts, labels
 from retour.reports.document import Block, Chart, Document, Paragraph, Spec, Table
+from retour.reports.safe_json import script_json
 
 STYLE: Final = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
@@ -50,7 +50,7 @@ def _bundle() -> str:
 
 
 def _json_script(spec: Spec) -> str:
-    return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+    return script_json(spec)  # no </script, <!--, <script, --> for the HTML parser to read
 
 
 def chart(block: Chart) -> str:

@@ -26,7 +26,7 @@ EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
 MAX_SPAN = 30
 MAX_SEED = 2**63 - 1
-_YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$", re.ASCII)  # not ٢٠٢٣
 DATASET_FILES = frozenset({DATASET_JSON, TRUTH_JSON} | {s.file_name for s in SPECS.values()})
 
 

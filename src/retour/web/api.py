@@ -25,7 +25,7 @@ from retour.reports.tabular import json_text
 from retour.service import audit, cases, publication
 from retour.service.audit import AuditAction, Via
 from retour.web import i18n
-from retour.web.pages import ID_PATTERN
+from retour.web.pages import ID_PATTERN, MAX_ROW_ID
 from retour.web.security import Forbidden, Principal, guard, retour
 from retour.web.views import Views
 
@@ -131,7 +131,7 @@ def countries(
         document,
         rules=assessment.rules,
         subject="countries",
-        detail={"period": chosen_period},
+        detail={"period": assessment.period.label},  # as parsed, never the text as typed
     )
 
 
@@ -274,7 +274,7 @@ def case(
 def audit_log(
     request: Request,
     principal: User,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     context = retour(request)

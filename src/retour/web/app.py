@@ -8,22 +8,25 @@ command ``retour serve`` runs it with Uvicorn. Every asset is served from the pa
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from retour.domain.errors import RetourError
-from retour.reports.messages import _
+from retour.domain.errors import DatabaseBusy, DatabaseError, RetourError, StorageError
+from retour.reports.messages import N_, _
 from retour.service import audit
 from retour.service.audit import AuditAction, Via
 from retour.service.context import Retour
@@ -54,7 +57,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 class SecurityHeaders:
     """Adds the security headers to every response and logs each request by its route
-    *template* (``/cases/{case_id}``), so no case id or other value reaches the log."""
+    *template* (``/cases/{case_id}``), so no case id or other value reaches the log.
+
+    It sits inside Starlette's outermost error middleware, so it also answers an error no
+    handler took: a 500 page (or JSON) with the same headers, and a log line with a reference
+    the page shows, the error's type, the route and the stack -- not the error's message,
+    which may hold a value from the request. Every 503 carries ``Retry-After``."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
@@ -66,12 +74,13 @@ class SecurityHeaders:
             return
         started = time.perf_counter()
         status = 500
+        answered = False
         static = scope["path"].startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
                 extra = [
@@ -85,18 +94,60 @@ class SecurityHeaders:
                 if self.hsts:
                     extra.append((b"strict-transport-security", b"max-age=31536000"))
                 if b"cache-control" not in names:
-                    cache = b"public, max-age=86400" if static else b"no-store"
+                    cache = b"public, max-age=86400" if static and status < 400 else b"no-store"
                     extra.append((b"cache-control", cache))
+                if status == 503:
+                    extra.append((b"retry-after", str(DatabaseBusy.retry_after).encode()))
                 message["headers"] = headers + [h for h in extra if h[0] not in names]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            if answered:  # too late for an answer: the server ends the connection
+                raise
+            response = server_error(scope, _log_unhandled(scope, exc))
+            await response(scope, receive, send_with_headers)
         finally:
             route = scope.get("route")
             where = getattr(route, "path", None) or ("/static" if static else "(no route)")
             millis = (time.perf_counter() - started) * 1000
             access_log.info("%s %s %s %.0fms", scope.get("method"), where, status, millis)
+
+
+def _log_unhandled(scope: Scope, exc: BaseException) -> str:
+    """Log an error no handler took -- its type, the route template and the stack, never its
+    message (it may hold a value from the address) -- under a reference; the reference."""
+    reference = secrets.token_hex(4)
+    where = getattr(scope.get("route"), "path", None) or "(no route)"
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    log.error(
+        "unhandled %s in %s %s (reference %s)\n%s",
+        type(exc).__name__, scope.get("method"), where, reference, stack,
+    )  # fmt: skip
+    return reference
+
+
+def server_error(scope: Scope, reference: str) -> Response:
+    """The answer to an error no handler took: the error page (JSON under /api/), in the
+    reader's language, with the reference of the log line and nothing of the error."""
+    request = Request(scope)
+    lang = language(request)
+    detail = _(
+        "Something went wrong on the server. Try again; if it happens again, give the "
+        "administrator this reference: {reference}.",
+        lang,
+        reference=reference,
+    )
+    if security.is_api(request):
+        return _json(500, detail)
+    title = _("Server error", lang)
+    try:
+        return _error_page(request, 500, title, detail)
+    except Exception:  # the page itself cannot be drawn: the words alone
+        log.exception("the error page could not be drawn (reference %s)", reference)
+        body = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{detail}</p>"
+        return HTMLResponse(body, status_code=500)
 
 
 def _warm_up_charts() -> None:
@@ -154,6 +205,28 @@ def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
     return app
 
 
+#: The longest address kept to return to after signing in (a cookie holds about 4 KB).
+MAX_NEXT: Final = 2000
+BUSY: Final = N_(
+    "The database is busy: another process is writing to it. Nothing was changed; try again "
+    "in {seconds} seconds."
+)
+DISK: Final = N_(
+    "The server's disk is full or failing, so nothing was written. Tell the administrator."
+)
+UNAVAILABLE: Final = N_(
+    "The database cannot be used at the moment. Try again later, or tell the administrator."
+)
+
+
+def _next_target(request: Request) -> str:
+    """The address asked for, as a local path in ASCII (non-ASCII letters percent-encoded),
+    to return to after signing in."""
+    path = quote(request.url.path, safe="/:@!$&'()*+,;=-._~")
+    query = quote(request.url.query, safe="/:@!$&'()*+,;=-._~?%")
+    return path + (f"?{query}" if query else "")
+
+
 def _json(status: int, message: str, **headers: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=headers or None)
 
@@ -195,8 +268,8 @@ def _handlers(app: FastAPI) -> None:
                 401, "Sign in: a valid bearer token is needed.", **{"WWW-Authenticate": "Bearer"}
             )
         response = RedirectResponse("/login", status_code=303)
-        if request.method == "GET":
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = _next_target(request)
+        if request.method == "GET" and len(target) <= MAX_NEXT:
             signed = security.sign(request, "next", target)
             security.set_cookie(
                 request, response, security.NEXT_COOKIE, signed, security.NEXT_SECONDS
@@ -272,9 +345,9 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if security.is_api(request) or exc.status_code not in {404, 405}:
-            return _json(exc.status_code, str(exc.detail))
+            return _json(exc.status_code, str(exc.detail), **(exc.headers or {}))
         lang = language(request)
-        return _error_page(
+        page = _error_page(
             request,
             exc.status_code,
             _("Not found", lang),
@@ -283,3 +356,30 @@ def _handlers(app: FastAPI) -> None:
                 lang,
             ),
         )
+        page.headers.update(exc.headers or {})  # 405: Allow
+        return page
+
+    _server_trouble(app)
+
+
+def _server_trouble(app: FastAPI) -> None:
+    """The database busy or unusable, a disk full: the server's trouble, not the request's.
+    Answered with the error's status (503 with Retry-After, 507) in words that name no server
+    path or database; the log has the kind of error (its message's template, no values)."""
+
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DatabaseError | StorageError)
+        log.warning("%s: %s", type(exc).__name__, exc.message)
+        lang = language(request)
+        if isinstance(exc, DatabaseBusy):
+            title, detail = _("Busy", lang), _(BUSY, lang, seconds=exc.retry_after)
+        elif isinstance(exc, StorageError):
+            title, detail = _("Server error", lang), _(DISK, lang)
+        else:
+            title, detail = _("Server error", lang), _(UNAVAILABLE, lang)
+        if security.is_api(request):
+            return _json(exc.http_status, detail)
+        return _error_page(request, exc.http_status, title, detail)
+
+    app.add_exception_handler(DatabaseError, unavailable)
+    app.add_exception_handler(StorageError, unavailable)

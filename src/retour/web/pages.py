@@ -19,11 +19,17 @@ from starlette.concurrency import run_in_threadpool
 from retour.disclosure import Language, Profile
 from retour.domain.codes import Table
 from retour.domain.countries import country_codes
-from retour.domain.errors import ConfigError, NotFoundError, RetourError, UsageError
+from retour.domain.errors import (
+    SERVER_FAULTS,
+    ConfigError,
+    NotFoundError,
+    RetourError,
+    UsageError,
+)
 from retour.reports import case as case_report
 from retour.reports import labels
 from retour.reports.charts import ScaleOrder
-from retour.reports.messages import _, count
+from retour.reports.messages import N_, _, count
 from retour.service import (
     audit,
     cases,
@@ -38,7 +44,7 @@ from retour.service.audit import AuditAction, Via
 from retour.service.figures import Figures
 from retour.service.instruments import InvalidDatasetError
 from retour.web import uploads
-from retour.web.i18n import error_text, readable, text
+from retour.web.i18n import error_text, readable
 from retour.web.permissions import Permission
 from retour.web.render import is_htmx, language, render
 from retour.web.security import (
@@ -62,6 +68,8 @@ UPLOAD_SUFFIXES: Final = (".zip", ".xlsx", ".csv")
 #: The message of retour.service.cases for an id it does not know.
 #: What a case id, an instrument id or a country code in a URL may look like.
 ID_PATTERN: Final = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+#: The largest row id a database holds (a signed 64-bit integer): a larger `before` is a 422.
+MAX_ROW_ID: Final = 2**63 - 1
 AUDIT_PAGE: Final = 100
 
 SUBJECTS: Final = ("requests", "reasons", "detentions", "departures")
@@ -170,10 +178,14 @@ def overview(
     if not v.version().empty:
         try:
             scale = v.scale(chosen, asked_period, lang, sort)
+        except SERVER_FAULTS:
+            raise
         except RetourError as exc:
             scale_error = error_text(exc, lang)
         try:
             ready, ready_notes = v.ready_to_return(chosen, asked_period[:4], lang)
+        except SERVER_FAULTS:
+            raise
         except RetourError:
             ready = None  # no conditions in the data for that year
     return render(
@@ -226,6 +238,8 @@ def country(
     cooperation_error = None
     try:
         drawn = v.country_charts(clean, chosen, lang)
+    except SERVER_FAULTS:
+        raise
     except RetourError as exc:
         drawn, cooperation_error = None, error_text(exc, lang)
     return render(
@@ -267,20 +281,22 @@ def _country_tables(
             per_year.tables[0],
             lang,
             only=only,
-            title=_titled("country.per_year", per_year, filters, lang),
+            title=_titled(N_("Answers per year"), per_year, filters, lang),
         ),
         table_view(
             reasons.tables[0],
             lang,
             only=only,
-            title=_titled("country.reasons", reasons, filters, lang),
+            title=_titled(N_("Answers by reason"), reasons, filters, lang),
         ),
         _notes(reasons.notes_in(lang), lang),
     )
 
 
-def _titled(key: str, answer: Any, filters: Filters, lang: Language) -> str:
-    return caption(f"{text(key, lang)}, {labels.years_text(list(answer.years))}", filters, lang)
+def _titled(title: str, answer: Any, filters: Filters, lang: Language) -> str:
+    """A table's caption: its title (a catalog text), its years and its filters."""
+    years = labels.years_text(list(answer.years))
+    return caption(", ".join((_(title, lang), years)), filters, lang)
 
 
 def _notes(notes: Iterable[str], lang: Language) -> tuple[str, ...]:
@@ -386,6 +402,8 @@ def figures_page(
                 list(_notes(answer.notes_in(lang), lang)),
             ),
         )
+    except SERVER_FAULTS:
+        raise
     except RetourError as exc:
         error = error_text(exc, lang)
     values = {
@@ -452,6 +470,8 @@ def figures_csv(
     subject, code = asked.subject, asked.country
     try:
         answer, only = _figures_answer(views(request), chosen, asked)
+    except SERVER_FAULTS:
+        raise
     except RetourError as exc:
         message = error_text(exc, language(request))
         return Response(message, status_code=400, media_type="text/plain; charset=utf-8")
@@ -522,13 +542,32 @@ def cases_open(
     lang = language(request)
     typed = case_id.strip()
     if not (ID_PATTERN.fullmatch(typed) or cases.looks_like_v_number(typed)):
-        return render(request, "cases.html", status=400, error=text("cases.not_an_id", lang))
+        return render(
+            request,
+            "cases.html",
+            status=400,
+            error=_("This is not a case id or an alien number.", lang),
+        )
     try:
         found = cases.find_case(retour(request), typed)
     except ConfigError:  # an alien number, and no secret to pseudonymise it with
-        return render(request, "cases.html", status=503, error=text("cases.no_secret", lang))
+        return render(
+            request,
+            "cases.html",
+            status=503,
+            error=_(
+                "An alien number cannot be looked up: no secret is set for the pseudonyms. "
+                "Ask the administrator.",
+                lang,
+            ),
+        )
     if found is None:
-        return render(request, "cases.html", status=404, error=text("cases.not_found", lang))
+        return render(
+            request,
+            "cases.html",
+            status=404,
+            error=_("No case found with this case id or alien number.", lang),
+        )
     return RedirectResponse(f"/cases/{quote(found, safe='')}", status_code=303)
 
 
@@ -621,11 +660,13 @@ def instrument_add(
         )
     except InvalidDatasetError as exc:
         return _instruments_page(request, status=400, violations=_violations(exc), form=form)
+    except SERVER_FAULTS:
+        raise
     except RetourError as exc:
         return _instruments_page(request, status=400, error=error_text(exc, lang), form=form)
     views(request).changed()
     return _instruments_page(
-        request, message=text("instruments.added", lang, id=change.instrument.instrument_id)
+        request, message=_("Instrument {id} added.", lang, id=change.instrument.instrument_id)
     )
 
 
@@ -645,10 +686,12 @@ def instrument_end(
         )
     except InvalidDatasetError as exc:
         return _instruments_page(request, status=400, violations=_violations(exc))
+    except SERVER_FAULTS:
+        raise
     except RetourError as exc:
         return _instruments_page(request, status=400, error=error_text(exc, lang))
     views(request).changed()
-    return _instruments_page(request, message=text("instruments.ended", lang, id=instrument_id))
+    return _instruments_page(request, message=_("Instrument {id} ended.", lang, id=instrument_id))
 
 
 def _violations(exc: InvalidDatasetError) -> list[str]:
@@ -1051,7 +1094,7 @@ def mapping_delete(request: Request, name: str, principal: User) -> Response:
 def audit_page(
     request: Request,
     principal: User,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     app = retour(request)

@@ -9,10 +9,12 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from retour.disclosure import Language
 from retour.reports import labels
 from retour.reports.messages import N_, _
+from retour.reports.safe_json import script_json
 from retour.web import i18n, security
 from retour.web.permissions import Permission
 from retour.web.security import Principal
@@ -44,6 +46,8 @@ def environment() -> Environment:
     env.globals["query"] = lambda **values: urlencode(
         {k: v for k, v in values.items() if v not in (None, "")}
     )
+    # JSON in a page (hx-headers='...') through the reports' one function, not Jinja's own
+    env.filters["tojson"] = lambda value: Markup(script_json(value))
     return env
 
 
