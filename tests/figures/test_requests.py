@@ -174,7 +174,7 @@ def test_table_says_profile_and_provenance(
     assert code == 0
     assert "Profiel: public" in out
     assert "Peildatum: 2024-03-01" in out
-    assert "kind" in out and "Totaal" in out
+    assert "Soort verzoek" in out and "Totaal" in out  # the table says its codes in words
     assert "gesimuleerde gegevens" not in out
     _, out, _ = run(capsys, "figures", "requests", "--years", "2023-2024", "--lang", "en")
     assert "Profile: public" in out

@@ -336,7 +336,7 @@ def _display(table: pl.DataFrame, lang: Language) -> tuple[pl.DataFrame, list[st
     numeric = {c for c, d in table.schema.items() if d.is_numeric()} | (
         _FIGURES & set(table.columns)
     )
-    text = table.select(
+    text = _worded(table, lang).select(
         pl.col(c).map_elements(_cell, return_dtype=pl.String) if c in numeric or d != pl.String
         else pl.col(c)
         for c, d in table.schema.items()
@@ -349,6 +349,29 @@ def _display(table: pl.DataFrame, lang: Language) -> tuple[pl.DataFrame, list[st
         for c in text.columns
     }
     return text.rename(headers), [headers[c] for c in text.columns if c in numeric]
+
+
+#: The columns of a table whose codes a reader sees in words (CSV and JSON keep the codes).
+_WORDED: Final = ("verdict", "kind", "note")
+
+
+def _worded(table: pl.DataFrame, lang: Language) -> pl.DataFrame:
+    """Codes in words: verdicts, the kinds of instrument and of request, and the effect
+    estimates' notes, in ``lang``."""
+    import polars as pl
+
+    from retour.reports import charts, labels
+
+    def words(column: str) -> dict[str, str]:
+        values = table[column].drop_nulls().unique().to_list()
+        if column == "note":
+            return {v: charts.effect_note(v, lang) for v in values}
+        known = charts.words(charts.VERDICT_TEXT, lang) | charts.words(charts.INSTRUMENT_TEXT, lang)
+        known |= {k: _(v, lang) for k, v in _KINDS.items()}
+        return {v: known.get(v) or labels.code_label(v, lang) for v in values}
+
+    coded = [c for c in _WORDED if c in table.columns and table.schema[c] == pl.String]
+    return table.with_columns(pl.col(c).replace(words(c)) for c in coded)
 
 
 def _index_view(table: pl.DataFrame, lang: Language) -> pl.DataFrame:

@@ -283,15 +283,43 @@ def _table(answer: figures.Figures, lang: Language, names: Language | None) -> N
     from retour.disclosure import accept
 
     for table in accept(answer, "table").tables:
-        display = table.table.to_display_frame(lang)
-        if names is not None:
-            display = _named(display, table, names)
-        dims = table.table.row_dims
-        value_headers = [
-            c for c in display.columns if c not in dims and not c.endswith(NAME_SUFFIX)
-        ]
+        # a reader sees words: names beside the country codes (in the language of --names,
+        # else of --lang), and the other codes in words (CSV and JSON keep the codes)
+        display = _named(table.table.to_display_frame(lang), table, names or lang)
+        display, value_headers = _worded(display, table, lang)
         print_wide(table.title.text(lang), display, value_headers)
     print_footer(answer.notes_in(lang), answer.rules, answer.provenance, lang)
+
+
+def _worded(
+    display: pl.DataFrame, table: figures.FigureTable, lang: Language
+) -> tuple[pl.DataFrame, list[str]]:
+    """The codes of a table in words for a reader: its headers, the values of its row
+    dimensions and those of the dimension that runs across (a country keeps its code, with
+    its name beside it); and the headers of the columns that hold figures."""
+    import polars as pl
+
+    from retour.disclosure import COUNTRY_COLUMNS
+    from retour.reports import labels
+    from retour.reports.messages import _
+
+    disclosed = table.table
+    coded = [d for d in disclosed.row_dims if d not in (*COUNTRY_COLUMNS, "year")]
+    display = display.with_columns(
+        pl.col(d).replace({v: labels.code_label(v, lang) for v in display[d].unique().drop_nulls()})
+        for d in coded
+    )
+    values = [c for c in display.columns if c not in disclosed.row_dims]
+    values = [c for c in values if not c.endswith(NAME_SUFFIX)]
+    across = disclosed.column not in (None, "year", *COUNTRY_COLUMNS)
+    headers = {c: labels.code_label(c, lang) if across else c for c in values}
+    for dim in disclosed.row_dims:
+        word = _(labels.DIMENSION.get(dim, dim), lang)
+        named = dim + NAME_SUFFIX in display.columns
+        headers[dim] = _(labels.DIMENSION["code"], lang) if named else word
+        headers[dim + NAME_SUFFIX] = word
+    shown = display.rename({c: h for c, h in headers.items() if c in display.columns})
+    return shown, [headers[c] for c in values]
 
 
 def _named(display: pl.DataFrame, table: figures.FigureTable, lang: Language) -> pl.DataFrame:
