@@ -37,6 +37,7 @@ from retour.simulate.scenario import build_scenario
 
 from .conftest import TEST_SECRET
 from .process import retour
+from .web.conftest import load_context
 from .web.test_permissions import app_routes
 
 with warnings.catch_warnings():
@@ -69,7 +70,8 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """Four simulated years of the nl scenario at a tenth of its volume, an admin user."""
+    """Four simulated years of the nl scenario at a tenth of its volume, Eurostat's figures
+    of Nigerians, an admin user."""
     home = tmp_path_factory.mktemp("walk")
     simulation = simulate_dataset(
         build_scenario("nl", scale=0.1), (2020, 2023), 7, dt.date(2024, 1, 1)
@@ -81,6 +83,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         patch.setenv("RETOUR_SECRET", TEST_SECRET)
         with Retour(settings=load_settings(db=url, data_dir=home)) as context:
             datasets.import_dataset(context, home / "data", today=dt.date(2024, 1, 2))
+            load_context(context, home / "eurostat")
             accounts.add_user(context, "walker", Role.ADMIN, PASSWORD)
     yield World(url, home)
 
@@ -136,6 +139,7 @@ CLI_WALK: list[tuple[tuple[str, ...], str, str | None]] = [
             ("answer-times", "--country", COUNTRY, "--years", "2021-2022", "--lang", "en"),
             ("figures", "conditions", "--by", "country", "--names", "nl"),
             ("figures", "conditions", "--monthly", PERIOD),
+            ("context", "return-rate", "--citizen", "NG", "--lang", "en"),
         )
         for fmt in FIGURES
     ),
@@ -153,7 +157,6 @@ CLI_ELSEWHERE: dict[tuple[str, ...], str] = {
     ("case",): "one person's case, for a case officer; every view audited by service.cases",
     ("overdue",): "not yet through the renderers (its own CSV, JSON and workbook writers)",
     ("figures", "terms"): "not yet through the renderers (its own writers)",
-    ("context", "return-rate"): "Eurostat's published rates; not yet through the renderers",
     ("demo",): "writes a demo database, no figures",
     ("simulate",): "writes simulated source files, no figures",
     ("serve",): "runs the web, walked below",

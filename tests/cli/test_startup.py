@@ -8,8 +8,7 @@ import subprocess
 import sys
 import time
 
-from retour.analysis import return_rate
-from retour.cli import assess_cmd, context_cmd
+from retour.cli import assess_cmd
 from retour.disclosure import Profile
 
 HEAVY = ("polars", "numpy", "sqlalchemy", "pydantic", "scipy", "retour.service", "retour.config")
@@ -65,8 +64,3 @@ def test_help_starts_about_as_fast_as_typer_itself() -> None:
 
 def test_the_lazy_constants_equal_what_they_stand_for() -> None:
     assert Profile(assess_cmd.PUBLIC) is Profile.PUBLIC
-    assert context_cmd.CSV_COLUMNS == (
-        return_rate.GEO, return_rate.CITIZEN, return_rate.YEAR, return_rate.ORDERED,
-        return_rate.ORDERED_FLAG, return_rate.RETURNED, return_rate.RETURNED_FLAG,
-        return_rate.RETURN_RATE, return_rate.RANK, return_rate.RANKED, return_rate.AGGREGATE,
-    )  # fmt: skip

@@ -8,14 +8,13 @@ profile (default ``public``).
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from retour.cli.render import OutputFormat, console, print_json, print_lines, print_rows
+from retour.cli.render import OutputFormat, console, print_lines, print_rows
 from retour.cli.session import command_app, context, err_console
 from retour.domain.errors import InputError
 from retour.reports.messages import _
@@ -23,6 +22,7 @@ from retour.reports.messages import _
 if TYPE_CHECKING:
     from retour.disclosure import Language
     from retour.service import outside
+    from retour.service.context import Retour
 
 # Polars, the analysis, the texts and the services are imported inside the functions:
 # every `retour` command imports this module, and only these commands need them.
@@ -30,13 +30,6 @@ if TYPE_CHECKING:
 context_app = command_app(
     help="The EU context: Eurostat's orders to leave and returns (migr_eiord, migr_eirtn)."
 )
-
-#: The columns of `return-rate --format csv`, in this order (the column names of
-#: ``retour.analysis.return_rate``).
-CSV_COLUMNS = (
-    "geo", "citizen", "year", "ordered", "ordered_flag", "returned", "returned_flag",
-    "return_rate", "rank", "ranked", "aggregate",
-)  # fmt: skip
 
 
 @context_app.command("import")
@@ -143,45 +136,41 @@ def return_rate(
         answer = outside.return_rate(
             ctx, citizen, geo=geo, years=years, profile=profile, confidential=confidential
         )
-    for warning in answer.rules.warnings:
-        err_console.print(f"warning: {warning}", markup=False)
-    if fmt is OutputFormat.JSON:
-        print_json(answer.as_json(language))
-    elif fmt is OutputFormat.CSV:
-        _csv(answer, language)
-    else:
-        _table(answer, language)
+        for warning in answer.rules.warnings:
+            err_console.print(f"warning: {warning}", markup=False)
+        if fmt is not OutputFormat.TABLE:
+            _export(ctx, answer, fmt, language)
+            return
+    _table(answer, language)
 
 
-def _csv(answer: outside.ReturnRateAnswer, lang: Language) -> None:
-    """The rows; notes on stderr, not in the CSV. Empty cells: not available."""
-    import polars as pl
-
-    from retour.analysis import return_rate as rr
+def _export(
+    ctx: Retour, answer: outside.ReturnRateAnswer, fmt: OutputFormat, lang: Language
+) -> None:
+    """CSV (the rows; notes on stderr) or JSON, rendered and recorded by the service."""
     from retour.reports import context as texts
+    from retour.service.publication import ExportFormat, export_answer
 
-    for line in [*texts.notes(answer.rates, lang), texts.profile_line(answer.rules, lang)]:
-        err_console.print(line, markup=False)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    rows = answer.rates.rows.select(CSV_COLUMNS).with_columns(pl.col(rr.RETURN_RATE).round(6))
-    for row in rows.iter_rows():
-        writer.writerow([_csv_cell(v) for v in row])
-
-
-def _csv_cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
+    if fmt is OutputFormat.CSV:
+        for line in [*texts.notes(answer.rates, lang), texts.profile_line(answer.rules, lang)]:
+            err_console.print(line, markup=False)
+    exported = export_answer(
+        ctx,
+        answer,
+        ExportFormat(fmt.value),
+        subject="return-rate",
+        document=lambda: answer.document(lang),
+        detail={"country": answer.rates.citizen},
+    )
+    sys.stdout.write(exported)
 
 
 def _table(answer: outside.ReturnRateAnswer, lang: Language) -> None:
     from retour.analysis import return_rate as rr
+    from retour.disclosure import accept
     from retour.reports import context as texts
 
-    rates = answer.rates
+    rates = accept(answer, "table").rates
     headers = [
         _(texts.COLUMNS[rr.GEO], lang),
         "",

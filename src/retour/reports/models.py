@@ -133,6 +133,32 @@ class ConditionsDocument(Document):
     cells: list[ConditionCell]
 
 
+class Rank(Document):
+    """The reporting state's rank among the states in one year."""
+
+    year: int
+    geo: str
+    rank: int | None
+    of: int | None
+
+
+class ReturnRateDocument(Document):
+    """``retour context return-rate --format json``: Eurostat's orders to leave, returns and
+    the return rate of one citizenship, per state and year (published statistics, pooled
+    under the profile)."""
+
+    citizen: str
+    citizen_name: str
+    geo: str | None
+    years: list[int]
+    profile: str
+    rows: list[Row]
+    ranking: list[Rank]
+    flags: dict[str, str]
+    notes: list[str]
+    sources: list[str]
+
+
 class CountryName(Document):
     code: str
     name: str

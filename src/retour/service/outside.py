@@ -19,12 +19,13 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import polars as pl
 
 from retour.analysis import return_rate as rr
 from retour.analysis.return_rate import ReturnRates
-from retour.disclosure import DisclosureRules, Language, Profile
+from retour.disclosure import DisclosureRules, Language, Profile, accept
 from retour.domain.errors import N_, Field, InputError, UsageError
 from retour.domain.eurostat import (
     EUROSTAT_TO_ISO,
@@ -36,6 +37,7 @@ from retour.domain.eurostat import (
 from retour.exchange.eurostat import EurostatFormatError, read_eurostat
 from retour.reports import context as texts
 from retour.reports import labels
+from retour.reports.models import ReturnRateDocument
 from retour.service.context import Retour
 from retour.service.publication import disclosure_rules
 from retour.service.years import resolve_years
@@ -166,25 +168,54 @@ class ReturnRateAnswer:
     rules: DisclosureRules
     geo: str | None = None
 
-    def as_json(self, lang: Language = "nl") -> dict[str, object]:
-        rates = self.rates
+    def document(self, lang: Language = "nl") -> ReturnRateDocument:
+        """The answer as a JSON document (:func:`retour.reports.tabular.json_text`)."""
+        rates = accept(self, "json").rates
         rows = rates.rows.with_columns(pl.col(rr.RETURN_RATE).round(6))
         ranking = [
             {"year": r[rr.YEAR], "geo": rates.focus, "rank": r[rr.RANK], "of": r[rr.RANKED]}
             for r in rates.focus_rows().iter_rows(named=True)
         ]
-        return {
-            "citizen": rates.citizen,
-            "citizen_name": texts.citizen_name(rates.citizen, lang),
-            "geo": self.geo,
-            "years": list(rates.years),
-            "profile": self.rules.profile.value,
-            "rows": rows.to_dicts(),
-            "ranking": ranking,
-            "flags": {f: texts.flag_label(f, lang) for f in rates.flags()},
-            "notes": texts.notes(rates, lang),
-            "sources": list(rates.sources),
-        }
+        return ReturnRateDocument.model_validate(
+            {
+                "citizen": rates.citizen,
+                "citizen_name": texts.citizen_name(rates.citizen, lang),
+                "geo": self.geo,
+                "years": list(rates.years),
+                "profile": self.rules.profile.value,
+                "rows": rows.to_dicts(),
+                "ranking": ranking,
+                "flags": {f: texts.flag_label(f, lang) for f in rates.flags()},
+                "notes": texts.notes(rates, lang),
+                "sources": list(rates.sources),
+            }
+        )
+
+    def as_json(self, lang: Language = "nl") -> dict[str, object]:
+        """:meth:`document` as data (the API's country document holds it)."""
+        data: dict[str, object] = self.document(lang).model_dump(mode="json")
+        return data
+
+    def csv_table(self, names: Language | None = None) -> tuple[list[str], list[list[object]]]:
+        """The rows as CSV shows them (:data:`CSV_COLUMNS`; an empty field: not available,
+        flags ``true``/``false``, the rate to six decimals); ``names`` is not used."""
+        rows = self.rates.rows.select(CSV_COLUMNS).with_columns(pl.col(rr.RETURN_RATE).round(6))
+        return list(CSV_COLUMNS), [[_csv_cell(v) for v in row] for row in rows.iter_rows()]
+
+
+#: The columns of the return rate in CSV, in this order (``retour.analysis.return_rate``'s).
+CSV_COLUMNS: Final = (
+    rr.GEO, rr.CITIZEN, rr.YEAR, rr.ORDERED, rr.ORDERED_FLAG, rr.RETURNED, rr.RETURNED_FLAG,
+    rr.RETURN_RATE, rr.RANK, rr.RANKED, rr.AGGREGATE,
+)  # fmt: skip
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def return_rate(
