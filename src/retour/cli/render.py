@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -132,22 +133,17 @@ def violation_rows(violations: Sequence[Violation]) -> list[dict[str, object]]:
 def write_violations(violations: Sequence[Violation], path: Path) -> int:
     """Every violation into ``path`` (.csv: a header and a row each; .json: a list of
     objects); how many were written."""
-    from retour.domain.errors import InputError
+    from retour.domain.files import write_file
 
     rows = violation_rows(violations)
-    try:
-        if path.suffix.lower() == ".json":
-            text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-            path.write_text(text, encoding="utf-8")
-            return len(rows)
-        with path.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.DictWriter(out, VIOLATION_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
-    except OSError as exc:
-        raise InputError(
-            f"Cannot write the report {path}: {exc.strerror}.", hint="Choose another file."
-        ) from None
+    if path.suffix.lower() == ".json":
+        write_file(path, json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return len(rows)
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, VIOLATION_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+    write_file(path, out.getvalue())  # never through a link; a full disk named as such
     return len(rows)
 
 

@@ -30,6 +30,7 @@ merged or wrapped cells itself when printing).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ from retour.disclosure import (
 )
 from retour.domain.codes import Outcome, RequestKind
 from retour.domain.errors import InputError
+from retour.domain.files import write_file
 from retour.domain.provenance import Provenance
 from retour.reports import labels
 from retour.reports.messages import _
@@ -160,14 +162,16 @@ class PressTables:
 
 
 def write_press_workbook(tables: PressTables, path: Path, lang: Language = "nl") -> Path:
-    """Write the workbook to ``path``; an InputError when it cannot be written."""
+    """Write the workbook to ``path`` (through :func:`~retour.domain.files.write_file`: never
+    through a link, a full disk named as such); an InputError when it cannot be made."""
     accept(tables, "xlsx")
     options = {
         "default_format_properties": dict(FONT),
         "default_row_height": 17,
         "in_memory": True,  # no temporary file per sheet, written and removed again
     }
-    workbook = xlsxwriter.Workbook(str(path), options)
+    made = io.BytesIO()
+    workbook = xlsxwriter.Workbook(made, options)
     try:
         writer = _Writer(workbook, tables, lang)
         writer.totals_sheet()
@@ -183,7 +187,7 @@ def write_press_workbook(tables: PressTables, path: Path, lang: Language = "nl")
                 f"{path}: the workbook cannot be written ({exc}).",
                 hint="Check the folder exists and is writable, and the file is not open.",
             ) from None
-    return path
+    return write_file(path, made.getvalue())
 
 
 def text_lines(value: str, width: float, size: int = 10, bold: bool = False) -> int:

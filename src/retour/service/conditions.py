@@ -56,7 +56,7 @@ SHOWN: Final = (lights.OPEN_CASES, lights.ALL_GREEN, *lights.NOT_GREEN_COLUMNS)
 MEASURES: Final = (*SHOWN, *lights.SINGLE_COLUMNS)
 #: The row key of a list without any open case (the list needs a row; it is never shown).
 _NO_COUNTRY: Final = ""
-_YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$", re.ASCII)  # not ٢٠٢٣
 
 
 @dataclass(frozen=True)
