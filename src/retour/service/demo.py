@@ -202,11 +202,10 @@ def run_demo(settings: Settings, *, fresh: bool = False, progress: Progress = qu
     with Retour(settings=settings, db_override=str(database)) as app:
         imported = import_dataset(app, dataset, progress=progress)
         progress("summarising")
-        tables = (Table.CASES, Table.REQUESTS, Table.DEPARTURES)
-        snapshot = read.read_dataset(app.database(), tables=tables)
+        snapshot = read.read_dataset(app.database())  # all of it: the export writes it out
         cases = read.counts(app.database())[Table.CASES]
         progress("writing a source-style export")
-        exported = write_source_export(settings, read.read_dataset(app.database()))
+        exported = write_source_export(settings, snapshot)
     return DemoSummary(
         database=database,
         simulation=simulation,

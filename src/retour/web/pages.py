@@ -840,6 +840,14 @@ def _refusal_text(exc: uploads.UploadRefused, request: Request) -> str:
              lang)  # fmt: skip
 
 
+class _MappingChoiceError(UsageError):
+    """A mapping the import form cannot take as given (`reason`; said by _import_error)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the import form's mapping: {reason}")
+        self.reason = reason
+
+
 def _chosen_mapping(
     request: Request, principal: Principal, received: uploads.Received, folder: Path
 ) -> tuple[Path | None, str | None]:
@@ -850,7 +858,7 @@ def _chosen_mapping(
     saved = received.fields.get("saved", "").strip()
     save_as = received.fields.get("save_as", "").strip()
     if uploaded is not None and saved:
-        raise UsageError("Give either a mapping file or a saved mapping, not both.")
+        raise _MappingChoiceError("both")
     if saved:
         chosen = mappings.get_mapping(app, saved)
         path = folder / f"{chosen.name}.toml"
@@ -862,7 +870,7 @@ def _chosen_mapping(
         try:
             text = uploaded.path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise UsageError("The mapping is not UTF-8 text; save it as UTF-8.") from None
+            raise _MappingChoiceError("not_utf8") from None
         actor = audit.Actor(principal.name, Via.WEB, principal.role)
         mappings.save_mapping(app, save_as, text, actor=actor)
         return uploaded.path, mappings.check_name(save_as)
@@ -990,9 +998,9 @@ def _import_error(exc: RetourError, lang: Language) -> str:
         return _("No mapping is saved under that name.", lang)
     if isinstance(exc, mappings.BadMappingNameError):
         return _("A mapping's name is 1 to 64 letters, digits, '.', '_' or '-'.", lang)
-    if "UTF-8" in exc.message:
+    if isinstance(exc, _MappingChoiceError) and exc.reason == "not_utf8":
         return _("The mapping is not UTF-8 text; save it as UTF-8.", lang)
-    if "not both" in exc.message:
+    if isinstance(exc, _MappingChoiceError):
         return _("Give either a mapping file or a saved mapping, not both.", lang)
     return error_text(exc, lang)
 
