@@ -31,6 +31,7 @@ from retour.store import open_database
 
 from ..exchange.conftest import VALID, Files, write_folder
 from ..process import clean_env, retour
+from ..web.conftest import _quick_hashes, retour_app, users, web_env  # noqa: F401 - fixtures
 from . import hostile as h
 
 CONTRACT_TABLES = ("cases", "requests", "detentions", "instruments")
@@ -397,3 +398,39 @@ def test_a_hostile_source_through_a_mapping_is_one_clear_violation(
     drafted = retour(["mapping", "draft", str(path)], tmp_path)
     assert drafted.returncode == 2 and "Traceback" not in drafted.stderr
     assert next(x for x in drafted.stderr.splitlines() if x.strip()).startswith(says)
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        pytest.param(HOSTILE[2].values[0].make, "declares a DTD", id="billion-laughs"),
+        pytest.param(HOSTILE[13].values[0].make, "holds cases.csv 2 times", id="two-cases-csv"),
+        pytest.param(HOSTILE[7].values[0].make, "formula without a stored value", id="formula"),
+    ],
+)
+def test_the_web_import_page_says_what_is_wrong_with_a_hostile_file(
+    make: Callable[[Path], Path],
+    says: str,
+    retour_app: Retour,  # noqa: F811 - the web tests' fixture, imported above
+    users: dict[object, str],  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    """Uploaded on the web's import page, a hostile file gets a page that names it and
+    what is wrong (a 4xx answer), and is audited as a refused import; no path of the server."""
+    from retour.web import create_app
+
+    from ..web.conftest import new_client, page_csrf, sign_in
+
+    path = make(tmp_path)
+    admin = sign_in(new_client(create_app(retour_app, warm_up=False)), "admin")
+    answer = admin.post(
+        "/import",
+        data={"csrf_token": page_csrf(admin, "/import")},
+        files={"dataset": (path.name, path.read_bytes(), "application/octet-stream")},
+    )
+    assert answer.status_code in {400, 422}, answer.text[-3000:]
+    assert says in answer.text and path.name in answer.text
+    assert str(tmp_path) not in answer.text and str(retour_app.settings.data_dir) not in answer.text
+    assert "Traceback" not in answer.text
+    assert _stored_rows(database_url) == 0 and _refusals(database_url) == 1
