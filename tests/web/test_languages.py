@@ -358,3 +358,16 @@ def test_the_web_says_an_error_in_its_own_words(
     assert i18n.error_text(error, "nl").startswith(dutch)
     assert i18n.error_text(error, "en").startswith(english)
     assert not COMMAND_LINE.search(i18n.error_text(error, "nl") + i18n.error_text(error, "en"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("nl", "Periode '23' is geen jaar of kwartaal."), ("en", "Period '23' is not a year")],
+)
+def test_an_api_error_speaks_the_webs_words(
+    speaks: Callable[[Role | None, Language], TestClient], lang: Language, expected: str
+) -> None:
+    answer = speaks(Role.VIEWER, lang).get("/api/countries?period=23")
+    assert answer.status_code == 400
+    said = answer.json()["error"]
+    assert said.startswith(expected) and not COMMAND_LINE.search(said), said

@@ -320,9 +320,9 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(RetourError)
     async def usage(request: Request, exc: Exception) -> Response:
         status = exc.http_status if isinstance(exc, RetourError) else 400
-        if security.is_api(request):
-            return _json(status, str(exc))
         lang = language(request)
+        if security.is_api(request):  # the web's words too: a field, never a CLI option
+            return _json(status, i18n.error_text(exc, lang))
         return _error_page(request, status, _("Error", lang), i18n.error_text(exc, lang))
 
     @app.exception_handler(RequestValidationError)
