@@ -39,6 +39,8 @@ RAISING = (
     *sorted((SOURCE / "disclosure").glob("*.py")),
     SOURCE / "analysis" / "periods.py",
     SOURCE / "store" / "engine.py",
+    SOURCE / "domain" / "language.py",
+    SOURCE / "domain" / "files.py",
 )
 LANGS: tuple[Language, ...] = ("nl", "en")
 

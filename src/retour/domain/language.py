@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from retour.domain.errors import UsageError
+from retour.domain.errors import N_, Field, UsageError
 
 Language = Literal["nl", "en"]
 
@@ -20,4 +20,9 @@ def parse_language(text: str) -> Language:
         return "nl"
     if code == "en":
         return "en"
-    raise UsageError(f"Unknown language {text!r}.", hint="Choose nl or en.")
+    raise UsageError(
+        N_("Unknown language {value!r}."),
+        hint=N_("Choose nl or en."),
+        field=Field.LANGUAGE,
+        value=text,
+    )
