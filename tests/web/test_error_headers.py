@@ -200,3 +200,33 @@ def test_a_held_write_lock_answers_503_with_retry_after(
     assert words[lang] in answers["an audited API answer"].json()["error"]
     # once the lock is gone, the same request works
     assert analyst.post("/instruments", data=form).status_code == 200
+
+
+#: Addresses a client cannot make from text: bytes that are not UTF-8, encoded traversal.
+RAW_ADDRESSES = (
+    "/countries/%ff",
+    "/countries/%ff/brief?format=%fe",
+    "/api/countries?period=%ff%fe",
+    "/figures?years=%c0%af",
+    "/audit?action=%ff&before=%ff",
+    "/api/cases/%ff?on=%ff",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/static/%2e%2e/app.py",
+    "/static/..%2fapp.py",
+    "/login?next=%ff",
+    "/api/audit?limit=%00",
+)
+
+
+@pytest.mark.parametrize(
+    "role", [None, Role.VIEWER, Role.ADMIN], ids=["anonymous", "viewer", "admin"]
+)
+def test_raw_addresses_answer_4xx_or_less_with_the_headers(
+    client_for: Callable[[Role | None], TestClient], role: Role | None
+) -> None:
+    client = client_for(role)
+    expected = security_headers(client)
+    for address in RAW_ADDRESSES:
+        check(client.get(address, follow_redirects=False), expected, address)
+    for method in ("OPTIONS", "PATCH", "TRACE"):
+        check(client.request(method, "/figures", follow_redirects=False), expected, method)
