@@ -28,6 +28,7 @@ from retour.config import Settings
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset
 from retour.domain.errors import N_, DatabaseError, InputError, UsageError
+from retour.domain.files import write_file
 from retour.exchange.source_style import SourceStyle, write_source
 from retour.service.audit import AuditAction
 from retour.service.context import Retour
@@ -128,7 +129,7 @@ def write_source_export(settings: Settings, dataset: Dataset) -> SourceExport:
     try:
         shutil.rmtree(folder, ignore_errors=True)  # the demo's own folder: no stale files
         text = write_source(dataset, folder, DEMO_STYLE)
-        mapping.write_text(text, encoding="utf-8")
+        write_file(mapping, text)
     except OSError as exc:
         raise InputError(
             N_("{path}: cannot be written ({reason})."), path=folder, reason=exc.strerror or exc

@@ -30,7 +30,8 @@ from retour.disclosure import (
 )
 from retour.domain.codes import RequestKind
 from retour.domain.countries import country_codes
-from retour.domain.errors import N_, Field, InputError, UsageError
+from retour.domain.errors import N_, Field, UsageError
+from retour.domain.files import write_file
 from retour.domain.language import Language
 from retour.domain.provenance import Provenance
 from retour.reports import labels
@@ -370,15 +371,7 @@ def export_overdue(
 
 
 def _write(out: Path, data: str | bytes) -> None:
-    try:
-        out.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    except OSError as exc:
-        raise InputError(
-            N_("{path}: cannot be written ({reason})."),
-            hint=N_("Check the folder exists and is writable, and the file is not open."),
-            path=out,
-            reason=exc.strerror or str(exc),
-        ) from None
+    write_file(out, data)  # never through a link; a full disk named as such
 
 
 def export_compliance(
