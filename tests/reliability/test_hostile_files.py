@@ -9,6 +9,7 @@ nothing stored, and the refusal in the audit log. The zip bomb runs under a memo
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import resource
 import subprocess
@@ -434,3 +435,19 @@ def test_the_web_import_page_says_what_is_wrong_with_a_hostile_file(
     assert str(tmp_path) not in answer.text and str(retour_app.settings.data_dir) not in answer.text
     assert "Traceback" not in answer.text
     assert _stored_rows(database_url) == 0 and _refusals(database_url) == 1
+
+
+def test_a_gzip_bomb_among_eurostat_files_is_refused_in_one_line(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Eurostat's .tsv.gz files are inflated within the same limits: 100 MB of zeros packed
+    into 100 KB is refused after a few MB, not held whole."""
+    path = tmp_path / "migr_eiord.tsv.gz"
+    path.write_bytes(gzip.compress(bytes(100 << 20), compresslevel=9))
+    open_database(database_url).close()
+    done = retour(["context", "import", str(path)], tmp_path, RETOUR_DB=database_url)
+    said = done.stdout + done.stderr
+    assert done.returncode == 2 and "Traceback" not in said, said
+    (line,) = [line for line in said.splitlines() if "inflates" in line]
+    assert line.startswith("migr_eiord.tsv.gz: the file inflates 10"), line
+    assert "more than the 100 times of real data" in line and str(tmp_path) not in line

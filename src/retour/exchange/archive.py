@@ -155,6 +155,30 @@ def read_member(
     return out.getvalue()
 
 
+def gunzip(data: bytes, name: str, limits: ImportLimits = DEFAULT_LIMITS) -> bytes:
+    """A gzip file's content (all its members), inflated a MB at a time within the limits;
+    RefusedFileError past them, zlib.error or EOFError when it is broken."""
+    budget, out = Budget(limits), io.BytesIO()
+    inflater, pending = zlib.decompressobj(wbits=31), data
+    while pending:
+        chunk = inflater.decompress(pending, CHUNK)
+        pending = inflater.unconsumed_tail
+        if inflater.eof and not pending:  # the next member of a multi-member file
+            pending = inflater.unused_data
+            inflater = zlib.decompressobj(wbits=31) if pending else inflater
+        size = out.tell() + len(chunk)
+        over = budget.too_much(name, size)
+        if over is None and size > RATIO_GRACE and size > limits.ratio * max(len(data), 1):
+            over = _bomb(name, "the file", len(data), size, limits.ratio)
+        if over is not None:
+            raise RefusedFileError([over])
+        out.write(chunk)
+    out.write(inflater.flush())
+    if not inflater.eof:
+        raise EOFError("the compressed data end before the end of their stream")
+    return out.getvalue()
+
+
 def read_file(path: Path, budget: Budget) -> bytes:
     """A folder's file, refused by its size before it is read; RefusedFileError, OSError."""
     over = budget.too_much(path.name, path.stat().st_size)

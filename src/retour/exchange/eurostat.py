@@ -36,7 +36,6 @@ Rows are unique on the dataset, the dimensions and the period. Any malformed lin
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
 from collections.abc import Callable
@@ -57,6 +56,7 @@ from retour.domain.eurostat import (
     geo_codes,
 )
 from retour.exchange import eurostat_formats as fmt
+from retour.exchange.archive import RefusedFileError, gunzip
 from retour.exchange.eurostat_formats import (
     DATAFLOW,
     FLAG,
@@ -191,7 +191,12 @@ def _read_bytes(path: Path) -> bytes:
         ) from error
     if data.startswith(b"\x1f\x8b"):
         try:
-            data = gzip.decompress(data)
+            data = gunzip(data, path.name)  # within the import's limits: no gzip bomb
+        except RefusedFileError as refused:
+            raise InputError(
+                f"{path.name}: {refused.violations[0].message}.",
+                hint="Decompress it yourself and read the result, if it really is that large.",
+            ) from None
         except (OSError, EOFError, zlib.error) as error:
             raise InputError(
                 f"{path}: the file looks gzip-compressed but cannot be decompressed ({error}).",
