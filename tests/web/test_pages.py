@@ -164,7 +164,7 @@ def test_figures_of_refusals_by_reason(client_for: Callable[[Role | None], TestC
     cells = answer.json()["tables"][0]["cells"]
     assert cells and {c["outcome"] for c in cells} <= {"negative", "total"}
     wrong = analyst.get("/api/figures/requests", params={"outcome": "refused"})
-    assert wrong.status_code == 400 and "Unknown answer" in wrong.text
+    assert wrong.status_code == 400 and "Onbekend antwoord 'refused'" in wrong.text  # Dutch
 
 
 def test_the_press_workbook_download_is_audited(
