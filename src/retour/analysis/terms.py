@@ -25,14 +25,9 @@ from typing import Final
 
 import polars as pl
 
-from retour.domain.codes import DayCount, InstrumentKind, InstrumentStatus, Outcome
-from retour.domain.terms import due_dates
+from retour.domain.codes import DayCount, Outcome
+from retour.domain.terms import TERM_KINDS, TERM_STATUSES, due_dates
 
-TERM_KINDS: Final = (
-    InstrumentKind.READMISSION_AGREEMENT.value,
-    InstrumentKind.WORKING_ARRANGEMENT.value,
-)
-TERM_STATUSES: Final = (InstrumentStatus.IN_FORCE.value, InstrumentStatus.ENDED.value)
 _OPEN_END: Final = dt.date(9999, 12, 31)
 ANSWERED: Final = (Outcome.POSITIVE.value, Outcome.NEGATIVE.value)
 
@@ -150,7 +145,7 @@ def statuses_on(statuses: pl.DataFrame, on: dt.date) -> pl.DataFrame:
     )
 
 
-def _without_statuses(frame: pl.DataFrame, held: pl.DataFrame) -> pl.DataFrame:
+def without_statuses(frame: pl.DataFrame, held: pl.DataFrame) -> pl.DataFrame:
     """The rows of `frame` (country, kind) whose country has no status that holds for the
     kind; a status with no kind holds for both."""
     both = held.filter(pl.col("kind").is_null()).select("country").unique()
@@ -168,7 +163,7 @@ def overdue(due: pl.DataFrame, statuses: pl.DataFrame, on: dt.date) -> pl.DataFr
     """
     closed = (pl.col("closed_on") <= on).fill_null(False)
     live = due.filter((pl.col("submitted_on") <= on) & ~closed)
-    live = _without_statuses(live, statuses_on(statuses, on))
+    live = without_statuses(live, statuses_on(statuses, on))
     not_yet = pl.col("outcome_on").is_null() | (pl.col("outcome_on") > on)
     no_document = pl.col("document_on").is_null() | (pl.col("document_on") > on)
     answer = live.filter(not_yet & (pl.col("answer_due_on") < on)).select(
@@ -285,3 +280,141 @@ def with_shares(counts: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("documents_in_time") / documents)
         .alias("documents_in_time_share"),
     )
+
+
+# -- due dates as tables, for the database to join (a million requests stay where they are) --
+
+
+def due_tables(
+    applied: pl.DataFrame, last: dt.date
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """For :func:`applicable_terms`: every day a term applies on and the due dates it gives.
+
+    - answer_due: country, kind, submitted_on, term_id, due_on, deemed_accepted, year, day_n
+      (one row per term and submission day, from the term's first day to `last` or the day
+      before it ends);
+    - document_due: term_id, outcome_on, due_on (one row per term with a document limit and
+      day of a positive answer, to `last`);
+    - day_numbers: day, day_n (a day's number, so the database can subtract days).
+    """
+    if applied.is_empty():
+        empty = pl.DataFrame(schema={"day": pl.Date, "day_n": pl.Int64})
+        answer = pl.DataFrame(schema=_ANSWER_DUE)
+        return answer, pl.DataFrame(schema=_DOCUMENT_DUE), empty
+    end = pl.min_horizontal(pl.col("applies_until") - pl.duration(days=1), pl.lit(last))
+    answer = (
+        applied.with_columns(pl.date_ranges("applies_from", end).alias("submitted_on"))
+        .explode("submitted_on")
+        .drop_nulls("submitted_on")
+    )
+    answer = answer.with_columns(
+        _due("submitted_on", "reply_days", answer).alias("due_on"),
+        pl.col("submitted_on").dt.year().cast(pl.Int64).alias("year"),
+    )
+    document = applied.filter(pl.col("document_days").is_not_null())
+    document = (
+        document.with_columns(pl.date_ranges("applies_from", pl.lit(last)).alias("outcome_on"))
+        .explode("outcome_on")
+        .drop_nulls("outcome_on")
+    )
+    document = document.with_columns(_due("outcome_on", "document_days", document).alias("due_on"))
+    first = applied.get_column("applies_from").min()
+    assert isinstance(first, dt.date)
+    days = pl.DataFrame({"day": pl.date_range(first, last, eager=True)})
+    days = days.with_columns(pl.col("day").cast(pl.Int64).alias("day_n"))
+    answer = answer.rename({"request_kind": "kind"}).join(days, left_on="submitted_on",
+                                                          right_on="day", how="left")  # fmt: skip
+    return (
+        answer.select(_ANSWER_DUE.names()),
+        document.select(_DOCUMENT_DUE.names()),
+        days,
+    )
+
+
+_ANSWER_DUE: Final = pl.Schema(
+    {"country": pl.String(), "kind": pl.String(), "submitted_on": pl.Date(),
+     "term_id": pl.String(), "due_on": pl.Date(), "deemed_accepted": pl.String(),
+     "year": pl.Int64(), "day_n": pl.Int64()}
+)  # fmt: skip
+_DOCUMENT_DUE: Final = pl.Schema(
+    {"term_id": pl.String(), "outcome_on": pl.Date(), "due_on": pl.Date()}
+)
+
+
+def _due(start: str, days: str, frame: pl.DataFrame) -> pl.Series:
+    working = (frame.get_column("day_count") == DayCount.WORKING.value).to_numpy()
+    due = due_dates(
+        frame.get_column(start).to_numpy(),
+        frame.get_column(days).fill_null(0).to_numpy(),
+        working,
+    )
+    return pl.Series(due, dtype=pl.Date)
+
+
+def counts_from_groups(groups: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    """country, kind, what, due_on, n (overdue requests grouped in the database) -> counts
+    per country, kind, what and band of days over (as :func:`overdue_counts`)."""
+    days = (pl.lit(on) - pl.col("due_on")).dt.total_days()
+    return (
+        groups.with_columns(band_of(days).alias(BAND))
+        .group_by("country", "kind", "what", BAND)
+        .agg(pl.col("n").sum().cast(pl.Int64))
+        .sort("country", "kind", "what", BAND)
+    )
+
+
+def listed_from_rows(rows: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    """Overdue rows from the database (OVERDUE_COLUMNS less days_over) in the list's order."""
+    days = (pl.lit(on) - pl.col("due_on")).dt.total_days().cast(pl.Int64).alias("days_over")
+    return (
+        rows.with_columns(days)
+        .select(OVERDUE_COLUMNS)
+        .sort(
+            ["country", "days_over", "request_id", "what"], descending=[False, True, False, False]
+        )
+    )
+
+
+def compliance_from_histogram(hist: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+    """country, kind, year, answer (a part of with_terms), document (a document part or
+    null), days (to a positive or negative answer, or null), n -> the compliance frame of
+    :func:`compliance`: counts, shares and the median days to answer."""
+    keys = list(by)
+    parts = ("answered_in_time", "answered_late", "not_answered", "withdrawn_before_due")
+    documents = ("documents_in_time", "documents_late", "documents_missing")
+    counted = [
+        *(pl.col("n").filter(pl.col("answer") == p).sum().alias(p) for p in parts),
+        *(pl.col("n").filter(pl.col("document") == d).sum().alias(d) for d in documents),
+        pl.col("n").sum().alias("with_terms"),
+    ]
+    grouped = hist.group_by(keys).agg(*counted) if keys else hist.select(*counted)
+    medians = _weighted_medians(hist.filter(pl.col("days").is_not_null()), keys)
+    frame = (
+        grouped.join(medians, on=keys, how="left")
+        if keys
+        else grouped.with_columns(
+            pl.lit(medians.get_column("median_days_to_answer").first()).alias(
+                "median_days_to_answer"
+            )
+        )
+    )
+    columns = ["with_terms", *parts, *documents]
+    frame = frame.select(*keys, *(pl.col(c).cast(pl.Int64) for c in columns),
+                         "median_days_to_answer")  # fmt: skip
+    return with_shares(frame).sort(keys)
+
+
+def _weighted_medians(hist: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The median of `days` repeated `n` times, per group (the mean of the two middle
+    values when the count is even)."""
+    if not keys:
+        hist = hist.with_columns(pl.lit(0).alias("_all"))
+        return _weighted_medians(hist, ["_all"]).drop("_all")
+    grouped = hist.group_by([*keys, "days"]).agg(pl.col("n").sum()).sort([*keys, "days"])
+    marked = grouped.with_columns(
+        pl.col("n").sum().over(keys).alias("total"), pl.col("n").cum_sum().over(keys).alias("upto")
+    )
+    # the values at the 0-based positions (total - 1) // 2 and total // 2 of the sorted days
+    low = pl.col("days").filter(pl.col("upto") > (pl.col("total") - 1) // 2).first()
+    high = pl.col("days").filter(pl.col("upto") > pl.col("total") // 2).first()
+    return marked.group_by(keys).agg(((low + high) / 2).alias("median_days_to_answer"))

@@ -91,9 +91,9 @@ def _table(answer: OverdueAnswer, lang: Language) -> None:
             print_rows(title, headers, rows, numeric=[headers[6]])
     else:
         assert answer.counts is not None
-        display = answer.counts.to_display_frame(lang)
-        dims = answer.counts.row_dims
-        print_wide(title, display, [c for c in display.columns if c not in dims])
+        display = render.counts_display(answer.counts, lang)
+        dims = len(answer.counts.row_dims)
+        print_wide(title, display, display.columns[dims:])
         console.print(
             _("A list of requests is internal: --profile internal lists them.", lang),
             markup=False,

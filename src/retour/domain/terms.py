@@ -14,10 +14,20 @@ n-th working day *after* the start, which is exactly "day 1 is the first working
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Final
 
-import holidays
 import numpy as np
 import numpy.typing as npt
+
+from retour.domain.codes import InstrumentKind, InstrumentStatus
+
+#: The instrument kinds that may set terms (CONTRACT.md, retour/2).
+TERM_KINDS: Final = (
+    InstrumentKind.READMISSION_AGREEMENT.value,
+    InstrumentKind.WORKING_ARRANGEMENT.value,
+)
+#: The instrument statuses under which its terms apply.
+TERM_STATUSES: Final = (InstrumentStatus.IN_FORCE.value, InstrumentStatus.ENDED.value)
 
 #: numpy's day unit, as the frames hand dates over.
 DAY = "datetime64[D]"
@@ -26,6 +36,7 @@ DAY = "datetime64[D]"
 @lru_cache(maxsize=8)
 def dutch_holidays(first_year: int, last_year: int) -> npt.NDArray[np.datetime64]:
     """The public holidays of the Netherlands from first_year to last_year, sorted."""
+    import holidays  # when due dates are computed, not whenever the rules are loaded
     days = holidays.country_holidays("NL", years=range(first_year, last_year + 1))
     return np.array(sorted(days), dtype=DAY)
 

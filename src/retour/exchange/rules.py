@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from retour.domain.codes import InstrumentKind, InstrumentStatus, Outcome, Table
+from retour.domain.codes import Outcome, Table
 from retour.domain.countries import country_codes
 from retour.domain.tables import Column, ColumnType, TableSpec
+from retour.domain.terms import TERM_KINDS, TERM_STATUSES
 from retour.exchange.container import LINE
 from retour.exchange.violations import VIOLATION_SCHEMA, Reason
 
@@ -293,10 +294,6 @@ def overlapping_detentions(
 
 # --- retour/2: terms and country statuses ------------------------------------------------
 
-#: The instrument kinds that may set terms (CONTRACT.md, retour/2).
-TERM_KINDS = (InstrumentKind.READMISSION_AGREEMENT.value, InstrumentKind.WORKING_ARRANGEMENT.value)
-#: The instrument statuses under which its terms apply.
-TERM_STATUSES = (InstrumentStatus.IN_FORCE.value, InstrumentStatus.ENDED.value)
 _INSTRUMENT_COLUMNS = ("instrument_id", "country", "kind", "status", "start_on", "end_on")
 
 

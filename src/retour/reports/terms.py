@@ -99,6 +99,15 @@ def overdue_rows(listed: pl.DataFrame, lang: Language) -> tuple[list[str], list[
     return headers, rows
 
 
+def counts_display(table: DisclosedTable, lang: Language) -> pl.DataFrame:
+    """The disclosed counts as text to show: `what` in words, the dimensions' headers in
+    `lang`, the bands as they are."""
+    display = table.to_display_frame(lang)
+    words = {code: _(message, lang) for code, message in WHAT.items()}
+    display = display.with_columns(pl.col("what").replace(words))
+    return display.rename({d: _(OVERDUE_HEADERS[d], lang) for d in table.row_dims})
+
+
 def overdue_csv(listed: pl.DataFrame) -> str:
     """The list with OVERDUE_COLUMNS exactly; codes and ISO dates."""
     return listed.select(OVERDUE_COLUMNS).write_csv(date_format="%Y-%m-%d", line_terminator="\n")
@@ -170,11 +179,12 @@ def overdue_workbook(
             rows = listed.filter(pl.col("country") == country)
             _sheet(book, country, caption, *overdue_rows(rows, lang), bold)
     elif table is not None:
-        display = table.to_display_frame(lang)
+        display = counts_display(table, lang)
         _sheet(book, _("Summary", lang), caption, display.columns, display.rows(), bold)
         codes = table.shown.filter(~pl.col(IS_TOTAL)).get_column("country").to_list()
+        first = display.columns[0]
         for country in sorted(set(codes)):
-            mine = display.filter(pl.col("country") == country)
+            mine = display.filter(pl.col(first) == country)
             name = labels.country_name(country, lang) if country == "OTHER" else country
             _sheet(book, name[:31], caption, display.columns, mine.rows(), bold)
     book.close()

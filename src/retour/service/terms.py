@@ -118,21 +118,31 @@ def overdue(
     profile: str | Profile | None = None,
     confidential: str | None = None,
 ) -> OverdueAnswer:
-    """What is overdue on `on` (default: the extraction date) under the profile's rules."""
+    """What is overdue on `on` (default: the extraction date) under the profile's rules.
+
+    The due dates are computed per term and day (a few thousand rows) and joined to the
+    requests in the database, so only what is overdue (or its counts) is read."""
     rules = disclosure_rules(context, profile, confidential)
     code, chosen_kind = parse_country(country), parse_kind(kind)
     db = context.database()
-    snapshot = reading.terms_snapshot(db, [code] if code else None)
-    day = parse_date(on, snapshot.extracted_on, Field.DATE)
-    due = timing.with_due_dates(snapshot.requests, snapshot.instruments, snapshot.terms)
+    small = reading.small_tables(db)
+    day = parse_date(on, small.extracted_on, Field.DATE)
+    held = timing.statuses_on(small.statuses, day)
+    applied = timing.applicable_terms(small.instruments, small.terms)
+    applied = timing.without_statuses(applied.rename({"request_kind": "kind"}), held)
+    if code is not None:
+        applied = applied.filter(pl.col("country") == code)
     if chosen_kind is not None:
-        due = due.filter(pl.col("kind") == chosen_kind)
-    listed = timing.overdue(due, snapshot.statuses, day)
-    held = timing.statuses_on(snapshot.statuses, day)
+        applied = applied.filter(pl.col("kind") == chosen_kind)
+    last = max(day, small.extracted_on or day)
+    due = reading.DueTables(*timing.due_tables(applied.rename({"kind": "request_kind"}), last))
     origin = provenance(db)
     if rules.profile is Profile.INTERNAL:
+        rows = reading.overdue_in_db(db, due, day, grouped=False)
+        listed = timing.listed_from_rows(rows, day)
         return OverdueAnswer(day, code, chosen_kind, rules, origin, listed, None, held)
-    counts = timing.overdue_counts(listed).with_columns(pl.col(BAND).cast(BAND_ORDER))
+    groups = reading.overdue_in_db(db, due, day, grouped=True)
+    counts = timing.counts_from_groups(groups, day).with_columns(pl.col(BAND).cast(BAND_ORDER))
     table = disclose_table(counts, rows=list(COUNT_ROWS), column=BAND, rules=rules)
     return OverdueAnswer(day, code, chosen_kind, rules, origin, None, table, held)
 
@@ -220,28 +230,39 @@ def compliance(
     rules = disclosure_rules(context, profile, confidential)
     columns = parse_compliance_by(by)
     db = context.database()
-    snapshot = reading.terms_snapshot(db)
-    due = timing.with_due_dates(snapshot.requests, snapshot.instruments, snapshot.terms)
-    extracted = snapshot.extracted_on
-    submitted = due.get_column("submitted_on").dt.year().cast(pl.Int64).to_list()
-    span = (min(submitted), max(submitted)) if submitted else None
+    small = reading.small_tables(db)
+    extracted = small.extracted_on
+    applied = timing.applicable_terms(small.instruments, small.terms)
+    hist = pl.DataFrame(schema=HISTOGRAM)
+    if extracted is not None and not applied.is_empty():
+        due = reading.DueTables(*timing.due_tables(applied, extracted))
+        all_years = due.answer.get_column("year").unique().to_list()
+        hist = reading.compliance_in_db(db, due, extracted, all_years)
+    seen = hist.get_column("year").to_list()
+    span = (min(seen), max(seen)) if seen else None
     asked = resolve_years(years, span, extracted, N_("requests with terms"))
-    assert extracted is not None  # a span means data
+    hist = hist.filter(pl.col("year").is_in(list(asked)))
     if rules.pools and rules.confidential:
         pooled = pl.col("country").is_in(list(rules.confidential))
-        due = due.with_columns(
+        hist = hist.with_columns(
             pl.when(pooled)
             .then(pl.lit(OTHER_COUNTRIES))
             .otherwise(pl.col("country"))
             .alias("country")
         )
-    exact = timing.compliance(due, extracted, asked, columns)
+    exact = timing.compliance_from_histogram(hist, columns)
     answers = _grid(exact, columns, ANSWER_PARTS, rules)
     documents = _grid(exact, columns, DOCUMENT_PARTS, rules)
     published, status = _published(exact, columns, answers, documents, rules)
     return ComplianceAnswer(
         asked, columns, rules, provenance(db), answers, documents, published, status
     )
+
+
+HISTOGRAM = pl.Schema(
+    {"country": pl.String(), "kind": pl.String(), "year": pl.Int64(), "answer": pl.String(),
+     "document": pl.String(), "days": pl.Int64(), "n": pl.Int64()}
+)  # fmt: skip
 
 
 def _grid(

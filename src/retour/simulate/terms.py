@@ -28,13 +28,12 @@ from scipy.stats import gamma
 from retour.domain.codes import (
     CountryStatusKind,
     DayCount,
-    InstrumentKind,
-    InstrumentStatus,
     RequestKind,
     Table,
     YesNo,
 )
 from retour.domain.dataset import empty_frame
+from retour.domain.terms import TERM_KINDS, TERM_STATUSES
 from retour.simulate.cooperation import Timeline, answer_law, answered_within
 from retour.simulate.scenario import Scenario
 
@@ -48,9 +47,6 @@ LIMITS: Final = (
 )
 #: document_days the simulator draws from (0: no document limit).
 DOCUMENT_DAYS: Final = (0, 3, 14, 30)
-_AGREEMENTS: Final = (InstrumentKind.READMISSION_AGREEMENT.value,
-                      InstrumentKind.WORKING_ARRANGEMENT.value)  # fmt: skip
-_APPLY: Final = (InstrumentStatus.IN_FORCE.value, InstrumentStatus.ENDED.value)
 _OPEN: Final = dt.date(9999, 12, 31)
 SOURCES: Final = {
     CountryStatusKind.FORCED_RETURN_SUSPENDED: "letter to Parliament, 26 January 2024",
@@ -78,7 +74,7 @@ def draw_terms(instruments: pl.DataFrame, rng: np.random.Generator) -> pl.DataFr
     agreement's days overlap those of one that already has a term for the country and kind.
     A loop over the agreements: a few dozen rows."""
     agreements = instruments.filter(
-        pl.col("kind").is_in(_AGREEMENTS) & pl.col("status").is_in(_APPLY)
+        pl.col("kind").is_in(TERM_KINDS) & pl.col("status").is_in(TERM_STATUSES)
     ).sort("start_on", "instrument_id")
     taken: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = {}
     rows: list[tuple[object, ...]] = []

@@ -1,15 +1,17 @@
-"""What the time-limit analyses read: instruments, terms and statuses (small tables, whole),
-and the requests (with their cases' closing dates) of the countries that have terms.
+"""What the time-limit analyses read and count in the database.
 
-Requests are read only for the countries an applicable term names, in one snapshot, so
-`retour overdue` on a million requests reads the third it needs.
+Instruments, terms and statuses are small and read whole. The requests are not read: the
+due dates are computed per term and day (a few thousand rows), staged in temporary tables
+and joined to the requests by the index on (country, submitted_on), so only what is
+overdue, or the counts of figures terms, comes back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 import sqlalchemy as sa
@@ -20,26 +22,14 @@ from retour.domain.tables import SPECS
 from retour.store import bulk, schema
 from retour.store.engine import Database
 
-REQUEST_COLUMNS: Final = (
-    "request_id",
-    "case_id",
-    "kind",
-    "country",
-    "submitted_on",
-    "outcome",
-    "outcome_on",
-    "document_on",
-)
-
 
 @dataclass(frozen=True, slots=True)
-class TermsSnapshot:
-    """One snapshot of what the time-limit analyses need."""
+class TermsTables:
+    """The small tables the time-limit analyses start from, and the extraction date."""
 
     instruments: pl.DataFrame
     terms: pl.DataFrame
     statuses: pl.DataFrame
-    requests: pl.DataFrame  # REQUEST_COLUMNS plus closed_on (the case's), of `countries`
     extracted_on: dt.date | None
 
 
@@ -49,34 +39,203 @@ def _whole(conn: sa.Connection, t: Table) -> pl.DataFrame:
     return bulk.fetch(conn, query, polars_schema(spec))
 
 
-def terms_snapshot(db: Database, countries_of: list[str] | None = None) -> TermsSnapshot:
-    """Instruments, terms, statuses and the requests of the countries that have a term on an
-    instrument (or of `countries_of` only, where given, among those)."""
+# -- in the database: the due tables joined to the requests, only the answer comes back ----
+
+_ANSWER_DUE_COLUMNS: Final = (
+    ("country", sa.String()), ("kind", sa.String()), ("submitted_on", sa.Date()),
+    ("term_id", sa.String()), ("due_on", sa.Date()), ("deemed_accepted", sa.String()),
+    ("year", sa.Integer()), ("day_n", sa.Integer()),
+)  # fmt: skip
+_DOCUMENT_DUE_COLUMNS: Final = (
+    ("term_id", sa.String()), ("outcome_on", sa.Date()), ("due_on", sa.Date()),
+)  # fmt: skip
+_DAY_COLUMNS: Final = (("day", sa.Date()), ("day_n", sa.Integer()))
+
+
+@dataclass(frozen=True, slots=True)
+class DueTables:
+    """The due tables of :func:`retour.analysis.terms.due_tables`, to be staged."""
+
+    answer: pl.DataFrame
+    document: pl.DataFrame
+    days: pl.DataFrame
+
+
+def small_tables(db: Database) -> TermsTables:
+    """Instruments, terms, statuses and the extraction date, in one snapshot."""
     with db.begin(snapshot=True) as conn:
         instruments = _whole(conn, Table.INSTRUMENTS)
         terms = _whole(conn, Table.TERMS)
         statuses = _whole(conn, Table.COUNTRY_STATUS)
-        with_terms = instruments.join(terms.select("instrument_id"), on="instrument_id")
-        countries = sorted(set(with_terms.get_column("country").to_list()))
-        if countries_of is not None:
-            countries = [c for c in countries if c in set(countries_of)]
-        requests = _requests(conn, countries)
         newest = conn.execute(sa.select(sa.func.max(schema.imports.c.extracted_on))).scalar()
-    extracted = newest if newest is None or isinstance(newest, dt.date) else None
-    if newest is not None and extracted is None:
-        extracted = dt.date.fromisoformat(str(newest))
-    return TermsSnapshot(instruments, terms, statuses, requests, extracted)
+    extracted = None if newest is None else dt.date.fromisoformat(str(newest)[:10])
+    return TermsTables(instruments, terms, statuses, extracted)
 
 
-def _requests(conn: sa.Connection, countries: list[str]) -> pl.DataFrame:
-    requests, cases = schema.table(Table.REQUESTS), schema.table(Table.CASES)
-    typed = polars_schema(SPECS[Table.REQUESTS])
-    frame_schema = pl.Schema({**{c: typed[c] for c in REQUEST_COLUMNS}, "closed_on": pl.Date()})
-    if not countries:
-        return pl.DataFrame(schema=frame_schema)
-    query = (
-        sa.select(*(requests.c[c] for c in REQUEST_COLUMNS), cases.c.closed_on)
-        .join(cases, cases.c.case_id == requests.c.case_id)
-        .where(requests.c.country.in_(countries))
+def _stage(conn: sa.Connection, due: DueTables) -> tuple[sa.Table, sa.Table, sa.Table]:
+    def columns(spec: tuple[tuple[str, Any], ...]) -> list[sa.Column[Any]]:
+        return [sa.Column(name, kind) for name, kind in spec]
+
+    answer = bulk.load(conn, "terms_answer_due", columns(_ANSWER_DUE_COLUMNS), due.answer)
+    document = bulk.load(conn, "terms_document_due", columns(_DOCUMENT_DUE_COLUMNS), due.document)
+    days = bulk.load(conn, "terms_days", columns(_DAY_COLUMNS), due.days)
+    # the requests are looked up from these, by the index on (country, submitted_on)
+    sa.Index("ix_terms_answer_due", answer.c.country, answer.c.kind, answer.c.submitted_on).create(
+        conn
     )
-    return bulk.fetch(conn, query, frame_schema)
+    sa.Index("ix_terms_document_due", document.c.term_id, document.c.outcome_on).create(conn)
+    sa.Index("ix_terms_days", days.c.day).create(conn)
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("ANALYZE temp")
+    return answer, document, days
+
+
+def _joined(answer: sa.Table) -> tuple[sa.Table, sa.Table, Any]:
+    requests, cases = schema.table(Table.REQUESTS), schema.table(Table.CASES)
+    on = sa.and_(
+        requests.c.country == answer.c.country,
+        requests.c.kind == answer.c.kind,
+        requests.c.submitted_on == answer.c.submitted_on,
+    )
+    return requests, cases, on
+
+
+_ROWS: Final = pl.Schema(
+    {
+        "request_id": pl.String(),
+        "case_id": pl.String(),
+        "country": pl.String(),
+        "kind": pl.String(),
+        "submitted_on": pl.Date(),
+        "due_on": pl.Date(),
+        "what": pl.String(),
+        "deemed_accepted": pl.String(),
+    }
+)
+_GROUPS: Final = pl.Schema(
+    {
+        "country": pl.String(),
+        "kind": pl.String(),
+        "what": pl.String(),
+        "due_on": pl.Date(),
+        "n": pl.Int64(),
+    }
+)
+_HISTOGRAM: Final = pl.Schema(
+    {
+        "country": pl.String(),
+        "kind": pl.String(),
+        "year": pl.Int64(),
+        "answer": pl.String(),
+        "document": pl.String(),
+        "days": pl.Int64(),
+        "n": pl.Int64(),
+    }
+)
+
+
+def overdue_in_db(db: Database, due: DueTables, on: dt.date, *, grouped: bool) -> pl.DataFrame:
+    """What is overdue on `on` (the statuses and filters already applied to `due`): rows
+    (request_id, case_id, country, kind, submitted_on, due_on, what, deemed_accepted), or
+    with `grouped` the counts (country, kind, what, due_on, n)."""
+    with db.begin() as conn:
+        staged = _stage(conn, due)
+        both = sa.union_all(*_overdue_selects(*staged, on)).subquery()
+        if grouped:
+            keys = (both.c.country, both.c.kind, both.c.what, both.c.due_on)
+            query = sa.select(*keys, sa.func.count().label("n")).group_by(*keys)
+            found = bulk.fetch(conn, query, _GROUPS)
+        else:
+            found = bulk.fetch(conn, sa.select(both), _ROWS)
+        for table in staged:
+            bulk.drop(conn, table)
+    return found
+
+
+def _overdue_selects(
+    answer: sa.Table, document: sa.Table, _days: sa.Table, on: dt.date
+) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The answers, then the documents, overdue on `on`. No condition on the requests'
+    submission date: it would lead SQLite to scan a country's requests for every day
+    (answer due_on lies after submitted_on, so due_on < on says it)."""
+    day = sa.literal(on, sa.Date())
+    requests, cases, match = _joined(answer)
+    r = requests.c
+    live = sa.or_(cases.c.closed_on.is_(None), cases.c.closed_on > day)
+    head = (r.request_id, r.case_id, r.country, r.kind, r.submitted_on)
+    with_case = requests.join(answer, match).join(cases, cases.c.case_id == r.case_id)
+    waiting = (
+        sa.select(*head, answer.c.due_on, sa.literal("answer").label("what"),
+                  answer.c.deemed_accepted)
+        .select_from(with_case)
+        .where(answer.c.due_on < day, live, sa.or_(r.outcome_on.is_(None), r.outcome_on > day))
+    )  # fmt: skip
+    doc_match = sa.and_(
+        document.c.term_id == answer.c.term_id, document.c.outcome_on == r.outcome_on
+    )
+    documents = (
+        sa.select(*head, document.c.due_on, sa.literal("document").label("what"),
+                  sa.null().label("deemed_accepted"))
+        .select_from(with_case.join(document, doc_match))
+        .where(r.outcome == "positive", r.outcome_on <= day, document.c.due_on < day, live,
+               sa.or_(r.document_on.is_(None), r.document_on > day))
+    )  # fmt: skip
+    return waiting, documents
+
+
+def compliance_in_db(
+    db: Database, due: DueTables, extracted: dt.date, years: Sequence[int]
+) -> pl.DataFrame:
+    """Requests with terms whose answer was due by `extracted`, submitted in `years`, counted
+    in the database: country, kind, year, answer, document, days (to a positive or negative
+    answer), n."""
+    with db.begin() as conn:
+        staged = _stage(conn, due)
+        found = bulk.fetch(conn, _compliance_query(*staged, extracted, years), _HISTOGRAM)
+        for table in staged:
+            bulk.drop(conn, table)
+    return found
+
+
+def _compliance_query(
+    answer: sa.Table,
+    document: sa.Table,
+    days: sa.Table,
+    extracted: dt.date,
+    years: Sequence[int],
+) -> sa.Select[Any]:
+    cut = sa.literal(extracted, sa.Date())
+    requests, _cases, match = _joined(answer)
+    r = requests.c
+    answered = r.outcome.in_(["positive", "negative"])
+    withdrawn = sa.and_(r.outcome == "withdrawn", r.outcome_on <= answer.c.due_on)
+    part = sa.case(
+        (sa.and_(answered, r.outcome_on <= answer.c.due_on), "answered_in_time"),
+        (answered, "answered_late"),
+        (withdrawn, "withdrawn_before_due"),
+        else_="not_answered",
+    ).label("answer")
+    docs = sa.case(
+        (sa.or_(document.c.due_on.is_(None), document.c.due_on > cut), sa.null()),
+        (r.document_on.is_(None), "documents_missing"),
+        (r.document_on <= document.c.due_on, "documents_in_time"),
+        else_="documents_late",
+    ).label("document")
+    taken = (days.c.day_n - answer.c.day_n).label("days")
+    doc_match = sa.and_(
+        document.c.term_id == answer.c.term_id,
+        document.c.outcome_on == r.outcome_on,
+        r.outcome == "positive",
+    )
+    joined = (
+        requests.join(answer, match)
+        .outerjoin(document, doc_match)
+        .outerjoin(days, sa.and_(days.c.day == r.outcome_on, answered))
+    )
+    keys = (answer.c.country, answer.c.kind, answer.c.year, part, docs, taken)
+    return (
+        sa.select(*keys, sa.func.count().label("n"))
+        .select_from(joined)
+        .where(answer.c.due_on <= cut, answer.c.year.in_(list(years)))
+        .group_by(*keys)
+    )
