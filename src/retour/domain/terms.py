@@ -37,6 +37,7 @@ DAY = "datetime64[D]"
 def dutch_holidays(first_year: int, last_year: int) -> npt.NDArray[np.datetime64]:
     """The public holidays of the Netherlands from first_year to last_year, sorted."""
     import holidays  # when due dates are computed, not whenever the rules are loaded
+
     days = holidays.country_holidays("NL", years=range(first_year, last_year + 1))
     return np.array(sorted(days), dtype=DAY)
 
