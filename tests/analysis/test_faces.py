@@ -29,7 +29,7 @@ REQUIRED = (
 EFFECT_COLUMNS = (
     "instrument_id", "country", "kind", "start_on", "effect", "lower", "upper", "verdict",
 )  # fmt: skip
-VERDICTS = {"increase", "decrease", "no clear change", "too little data"}
+VERDICTS = {"increase", "decrease", "no clear change", "too little data", "not identifiable"}
 
 
 @pytest.fixture(scope="module")

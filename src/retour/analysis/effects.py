@@ -1,49 +1,55 @@
-"""What an instrument did to the index: difference in differences on the logit scale.
+"""What an instrument did to the index: an event study with not-yet-treated controls.
 
-For an instrument on country c starting in quarter q, the *before* window is the four
-quarters before q and the *after* window the four quarters after it (q itself, partly
-treated, is left out). For c and for every *comparable country* -- one without an
-instrument starting or ending within the two windows, with enough requests in both -- the
-standard-case index of each window is estimated without shrinkage between windows (the
-index's case-mix coefficients and each country's answer-time curve taken from the index
-model), and its change on the logit scale. Then
+Every country's standard-case index is estimated per quarter of submission, without
+shrinkage between quarters (the index model's case-mix coefficients and each country's
+answer-time curve taken from it), with its sampling variance (:func:`quarterly_panel`).
+For an instrument on country c starting in quarter q, :func:`retour.analysis.event_study.
+event_study` follows c's logit index from four quarters before q to six after it against
+the countries without an instrument starting or ending from three quarters before that
+window to its end (not yet, or long since, treated), each relative to its own pre-start
+mean; see that module for the estimator, its variance and why it is ours.
 
-    effect (logit) = change of c  -  mean change of the comparable countries
+The row of an instrument gives the *average* effect over the six quarters after the start
+quarter (which is partly treated, shown in the event study, not averaged), in logit and in
+index points: 100 * (expit(theta_after) - expit(theta_after - effect)), theta_after being
+c's mean logit index after the start; the interval likewise (95% by default, because it is
+a claim). Verdicts, in this order:
 
-where "comparable" means the countries whose index before was closest to c's (within 1
-logit, at least ``min_controls`` of them). The countries' own changes differ from year to
-year even without any instrument; that *drift* is estimated from all countries without an
-instrument (their spread of changes beyond what sampling explains, DerSimonian-Laird) and
-added to the effect's variance, so ordinary drift is not reported as an effect:
+- ``too little data``: the window falls outside the data, too few requests before or
+  after, too few comparable countries, or the interval is wider than ``max_width`` points;
+- ``not identifiable``: the index was already moving before the start (the quarter just
+  before it differs from the earlier pre-start quarters beyond chance, against the
+  controls): no effect is given, only the event study that shows the move;
+- ``increase`` / ``decrease``: the interval lies above / below 0;
+- ``no clear change``: it holds 0; the note then says how large an effect the data could
+  have shown (80% power): "could not be seen below 0.85 logit, 12 points".
 
-    Var = Var(change of c) + drift variance + Var(mean change of the controls),
-
-and the interval uses Student's t with as many degrees of freedom as the drift estimate has
-(the number of countries it comes from, minus one).
-
-The effect in index points is the after-index of c minus what it would have been without
-the effect: 100 * (expit(theta_after) - expit(theta_after - effect)); the interval
-likewise. The verdict reads the interval (95% by default, because it is a claim):
-``increase`` when it lies above 0, ``decrease`` below, ``no clear change`` when it holds 0,
-and ``too little data`` when the windows fall outside the data, hold too few requests, there
-are too few comparable countries, or the interval is wider than ``max_width`` points.
+``event_study`` holds the quarters, ``[{quarter_offset, effect, lower, upper, effect_logit,
+lower_logit, upper_logit}]`` (points at each quarter's own level, and logit), offset 0 the
+start quarter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 from scipy.special import expit, logit
-from scipy.stats import t as student_t
 
 from retour.analysis import casemix
 from retour.analysis.casemix import CASE_MIX_NAMES, Cells
+from retour.analysis.event_study import (
+    EventOptions,
+    EventStudy,
+    NoEstimateError,
+    Panel,
+    event_study,
+)
 from retour.analysis.followup import follow_up
 from retour.analysis.glmm import Family, Glmm, GlmmData, GlmmFit, Nesting
 from retour.analysis.index_model import (
@@ -61,7 +67,7 @@ from retour.domain.codes import RequestKind
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-#: Prior variance of a window's own level: wide enough to leave each window unshrunk.
+#: Prior variance of a quarter's own level: wide enough to leave each quarter unshrunk.
 WINDOW_VARIANCE: Final = 25.0
 
 
@@ -72,6 +78,15 @@ class Verdict(StrEnum):
     DECREASE = "decrease"
     NO_CLEAR_CHANGE = "no clear change"
     TOO_LITTLE_DATA = "too little data"
+    NOT_IDENTIFIABLE = "not identifiable"
+
+
+#: The note of a "not identifiable" verdict.
+MOVING_NOTE: Final = "the index was already moving before the start"
+#: The beginning of a "no clear change" note: "could not be seen below 0.85 logit, 12 points".
+UNDETECTABLE: Final = "could not be seen below "
+#: Between two notes of one row.
+NOTE_SEPARATOR: Final = "; "
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,24 +95,36 @@ class EffectOptions:
 
     Attributes:
         level: coverage of the effect's interval (and so the verdict's strictness).
-        window_quarters: length of the before and after windows.
-        min_quarters: each window needs at least this many quarters of data.
-        min_requests: each window of the country needs at least this many requests
-            (controls as well).
-        min_controls: fewer comparable countries: too little data; also the least number
-            of comparable countries averaged.
-        comparable_logit: countries whose index before lies within this distance (logit)
-            of the country's are comparable.
+        before, after: quarters of the event study before and after the start quarter.
+        baseline: quarters before those against which the pre-start quarters are checked.
+        guard_quarters: a country whose instrument started this many quarters before the
+            window (or within it, or ended within it) is no control: a late effect of its
+            own may still arrive.
+        moving_level: the pre-start check flags a move at this two-sided level.
+        min_quarters: the least quarters before and after the start in the data.
+        min_requests: the least requests before, and after, for the country and a control.
+        min_controls: fewer comparable countries: too little data.
         max_width: a wider interval (points): too little data.
     """
 
     level: float = 0.95
-    window_quarters: int = 4
+    before: int = 4
+    after: int = 6
+    baseline: int = 0
+    guard_quarters: int = 3
+    moving_level: float = 0.90
     min_quarters: int = 2
     min_requests: int = 30
     min_controls: int = 8
-    comparable_logit: float = 1.0
     max_width: float = 50.0
+
+    @property
+    def event(self) -> EventOptions:
+        return EventOptions(
+            before=self.before, after=self.after, baseline=self.baseline, level=self.level,
+            moving_level=self.moving_level, min_quarters=self.min_quarters,
+            min_requests=self.min_requests, min_controls=self.min_controls,
+        )  # fmt: skip
 
 
 #: Columns of :attr:`InstrumentEffects.table`.
@@ -121,7 +148,20 @@ COLUMNS: Final = (
     "control_change",
     "drift_sd",
     "note",
+    "detectable_logit",
+    "detectable",
+    "moving_z",
+    "event_study",
 )
+
+#: The fields of every quarter in the ``event_study`` column.
+EVENT_FIELDS: Final = (
+    "quarter_offset", "effect", "lower", "upper", "effect_logit", "lower_logit", "upper_logit",
+)  # fmt: skip
+EVENT_SCHEMA: Final = pl.List(
+    pl.Struct({name: pl.Int64 if name == "quarter_offset" else pl.Float64
+               for name in EVENT_FIELDS})
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,15 +175,6 @@ class InstrumentEffects:
     table: pl.DataFrame
     as_of: dt.date
     options: EffectOptions
-
-
-@dataclass(frozen=True, slots=True)
-class _Windows:
-    """Distinct spans of quarters (first, last ordinal) and each instrument's two."""
-
-    spans: list[tuple[int, int]]
-    before: list[int | None]  # span id per instrument
-    after: list[int | None]
 
 
 def instrument_effects(
@@ -163,43 +194,22 @@ def instrument_effects(
     years = casemix.cells_of(fu, Granularity.YEAR, as_of.year)
     model = fit_index(casemix.with_cells(fu, years), years, iopts)
     quarters = casemix.cells_of(fu, Granularity.QUARTER, quarter_of(as_of).ordinal)
-    coded = casemix.with_cells(fu, quarters)
-    windows = _windows(instruments, quarters, opts)
-    context = _Context(
-        _window_estimates(coded, quarters, model, windows.spans),
-        windows.spans,
-        instruments,
-        quarters,
-        opts,
-    )
-    results = [
-        _did(row, windows.before[i], windows.after[i], context)
-        for i, row in enumerate(instruments.iter_rows(named=True))
-    ]
+    panel = quarterly_panel(casemix.with_cells(fu, quarters), quarters, model)
+    context = _Context(panel, instruments, quarters, opts)
+    results = [_study(row, context) for row in instruments.iter_rows(named=True)]
     return InstrumentEffects(_rows(instruments, results), as_of, opts)
 
 
-# -- windows ---------------------------------------------------------------------------------
-
-
-def _windows(instruments: pl.DataFrame, quarters: Cells, opts: EffectOptions) -> _Windows:
-    last = quarters.first + quarters.periods - 1
-    spans: dict[tuple[int, int], int] = {}
-    before: list[int | None] = []
-    after: list[int | None] = []
-
-    def span(first: int, end: int) -> int | None:
-        first, end = max(first, quarters.first), min(end, last)
-        if end - first + 1 < opts.min_quarters:
-            return None
-        return spans.setdefault((first, end), len(spans))
-
-    k = opts.window_quarters
-    for start in instruments["start_on"].to_list():
-        q = quarter_of(start).ordinal
-        before.append(span(q - k, q - 1))
-        after.append(span(q + 1, q + k))
-    return _Windows(list(spans), before, after)
+def quarterly_panel(coded: pl.DataFrame, quarters: Cells, model: IndexModel) -> Panel:
+    """Every country's standard-case index per quarter (logit), unshrunk between quarters,
+    with the index model's case-mix coefficients and answer-time curves (nan: no requests)."""
+    spans = [(q, q) for q in range(quarters.first, quarters.first + quarters.periods)]
+    estimates = _window_estimates(coded, quarters, model, spans).sort("country_code", "span")
+    shape = (len(quarters.countries), quarters.periods)
+    n = _int(estimates, "n").reshape(shape)
+    theta = estimates["theta"].to_numpy().reshape(shape).copy()
+    theta[n == 0] = np.nan
+    return Panel(theta, estimates["var"].to_numpy().reshape(shape), n, quarters.first)
 
 
 # -- the index of a country in a window ------------------------------------------------------
@@ -362,7 +372,7 @@ def _window_index(
     return logit(index), var
 
 
-# -- difference in differences ---------------------------------------------------------------
+# -- the event study per instrument ---------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,103 +391,130 @@ class _Result:
     control_change: float | None
     drift_sd: float | None
     note: str | None
-
-
-def _too_little(note: str, n_before: int = 0, n_after: int = 0, **known: float | None) -> _Result:
-    return _Result(None, None, None, Verdict.TOO_LITTLE_DATA, None, None,
-                   known.get("index_before"), known.get("index_after"), n_before, n_after, 0,
-                   None, None, note)  # fmt: skip
+    detectable_logit: float | None = None
+    detectable: float | None = None
+    moving_z: float | None = None
+    event_study: list[dict[str, float | int | None]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    estimates: pl.DataFrame
-    spans: list[tuple[int, int]]
+    panel: Panel
     instruments: pl.DataFrame
     quarters: Cells
     opts: EffectOptions
 
-    def dates(self, before: int, after: int) -> tuple[dt.date, dt.date]:
-        """First day of the before window, last day of the after window."""
-        first, last = self.spans[before][0], self.spans[after][1]
+    def window(self, start: int) -> tuple[dt.date, dt.date]:
+        """First and last day of the event study's window around quarter ``start``."""
+        first = start - self.opts.before - self.opts.guard_quarters
         return (
             Period.from_ordinal(first, Granularity.QUARTER).first_day,
-            Period.from_ordinal(last, Granularity.QUARTER).last_day,
+            Period.from_ordinal(start + self.opts.after, Granularity.QUARTER).last_day,
         )
 
 
-def _did(row: dict[str, object], before: int | None, after: int | None, ctx: _Context) -> _Result:
-    estimates, quarters, opts = ctx.estimates, ctx.quarters, ctx.opts
+def _study(row: dict[str, object], ctx: _Context) -> _Result:
     country = str(row["country"])
-    if country not in quarters.countries:
+    if country not in ctx.quarters.countries:
         return _too_little("no requests to this country")
-    if before is None:
-        return _too_little("starts too early: no quarters before it in the data")
-    if after is None:
-        return _too_little("too recent: too few quarters after it in the data")
-    code = quarters.countries.index(country)
-    b = estimates.filter(pl.col("span") == before).sort("country_code")
-    a = estimates.filter(pl.col("span") == after).sort("country_code")
-    n_b, n_a = _int(b, "n"), _int(a, "n")
-    th_b, th_a = b["theta"].to_numpy(), a["theta"].to_numpy()
-    v_b, v_a = b["var"].to_numpy(), a["var"].to_numpy()
-    known = {
-        "index_before": float(expit(th_b[code]) * 100),
-        "index_after": float(expit(th_a[code]) * 100),
-    }
-    if n_b[code] < opts.min_requests or n_a[code] < opts.min_requests:
-        return _too_little(
-            "too few requests before or after", int(n_b[code]), int(n_a[code]), **known
-        )
-    first, last = ctx.dates(before, after)
-    busy = _busy_countries(ctx.instruments, quarters, first, last)
-    eligible = (n_b >= opts.min_requests) & (n_a >= opts.min_requests) & ~busy
-    eligible[code] = False
-    if eligible.sum() < opts.min_controls:
-        return _too_little("too few comparable countries", int(n_b[code]), int(n_a[code]), **known)
-    change = th_a - th_b
-    var = v_a + v_b
-    drift = _drift_variance(change[eligible], var[eligible])
-    distance = np.abs(th_b - th_b[code])
-    candidates = np.flatnonzero(eligible)
-    close = candidates[distance[candidates] <= opts.comparable_logit]
-    if close.size < opts.min_controls:
-        close = candidates[np.argsort(distance[candidates], kind="stable")[: opts.min_controls]]
-    weight = 1.0 / (var[close] + drift)
-    control = float(np.sum(weight * change[close]) / np.sum(weight))
-    effect = float(change[code] - control)
-    se = float(np.sqrt(var[code] + drift + 1.0 / np.sum(weight)))
-    # the drift is estimated from the controls: Student's t with their degrees of freedom
-    quantile = float(student_t.ppf(0.5 + opts.level / 2.0, max(int(eligible.sum()) - 1, 1)))
-    lo, hi = effect - quantile * se, effect + quantile * se
-    after_theta = th_a[code]
+    start_on = row["start_on"]
+    assert isinstance(start_on, dt.date)
+    start = quarter_of(start_on).ordinal
+    code = ctx.quarters.countries.index(country)
+    first, last = ctx.window(start)
+    controls = ~_busy_countries(ctx.instruments, ctx.quarters, first, last)
+    try:
+        study = event_study(ctx.panel, code, start, controls, ctx.opts.event)
+    except NoEstimateError as reason:
+        return _too_little(str(reason), *_counts(ctx.panel, code, start, ctx.opts))
+    return _verdict(study, ctx.panel, code, start, _overlap_note(row, ctx.instruments, first, last),
+                    ctx.opts)  # fmt: skip
 
-    def points(shift: float) -> float:
-        return float(100.0 * (expit(after_theta) - expit(after_theta - shift)))
 
-    note = _overlap_note(row, ctx.instruments, first, last)
-    width = points(hi) - points(lo)
+def _counts(panel: Panel, code: int, start: int, opts: EffectOptions) -> tuple[int, int]:
+    q = start - panel.first
+    before = panel.n[code, max(q - opts.before, 0) : max(q, 0)].sum()
+    after = panel.n[code, max(q + 1, 0) : max(q + 1 + opts.after, 0)].sum()
+    return int(before), int(after)
+
+
+def _levels(study: EventStudy, panel: Panel, code: int, start: int) -> tuple[float, float]:
+    """The country's mean logit index over the quarters before and after the start."""
+    theta = panel.theta[code, start - panel.first + study.offsets]
+    return float(np.mean(theta[study.offsets < 0])), float(np.mean(theta[study.offsets > 0]))
+
+
+def _points(level: float, shift: float) -> float:
+    """A shift of ``shift`` logit ending at ``level`` (logit), in index points."""
+    return float(100.0 * (expit(level) - expit(level - shift)))
+
+
+def _verdict(
+    study: EventStudy, panel: Panel, code: int, start: int, overlap: str | None,
+    opts: EffectOptions,
+) -> _Result:  # fmt: skip
+    before, after = _levels(study, panel, code, start)
+    effect, se = study.average, study.average_se
+    lo, hi = effect - study.quantile * se, effect + study.quantile * se
+    quarters = _quarters(study, panel, code, start)
+    detectable = study.detectable
+    seen = _points(after, detectable) if effect < 0 else -_points(after, -detectable)
+    base = _Result(
+        None, None, None, Verdict.TOO_LITTLE_DATA, effect, se, float(expit(before) * 100),
+        float(expit(after) * 100), study.n_before, study.n_after, study.controls,
+        study.control_change, study.drift_sd, overlap, detectable, abs(seen), study.moving_z,
+        quarters,
+    )  # fmt: skip
+    if study.moving:
+        return replace(base, verdict=Verdict.NOT_IDENTIFIABLE, effect_logit=None, se_logit=None,
+                       note=_join(MOVING_NOTE, overlap))  # fmt: skip
+    width = _points(after, hi) - _points(after, lo)
     if width > opts.max_width:
-        return _Result(None, None, None, Verdict.TOO_LITTLE_DATA, effect, se, known["index_before"],
-                       known["index_after"], int(n_b[code]), int(n_a[code]), int(close.size),
-                       control, float(np.sqrt(drift)), "interval too wide")  # fmt: skip
+        return replace(base, note=_join("interval too wide", overlap))
     verdict = (
         Verdict.INCREASE if lo > 0 else Verdict.DECREASE if hi < 0 else Verdict.NO_CLEAR_CHANGE
     )
-    return _Result(points(effect), points(lo), points(hi), verdict, effect, se,
-                   known["index_before"], known["index_after"], int(n_b[code]), int(n_a[code]),
-                   int(close.size), control, float(np.sqrt(drift)), note)  # fmt: skip
+    unseen = (
+        undetectable_note(detectable, abs(seen)) if verdict is Verdict.NO_CLEAR_CHANGE else None
+    )
+    return replace(
+        base, effect=_points(after, effect), lower=_points(after, lo), upper=_points(after, hi),
+        verdict=verdict, note=_join(unseen, overlap),
+    )  # fmt: skip
 
 
-def _drift_variance(change: FloatArray, var: FloatArray) -> float:
-    """Between-country variance of the changes beyond sampling (DerSimonian-Laird)."""
-    w = 1.0 / var
-    mean = np.sum(w * change) / np.sum(w)
-    q = float(np.sum(w * (change - mean) ** 2))
-    denominator = float(np.sum(w) - np.sum(w * w) / np.sum(w))
-    if denominator <= 0:
-        return 0.0
-    return max(0.0, (q - (change.size - 1)) / denominator)
+def _quarters(
+    study: EventStudy, panel: Panel, code: int, start: int
+) -> list[dict[str, float | int | None]]:
+    theta = panel.theta[code, start - panel.first + study.offsets]
+    lower, upper = study.lower, study.upper
+    return [
+        {
+            "quarter_offset": int(e),
+            "effect": _points(float(theta[i]), float(study.effect[i])),
+            "lower": _points(float(theta[i]), float(lower[i])),
+            "upper": _points(float(theta[i]), float(upper[i])),
+            "effect_logit": float(study.effect[i]),
+            "lower_logit": float(lower[i]),
+            "upper_logit": float(upper[i]),
+        }
+        for i, e in enumerate(study.offsets.tolist())
+    ]
+
+
+def _join(*notes: str | None) -> str | None:
+    kept = [n for n in notes if n]
+    return NOTE_SEPARATOR.join(kept) if kept else None
+
+
+def undetectable_note(logit_size: float, points: float) -> str:
+    """The note of a "no clear change": how large an effect the data could have shown."""
+    return f"{UNDETECTABLE}{logit_size:.2f} logit, {points:.0f} points"
+
+
+def _too_little(note: str, n_before: int = 0, n_after: int = 0) -> _Result:
+    return _Result(None, None, None, Verdict.TOO_LITTLE_DATA, None, None, None, None, n_before,
+                   n_after, 0, None, None, note)  # fmt: skip
 
 
 def _busy_countries(
@@ -511,11 +548,12 @@ def _rows(instruments: pl.DataFrame, results: list[_Result]) -> pl.DataFrame:
     if not results:
         results = [_too_little("no requests")] * instruments.height
     fields = {name: [getattr(r, name) for r in results] for name in _Result.__slots__}
-    schema = {
+    schema: dict[str, Any] = {
         "effect": pl.Float64, "lower": pl.Float64, "upper": pl.Float64, "verdict": pl.String,
         "effect_logit": pl.Float64, "se_logit": pl.Float64, "index_before": pl.Float64,
         "index_after": pl.Float64, "n_before": pl.Int64, "n_after": pl.Int64,
         "controls": pl.Int64, "control_change": pl.Float64, "drift_sd": pl.Float64,
-        "note": pl.String,
+        "note": pl.String, "detectable_logit": pl.Float64, "detectable": pl.Float64,
+        "moving_z": pl.Float64, "event_study": EVENT_SCHEMA,
     }  # fmt: skip
     return pl.concat([base, pl.DataFrame(fields, schema=schema)], how="horizontal").select(COLUMNS)
