@@ -28,6 +28,7 @@ NEXT: dict[str, str] = {
     "effects": "effects",
     "context": "context return-rate --citizen MA",
     "case": "case CASE_ID",
+    "overdue": "overdue --profile internal",
     "serve": "serve",
     "export": "export demo-export",
 }
