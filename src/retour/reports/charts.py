@@ -25,13 +25,13 @@ from typing import Any, Final
 
 import polars as pl
 
-from retour.analysis.effects import Verdict
+from retour.analysis.effects import NOTE_SEPARATOR, UNDETECTABLE, Verdict
 from retour.analysis.index import Trend
 from retour.analysis.periods import Period
 from retour.disclosure import IS_TOTAL, DisclosedTable, Language
 from retour.domain.codes import Outcome
 from retour.reports import labels
-from retour.reports.messages import N_, _
+from retour.reports.messages import N_, _, decimal
 
 Spec = dict[str, Any]
 
@@ -104,6 +104,7 @@ VERDICT_TEXT: Final[dict[str, str]] = {
     Verdict.DECREASE.value: N_("decrease"),
     Verdict.NO_CLEAR_CHANGE.value: N_("no clear change"),
     Verdict.TOO_LITTLE_DATA.value: N_("too little data"),
+    Verdict.NOT_IDENTIFIABLE.value: N_("not identifiable"),
 }
 #: The notes the effect estimates give (``analysis.effects``), as the catalog has them.
 EFFECT_NOTES: Final = (
@@ -114,15 +115,27 @@ EFFECT_NOTES: Final = (
     N_("too few comparable countries"),
     N_("interval too wide"),
     N_("no requests"),
+    N_("the index was already moving before the start"),
 )
 #: The effect estimates' note on instruments of the same country at the same time.
 OVERLAP: Final = "overlaps with "
 
 
 def effect_note(note: str, lang: Language) -> str:
-    """An effect estimate's note in ``lang``: "overlaps with I003" -> "overlapt met I003"."""
+    """An effect estimate's note in ``lang``: "overlaps with I003" -> "overlapt met I003";
+    several notes of one row ("; ") each in turn."""
+    if NOTE_SEPARATOR in note:
+        return NOTE_SEPARATOR.join(effect_note(n, lang) for n in note.split(NOTE_SEPARATOR))
     if note.startswith(OVERLAP):
         return _("overlaps with {instruments}", lang, instruments=note.removeprefix(OVERLAP))
+    if note.startswith(UNDETECTABLE):
+        logit, points = note.removeprefix(UNDETECTABLE).split(" logit, ")
+        return _(
+            "an effect smaller than {logit} logit, about {points} here, could not be seen",
+            lang,
+            logit="+" + decimal(float(logit), 2, lang),
+            points=_("{points} points", lang, points=points.removesuffix(" points")),
+        )
     return _(note, lang)
 
 
@@ -131,6 +144,7 @@ VERDICT_COLOR: Final[dict[str, str]] = {
     Verdict.DECREASE.value: "#b42318",
     Verdict.NO_CLEAR_CHANGE.value: "#57606a",
     Verdict.TOO_LITTLE_DATA.value: "#b0b7bf",
+    Verdict.NOT_IDENTIFIABLE.value: "#9a6700",
 }
 #: Dutch month names and decimal commas on the axes (Vega's own ``nl-NL`` locale); English
 #: charts keep Vega's default.
