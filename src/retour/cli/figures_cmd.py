@@ -200,10 +200,11 @@ def terms_figures(
             err_console.print(f"warning: {warning}", markup=False)
         if chosen is terms.TermsFormat.TABLE:
             from retour.cli.render import print_rows
+            from retour.disclosure import accept
             from retour.reports import labels
             from retour.reports.messages import _
 
-            below = answer.rules.suppress_below
+            below = accept(answer, "table").rules.suppress_below
             headers, rows = render.compliance_cells(
                 answer.published, answer.status, answer.by, language, below
             )

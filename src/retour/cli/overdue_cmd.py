@@ -78,8 +78,11 @@ def overdue(
 
 
 def _table(answer: OverdueAnswer, lang: Language) -> None:
+    from retour.disclosure import accept
     from retour.reports import terms as render
     from retour.reports.messages import _
+
+    accept(answer, "table")
 
     title = render.overdue_title(answer.on, answer.country, answer.kind, lang)
     if answer.listed is not None:

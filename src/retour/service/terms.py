@@ -26,6 +26,7 @@ from retour.disclosure import (
     DisclosedTable,
     DisclosureRules,
     Profile,
+    accept,
     disclose_table,
 )
 from retour.domain.codes import RequestKind
@@ -362,6 +363,7 @@ def export_overdue(
 ) -> str | None:
     """The answer as CSV or JSON text (returned), or written to `out` (xlsx needs one);
     recorded in the audit log as an export."""
+    accept(answer, fmt.value)
     if fmt is TermsFormat.XLSX and out is None:
         raise UsageError(
             N_("{field} xlsx writes a workbook: name it with {out}."),
@@ -404,6 +406,7 @@ def export_compliance(
     actor: audit.Actor | None = None,
 ) -> str | None:
     """`figures terms` as CSV or JSON (text, or written to `out`); audited as an export."""
+    accept(answer, fmt.value)
     if fmt not in (TermsFormat.CSV, TermsFormat.JSON):
         raise UsageError(
             N_("{field} {value}: use table, csv or json."), field=Field.FORMAT, value=fmt.value
