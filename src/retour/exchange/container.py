@@ -350,20 +350,10 @@ def read_csv_table(
     limits: ImportLimits = DEFAULT_LIMITS,
 ) -> RawTable | None:
     """Parse one CSV file into a RawTable, or add its violations and return None."""
-    data = data.removeprefix(BOM)
-    problem = _utf8_problem(name, data) or line_endings_problem(name, data)
-    if problem is not None:
-        violations.append(problem)
+    prepared = _prepared(name, data, violations)
+    if prepared is None:
         return None
-    data = data.rstrip(b"\r\n")
-    if not data.strip():
-        violations.append(
-            Violation(
-                name, None, None, Reason.EMPTY_FILE, "the file is empty; it needs a header row"
-            )
-        )
-        return None
-    data += b"\n"
+    data = prepared
     shape = scan(data, max_field=limits.field_bytes)
     if not shape.ok:
         violations.extend(
@@ -403,6 +393,25 @@ def read_csv_table(
     frame = frame.with_columns(pl.Series(LINE, shape.lines[1:], dtype=pl.Int64))
     frame = frame.filter(~pl.Series(shape.blank[1:]))
     return RawTable(table=table, name=name, header=header, frame=frame)
+
+
+def _prepared(name: str, data: bytes, violations: list[Violation]) -> bytes | None:
+    """The bytes without a BOM, ending in one line feed; None after adding why they are no
+    CSV file to read (not UTF-8, CR-only lines, empty)."""
+    data = data.removeprefix(BOM)
+    problem = _utf8_problem(name, data) or line_endings_problem(name, data)
+    if problem is not None:
+        violations.append(problem)
+        return None
+    data = data.rstrip(b"\r\n")
+    if not data.strip():
+        violations.append(
+            Violation(
+                name, None, None, Reason.EMPTY_FILE, "the file is empty; it needs a header row"
+            )
+        )
+        return None
+    return data + b"\n"
 
 
 def _parse_header(line: bytes) -> list[str]:

@@ -295,26 +295,8 @@ def _csv(
         return None
     data += b"\n"
     sep = delimiter or sniff.separator(data[:65536].decode("utf-8", errors="replace"))
-    shape = scan(data, sep, max_field=max_field)
-    if not shape.ok:
-        violations.extend(
-            Violation(label, p.line, None, Reason.BAD_CSV, p.message) for p in shape.problems
-        )
-        return None
-    if shape.long_fields:
-        header = [] if shape.long_fields[0][0] == 1 else _header(data, sep)
-        violations.extend(long_field_problems(label, shape.long_fields, header, max_field))
-        return None
-    if shape.blank[0]:
-        violations.append(
-            Violation(
-                label,
-                1,
-                None,
-                Reason.BAD_CSV,
-                "the first line is empty; the header must be on line 1",
-            )
-        )
+    shape = _shape(label, data, sep, max_field, violations)
+    if shape is None:
         return None
     try:
         header = _header(data, sep)
@@ -333,6 +315,32 @@ def _csv(
     frame = frame.with_columns(pl.Series(LINE, shape.lines[1:], dtype=pl.Int64))
     frame = frame.filter(~pl.Series(shape.blank[1:]))
     return SourceTable(name, label, header, frame, workbook=False, encoding=used, delimiter=sep)
+
+
+def _shape(
+    label: str, data: bytes, sep: str, max_field: int, violations: list[Violation]
+) -> Scan | None:
+    """The file's records, or None after adding why they cannot be read: broken quoting,
+    fields over the limit, an empty first line."""
+    shape = scan(data, sep, max_field=max_field)
+    if not shape.ok:
+        violations.extend(
+            Violation(label, p.line, None, Reason.BAD_CSV, p.message) for p in shape.problems
+        )
+        return None
+    if shape.long_fields:
+        header = [] if shape.long_fields[0][0] == 1 else _header(data, sep)
+        violations.extend(long_field_problems(label, shape.long_fields, header, max_field))
+        return None
+    if shape.blank[0]:
+        violations.append(
+            Violation(
+                label, 1, None, Reason.BAD_CSV,
+                "the first line is empty; the header must be on line 1",
+            )
+        )  # fmt: skip
+        return None
+    return shape
 
 
 def _header(data: bytes, sep: str) -> list[str]:
