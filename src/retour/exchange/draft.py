@@ -86,10 +86,26 @@ def _score(table: Table, source: SourceTable, matched: dict[str, str]) -> float:
     share = sum(c in matched or (c == "case_id" and V_NUMBER in matched) for c in required)
     if share < len(required) / 2:
         return 0.0
-    named = normalise(source.name) in {
-        normalise(w) for ws in synonyms.TABLES[table].values() for w in ws
+    named_for = _named_for(source)
+    if (
+        named_for
+        and table not in named_for
+        and not (table is Table.CASES and Table.REQUESTS in named_for)
+    ):
+        return 0.0  # a file named for another table feeds that one (requests: cases too)
+    return len(matched) + share + (3 if table in named_for else 0)
+
+
+def _named_for(source: SourceTable) -> set[Table]:
+    """The tables the source's file or sheet is named for (in either language, or as the
+    exchange format names it)."""
+    name = normalise(source.name)
+    return {
+        table
+        for table, words in synonyms.TABLES.items()
+        if name == normalise(table.value)
+        or name in {normalise(w) for ws in words.values() for w in ws}
     }
-    return len(matched) + share + (3 if named else 0)
 
 
 def _assign(sources: list[SourceTable]) -> dict[Table, tuple[SourceTable, dict[str, str]]]:

@@ -43,6 +43,14 @@ TABLES: Final[dict[Table, Words]] = {
         "nl": ("Beoordelingen", "Landenbeoordelingen", "Oordelen"),
         "en": ("Assessments", "Country assessments"),
     },
+    Table.TERMS: {
+        "nl": ("Termijnen", "Afgesproken termijnen", "Termijnafspraken"),
+        "en": ("Terms", "Time limits", "Agreed time limits"),
+    },
+    Table.COUNTRY_STATUS: {
+        "nl": ("Landenstatus", "Landenstatussen", "Omstandigheden"),
+        "en": ("Country status", "Country statuses"),
+    },
 }
 
 _COUNTRY_NL = ("Land van herkomst", "Land", "Herkomstland", "Nationaliteit")
@@ -220,7 +228,54 @@ COLUMNS: Final[dict[tuple[Table, str], Words]] = {
         "nl": ("Toelichting", "Opmerking", "Notitie"),
         "en": ("Note", "Remark", "Comment"),
     },
+    # retour/2: the agreed time limits of an instrument, and what limits a country
+    (Table.TERMS, "term_id"): {
+        "nl": ("Termijnnummer", "Termijn-id", "Kenmerk termijn"),
+        "en": ("Term number", "Term ID"),
+    },
+    (Table.TERMS, "request_kind"): {
+        "nl": ("Soort verzoek", "Type verzoek"),
+        "en": ("Request kind", "Kind of request", "Request type"),
+    },
+    (Table.TERMS, "reply_days"): {
+        "nl": ("Antwoordtermijn (dagen)", "Antwoordtermijn", "Termijn antwoord"),
+        "en": ("Reply within days", "Reply days", "Reply term"),
+    },
+    (Table.TERMS, "day_count"): {
+        "nl": ("Telling dagen", "Soort dagen", "Dagtelling"),
+        "en": ("Day count", "Days counted"),
+    },
+    (Table.TERMS, "deemed_accepted"): {
+        "nl": ("Geen antwoord geldt als akkoord", "Stilzwijgend akkoord"),
+        "en": ("No answer is acceptance", "Deemed accepted"),
+    },
+    (Table.TERMS, "document_days"): {
+        "nl": ("Termijn reisdocument (dagen)", "Termijn reisdocument"),
+        "en": ("Travel document within days", "Document days"),
+    },
+    (Table.COUNTRY_STATUS, "country"): {"nl": ("Land",), "en": ("Country",)},
+    (Table.COUNTRY_STATUS, "status"): {
+        "nl": ("Landenstatus", "Omstandigheid"),
+        "en": ("Country status", "Circumstance"),
+    },
+    (Table.COUNTRY_STATUS, "request_kind"): {
+        "nl": ("Geldt voor soort verzoek", "Geldt voor"),
+        "en": ("For request kind", "Applies to"),
+    },
+    (Table.COUNTRY_STATUS, "start_on"): {
+        "nl": ("Geldt vanaf", "Status vanaf"),
+        "en": ("Applies from", "Status from"),
+    },
+    (Table.COUNTRY_STATUS, "end_on"): {
+        "nl": ("Geldt tot", "Status tot"),
+        "en": ("Applies until", "Status until"),
+    },
+    (Table.COUNTRY_STATUS, "source"): {
+        "nl": ("Bron", "Vindplaats"),
+        "en": ("Source", "Reference"),
+    },
 }
+COLUMNS[(Table.TERMS, "instrument_id")] = COLUMNS[(Table.INSTRUMENTS, "instrument_id")]
 
 # Every table that refers to a case names it as cases do.
 for _table in (Table.REQUESTS, Table.DETENTIONS, Table.DEPARTURES, Table.CONDITIONS):
@@ -411,6 +466,32 @@ VALUES: Final[dict[str, dict[str, Words]]] = {
         "bilateral": {"nl": ("Bilateraal",), "en": ("Bilateral",)},
         "benelux": {"nl": ("Benelux",), "en": ("Benelux",)},
         "eu": {"nl": ("EU", "Europees"), "en": ("EU", "European")},
+    },
+    "request_kind": {  # terms and country statuses: the kinds of request
+        "LP": {"nl": ("LP", "Laissez-passer"), "en": ("LP", "Laissez-passer")},
+        "TO": {"nl": ("T&O", "Terugname en overname"), "en": ("TO", "Readmission")},
+    },
+    "day_count": {
+        "calendar": {"nl": ("Kalenderdagen", "Kalender"), "en": ("Calendar days", "Calendar")},
+        "working": {"nl": ("Werkdagen",), "en": ("Working days",)},
+    },
+    "deemed_accepted": {
+        "yes": {"nl": ("Ja",), "en": ("Yes",)},
+        "no": {"nl": ("Nee",), "en": ("No",)},
+    },
+    "country_status.status": {
+        "forced_return_suspended": {
+            "nl": ("Gedwongen terugkeer opgeschort", "Gedwongen vertrek opgeschort"),
+            "en": ("Forced return suspended",),
+        },
+        "no_document_process": {
+            "nl": ("Geen documentproces", "Geen procedure voor reisdocumenten"),
+            "en": ("No document process",),
+        },
+        "no_diplomatic_relations": {
+            "nl": ("Geen diplomatieke betrekkingen",),
+            "en": ("No diplomatic relations",),
+        },
     },
     "status": {
         "proposed": {"nl": ("Voorgesteld", "Voorstel"), "en": ("Proposed",)},
