@@ -35,8 +35,9 @@ from retour.reports import labels
 
 #: A value in a row of a published table, as JSON has it.
 Scalar = str | int | float | bool | None
-#: One published row: column name to value (dates as ``YYYY-MM-DD``).
-Row = dict[str, Scalar]
+#: One published row: column name to value (dates as ``YYYY-MM-DD``); a list of records
+#: where a row carries a series (an effect's event-study quarters).
+Row = dict[str, Scalar | list[dict[str, Scalar]]]
 #: The figure fields of a cell; its dimensions come before them.
 _CELL_FIELDS: Final = ("n", "display", "status")
 YEAR: Final = "year"
