@@ -11,6 +11,7 @@ import pytest
 
 from retour.cli import main
 from retour.config import load_settings
+from retour.domain.codes import Table
 from retour.service import audit
 from retour.service.context import Retour
 
@@ -183,5 +184,6 @@ def test_a_progress_bar_on_a_terminal_and_silence_otherwise(
     run(capsys, "import", str(folder))
     shown = terminal.getvalue()
     assert "importing d" in shown
-    # one step per stage: reading, validating, then writing each of the seven tables
-    assert "0/9" in shown and "8/9" in shown
+    # one step per stage: reading, validating, then writing each table of the format
+    steps = 2 + len(Table)
+    assert f"0/{steps}" in shown and f"{steps - 1}/{steps}" in shown
