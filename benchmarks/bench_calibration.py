@@ -12,8 +12,11 @@ absolute error and bias (points), coverage of the 90% interval and its mean widt
 For the instruments that start within the range: real effects of at least 0.8 logit found
 (the verdict has the effect's sign), smaller ones found, random placebos called (an increase
 or a decrease), reactive placebos (started the day after the country's worst quarter)
-called. Targets (issue 15, for the >= 50 band): Spearman >= 0.98, MAE <= 2.5, coverage
-0.85-0.95; 20-49: coverage 0.85-0.95.
+called, called an increase and found "not identifiable"; real effects "not identifiable".
+Targets (issue 15, for the >= 50 band): Spearman >= 0.98, MAE <= 2.5, coverage
+0.85-0.95; 20-49: coverage 0.85-0.95; effects: >= 80% of real effects >= 0.8 logit found,
+<= 1 in 10 random placebos called, >= 3 in 4 reactive placebos "not identifiable" and none
+called an increase.
 
     .venv/bin/python benchmarks/bench_calibration.py [--hard-seeds 1,2] [--easy-seeds 3]
                                                      [--scale 0.25] [--json]
@@ -47,6 +50,7 @@ KINDS: tuple[tuple[str, RequestKind | None, str], ...] = (
     ("TO", RequestKind.TO, "index_TO"),
 )
 CALLED = ("increase", "decrease")
+NOT_IDENTIFIABLE = "not identifiable"
 LARGE = 0.8
 
 
@@ -150,7 +154,28 @@ def effect_scores(rows: pl.DataFrame) -> dict[str, str]:
         "random placebos called": share(randoms, called),
         "reactive placebos called": share(reactive, called),
         "reactive called an increase": share(reactive, pl.col("verdict") == "increase"),
+        "reactive not identifiable": share(reactive, pl.col("verdict") == NOT_IDENTIFIABLE),
+        "real effects not identifiable": share(real, pl.col("verdict") == NOT_IDENTIFIABLE),
     }
+
+
+def effect_targets(rows: pl.DataFrame) -> tuple[tuple[str, bool], ...]:
+    """Issue 15's targets for the effects: >= 80% of real effects >= 0.8 logit found, <= 1 in
+    10 random placebos called, >= 3 in 4 reactive placebos not identifiable, none an increase."""
+    real = rows.filter(~pl.col("placebo") & (pl.col("effect").abs() >= LARGE))
+    sign = pl.when(pl.col("effect") > 0).then(pl.lit("increase")).otherwise(pl.lit("decrease"))
+    found = real.filter(pl.col("verdict") == sign).height
+    randoms = rows.filter(pl.col("placebo") & ~pl.col("reactive"))
+    reactive = rows.filter(pl.col("reactive"))
+    called = randoms.filter(pl.col("verdict").is_in(CALLED)).height
+    flagged = reactive.filter(pl.col("verdict") == NOT_IDENTIFIABLE).height
+    rises = reactive.filter(pl.col("verdict") == "increase").height
+    return (
+        (">= 80% of large found", found >= 0.8 * real.height),
+        ("<= 1 in 10 placebos called", called <= 0.1 * randoms.height),
+        (">= 3 in 4 reactive not identifiable", flagged >= 0.75 * reactive.height),
+        ("no reactive an increase", rises == 0),
+    )
 
 
 def line(label: str, s: dict[str, float]) -> str:
@@ -220,6 +245,12 @@ def main() -> None:
         each = ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in targets)
         print(f"  issue 15's index targets (hard world, kind all): {'met' if met else 'MISSED'}"
               f" ({each})")  # fmt: skip
+    hard_effects = [p[1] for p in collected.get("hard", [])]
+    if hard_effects:
+        targets = effect_targets(pl.concat(hard_effects))
+        met = all(ok for _, ok in targets)
+        each = ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in targets)
+        print(f"  issue 15's effect targets (hard world): {'met' if met else 'MISSED'} ({each})")
     if args.json:
         print(json.dumps(figures, indent=1))
 
