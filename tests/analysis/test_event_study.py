@@ -1,0 +1,232 @@
+"""The event study of an instrument: pinned to a hand-computed case, and its verdict on a
+measure that follows a country's worst quarter (a reactive placebo)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy.stats import t as student_t
+
+from retour.analysis.effects import MOVING_NOTE, Verdict, instrument_effects
+from retour.analysis.event_study import EventOptions, NoEstimateError, Panel, event_study
+
+from .synthetic import Country, generate
+from .test_effects import _instruments
+
+K = 10  # controls
+V = 0.04  # every quarter's sampling variance
+QUARTERS = 16
+START = 105  # ordinal of the start quarter; the panel begins at ordinal 100
+
+
+def _panel(treated: list[float], shift: list[float] | None = None) -> Panel:
+    """Row 0 the treated country, rows 1..K controls: a level of its own per country plus a
+    shock per quarter common to all (both cancel), the treated's ``treated`` by offset
+    -4..6 and each control's ``shift`` added to its quarters after the start."""
+    rng = np.random.default_rng(3)
+    level = rng.normal(0.0, 1.0, K + 1)
+    common = rng.normal(0.0, 0.5, QUARTERS)
+    theta = level[:, None] + common[None, :]
+    theta[0, START - 100 - 4 : START - 100 + 7] += np.asarray(treated)
+    if shift is not None:
+        theta[1:, START - 100 + 1 : START - 100 + 7] += np.asarray(shift)[:, None]
+    var = np.full(theta.shape, V)
+    return Panel(theta, var, np.full(theta.shape, 100, dtype=np.int64), 100)
+
+
+CONTROLS = np.ones(K + 1, dtype=bool)
+#: offsets -4..6: nothing before, half the effect in the start quarter, 1 logit after
+RISE = [0.0] * 4 + [0.5] + [1.0] * 6
+
+
+def test_the_event_study_by_hand() -> None:
+    study = event_study(_panel(RISE), 0, START, CONTROLS, EventOptions())
+    assert study.offsets.tolist() == list(range(-4, 7))
+    # each country relative to its own pre-start mean, against the controls' same contrast
+    assert study.effect.tolist() == pytest.approx(RISE, abs=1e-12)
+    assert study.average == pytest.approx(1.0)
+    # the controls run exactly parallel: no drift beyond sampling, equal weights;
+    # Var(quarter e after) = (V + V/4) * (1 + 1/K); before: ((3/4)^2 + 3/16) V (1 + 1/K)
+    after = math.sqrt(1.25 * V * (1 + 1 / K))
+    before = math.sqrt(0.75 * V * (1 + 1 / K))
+    assert study.se.tolist() == pytest.approx([before] * 4 + [after] * 7)
+    # the average: mean of six quarters after minus mean of four before
+    assert study.average_se == pytest.approx(math.sqrt((V / 6 + V / 4) * (1 + 1 / K)))
+    assert study.drift_sd == 0.0 and study.controls == K
+    quantile = student_t.ppf(0.975, K - 1)
+    assert study.lower[-1] == pytest.approx(1.0 - quantile * after)
+    assert not study.moving and study.moving_z == pytest.approx(0.0, abs=1e-9)
+
+
+def test_drift_among_the_controls_widens_the_interval_by_hand() -> None:
+    delta = 0.3
+    shift = [delta if k % 2 else -delta for k in range(K)]
+    study = event_study(_panel(RISE, shift), 0, START, CONTROLS, EventOptions())
+    s = V / 6 + V / 4  # sampling variance of the average's contrast
+    # the controls' contrasts are +-delta around 0: Q = K delta^2 / s, phi = Q / (K - 1)
+    phi = K * delta**2 / ((K - 1) * s)
+    assert study.scale == pytest.approx(phi)
+    assert study.drift_sd == pytest.approx(math.sqrt((phi - 1) * s))
+    assert study.average == pytest.approx(1.0)  # the shifts average to 0
+    assert study.average_se == pytest.approx(math.sqrt(phi * (s + s / K)))
+    assert study.detectable == pytest.approx(
+        (student_t.ppf(0.975, K - 1) + student_t.ppf(0.8, K - 1)) * study.average_se
+    )
+
+
+def test_a_dip_just_before_the_start_is_a_move() -> None:
+    dip = [0.0, 0.0, 0.0, -1.0] + [0.0] * 7
+    study = event_study(_panel(dip), 0, START, CONTROLS, EventOptions())
+    # offset -1 against the mean of -4..-2, by hand: -1 with variance (V + V/3)(1 + 1/K)
+    assert study.moving_z == pytest.approx(-1.0 / math.sqrt((V + V / 3) * (1 + 1 / K)))
+    assert study.moving
+    # and the regression to the mean after it would have looked like a rise of 0.25
+    assert study.average == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize(
+    ("start", "controls", "note"),
+    [
+        pytest.param(101, CONTROLS, "starts too early", id="too-early"),
+        pytest.param(100 + QUARTERS - 2, CONTROLS, "too recent", id="too-recent"),
+        pytest.param(START, np.arange(K + 1) < 5, "too few comparable", id="few-controls"),
+    ],
+)
+def test_what_cannot_be_estimated_says_why(start: int, controls: np.ndarray, note: str) -> None:
+    with pytest.raises(NoEstimateError, match=note):
+        event_study(_panel(RISE), 0, start, controls, EventOptions())
+
+
+# -- on requests: a measure that follows the country's worst quarter ---------------------------
+
+YEARS = (2020, 2021, 2022, 2023)
+AS_OF = dt.date(2024, 1, 1)
+WORST = (dt.date(2021, 7, 1), dt.date(2021, 9, 30))  # the country's worst quarter
+
+
+def _reactive_requests() -> pl.DataFrame:
+    rng = np.random.default_rng(11)
+    countries = [
+        Country(f"X{chr(65 + i)}", float(rng.normal(0.6, 0.7)), float(rng.uniform(20, 90)),
+                float(rng.uniform(0.02, 0.2)), 500)
+        for i in range(16)
+    ]  # fmt: skip
+    usual = Country("RR", 0.8, 40, 0.1, 1200)
+    worst = Country("RR", -1.2, 40, 0.1, 1200)
+    data = generate([*countries, usual], YEARS, AS_OF, seed=5).requests
+    dip = generate([worst], YEARS, AS_OF, seed=6).requests
+    in_worst = pl.col("submitted_on").is_between(*WORST)
+    dip = dip.filter(in_worst).with_columns(
+        ("D" + pl.col("request_id")).alias("request_id"), ("D" + pl.col("case_id")).alias("case_id")
+    )
+    keep = ~((pl.col("country") == "RR") & in_worst)
+    return pl.concat([data.filter(keep), dip])
+
+
+@pytest.fixture(scope="module")
+def reactive() -> pl.DataFrame:
+    instruments = _instruments([("I9", "RR", WORST[1] + dt.timedelta(days=1))])
+    return instrument_effects(_reactive_requests(), instruments, AS_OF).table
+
+
+def test_a_measure_after_the_worst_quarter_is_not_identifiable(reactive: pl.DataFrame) -> None:
+    row = reactive.row(0, named=True)
+    assert row["verdict"] == Verdict.NOT_IDENTIFIABLE
+    assert row["verdict"] != Verdict.INCREASE
+    # never an effect: only the quarters that show the move
+    assert row["effect"] is None and row["lower"] is None and row["effect_logit"] is None
+    assert row["note"] == MOVING_NOTE
+    assert row["moving_z"] < 0
+    quarters = {q["quarter_offset"]: q for q in row["event_study"]}
+    assert sorted(quarters) == list(range(-4, 7))
+    assert quarters[-1]["upper_logit"] < 0  # the dip, with its interval below zero
+    # what the old before/after comparison would have called a rise is really there
+    assert np.mean([quarters[e]["effect_logit"] for e in range(1, 7)]) > 0.2
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_verdict_and_its_notes_in_words(lang: str) -> None:
+    from retour.analysis.effects import undetectable_note
+    from retour.reports.charts import VERDICT_TEXT, effect_note
+    from retour.reports.messages import _
+
+    words = {v: _(VERDICT_TEXT[v.value], lang) for v in Verdict}  # type: ignore[arg-type]
+    moving = effect_note(MOVING_NOTE + "; overlaps with I3", lang)  # type: ignore[arg-type]
+    unseen = effect_note(undetectable_note(0.853, 12.4), lang)  # type: ignore[arg-type]
+    if lang == "nl":
+        assert words[Verdict.NOT_IDENTIFIABLE] == "niet te bepalen"
+        assert moving == "de index was al in beweging vóór de start; overlapt met I3"
+        assert "+0,85 logit" in unseen and "12 punten" in unseen
+    else:
+        assert words[Verdict.NOT_IDENTIFIABLE] == "not identifiable"
+        assert moving == MOVING_NOTE + "; overlaps with I3"
+        assert "+0.85 logit" in unseen and "12 points" in unseen
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A database with the hard world's staggered instruments, through the CLI."""
+    root = tmp_path_factory.mktemp("effects-cli")
+    env = {
+        "RETOUR_DB": f"sqlite:///{root / 'r.sqlite'}",
+        "RETOUR_SETTINGS": str(root / "settings.toml"),
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "250",
+    }
+    _retour(env, "simulate", "--scenario", "nl", "--world", "hard", "--scale", "0.5",
+            "--years", "2019-2023", "--seed", "2", "--out", str(root / "data"))  # fmt: skip
+    _retour(env, "import", str(root / "data"))
+    return env
+
+
+def test_json_keeps_its_fields_and_adds_the_quarters(simulated: dict[str, str]) -> None:
+    out = json.loads(_retour(simulated, "effects", "--format", "json", "--profile", "internal"))
+    old = ("instrument_id", "country", "kind", "start_on", "effect", "lower", "upper",
+           "verdict", "effect_logit", "se_logit", "n_before", "n_after", "controls")  # fmt: skip
+    assert all(set(old) <= set(row) for row in out["rows"])
+    studied = [r for r in out["rows"] if r["event_study"]]
+    assert studied
+    for row in studied:
+        quarters = row["event_study"]
+        assert [q["quarter_offset"] for q in quarters][:4] == [-4, -3, -2, -1]
+        assert all(q["lower"] <= q["effect"] <= q["upper"] for q in quarters)
+        if row["verdict"] in ("increase", "decrease", "no clear change"):
+            assert row["lower"] <= row["effect"] <= row["upper"]
+        if row["verdict"] == "not identifiable":
+            assert row["effect"] is None and row["effect_logit"] is None
+
+
+def test_the_table_says_verdicts_in_the_readers_language(simulated: dict[str, str]) -> None:
+    out = json.loads(_retour(simulated, "effects", "--format", "json", "--profile", "internal"))
+    verdicts = {r["verdict"] for r in out["rows"]}
+    nl = _retour(simulated, "effects", "--profile", "internal", "--lang", "nl")
+    en = _retour(simulated, "effects", "--profile", "internal", "--lang", "en")
+    dutch = {
+        "increase": "stijging",
+        "decrease": "daling",
+        "no clear change": "geen duidelijke",
+        "too little data": "te weinig gegevens",
+        "not identifiable": "niet te bepalen",
+    }
+    for verdict in verdicts:
+        assert verdict in en
+        assert dutch[verdict] in nl
+    if "no clear change" in verdicts:
+        assert "could not be seen" in en and "kon niet worden gezien" in nl
+        assert "could not be seen" not in nl
+
+
+def _retour(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "retour", *args],
+        capture_output=True, text=True, env=env, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
