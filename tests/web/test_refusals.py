@@ -92,10 +92,13 @@ def test_a_refused_upload_is_recorded(
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "reason"),
+    ("name", "content", "detail"),
     [
-        pytest.param("notes.txt", b"hello", "file_name", id="not-a-container"),
-        pytest.param("broken.zip", b"this is not a zip archive", "InputError", id="unreadable"),
+        pytest.param("notes.txt", b"hello", {"reason": "file_name"}, id="not-a-container"),
+        # a broken archive is a violation of the import, named by the file's own name
+        pytest.param(
+            "broken.zip", b"this is not a zip archive", {"violations": 1}, id="unreadable"
+        ),
     ],
 )
 def test_an_upload_refused_before_it_is_read_is_recorded(
@@ -103,7 +106,7 @@ def test_an_upload_refused_before_it_is_read_is_recorded(
     loaded: Retour,
     name: str,
     content: bytes,
-    reason: str,
+    detail: dict[str, object],
 ) -> None:
     admin = client_for(Role.ADMIN)
     answer = admin.post(
@@ -113,13 +116,13 @@ def test_an_upload_refused_before_it_is_read_is_recorded(
     )
     assert answer.status_code >= 400
     assert "retour-upload-" not in answer.text  # nothing of the server's temporary folder
-    if reason == "InputError":
-        assert "Het bestand kon niet worden gelezen" in answer.text
+    if "violations" in detail:
+        assert "broken.zip" in answer.text  # the violation names the file, not a server path
     entry = last(loaded)
     assert (entry.action, entry.actor, entry.detail) == (
         "import_refused",
         "admin",
-        {"reason": reason},
+        detail,
     )
     assert name not in f"{entry.subject} {entry.detail}"  # the file's name is not kept
 
