@@ -35,7 +35,7 @@ def _codes() -> tuple[frozenset[str], frozenset[str]]:
 def raw_codes(text: str, lang: Language) -> list[str]:
     """The raw codes in ``text``, a reader's text in ``lang``."""
     snake, words = _codes()
-    text = text.replace(SIMULATED, "")  # in both languages on purpose
+    text = text.replace(SIMULATED, "").replace("/ simulated data", "")  # both on purpose
     found = sorted(c for c in snake if re.search(rf"\b{re.escape(c)}\b", text))
     if lang == "nl":
         found += sorted(
@@ -48,13 +48,17 @@ def raw_codes(text: str, lang: Language) -> list[str]:
 class _Visible(HTMLParser):
     """The text of an HTML page a reader sees: not its scripts, styles or chart data."""
 
-    def __init__(self) -> None:
+    def __init__(self, guides: bool) -> None:
         super().__init__()
         self.parts: list[str] = []
         self._hidden = 0
+        self._guides = guides
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._hidden += tag in {"script", "style"}
+        found = dict(attrs)
+        if not self._guides and found.get("aria-roledescription") in {"axis", "legend"}:
+            return
         self.parts += [v for k, v in attrs if k in {"aria-label", "title", "alt"} and v]
 
     def handle_endtag(self, tag: str) -> None:
@@ -65,9 +69,9 @@ class _Visible(HTMLParser):
             self.parts.append(data)
 
 
-def visible_text(page: str) -> str:
-    """The words of an HTML page (with its charts' SVG texts and descriptions), one part a
-    line."""
-    reader = _Visible()
+def visible_text(page: str, *, guides: bool = True) -> str:
+    """The words of an HTML page (with its charts' SVG texts and descriptions for screen
+    readers; ``guides=False``: but those of their axes and legends), one part a line."""
+    reader = _Visible(guides)
     reader.feed(page)
     return "\n".join(p.strip() for p in reader.parts if p.strip())

@@ -61,7 +61,9 @@ Format = Annotated[OutputFormat, typer.Option("--format", help="table, csv or js
 Lang = Annotated[str, typer.Option("--lang", help="Language of titles and notes: nl or en.")]
 Names = Annotated[
     str | None,
-    typer.Option("--names", help="Add a column with country names in nl or en."),
+    typer.Option(
+        "--names", help="Country names in nl or en: a column in CSV and JSON; a table has them."
+    ),
 ]
 
 

@@ -294,6 +294,8 @@ def _describe(unit: Spec) -> None:
         value = f"datum[{field}]"
         if tip.get("format") and tip.get("type") == "quantitative":
             value = f"format({value}, {_js(tip['format'])})"
+        elif tip.get("type") == "temporal":  # a date, not its milliseconds since 1970
+            value = f"utcFormat({value}, '%Y-%m-%d')"
         title = f"{_js(tip['title'] + ': ')} + " if tip.get("title") else ""
         parts.append(f"{title}({value} == null ? {_js(DASH)} : {value})")
     expr = " + '; ' + ".join(parts)
@@ -301,13 +303,34 @@ def _describe(unit: Spec) -> None:
     unit["encoding"]["description"] = {"field": "_description", "type": "nominal"}
 
 
+#: The channels drawn with an axis, and with a legend.
+_AXES: Final = ("x", "y")
+_LEGENDS: Final = ("color", "fill", "stroke", "shape", "size", "opacity")
+
+
+def _describe_guides(unit: Spec) -> None:
+    """Keep the axes and legends out of what a screen reader is told: Vega describes them
+    in its own English ("X-axis titled 'Jaar' for a discrete scale with 5 values: ...",
+    with a legend's raw codes), also in a Dutch chart, and takes no description of ours in
+    its place; the marks say their values in words (:func:`_describe`)."""
+    for channel, encoding in unit.get("encoding", {}).items():
+        guide = "axis" if channel in _AXES else "legend" if channel in _LEGENDS else None
+        if guide is None or not isinstance(encoding, dict) or "field" not in encoding:
+            continue
+        if guide in encoding and encoding[guide] is None:  # drawn without one
+            continue
+        encoding[guide] = {**(encoding.get(guide) or {}), "aria": False}
+
+
 def fitted(spec: Spec, *, width: int = WIDTH) -> Spec:
     """A Vega-Lite spec whose texts stay inside the drawing: a title of whole lines (for a
     plot ``width`` pixels wide), the font the layout was measured in, labels long enough
     for every country name, padding, and marks described in words for screen readers."""
     fit = dict(spec)
+    _describe_guides(fit)
     for unit in fit.get("layer", [fit]):
         _describe(unit)
+        _describe_guides(unit)
     title = fit.get("title")
     if isinstance(title, str):
         fit["title"] = _title(title, TITLE_CHARS * width // WIDTH)

@@ -28,6 +28,7 @@ from retour.disclosure import (
 from retour.disclosure import TOTAL as _TOTAL_KEY
 from retour.disclosure import Profile as _Profile
 from retour.domain.codes import (
+    CloseReason,
     DepartureType,
     DetentionEndReason,
     Outcome,
@@ -96,6 +97,10 @@ CODE: Final[dict[str, str]] = {
     DepartureType.FORCED: N_("forced"),
     DepartureType.INDEPENDENT: N_("independent, demonstrable"),
     DepartureType.UNSUPERVISED: N_("without supervision"),
+    CloseReason.DEPARTED: N_("departed"),
+    CloseReason.LAWFUL_STAY: N_("lawful stay"),
+    CloseReason.DECEASED: N_("deceased"),
+    CloseReason.TRANSFERRED: N_("transferred"),
     YesNo.YES: N_("yes"),
     YesNo.NO: N_("no"),
 }
@@ -242,6 +247,17 @@ NOTE: Final[dict[str, str]] = {
 
 EXTRACTED: Final = N_("Extraction date")
 FINGERPRINT: Final = N_("Data fingerprint")
+
+
+#: The source that ``retour simulate`` names in its datasets.
+SIMULATOR_SOURCE: Final = "simulated"
+
+
+def source_text(source: str | None, lang: Language) -> str:
+    """The source of the data as the imports name it; the simulator's in words."""
+    if source == SIMULATOR_SOURCE:
+        return _("simulated by retour", lang)
+    return source or "?"
 
 
 def years_text(years: tuple[int, ...] | list[int]) -> str:

@@ -615,7 +615,7 @@ class _Writer:
                 self.t(labels.META["fingerprint"]),
                 f"{origin.fingerprint or '?'} — {self.t(labels.META['fingerprint_note'])}",
             ),
-            (self.t(labels.META["source"]), origin.source or "?"),
+            (self.t(labels.META["source"]), labels.source_text(origin.source, self.lang)),
             (self.t(labels.META["data"]), data),
         ]
         notes = self.tables.all_notes()
