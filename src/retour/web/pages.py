@@ -1010,9 +1010,9 @@ def _unreadable(exc: RetourError, path: Path, lang: Language) -> str:
     is named by its own (safe) name."""
     said = error_text(exc, lang)
     folder = str(path.parent.parent)
-    if folder not in said:
-        return said  # a known refusal (such as mixing simulated and real data), in words
     detail = re.sub(re.escape(folder) + r"[^\s:'\"]*", lambda m: Path(m.group(0)).name, said)
+    if isinstance(exc, datasets.ImportRefusedError):
+        return detail  # a known refusal (such as mixing simulated and real data), in words
     return " ".join((_("The file could not be read; nothing was written.", lang), f"({detail})"))
 
 
