@@ -627,6 +627,7 @@ def _instruments_page(
         "levels": [k.value for k in instruments.InstrumentLevel],
         "statuses": [k.value for k in instruments.InstrumentStatus],
         "countries": sorted(country_codes()),
+        "text_limit": app.settings.import_max_text_chars,
     }
     template = "_instruments.html" if is_htmx(request) else "instruments.html"
     return render(request, template, status=status, **values)
