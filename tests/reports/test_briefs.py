@@ -313,7 +313,7 @@ def test_a_country_with_only_an_instrument_and_cases_lists_the_instrument(
     instruments = [t for t in word.tables if t[0].startswith("Instruments for Somalia")]
     assert len(instruments) == 1
     _, head, rows = instruments[0]
-    assert head[:5] == ["Start", "End", "Kind", "Level", "Status"]
+    assert head[:5] == ["Start", "End date", "Kind", "Level", "Status"]
     assert rows and rows[0][2] == "operational" and rows[0][0] == "2022-03-01"
     assert "retour cannot estimate an instrument's effect" in word.text
 
