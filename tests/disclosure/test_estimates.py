@@ -36,6 +36,7 @@ from retour.disclosure.layouts import (
     CURVE_DAYS,
     EFFECTS_LAYOUT,
     disclose_curves,
+    disclose_effects,
     index_layout,
 )
 from retour.domain.provenance import Provenance
@@ -164,6 +165,43 @@ def test_effects_leave_out_confidential_countries_and_round_their_requests() -> 
         "upper": 5.0, "effect_logit": 0.12, "se_logit": 0.06,
     }  # fmt: skip
     assert any("confidential" in n for n in out.notes_in("en"))
+
+
+def test_public_event_study_quarters_are_published_as_their_effect() -> None:
+    quarter = {
+        "quarter_offset": 1,
+        "effect": 2.5,
+        "lower": -1.2,
+        "upper": 6.1,
+        "effect_logit": 0.1234,
+        "lower_logit": -0.0567,
+        "upper_logit": 0.3012,
+    }
+    row = {
+        **{c: None for c in EFFECTS_LAYOUT.columns},
+        "country": "NG",
+        "event_study": [quarter],
+        "detectable": 11.6,
+        "detectable_logit": 0.8512,
+        "moving_z": 1.2345,
+    }
+    table = pl.DataFrame([row], schema_overrides={"n_before": pl.Int64, "n_after": pl.Int64})
+    public = disclose_effects(table, DisclosureRules(Profile.PUBLIC, frozenset()), ORIGIN)
+    (shown,) = public.frame.to_dicts()
+    assert shown["event_study"] == [
+        {
+            "quarter_offset": 1,
+            "effect": 3.0,
+            "lower": -2.0,
+            "upper": 7.0,
+            "effect_logit": 0.12,
+            "lower_logit": -0.06,
+            "upper_logit": 0.3,
+        }
+    ]
+    assert (shown["detectable"], shown["detectable_logit"], shown["moving_z"]) == (12.0, 0.85, 1.23)
+    internal = disclose_effects(table, DisclosureRules(Profile.INTERNAL, frozenset()), ORIGIN)
+    assert internal.frame.to_dicts()[0]["event_study"] == [quarter]
 
 
 def test_pooling_replaces_confidential_codes_before_the_analysis() -> None:

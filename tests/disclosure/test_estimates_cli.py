@@ -111,3 +111,8 @@ def test_public_effects_round_their_requests_and_points(database: tuple[str, Pat
             assert row[count] is None or row[count] % 10 == 0, row
         for points in ("effect", "lower", "upper", "index_before", "index_after"):
             assert row[points] is None or float(row[points]).is_integer(), row
+        for quarter in row.get("event_study") or []:  # the quarters as the effect itself
+            for points in ("effect", "lower", "upper"):
+                assert quarter[points] is None or float(quarter[points]).is_integer(), quarter
+            for logit in ("effect_logit", "lower_logit", "upper_logit"):
+                assert quarter[logit] is None or round(quarter[logit], 2) == quarter[logit]

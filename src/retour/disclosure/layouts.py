@@ -9,6 +9,7 @@ and which exact counts stand behind it. The rules themselves are in
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Final
 
@@ -106,9 +107,22 @@ EFFECTS_LAYOUT: Final = EstimateLayout(
         Column("drift_sd", Measure.LOGIT),
         Column("n_before", Measure.COUNT),
         Column("n_after", Measure.COUNT),
+        Column("detectable", Measure.POINTS),
+        Column("detectable_logit", Measure.LOGIT),
+        Column("moving_z", Measure.LOGIT),
     ),
     leave_out_confidential=True,
 )
+#: How each field of an event-study quarter is published under ``public``: points half up,
+#: an interval outwards, logits to two decimals (as the row's own columns).
+EVENT_PUBLIC: Final = {
+    "effect": pl.field("effect").round(0, "half_away_from_zero"),
+    "lower": pl.field("lower").floor(),
+    "upper": pl.field("upper").ceil(),
+    "effect_logit": pl.field("effect_logit").round(2),
+    "lower_logit": pl.field("lower_logit").round(2),
+    "upper_logit": pl.field("upper_logit").round(2),
+}
 
 
 def disclose_index(
@@ -131,8 +145,15 @@ def disclose_effects(
     table: pl.DataFrame, rules: DisclosureRules, origin: Provenance
 ) -> DisclosedEstimates:
     """The effects of :func:`retour.analysis.effects.instrument_effects`: rows of
-    confidential countries left out outside ``internal``."""
-    return disclose_estimates(table, EFFECTS_LAYOUT, rules, origin)
+    confidential countries left out outside ``internal``; under ``public`` each row's
+    event-study quarters at the precision of its own effect."""
+    published = disclose_estimates(table, EFFECTS_LAYOUT, rules, origin)
+    if rules.profile is not Profile.PUBLIC or "event_study" not in published.frame.columns:
+        return published
+    quarters = published.frame["event_study"]
+    rounded = quarters.list.eval(pl.element().struct.with_fields(**EVENT_PUBLIC))
+    frame = published.frame.with_columns(rounded.cast(quarters.dtype).alias("event_study"))
+    return dataclasses.replace(published, frame=frame)
 
 
 # -- answer curves ------------------------------------------------------------------------------
