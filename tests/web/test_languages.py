@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from retour.domain import codes
-from retour.domain.errors import Field, RetourError
+from retour.domain.errors import N_, DatabaseBusy, DatabaseError, Field, RetourError
 from retour.domain.language import Language
 from retour.reports.messages import catalog
 from retour.service import instruments
@@ -373,3 +373,17 @@ def test_an_api_error_speaks_the_webs_words(
     assert answer.status_code == 400
     said = answer.json()["error"]
     assert said.startswith(expected) and not COMMAND_LINE.search(said), said
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_database_error_on_the_web_names_no_server_path(lang: Language) -> None:
+    where = "/srv/retour/data/retour.sqlite"
+    for exc in (
+        DatabaseError(N_("The database {where} reported an error: {detail}."), where=where,
+                      detail="disk I/O error"),
+        DatabaseBusy(N_("The database {where} is locked by another process."), where=where),
+    ):  # fmt: skip
+        said = i18n.error_text(exc, lang)
+        assert "/srv" not in said and "retour.sqlite" not in said
+        assert ("deze server" if lang == "nl" else "this server") in said
+    assert where in str(exc), "the command line (the operator's own) still names the file"

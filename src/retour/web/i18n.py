@@ -16,7 +16,7 @@ from enum import Enum
 from typing import Final
 
 from retour.disclosure import Language, Profile
-from retour.domain.errors import CountryName, Field, RetourError, Text
+from retour.domain.errors import CountryName, DatabaseError, Field, RetourError, Text
 from retour.reports import labels
 from retour.reports.charts import INSTRUMENT_TEXT
 from retour.reports.messages import N_, _
@@ -106,6 +106,8 @@ def error_text(exc: Exception, lang: Language) -> str:
         return readable(str(exc), lang)
     shown = _shown(lang)
     values = {name: shown(value) for name, value in exc.fields().items()}
+    if isinstance(exc, DatabaseError) and "where" in values:
+        values["where"] = _("of this server", lang)  # never the server's path or address
     said = _(exc.message, lang, **values)
     if exc.hint is not None and not _COMMAND_LINE.search(exc.hint):
         said = " ".join((said, _(exc.hint, lang, **values)))
