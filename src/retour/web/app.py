@@ -304,6 +304,14 @@ def _handlers(app: FastAPI) -> None:
             ),
         )
 
+    _request_errors(app)
+    _server_trouble(app)
+
+
+def _request_errors(app: FastAPI) -> None:
+    """A page that is not there, a value that is not valid, a request retour refuses:
+    404, 405, 422 and the status of retour's own errors, in the reader's words."""
+
     @app.exception_handler(pages.NotFound)
     async def not_found(request: Request, _missing: Exception) -> Response:
         lang = language(request)
@@ -358,8 +366,6 @@ def _handlers(app: FastAPI) -> None:
         )
         page.headers.update(exc.headers or {})  # 405: Allow
         return page
-
-    _server_trouble(app)
 
 
 def _server_trouble(app: FastAPI) -> None:
