@@ -11,9 +11,11 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 import warnings
 import zipfile
@@ -245,19 +247,27 @@ def _limited() -> None:
 
 
 def _import_limited(path: Path, home: Path, url: str, **env: str) -> tuple[str, float, int]:
-    """`retour import` under the memory limit: its stderr, seconds and peak memory (MB)."""
+    """`retour import` under the memory limit: its stderr, seconds and peak memory (MB) --
+    the peak of that process alone (``wait4``), not of every child this worker has had."""
     open_database(url).close()
     started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "retour", "import", str(path)],
         env=clean_env(home, RETOUR_DB=url, OPENBLAS_NUM_THREADS="1", **env),
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         preexec_fn=_limited,  # noqa: PLW1509 - the memory limit must be the child's own
     )
-    _, err = process.communicate(timeout=120)
+    watchdog = threading.Timer(120, process.kill)
+    watchdog.start()
+    try:
+        assert process.stderr is not None
+        err = process.stderr.read()  # to the end: the process has closed it on exit
+        _, status, usage = os.wait4(process.pid, 0)
+    finally:
+        watchdog.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - started
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert process.returncode == 2, err.decode()
     return err.decode(), seconds, usage.ru_maxrss // 1024
 
