@@ -399,7 +399,17 @@ def _prepared(name: str, data: bytes, violations: list[Violation]) -> bytes | No
     """The bytes without a BOM, ending in one line feed; None after adding why they are no
     CSV file to read (not UTF-8, CR-only lines, empty)."""
     data = data.removeprefix(BOM)
-    problem = _utf8_problem(name, data) or line_endings_problem(name, data)
+    problem = _utf8_problem(name, data)
+    if problem is not None:
+        violations.append(problem)
+        return None
+    return text_lines(name, data, violations)
+
+
+def text_lines(name: str, data: bytes, violations: list[Violation]) -> bytes | None:
+    """UTF-8 ``data`` ending in one line feed; None after adding why they hold no lines to
+    read (CR-only line endings, empty). For the exchange's files and a source's alike."""
+    problem = line_endings_problem(name, data)
     if problem is not None:
         violations.append(problem)
         return None

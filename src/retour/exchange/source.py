@@ -29,8 +29,8 @@ from retour.exchange.archive import (
 )
 from retour.exchange.container import (
     LINE,
-    line_endings_problem,
     long_field_problems,
+    text_lines,
 )
 from retour.exchange.csvscan import Scan, scan
 from retour.exchange.violations import InvalidDatasetError, Reason, Violation
@@ -280,20 +280,10 @@ def _csv(
     decoded = _decoded(label, data, encoding, violations)
     if decoded is None:
         return None
-    data, used = decoded
-    endings = line_endings_problem(label, data)
-    if endings is not None:
-        violations.append(endings)
+    lines = text_lines(label, decoded[0], violations)
+    if lines is None:
         return None
-    data = data.rstrip(b"\r\n")
-    if not data.strip():
-        violations.append(
-            Violation(
-                label, None, None, Reason.EMPTY_FILE, "the file is empty; it needs a header row"
-            )
-        )
-        return None
-    data += b"\n"
+    data, used = lines, decoded[1]
     sep = delimiter or sniff.separator(data[:65536].decode("utf-8", errors="replace"))
     shape = _shape(label, data, sep, max_field, violations)
     if shape is None:
