@@ -5,7 +5,6 @@ country's name stands beside its code; under `--lang nl` the headers are Dutch."
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import subprocess
 from collections.abc import Iterator
@@ -13,12 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from retour.config import load_settings
-from retour.service.context import Retour
-from retour.service.datasets import import_dataset
-from retour.simulate.run import simulate_dataset, write_simulation
-from retour.simulate.scenario import build_scenario
-
+from ..loading import simulated_nl_sqlite
 from ..process import retour as run_retour
 
 pytestmark = pytest.mark.slow
@@ -48,17 +42,7 @@ ARGS = {
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("tables")
-    simulation = simulate_dataset(
-        build_scenario("nl", scale=0.2), (2019, 2023), 3, dt.date(2024, 1, 1)
-    )
-    write_simulation(simulation, root / "data")
-    url = f"sqlite:///{root / 'retour.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RETOUR_SETTINGS", str(root / "settings.toml"))
-        with Retour(settings=load_settings(db=url, data_dir=root)) as app:
-            import_dataset(app, root / "data", today=dt.date(2024, 1, 2))
-    yield url
+    yield simulated_nl_sqlite(tmp_path_factory.mktemp("tables"))
 
 
 def retour(database: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

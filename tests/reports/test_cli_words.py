@@ -7,24 +7,19 @@ in English; each table's cells are read back against the same command's CSV."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from retour.config import load_settings
 from retour.disclosure import TOTAL
 from retour.domain.language import Language
 from retour.reports import charts, labels
 from retour.reports.messages import _
-from retour.service.context import Retour
-from retour.service.datasets import import_dataset
-from retour.simulate.run import simulate_dataset, write_simulation
-from retour.simulate.scenario import build_scenario
 
 from ..language import foreign_texts
+from ..loading import simulated_nl_sqlite
 from ..process import retour as run_retour
 from .reading import raw_codes
 
@@ -35,17 +30,7 @@ LANGS = ["nl", "en"]
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("words")
-    simulation = simulate_dataset(
-        build_scenario("nl", scale=0.2), (2019, 2023), 3, dt.date(2024, 1, 1)
-    )
-    write_simulation(simulation, root / "data")
-    url = f"sqlite:///{root / 'retour.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RETOUR_SETTINGS", str(root / "settings.toml"))
-        with Retour(settings=load_settings(db=url, data_dir=root)) as app:
-            import_dataset(app, root / "data", today=dt.date(2024, 1, 2))
-    yield url
+    yield simulated_nl_sqlite(tmp_path_factory.mktemp("words"))
 
 
 def retour(database: str, home: Path, *args: str) -> str:
