@@ -314,16 +314,7 @@ def _request_errors(app: FastAPI) -> None:
 
     @app.exception_handler(pages.NotFound)
     async def not_found(request: Request, _missing: Exception) -> Response:
-        lang = language(request)
-        return _error_page(
-            request,
-            404,
-            _("Not found", lang),
-            _(
-                "This page does not exist, or there are no figures for it under your profile.",
-                lang,
-            ),
-        )
+        return _not_found_page(request, 404)
 
     @app.exception_handler(RetourError)
     async def usage(request: Request, exc: Exception) -> Response:
@@ -354,18 +345,16 @@ def _request_errors(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if security.is_api(request) or exc.status_code not in {404, 405}:
             return _json(exc.status_code, str(exc.detail), **(exc.headers or {}))
-        lang = language(request)
-        page = _error_page(
-            request,
-            exc.status_code,
-            _("Not found", lang),
-            _(
-                "This page does not exist, or there are no figures for it under your profile.",
-                lang,
-            ),
-        )
+        page = _not_found_page(request, exc.status_code)
         page.headers.update(exc.headers or {})  # 405: Allow
         return page
+
+
+def _not_found_page(request: Request, status: int) -> Response:
+    """The page of an address retour has no page for (404, or 405 for its method)."""
+    lang = language(request)
+    words = _("This page does not exist, or there are no figures for it under your profile.", lang)
+    return _error_page(request, status, _("Not found", lang), words)
 
 
 def _server_trouble(app: FastAPI) -> None:
