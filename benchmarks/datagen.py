@@ -61,7 +61,11 @@ def make(requests: int, seed: int = 7) -> Dataset:
     outcomes = np.asarray([o.value for o in codes.Outcome], dtype=object)[outcome_idx]
     answered = outcome_idx != 0
     outcome_on = np.where(answered, submitted + rng.integers(1, 90, requests), -1)
-    reasons = np.where(outcome_idx >= 2, "no_response", None)
+    # A string column with nulls built by Polars itself: a NumPy object array whose first
+    # value is None is not cast to a string column by Polars 2, whatever the size.
+    reasons = pl.select(
+        pl.when(pl.Series(outcome_idx >= 2, dtype=pl.Boolean)).then(pl.lit("no_response"))
+    ).to_series()
     positive = outcome_idx == 1
     doc = np.where(positive, outcome_on + rng.integers(0, 10, requests), -1)
     req = pl.DataFrame(
@@ -75,7 +79,7 @@ def make(requests: int, seed: int = 7) -> Dataset:
             "alien_cooperates": _codes(rng, [c.value for c in codes.Cooperates], requests),
             "outcome": pl.Series(outcomes, dtype=pl.String),
             "outcome_on": _dates(outcome_on).set(pl.Series(~answered), None),
-            "reason": pl.Series(reasons.tolist(), dtype=pl.String),
+            "reason": reasons.cast(pl.String),
             "document_on": _dates(doc).set(pl.Series(~positive), None),
         }
     )
