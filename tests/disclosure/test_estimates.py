@@ -139,7 +139,7 @@ def test_index_points_and_intervals() -> None:
          "n_documented": [12, 2], "n_document_known": [16, 2], "n_confirmed_90d": [12, 2],
          "n_answered_90d": [60, 4]},
     )  # fmt: skip
-    out = disclose_estimates(table, index_layout(10), PUBLIC, ORIGIN).frame
+    out = disclose_estimates(with_nulls(table), index_layout(10), PUBLIC, ORIGIN).frame
     assert out["index"].to_list() == [25.0, 60.0]
     assert out["lower"].to_list() == [18.0, 50.0] and out["upper"].to_list() == [31.0, 71.0]
     assert out["change"].to_list() == [0.0, -1.0]  # half up: -1.5 -> -1
@@ -147,6 +147,12 @@ def test_index_points_and_intervals() -> None:
     assert out.row(1, named=True)["naive_positive_share"] is None  # 7 requests: a small cell
     assert out["naive_positive_share"][0] == pytest.approx(2 / 18)  # 18 of 180: steps of 1/18
     assert out.columns == list(index_layout(10).columns)
+
+
+def with_nulls(table: pl.DataFrame) -> pl.DataFrame:
+    """``table`` with every other column the index layout reads, all null."""
+    missing = sorted(index_layout(10).inputs() - set(table.columns))
+    return table.with_columns(pl.lit(None).alias(c) for c in missing)
 
 
 def test_effects_leave_out_confidential_countries_and_round_their_requests() -> None:

@@ -42,6 +42,8 @@ INDEX_COLUMNS: Final = (
     "trend",
     "change",
     *COMPONENTS,
+    "not_assessed",  # the country status that holds in the period (no index), or null
+    "not_assessed_since",
 )
 
 _INDEX_MEASURES: Final = (

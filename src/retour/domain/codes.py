@@ -130,6 +130,11 @@ class CountryStatusKind(StrEnum):
     NO_DIPLOMATIC_RELATIONS = "no_diplomatic_relations"
 
 
+#: The ``status`` of an index row whose country is under a country status in its period:
+#: no index is computed for it ("not assessed"), beside "ok" and "too little data".
+NOT_ASSESSED = "not assessed"
+
+
 class Table(StrEnum):
     """The tables of the exchange format, in the order of CONTRACT.md: the seven of
     retour/1, then the two that retour/2 adds."""

@@ -25,6 +25,7 @@ from retour.analysis.return_rate import ReturnRates
 from retour.disclosure import IS_TOTAL, DisclosedTable, DisclosureRules, Language, Note, accept
 from retour.reports import charts, labels, page
 from retour.reports import context as eu_context
+from retour.reports import terms as terms_text
 from retour.reports.document import Block, Chart, Document, Notes, Paragraph, Section, Table
 from retour.reports.messages import N_, _
 
@@ -269,10 +270,17 @@ def _count(value: Any) -> str:
 
 
 def _index_cells(r: dict[str, Any], lang: Language) -> dict[str, str]:
-    """A published index row as text: too little data said in words, shares in percent."""
+    """A published index row as text: too little data, or the country status that holds
+    (not assessed), said in words; shares in percent."""
     shown = r["index"] is not None
+    held = r.get("not_assessed")
+    missing = (
+        terms_text.not_assessed_text(held, r.get("not_assessed_since"), lang)
+        if held
+        else _t("too_little", lang).lower()
+    )
     return {
-        "index": _num(r["index"]) if shown else _t("too_little", lang).lower(),
+        "index": _num(r["index"]) if shown else missing,
         "interval": f"{_num(r['lower'])}{charts.DASH}{_num(r['upper'])}" if shown else "",
         "n_requests": _count(r["n_requests"]),
         "answer_rate_90d": _pct(r["answer_rate_90d"]),

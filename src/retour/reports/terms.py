@@ -86,6 +86,16 @@ def status_notes(statuses: pl.DataFrame, lang: Language) -> list[str]:
     return lines
 
 
+def not_assessed_text(status: str, since: dt.date | str | None, lang: Language) -> str:
+    """What stands where an index would: "not assessed: forced return suspended since
+    2012-01-01" (the status that holds in words, and its start)."""
+    words = _(STATUS.get(status, status), lang)
+    if since is None:
+        return _("not assessed: {status}", lang, status=words)
+    day = since.isoformat() if isinstance(since, dt.date) else since
+    return _("not assessed: {status} since {date}", lang, status=words, date=day)
+
+
 def overdue_rows(listed: pl.DataFrame, lang: Language) -> tuple[list[str], list[list[object]]]:
     """Headers and rows of the overdue list for a screen or a sheet."""
     headers = [_(OVERDUE_HEADERS[c], lang) for c in OVERDUE_COLUMNS]

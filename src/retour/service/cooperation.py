@@ -69,7 +69,7 @@ from retour.reports import labels as report_labels
 from retour.reports import page as report_page
 from retour.reports.charts import ANSWER_SEPARATOR
 from retour.reports.document import Document
-from retour.service import audit, outside
+from retour.service import audit, outside, terms
 from retour.service.context import Retour
 from retour.service.memo import AnswerCache
 from retour.service.nationals import Nationals, nationals
@@ -217,12 +217,15 @@ def assess_period(
     rows = result.period(chosen)
     if rows.is_empty() or int(rows["n_requests"].sum()) == 0:
         raise _no_requests(chosen, result)
-    published = _disclosed(rows, rules, opts, data.origin)
+    statuses = terms.country_statuses(context)
+    published = _disclosed(terms.mark_not_assessed(rows, statuses), rules, opts, data.origin)
     return Assessment(
         period=chosen,
         kind=result.kind,
         table=published.frame,
-        history=_published(result.table, rules, opts, data.origin),
+        history=_published(
+            terms.mark_not_assessed(result.table, statuses), rules, opts, data.origin
+        ),
         rules=rules,
         origin=data.origin,
         as_of=data.as_of,
@@ -474,9 +477,10 @@ def _requested(
         return None
     data, index, effects = _all_countries(context, rules, opts)
     mine = data.requests.filter(pl.col("country") == code)
+    quarters = terms.mark_not_assessed(index.country(code), terms.country_statuses(context))
     if mine.is_empty():
         return _Requested(
-            index=_published(index.country(code), rules, opts),
+            index=_published(quarters, rules, opts),
             curves=pl.DataFrame(),
             outcomes=None,
             effects=_country_effects(effects, code, rules, data.origin),
@@ -489,7 +493,7 @@ def _requested(
     )
     times = _answer_times(context, rules).table
     return _Requested(
-        index=_published(index.country(code), rules, opts),
+        index=_published(quarters, rules, opts),
         curves=_published_curves(curves, rules, opts, data.origin),
         outcomes=_outcomes(mine, rules),
         effects=_country_effects(effects, code, rules, data.origin),

@@ -18,6 +18,8 @@ from pathlib import Path
 import polars as pl
 
 from retour.analysis import terms as timing
+from retour.analysis.index import ALL_KINDS
+from retour.analysis.periods import Period
 from retour.analysis.terms import BAND, COMPLIANCE_DIMENSIONS, DAY_BANDS
 from retour.disclosure import (
     IS_TOTAL,
@@ -29,7 +31,7 @@ from retour.disclosure import (
     accept,
     disclose_table,
 )
-from retour.domain.codes import RequestKind
+from retour.domain.codes import NOT_ASSESSED, RequestKind
 from retour.domain.countries import country_codes
 from retour.domain.errors import N_, Field, UsageError
 from retour.domain.files import write_file
@@ -436,3 +438,81 @@ def export_compliance(
         return text
     _write(out, text)
     return None
+
+
+# -- not assessed: a country under a status has no index --------------------------------------
+
+#: The columns an index table gains: the status that holds in the row's period (its code)
+#: and the day it started; null where none holds.
+NOT_ASSESSED_COLUMNS = ("not_assessed", "not_assessed_since")
+#: The index columns a status blanks (those a table has); the components stay, as facts.
+_BLANKED = ("index", "lower", "upper", "trend", "change", "check", "check_lower", "check_upper",
+            "disagrees")  # fmt: skip
+
+
+def country_statuses(context: Retour) -> pl.DataFrame:
+    """The country statuses as stored: country, status, request_kind, start_on, end_on."""
+    return reading.small_tables(context.database()).statuses
+
+
+def mark_not_assessed(table: pl.DataFrame, statuses: pl.DataFrame) -> pl.DataFrame:
+    """An index table (country, period, kind, index, ...) with the rows of a country under
+    a status in their period shown as not assessed: no index, interval, trend or change,
+    ``status`` "not assessed", the status and its start in :data:`NOT_ASSESSED_COLUMNS`.
+
+    A status holds in a period when it starts on or before the period's last day and ends
+    (if at all) on or after its first day; it holds for its kind of request, or for both
+    when it names none, and for an index of all kinds whatever its kind. Where several
+    hold, the earliest start is named. A row after a not-assessed period has no trend or
+    change either (there is nothing to compare with)."""
+    holds = _holding(table.select("country", "period", "kind").unique(), statuses)
+    marked = table.join(holds, on=["country", "period", "kind"], how="left", maintain_order="left")
+    off = pl.col(NOT_ASSESSED_COLUMNS[0]).is_not_null()
+    after = off | _after_not_assessed(off)
+    return marked.with_columns(
+        *(
+            pl.when(after if c in ("trend", "change") else off).then(None).otherwise(c).alias(c)
+            for c in _BLANKED
+            if c in marked.columns
+        ),
+        pl.when(off).then(pl.lit(NOT_ASSESSED)).otherwise("status").alias("status"),
+    )
+
+
+def _holding(cells: pl.DataFrame, statuses: pl.DataFrame) -> pl.DataFrame:
+    """country, period, kind and the status (earliest start first) that holds in it."""
+    periods = cells.get_column("period").unique().to_list()
+    spans = pl.DataFrame(
+        {
+            "period": periods,
+            "_first": [Period.parse(p).first_day for p in periods],
+            "_last": [Period.parse(p).last_day for p in periods],
+        },
+        schema={"period": pl.String, "_first": pl.Date, "_last": pl.Date},
+    )
+    stored = statuses.select("country", "status", "request_kind", "start_on", "end_on")
+    overlaps = (pl.col("start_on") <= pl.col("_last")) & (
+        pl.col("end_on").is_null() | (pl.col("end_on") >= pl.col("_first"))
+    )
+    kinds = (
+        pl.col("request_kind").is_null()
+        | (pl.col("request_kind") == pl.col("kind"))
+        | (pl.col("kind") == ALL_KINDS)
+    )
+    return (
+        cells.join(spans, on="period")
+        .join(stored, on="country")
+        .filter(overlaps & kinds)
+        .sort("start_on", "status")
+        .group_by("country", "period", "kind", maintain_order=True)
+        .agg(
+            pl.col("status").first().alias(NOT_ASSESSED_COLUMNS[0]),
+            pl.col("start_on").first().alias(NOT_ASSESSED_COLUMNS[1]),
+        )
+    )
+
+
+def _after_not_assessed(off: pl.Expr) -> pl.Expr:
+    """True on the rows whose previous period (same country and kind) is not assessed;
+    period labels of one granularity sort as the periods do."""
+    return off.shift(1).over(["country", "kind"], order_by="period").fill_null(False)
