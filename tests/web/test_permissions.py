@@ -24,7 +24,13 @@ from retour.web.permissions import GRANTS, PROFILES, ROUTES, Permission
 from .conftest import TestClient, new_client, page_csrf, sign_in
 
 #: A value for each path parameter of the routes.
-SAMPLES = {"code": "NG", "case_id": "C00001", "instrument_id": "web-00000000", "name": "m"}
+SAMPLES = {
+    "code": "NG",
+    "case_id": "C00001",
+    "instrument_id": "web-00000000",
+    "name": "m",
+    "row_id": "R00001",
+}
 
 #: Form data that each POST route accepts as well-formed (the answer may still be a 400).
 FORMS: dict[str, dict[str, str]] = {
@@ -92,6 +98,9 @@ def _request(client: TestClient, method: str, path: str, csrf: str | None) -> An
     url = _url(path)
     if method == "GET":
         return client.get(url, follow_redirects=False)
+    if method == "PATCH":  # the recording API: a JSON body, the CSRF token as its header
+        header = {"X-CSRF-Token": csrf} if csrf else {}
+        return client.patch(url, json={}, headers=header, follow_redirects=False)
     token = {"csrf_token": csrf} if csrf else {}
     if path == "/import":
         files = {"dataset": ("notes.txt", b"not a dataset", "text/plain")}

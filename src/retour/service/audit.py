@@ -46,6 +46,7 @@ class AuditAction(StrEnum):
     IMPORT_REFUSED = "import_refused"
     INSTRUMENT_ADDED = "instrument_added"
     INSTRUMENT_ENDED = "instrument_ended"
+    TERM_ADDED = "term_added"  # an agreement's time limits entered on the web
     VIEW_AUDIT = "view_audit"
     USER_ADDED = "user_added"
     USER_DISABLED = "user_disabled"
@@ -54,6 +55,8 @@ class AuditAction(StrEnum):
     TOKEN_REVOKED = "token_revoked"
     MAPPING_SAVED = "mapping_saved"
     MAPPING_DELETED = "mapping_deleted"
+    RECORD_ADDED = "record_added"  # a row recorded in retour (API or case page)
+    RECORD_CORRECTED = "record_corrected"  # a stored row corrected in retour
 
 
 class Via(StrEnum):
@@ -131,6 +134,11 @@ def record_by(
         subject=subject,
         detail=detail,
     )
+
+
+def is_token(value: str) -> bool:
+    """Whether ``value`` may be a subject or a parameter value (an id or a code)."""
+    return bool(_TOKEN.fullmatch(value))
 
 
 def _checked(value: str | None, what: str) -> str | None:

@@ -22,7 +22,7 @@ from retour.domain.errors import NotFoundError, UsageError
 from retour.reports import case as case_report
 from retour.reports import labels, models
 from retour.reports.tabular import json_text
-from retour.service import audit, cases, publication
+from retour.service import audit, cases, publication, records
 from retour.service.audit import AuditAction, Via
 from retour.web import i18n
 from retour.web.pages import ID_PATTERN, MAX_ROW_ID
@@ -256,18 +256,22 @@ def case(
     request: Request,
     case_id: str,
     principal: User,
+    response: Response,
     on: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
 ) -> dict[str, object]:
-    """A case's five conditions and prospect; retour.service.cases records the view."""
+    """A case's five conditions and prospect; retour.service.cases records the view. The
+    case's stored row comes along as ``row``, its ETag in the header (docs/recording.md)."""
     if not ID_PATTERN.fullmatch(case_id):
         raise HTTPException(404, "No such case.")
     try:
         view = cases.case_view(
             retour(request), case_id, on, actor=principal.name, via=Via.API, role=principal.role
         )
+        stored = records.read_row(retour(request), records.RecordTable.CASES, case_id)
     except NotFoundError:
         raise HTTPException(404, "No such case.") from None
-    return case_report.case_json(view)
+    response.headers["ETag"] = stored.etag
+    return {**case_report.case_json(view), "row": stored.values}
 
 
 @router.get("/audit")

@@ -30,7 +30,7 @@ from retour.reports.messages import N_, _
 from retour.service import audit
 from retour.service.audit import AuditAction, Via
 from retour.service.context import Retour
-from retour.web import api, auth, i18n, pages, permissions, security, uploads
+from retour.web import api, auth, i18n, pages, permissions, records, security, uploads
 from retour.web.render import language, render
 from retour.web.security import CsrfRefused, Forbidden, Principal, SignInRequired, guard
 from retour.web.views import Views
@@ -199,6 +199,7 @@ def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(records.router)  # recording: /api/{table}, /api/{table}/{row_id}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _handlers(app)
     app.add_middleware(SecurityHeaders, hsts=retour_app.settings.secure_cookies)

@@ -9,8 +9,11 @@ Roles
 -----
 ``viewer``      figures, country pages and the press workbook under the public profile only;
                 no case data.
-``analyst``     as viewer, and the parliament and internal profiles; instruments.
-``caseworker``  as viewer, and the case pages (the five conditions and prospect).
+``analyst``     as viewer, and the parliament and internal profiles; instruments and their
+                terms; the overdue requests (listed under internal).
+``caseworker``  as viewer, and the case pages (the five conditions and prospect); the
+                overdue requests (counted, under its public profile); recording
+                and correcting the rows of a case (the API's /api/{table}).
 ``admin``       everything: imports, the audit log, instruments, cases, all profiles.
 
 The profile follows the role: a request for a profile the role does not have is answered
@@ -35,6 +38,8 @@ class Permission(StrEnum):
     MANAGE_INSTRUMENTS = "manage_instruments"  # list, add and end instruments
     IMPORT_DATA = "import_data"  # upload a dataset
     VIEW_AUDIT = "view_audit"  # read the audit log
+    RECORD_DATA = "record_data"  # record and correct rows of a case (API, case page)
+    VIEW_OVERDUE = "view_overdue"  # requests past their agreed time limit, CSV, xlsx (audited)
 
 
 _EVERYONE: Final = frozenset({Permission.VIEW_FIGURES, Permission.EXPORT_WORKBOOK})
@@ -42,8 +47,9 @@ _EVERYONE: Final = frozenset({Permission.VIEW_FIGURES, Permission.EXPORT_WORKBOO
 #: What each role may do (PUBLIC and SIGNED_IN are implied for every signed-in user).
 GRANTS: Final[dict[Role, frozenset[Permission]]] = {
     Role.VIEWER: _EVERYONE,
-    Role.ANALYST: _EVERYONE | {Permission.MANAGE_INSTRUMENTS},
-    Role.CASEWORKER: _EVERYONE | {Permission.VIEW_CASES},
+    Role.ANALYST: _EVERYONE | {Permission.MANAGE_INSTRUMENTS, Permission.VIEW_OVERDUE},
+    Role.CASEWORKER: _EVERYONE
+    | {Permission.VIEW_CASES, Permission.RECORD_DATA, Permission.VIEW_OVERDUE},
     Role.ADMIN: frozenset(Permission),
 }
 
@@ -54,6 +60,9 @@ PROFILES: Final[dict[Role, tuple[Profile, ...]]] = {
     Role.CASEWORKER: (Profile.PUBLIC,),
     Role.ADMIN: (Profile.PUBLIC, Profile.PARLIAMENT, Profile.INTERNAL),
 }
+
+#: The tables of the recording API, cases first (retour.service.records.RecordTable).
+_RECORDED: Final = ("cases", "requests", "detentions", "departures", "conditions")
 
 #: Every route of the application: (method, path template) -> the permission it needs.
 #: HEAD is answered as GET. ``/static`` is the mounted folder of assets.
@@ -78,6 +87,10 @@ ROUTES: Final[dict[tuple[str, str], Permission]] = {
     ("GET", "/instruments"): Permission.MANAGE_INSTRUMENTS,
     ("POST", "/instruments"): Permission.MANAGE_INSTRUMENTS,
     ("POST", "/instruments/{instrument_id}/end"): Permission.MANAGE_INSTRUMENTS,
+    ("POST", "/instruments/{instrument_id}/terms"): Permission.MANAGE_INSTRUMENTS,
+    ("GET", "/overdue"): Permission.VIEW_OVERDUE,
+    ("GET", "/overdue/csv"): Permission.VIEW_OVERDUE,
+    ("GET", "/overdue/xlsx"): Permission.VIEW_OVERDUE,
     ("GET", "/import"): Permission.IMPORT_DATA,
     ("POST", "/import"): Permission.IMPORT_DATA,
     ("POST", "/import/mappings"): Permission.IMPORT_DATA,
@@ -94,6 +107,10 @@ ROUTES: Final[dict[tuple[str, str], Permission]] = {
     ("GET", "/api/instruments"): Permission.MANAGE_INSTRUMENTS,
     ("GET", "/api/cases/{case_id}"): Permission.VIEW_CASES,
     ("GET", "/api/audit"): Permission.VIEW_AUDIT,
+    # recording (retour.web.records; GET /api/cases/{case_id} is the case view above)
+    **{("POST", f"/api/{t}"): Permission.RECORD_DATA for t in _RECORDED},
+    **{("GET", f"/api/{t}/{{row_id}}"): Permission.RECORD_DATA for t in _RECORDED[1:]},
+    **{("PATCH", f"/api/{t}/{{row_id}}"): Permission.RECORD_DATA for t in _RECORDED},
 }
 
 #: Routes whose refusals (sign-in required, role or profile not allowed, CSRF) are written
@@ -120,6 +137,9 @@ AUDITED_REFUSALS: Final[dict[tuple[str, str], str]] = {
     ("POST", "/import/mappings/{name}/delete"): "import",
     ("GET", "/audit"): "audit",
     ("GET", "/api/audit"): "audit",
+    ("GET", "/overdue"): "overdue",
+    ("GET", "/overdue/csv"): "overdue",
+    ("GET", "/overdue/xlsx"): "overdue",
 }
 
 
