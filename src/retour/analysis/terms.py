@@ -388,7 +388,7 @@ def compliance_from_histogram(hist: pl.DataFrame, by: Sequence[str]) -> pl.DataF
         pl.col("n").sum().alias("with_terms"),
     ]
     grouped = hist.group_by(keys).agg(*counted) if keys else hist.select(*counted)
-    medians = _weighted_medians(hist.filter(pl.col("days").is_not_null()), keys)
+    medians = weighted_medians(hist.filter(pl.col("days").is_not_null()), keys)
     frame = (
         grouped.join(medians, on=keys, how="left")
         if keys
@@ -404,12 +404,12 @@ def compliance_from_histogram(hist: pl.DataFrame, by: Sequence[str]) -> pl.DataF
     return with_shares(frame).sort(keys)
 
 
-def _weighted_medians(hist: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+def weighted_medians(hist: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """The median of `days` repeated `n` times, per group (the mean of the two middle
     values when the count is even)."""
     if not keys:
         hist = hist.with_columns(pl.lit(0).alias("_all"))
-        return _weighted_medians(hist, ["_all"]).drop("_all")
+        return weighted_medians(hist, ["_all"]).drop("_all")
     grouped = hist.group_by([*keys, "days"]).agg(pl.col("n").sum()).sort([*keys, "days"])
     marked = grouped.with_columns(
         pl.col("n").sum().over(keys).alias("total"), pl.col("n").cum_sum().over(keys).alias("upto")

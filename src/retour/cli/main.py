@@ -93,12 +93,14 @@ FIGURES: Final = {
     "departures": Lazy(_FIGURES, "figures_app"),
     "conditions": Lazy(_CASES, "figures_app"),
     "terms": Lazy(_FIGURES, "figures_app"),
+    "art25a": Lazy("retour.cli.art25a_cmd", "figures_app"),
 }
 #: ``retour report ...``: the press workbook, the sliding scale and a country's brief.
 REPORTS: Final = {
     "press": Lazy(_FIGURES, "report_app"),
     "cooperation": Lazy(_COOPERATION, "report_app"),
     "country": Lazy(_COOPERATION, "report_app"),
+    "art25a": Lazy("retour.cli.art25a_cmd", "report_app"),
 }
 
 figures_app = typer.Typer(
