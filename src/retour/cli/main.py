@@ -124,6 +124,7 @@ COMMANDS: Final = {
     "export": Lazy(_DATASETS, "app"),
     "info": Lazy(_DATASETS, "app"),
     "imports": Lazy("retour.cli.imports_cmd", "imports_app", group=True),
+    "history": Lazy("retour.cli.history_cmd", "app"),
     "figures": Lazy(__name__, "figures_app", group=True),
     "report": Lazy(__name__, "report_app", group=True),
     "context": Lazy("retour.cli.context_cmd", "context_app", group=True),
