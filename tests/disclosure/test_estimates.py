@@ -155,6 +155,42 @@ def with_nulls(table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(pl.lit(None).alias(c) for c in missing)
 
 
+CHECKED = pl.DataFrame(
+    {"country": ["AF", "MA", "NG", "DZ"], "n_requests": [190, 40, 60, 12],
+     "index": [24.5, 60.2, None, 50.0], "n_standard": [120, 30, 50, 12],
+     "check": [41.7, 90.0, 44.0, None], "check_lower": [33.1, 75.2, 31.0, None],
+     "check_upper": [50.6, 96.6, 57.9, None], "disagrees": [True, True, False, None]},
+    schema_overrides={"disagrees": pl.Boolean, "n_standard": pl.Int64},
+)  # fmt: skip
+
+
+def test_public_check_on_the_grid_of_the_standard_cases_in_whole_points() -> None:
+    out = disclose_estimates(with_nulls(CHECKED), index_layout(10), PUBLIC, ORIGIN)
+    shown = out.frame.select("check", "check_lower", "check_upper", "disagrees").rows()
+    # AF: 120 standard cases, steps of 1/12: 41.7 -> 5/12 = 42 points; the interval outwards
+    # on the same grid (3/12 = 25, 7/12 = 58.33 -> 59)
+    assert shown[0] == (42.0, 25.0, 59.0, True)
+    # MA: 90% of 30 leaves 3 standard cases outside the share: withheld, and with it its
+    # interval and whether it disagrees
+    assert shown[1] == (None, None, None, None)
+    assert out.status.row(1, named=True)["check"] == ValueStatus.SUPPRESSED
+    assert out.status.row(1, named=True)["disagrees"] == ValueStatus.SUPPRESSED
+    # NG: the check is shown (steps of a fifth: 44 -> 40), but without an index there is
+    # nothing for it to disagree with
+    assert shown[2] == (40.0, 20.0, 60.0, None)
+    assert shown[3] == (None, None, None, None)
+    assert "n_standard" not in out.frame.columns
+
+
+def test_internal_check_is_exact() -> None:
+    internal = DisclosureRules(Profile.INTERNAL)
+    out = disclose_estimates(with_nulls(CHECKED), index_layout(10), internal, ORIGIN).frame
+    assert out.select("check", "check_lower", "check_upper").rows()[:3] == [
+        (41.7, 33.1, 50.6), (90.0, 75.2, 96.6), (44.0, 31.0, 57.9),
+    ]  # fmt: skip
+    assert out["disagrees"].to_list() == [True, True, None, None]
+
+
 def test_effects_leave_out_confidential_countries_and_round_their_requests() -> None:
     row = {c: None for c in EFFECTS_LAYOUT.columns}
     rows = [

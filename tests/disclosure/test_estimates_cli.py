@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import subprocess
 import sys
@@ -116,3 +117,82 @@ def test_public_effects_round_their_requests_and_points(database: tuple[str, Pat
                 assert quarter[points] is None or float(quarter[points]).is_integer(), quarter
             for logit in ("effect_logit", "lower_logit", "upper_logit"):
                 assert quarter[logit] is None or round(quarter[logit], 2) == quarter[logit]
+
+
+def table_of(database: tuple[str, Path], *args: str) -> str:
+    """A command's table as piped at COLUMNS=80."""
+    url, root = database
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("RETOUR_")},
+        "RETOUR_SETTINGS": str(root / "settings.toml"),
+        "RETOUR_DATA_DIR": str(root),
+        "RETOUR_SECRET": TEST_SECRET,
+        "COLUMNS": "80",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "retour", "--db", url, *args],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+CHECK = ("check", "check_lower", "check_upper")
+
+
+def _on(points: float, steps: int) -> bool:
+    """Whether ``points`` is a grid share j / steps in whole points (half up)."""
+    return any(math.floor(100 * j / steps + 0.5) == points for j in range(steps + 1))
+
+
+def test_the_public_check_is_no_more_exact_than_the_index(database: tuple[str, Path]) -> None:
+    periods = YEARS[-4:-1]
+    public = {(r["country"], r["period"]): r for r in assessed(database, periods)}
+    internal = {
+        (r["country"], r["period"]): r for r in assessed(database, periods, "--profile", "internal")
+    }
+    shown = [r for r in public.values() if r["check"] is not None]
+    assert len(shown) >= 10, "the check is published where the standard cases allow it"
+    exact = [internal[key] for key in public if internal[key]["check"] is not None]
+    assert any(not float(r["check"]).is_integer() for r in exact), "internal is exact"
+    assert len(exact) > len(shown), "some checks are withheld under public"
+    for key, row in public.items():
+        mine = internal[key]
+        if row["check"] is None:  # withheld: its interval and the comparison with it too
+            assert row["check_lower"] is None and row["check_upper"] is None, row
+            assert row["disagrees"] is None, row
+            continue
+        assert all(row[c] is None or float(row[c]).is_integer() for c in CHECK), row
+        steps = [m for m in range(1, 1 + row["n_requests"] // 10) if _on(row["check"], m)]
+        assert steps, ("on the grid of some rounded number of standard cases", row)
+        if row["check_lower"] is not None:  # outwards: holds the exact interval
+            assert row["check_lower"] <= mine["check_lower"] + 1e-9, (row, mine)
+            assert row["check_upper"] >= mine["check_upper"] - 1e-9, (row, mine)
+        if row["index"] is None:
+            assert row["disagrees"] is None
+        else:
+            assert row["disagrees"] == mine["disagrees"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "headers", "yes_no"),
+    [
+        ("nl", ["Controle (standaardgevallen)", "Interval controle", "Wijkt af"], {"ja", "nee"}),
+        ("en", ["Check (standard cases)", "Check interval", "Disagrees"], {"yes", "no"}),
+    ],
+)
+def test_the_check_in_the_table_in_both_languages(
+    database: tuple[str, Path], lang: str, headers: list[str], yes_no: set[str]
+) -> None:
+    table = table_of(database, "assess", "--period", "2021", "--lang", lang)
+    lines = table.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if "┃" in line]
+    names = [h.strip() for h in lines[at].split("┃")]
+    assert set(headers) <= set(names)
+    other = {"ja", "nee"} if lang == "en" else {"yes", "no"}
+    said = {line.split("│")[names.index(headers[2])].strip() for line in lines if "│" in line} - {
+        ""
+    }
+    assert said and said <= yes_no and not said & other, said
+    checks = [line.split("│")[names.index(headers[0])].strip() for line in lines if "│" in line]
+    assert any(c.isdigit() for c in checks)

@@ -43,6 +43,8 @@ FloatArray = NDArray[np.float64]
 POSITIVE, NEGATIVE, WITHDRAWN = 1, 2, 3
 #: The columns the check adds to the index table.
 CHECK_COLUMNS: Final = ("n_standard", "check", "check_lower", "check_upper", "disagrees")
+#: The columns of the check a published index table holds (``n_standard`` stays inside).
+PUBLISHED_CHECK: Final = ("check", "check_lower", "check_upper", "disagrees")
 #: The two-sided level at which the index and the check "disagree".
 DISAGREE_LEVEL: Final = 0.95
 

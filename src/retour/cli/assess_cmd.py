@@ -299,6 +299,9 @@ _HEADERS: Final[dict[str, str]] = {
     "note": N_("Note"),
     "answered_60d": N_("Answered ≤ 60 d"),
     "answered_180d": N_("Answered ≤ 180 d"),
+    "check": N_("Check (standard cases)"),
+    "check_interval": N_("Check interval"),
+    "disagrees": N_("Disagrees"),
 }
 #: The kinds of request as an index's title names them (LP and TO are their own names).
 _KINDS: Final = {"all": N_("all kinds")}
@@ -320,7 +323,7 @@ _FIGURES: Final = frozenset(
     {
         "index", "n_requests", "answer_rate_90d", "median_days_to_answer",
         "confirmation_observed", "confirmation_expected", "document_within_30d",
-        "naive_positive_share",
+        "naive_positive_share", "check",
     }
 )  # fmt: skip
 
@@ -375,10 +378,40 @@ def _worded(table: pl.DataFrame, lang: Language) -> pl.DataFrame:
 
 
 def _index_view(table: pl.DataFrame, lang: Language) -> pl.DataFrame:
-    """The assessment for a terminal: names, rounded figures, intervals as a-b, arrows."""
+    """The assessment for a terminal: names, rounded figures, intervals as a-b, arrows;
+    beside the index its model-free check, its interval and whether the two disagree."""
+    import polars as pl
+
+    from retour.reports import charts, labels
     from retour.reports.cooperation import figures_frame
 
-    return figures_frame(table, lang)
+    figures = figures_frame(table, lang)
+    if "check" not in table.columns:
+        return figures
+    words = {True: _("yes", lang), False: _("no", lang)}
+
+    def points(value: float | None) -> str:
+        return charts.DASH if value is None else f"{value:.0f}"
+
+    rows = [
+        {
+            "name": labels.country_name(r["country"], lang),
+            "check": points(r["check"]),
+            "check_interval": f"{points(r['check_lower'])}{charts.DASH}{points(r['check_upper'])}"
+            if r["check_lower"] is not None
+            else "",
+            "disagrees": words.get(r["disagrees"], ""),
+        }
+        for r in table.iter_rows(named=True)
+    ]
+    checks = pl.DataFrame(rows, schema={c: pl.String for c in _CHECK_VIEW}, orient="row")
+    return figures.join(
+        checks.unique("name", keep="first"), on="name", how="left", maintain_order="left"
+    )
+
+
+#: The columns the table format adds for the check.
+_CHECK_VIEW: Final = ("name", "check", "check_interval", "disagrees")
 
 
 def _cell(value: object) -> str:

@@ -126,6 +126,8 @@ class Measure(StrEnum):
     LOWER = "lower"  # an interval's lower bound in points
     UPPER = "upper"  # an interval's upper bound in points
     LOGIT = "logit"  # a model estimate on the logit scale
+    FLAG = "flag"  # a yes/no about other columns: withheld wherever one of them is
+    NESTED = "nested"  # a list of records: each field published by its own rule
 
 
 class ValueStatus(StrEnum):
@@ -144,19 +146,34 @@ class Column:
     """A published column and what it is.
 
     ``numerator`` (SHARE) and ``denominator`` (SHARE, RATE, EXPECTED) name columns of exact
-    counts in the input frame; they need not be published themselves.
+    counts in the input frame; they need not be published themselves. An interval bound
+    (LOWER, UPPER) with a ``denominator`` bounds a rate of it: published outwards on the
+    rate's grid. ``scale``: the unit of a share-like value (100: given in points, and then
+    published in whole points, as the index). ``about``: columns this one speaks of; it is
+    withheld wherever one of them is (a FLAG needs them). ``fields``: the rules of a NESTED
+    column's record fields (the record's other fields go out as they are).
     """
 
     name: str
     measure: Measure
     numerator: str | None = None
     denominator: str | None = None
+    scale: float = 1.0
+    about: tuple[str, ...] = ()
+    fields: tuple[Column, ...] = ()
 
     def __post_init__(self) -> None:
         needs = {Measure.SHARE: 2, Measure.RATE: 1, Measure.EXPECTED: 1}.get(self.measure, 0)
         given = (self.numerator is not None) + (self.denominator is not None)
-        if given != needs or (needs == 1 and self.denominator is None):
+        bound = self.measure in (Measure.LOWER, Measure.UPPER) and given == 1
+        if (given != needs or (needs == 1 and self.denominator is None)) and not (
+            bound and self.denominator is not None
+        ):
             raise ValueError(f"column {self.name!r}: a {self.measure.value} needs {needs} counts")
+        if self.measure is Measure.FLAG and not self.about:
+            raise ValueError(f"column {self.name!r}: a flag needs the columns it is about")
+        if (self.measure is Measure.NESTED) != bool(self.fields):
+            raise ValueError(f"column {self.name!r}: fields are for a nested column only")
 
 
 @dataclass(frozen=True)
@@ -190,6 +207,7 @@ class EstimateLayout:
         names = {*self.columns, *([self.size] if self.size is not None else [])}
         for c in self.measures:
             names |= {n for n in (c.name, c.numerator, c.denominator) if n is not None}
+            names |= set(c.about)
         return names
 
 
@@ -277,21 +295,24 @@ def disclose_estimates(
         rows = rows.filter(~pl.col(layout.country).is_in(sorted(rules.confidential)))
     exact = rows.select(layout.columns)
     measured = layout.measured()
-    values = {c.name: _floats(rows[c.name]) for c in measured}
-    status = {c.name: _initial(values[c.name]) for c in measured}
-    changed: set[str] = set()
+    valued = [c for c in measured if c.measure in _VALUED]
+    values = {c.name: _floats(rows[c.name]) for c in valued}
+    status = {c.name: _initial(values[c.name]) for c in valued}
     if rules.profile is not Profile.INTERNAL and layout.size is not None:
         blank = _floats(rows[layout.size]) < layout.min_size
-        for c in measured:
+        for c in valued:
             if c.name in layout.small:
                 _withhold(values[c.name], status[c.name], blank, ValueStatus.SMALL_CELL)
-                changed.add(c.name)
     if rules.profile is Profile.PUBLIC:
-        for c in measured:
+        for c in valued:
             _publish(c, rows, layout, rules, values[c.name], status[c.name])
-            changed.add(c.name)
+    for c in measured:
+        if c.about:
+            _follow(c, rows, values, status)
     published = exact.with_columns(  # every other column exactly as computed
-        _series(c.name, values[c.name], exact.schema[c.name]) for c in measured if c.name in changed
+        _series(c.name, values[c.name], exact.schema[c.name]) for c in measured if c.name in values
+    ).with_columns(
+        _nested(c, rows, rules, origin, status) for c in measured if c.measure is Measure.NESTED
     )
     return DisclosedEstimates(
         frame=published,
@@ -305,6 +326,79 @@ def disclose_estimates(
         layout=layout,
         _exact=exact,
     )
+
+
+#: The measures whose values are numbers (a FLAG is published after the columns it is
+#: about, a NESTED column field by field).
+_VALUED: Final = frozenset(Measure) - {Measure.FLAG, Measure.NESTED}
+
+
+def _follow(
+    column: Column,
+    rows: pl.DataFrame,
+    values: dict[str, FloatArray],
+    status: dict[str, ObjectArray],
+) -> None:
+    """Withhold ``column`` (in place) wherever a column it is about is not published,
+    with that column's status (a FLAG first takes its own values)."""
+    if column.name not in values:
+        values[column.name] = _floats(rows[column.name])
+        status[column.name] = _initial(values[column.name])
+    own, state = values[column.name], status[column.name]
+    for other in column.about:
+        gone = np.isnan(values[other] if other in values else _floats(rows[other]))
+        why = status[other] if other in status else np.full(own.shape, ValueStatus.EMPTY.value)
+        hit = gone & ~np.isnan(own)
+        own[hit] = np.nan
+        state[hit] = why[hit]
+
+
+_ROW: Final = "_row"
+
+
+def _nested(
+    column: Column,
+    rows: pl.DataFrame,
+    rules: DisclosureRules,
+    origin: Provenance,
+    status: dict[str, ObjectArray],
+) -> pl.Series:
+    """A NESTED column published: every record of every row through the same rules, its
+    fields as ``column.fields`` say (``status``: a row's lists as a whole get ``rounded``
+    under public, else ``exact``; ``empty`` where a row has none)."""
+    series = rows[column.name]
+    dtype = series.dtype
+    status[column.name] = np.full(series.len(), ValueStatus.EMPTY.value, dtype=object)
+    if not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
+        return series  # no records (a column of nulls)
+    names = tuple(f.name for f in dtype.inner.fields)
+    has = (series.list.len().fill_null(0) > 0).to_numpy()
+    state = ValueStatus.ROUNDED if rules.profile is Profile.PUBLIC else ValueStatus.EXACT
+    status[column.name][has] = state.value
+    if not has.any():
+        return series
+    flat = (
+        rows.select(pl.int_range(pl.len()).alias(_ROW), pl.col(column.name))
+        .explode(column.name)
+        .filter(pl.col(column.name).is_not_null())
+        .unnest(column.name)
+    )
+    inner = EstimateLayout(columns=names, measures=column.fields)
+    records = disclose_estimates(flat.drop(_ROW), inner, rules, origin).frame
+    regrouped = (
+        pl.concat([flat.select(_ROW), records], how="horizontal")
+        .group_by(_ROW, maintain_order=True)
+        .agg(pl.struct(names).alias(column.name))
+    )
+    back = (
+        pl.DataFrame({_ROW: np.arange(rows.height)})
+        .join(regrouped, on=_ROW, how="left", maintain_order="left")
+        .with_columns(series.alias("_exact"))
+    )
+    kept = pl.when(pl.col(column.name).is_null()).then(pl.col("_exact"))
+    return back.select(kept.otherwise(pl.col(column.name)).cast(dtype).alias(column.name))[
+        column.name
+    ]
 
 
 def _floats(series: pl.Series) -> FloatArray:
@@ -327,7 +421,7 @@ def _withhold(
 
 def _series(name: str, values: FloatArray, dtype: pl.DataType) -> pl.Series:
     series = pl.Series(name, values, dtype=pl.Float64).fill_nan(None)
-    return series.cast(dtype) if dtype.is_numeric() else series
+    return series.cast(dtype) if dtype.is_numeric() or dtype == pl.Boolean else series
 
 
 def _publish(
@@ -349,7 +443,7 @@ def _publish(
             small = _small(np.where(shown, values, 0.0), float(rules.suppress_below))
             _withhold(values, status, small, ValueStatus.SUPPRESSED)
         return
-    if column.measure in _POINTS:
+    if column.measure in _POINTS and column.denominator is None:
         values[shown] = _POINTS[column.measure](values[shown])
         status[shown] = ValueStatus.ROUNDED.value
         return
@@ -358,15 +452,45 @@ def _publish(
         status[shown] = ValueStatus.ROUNDED.value
         return
     assert column.denominator is not None
+    if column.measure in _POINTS:  # an interval bound of a rate: outwards on its grid
+        d = _floats(rows[column.denominator])
+        bound = outward(values / column.scale, d, rules, upper=column.measure is Measure.UPPER)
+        published = shown & ~np.isnan(bound)
+        values[published] = _whole(column, bound[published] * column.scale)
+        status[published] = ValueStatus.ROUNDED.value
+        _withhold(values, status, shown & np.isnan(bound), ValueStatus.EMPTY)
+        return
     d = _floats(rows[column.denominator])
-    k = _floats(rows[column.numerator]) if column.numerator is not None else values * d
+    share = values / column.scale
+    k = _floats(rows[column.numerator]) if column.numerator is not None else share * d
     rest = _floats(rows[layout.size]) - d if layout.size is not None else np.zeros_like(d)
     grid = on_grid(k, d, rest, rules, counted=column.measure is not Measure.EXPECTED)
     published = shown & ~np.isnan(grid.share)
-    values[published] = grid.share[published]
+    values[published] = _whole(column, grid.share[published] * column.scale)
     status[published] = ValueStatus.ROUNDED.value
     _withhold(values, status, shown & grid.small, ValueStatus.SUPPRESSED)
     _withhold(values, status, shown & grid.coarse & ~grid.small, ValueStatus.TOO_COARSE)
+
+
+def _whole(column: Column, values: FloatArray) -> FloatArray:
+    """A share-like value given in points (``scale`` 100) in whole points, as the index
+    (an interval bound outwards); other values as they are."""
+    if column.scale == 1.0:
+        return values
+    return _POINTS.get(column.measure, _half_up)(values)
+
+
+def outward(share: FloatArray, d: FloatArray, rules: DisclosureRules, *, upper: bool) -> FloatArray:
+    """Interval bounds of rates of ``d`` on the grid of the rounded ``d`` (rule 1), a lower
+    bound rounded down, an upper up: the published interval holds the computed one. NaN
+    where the bound or ``d`` is undefined."""
+    valid = ~np.isnan(share) & ~np.isnan(d) & (d > 0)
+    whole = np.where(valid, d, 0).astype(np.int64)
+    steps = (round_counts(whole, rules.round_to) // rules.round_to).astype(np.float64)
+    scaled = np.where(valid, share, 0.0) * steps
+    j = np.ceil(scaled - 1e-9) if upper else np.floor(scaled + 1e-9)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(valid & (steps > 0), np.clip(j / steps, 0.0, 1.0), np.nan)
 
 
 def _half_up(x: FloatArray) -> FloatArray:

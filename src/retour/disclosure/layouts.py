@@ -9,13 +9,13 @@ and which exact counts stand behind it. The rules themselves are in
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Final
 
 import polars as pl
 
 from retour.analysis.answer_times import DAYS_REPORTED, answered_column
+from retour.analysis.check import PUBLISHED_CHECK
 from retour.analysis.components import COMPONENTS
 from retour.analysis.effects import COLUMNS as EFFECT_COLUMNS
 from retour.disclosure.estimates import (
@@ -42,6 +42,7 @@ INDEX_COLUMNS: Final = (
     "trend",
     "change",
     *COMPONENTS,
+    *PUBLISHED_CHECK,
     "not_assessed",  # the country status that holds in the period (no index), or null
     "not_assessed_since",
 )
@@ -57,7 +58,18 @@ _INDEX_MEASURES: Final = (
     Column("confirmation_expected", Measure.EXPECTED, denominator="n_answered_90d"),
     Column("document_within_30d", Measure.SHARE, "n_documented", "n_document_known"),
     Column("naive_positive_share", Measure.SHARE, "n_positive", "n_ended"),
-)
+    # the model-free check: an Aalen-Johansen rate of the cell's standard cases, given in
+    # points; under public on the grid of the rounded standard cases and in whole points
+    # (never finer than the index), withheld with a count under the threshold in or beside
+    # it; its interval outwards on the same grid and withheld with it; ``disagrees`` only
+    # where both the index and the check are published
+    Column("check", Measure.RATE, denominator="n_standard", scale=100.0),
+    Column("check_lower", Measure.LOWER, denominator="n_standard", scale=100.0,
+           about=("check",)),
+    Column("check_upper", Measure.UPPER, denominator="n_standard", scale=100.0,
+           about=("check",)),
+    Column("disagrees", Measure.FLAG, about=("index", "check")),
+)  # fmt: skip
 
 
 def index_layout(min_requests: int) -> EstimateLayout:
@@ -112,19 +124,22 @@ EFFECTS_LAYOUT: Final = EstimateLayout(
         Column("detectable", Measure.POINTS),
         Column("detectable_logit", Measure.LOGIT),
         Column("moving_z", Measure.LOGIT),
+        # each quarter of the event study at the precision of the row's own effect
+        Column(
+            "event_study",
+            Measure.NESTED,
+            fields=(
+                Column("effect", Measure.POINTS),
+                Column("lower", Measure.LOWER),
+                Column("upper", Measure.UPPER),
+                Column("effect_logit", Measure.LOGIT),
+                Column("lower_logit", Measure.LOGIT),
+                Column("upper_logit", Measure.LOGIT),
+            ),
+        ),
     ),
     leave_out_confidential=True,
 )
-#: How each field of an event-study quarter is published under ``public``: points half up,
-#: an interval outwards, logits to two decimals (as the row's own columns).
-EVENT_PUBLIC: Final = {
-    "effect": pl.field("effect").round(0, "half_away_from_zero"),
-    "lower": pl.field("lower").floor(),
-    "upper": pl.field("upper").ceil(),
-    "effect_logit": pl.field("effect_logit").round(2),
-    "lower_logit": pl.field("lower_logit").round(2),
-    "upper_logit": pl.field("upper_logit").round(2),
-}
 
 
 def disclose_index(
@@ -148,14 +163,8 @@ def disclose_effects(
 ) -> DisclosedEstimates:
     """The effects of :func:`retour.analysis.effects.instrument_effects`: rows of
     confidential countries left out outside ``internal``; under ``public`` each row's
-    event-study quarters at the precision of its own effect."""
-    published = disclose_estimates(table, EFFECTS_LAYOUT, rules, origin)
-    if rules.profile is not Profile.PUBLIC or "event_study" not in published.frame.columns:
-        return published
-    quarters = published.frame["event_study"]
-    rounded = quarters.list.eval(pl.element().struct.with_fields(**EVENT_PUBLIC))
-    frame = published.frame.with_columns(rounded.cast(quarters.dtype).alias("event_study"))
-    return dataclasses.replace(published, frame=frame)
+    event-study quarters at the precision of its own effect (:data:`EFFECTS_LAYOUT`)."""
+    return disclose_estimates(table, EFFECTS_LAYOUT, rules, origin)
 
 
 # -- answer curves ------------------------------------------------------------------------------
