@@ -129,6 +129,7 @@ COMMANDS: Final = {
     "report": Lazy(__name__, "report_app", group=True),
     "context": Lazy("retour.cli.context_cmd", "context_app", group=True),
     "mapping": Lazy("retour.cli.mapping_cmd", "mapping_app", group=True),
+    "releases": Lazy("retour.cli.releases_cmd", "releases_app", group=True),
     "user": Lazy(_WEB, "user_app", group=True),
     "token": Lazy(_WEB, "token_app", group=True),
     "db": Lazy(_DATASETS, "db_app", group=True),

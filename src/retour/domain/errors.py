@@ -50,6 +50,7 @@ class Field(StrEnum):
     PROFILE = "profile"
     ROLE = "role"
     SEED = "seed"
+    SINCE = "since"
     YEAR = "year"
     YEARS = "years"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import polars as pl
 from pydantic import BaseModel
@@ -59,6 +59,13 @@ def csv_text(
         rows = iter(found)
     else:
         raise TypeError(f"csv: no CSV layout for {type(published).__name__}")
+    return table_csv(header, rows)
+
+
+def table_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A header row and rows as CSV text (``\\n`` line ends): the one CSV writer, for
+    published values (:func:`csv_text`) and for registers that hold no figures of their
+    own (the register of releases)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)

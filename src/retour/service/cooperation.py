@@ -73,7 +73,7 @@ from retour.service import audit, outside, terms
 from retour.service.context import Retour
 from retour.service.memo import AnswerCache
 from retour.service.nationals import Nationals, nationals
-from retour.service.publication import disclosure_rules, provenance
+from retour.service.publication import Output, disclosure_rules, provenance, record_output
 from retour.store import read as store_read
 
 #: The columns a published assessment table holds, in order (CSV and JSON follow it).
@@ -655,7 +655,8 @@ def cooperation_brief(
     assessment = assess_period(context, period, profile=profile, confidential=confidential)
     document = report.scale_document(assessment_data(assessment), lang)
     data = _rendered(document, ReportFormat(fmt))
-    _exported(context, actor, assessment.rules.profile, "cooperation", lang, ReportFormat(fmt))
+    shown = Output(assessment, ReportFormat(fmt).value, data)
+    _exported(context, actor, shown, "cooperation", lang, what="cooperation")
     return data
 
 
@@ -692,25 +693,28 @@ def country_brief(
     log as an export by ``actor`` (the operating-system user's when none is given)."""
     view = country_view(context, country, profile=profile, confidential=confidential)
     data = _rendered(report.country_document(country_data(view), lang), ReportFormat(fmt))
-    _exported(context, actor, view.rules.profile, view.country, lang, ReportFormat(fmt))
+    shown = Output(view, ReportFormat(fmt).value, data)
+    _exported(context, actor, shown, view.country, lang, what="country")
     return data
 
 
 def _exported(
     context: Retour,
     actor: audit.Actor | None,
-    profile: Profile,
+    output: Output,
     subject: str,
     lang: Language,
-    fmt: ReportFormat,
+    *,
+    what: str,
 ) -> None:
-    audit.record_by(
+    record_output(
         context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_REPORT,
-        profile=profile.value,
+        output,
         subject=subject,
-        detail={"lang": lang, "format": fmt.value},
+        what=what,
+        detail={"lang": lang, "format": output.fmt},
     )
 
 

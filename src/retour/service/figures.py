@@ -57,7 +57,13 @@ from retour.reports.press import (
 from retour.reports.tabular import csv_text, json_text
 from retour.service import audit
 from retour.service.context import Retour
-from retour.service.publication import ExportFormat, disclosure_rules, provenance
+from retour.service.publication import (
+    ExportFormat,
+    Output,
+    disclosure_rules,
+    provenance,
+    record_output,
+)
 from retour.service.years import resolve_years
 from retour.store import figures as counting
 
@@ -506,11 +512,11 @@ def press_workbook(
         )
     tables = press_tables(context, years=years, profile=profile, confidential=confidential)
     write_press_workbook(tables, out, language)
-    audit.record_by(
+    record_output(
         context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_WORKBOOK,
-        profile=tables.rules.profile.value,
+        Output(tables, "xlsx", out.read_bytes()),  # what went out, kept as it is
         subject="press",
         detail={"years": labels.years_text(list(tables.years)), "lang": language},
     )
@@ -536,11 +542,11 @@ def export_figures(
         text = csv_text(answer, names=names, only=only)
     else:
         text = json_text(figures_document(answer, lang, names))
-    audit.record_by(
+    record_output(
         context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_FIGURES,
-        profile=answer.rules.profile.value,
+        Output.text(answer, fmt.value, text),
         subject=asked or answer.subject.value,
         detail={
             "years": labels.years_text(list(answer.years)),

@@ -5,13 +5,18 @@
 - :func:`export_answer`, :func:`export_estimates` and :func:`export_document`: a published
   answer (CSV or JSON) and the API's documents rendered by :mod:`retour.reports.tabular`
   and recorded as an export by the actor who asked, whatever the face (``via`` cli, web or
-  api), once.
+  api), once;
+- :func:`record_output`: the one place every output that goes out passes (workbooks,
+  briefs, CSV and JSON of every face): its audit entry and, under ``parliament`` and
+  ``public``, its release in the register (:mod:`retour.service.releases`), in one
+  transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
@@ -21,7 +26,7 @@ from retour.disclosure import DisclosedEstimates, DisclosureRules, Language, Pro
 from retour.domain.provenance import Provenance
 from retour.reports.models import estimates_document
 from retour.reports.tabular import csv_text, json_text
-from retour.service import audit
+from retour.service import audit, releases
 from retour.service.context import Retour
 from retour.store import read as store_read
 from retour.store.engine import Database
@@ -67,6 +72,71 @@ def provenance(db: Database) -> Provenance:
         source=meta.source,
         imports=history.height,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """What goes out: the published value it was made from, its format and its bytes."""
+
+    published: Published
+    fmt: str
+    content: bytes
+
+    @classmethod
+    def text(cls, published: Published, fmt: str, text: str) -> Output:
+        return cls(published, fmt, text.encode("utf-8"))
+
+
+def record_output(
+    context: Retour,
+    actor: audit.Actor,
+    action: audit.AuditAction,
+    output: Output,
+    *,
+    subject: str,
+    what: str | None = None,
+    detail: audit.Detail | None = None,
+) -> int | None:
+    """Record ``output``: its audit entry (``action`` on ``subject`` with ``detail``) and,
+    under ``parliament`` and ``public``, its release of ``what`` (the subject when None)
+    in the register, in one transaction; the release's id (None: ``internal``, audited
+    only)."""
+    rules = output.published.rules
+    release = None
+    if releases.registered(rules):
+        origin = releases.origin_of(output.published) or provenance(context.database())
+        params = {"subject": subject, **(detail or {})}
+        release = releases.prepared(
+            actor=actor,
+            what=what or subject,
+            params=params,
+            published=output.published,
+            origin=origin,
+            fmt=output.fmt,
+            content=output.content,
+        )
+    with context.database().begin(write=True) as conn:
+        entry = audit.record(
+            context,
+            action,
+            actor=actor.name,
+            role=actor.role,
+            via=actor.via,
+            profile=rules.profile.value,
+            subject=subject,
+            detail=detail,
+            within=conn,
+        )
+        return release.write(conn, entry) if release is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Together:
+    """Published values that go out in one output (an API document made of several): the
+    rules they share and the values, registered together."""
+
+    rules: DisclosureRules
+    parts: tuple[object, ...]
 
 
 class ExportFormat(StrEnum):
@@ -119,11 +189,11 @@ def export_answer(
     when none is given)."""
     csv = fmt is ExportFormat.CSV
     text = csv_text(published, names=names) if csv else json_text(document())
-    audit.record_by(
+    record_output(
         context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_FIGURES,
-        profile=published.rules.profile.value,
+        Output.text(published, fmt.value, text),
         subject=subject,
         detail={"format": fmt.value, **(detail or {})},
     )
@@ -138,17 +208,31 @@ def export_document(
     rules: DisclosureRules | None,
     subject: str,
     detail: audit.Detail | None = None,
+    published: Published | None = None,
+    what: str | None = None,
 ) -> str:
     """An API document (:mod:`retour.reports.models`) as JSON text, recorded once as an API
     export of ``subject`` under the profile of ``rules`` (None: a document without figures,
-    such as the list of instruments, recorded as ``internal``)."""
+    such as the list of instruments, recorded as ``internal``); registered as a release
+    when the ``published`` value it was made from is given (under parliament, public)."""
     text = json_text(document)
-    audit.record_by(
+    if rules is None or published is None:
+        audit.record_by(
+            context,
+            actor,
+            audit.AuditAction.EXPORT_API,
+            profile=(rules.profile if rules is not None else Profile.INTERNAL).value,
+            subject=subject,
+            detail=detail,
+        )
+        return text
+    record_output(
         context,
         actor,
         audit.AuditAction.EXPORT_API,
-        profile=(rules.profile if rules is not None else Profile.INTERNAL).value,
+        Output.text(published, ExportFormat.JSON.value, text),
         subject=subject,
+        what=what or f"api.{subject}",
         detail=detail,
     )
     return text

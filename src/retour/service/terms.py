@@ -41,7 +41,7 @@ from retour.reports import labels
 from retour.reports import terms as render
 from retour.service import audit
 from retour.service.context import Retour
-from retour.service.publication import disclosure_rules, provenance
+from retour.service.publication import Output, disclosure_rules, provenance, record_output
 from retour.service.years import resolve_years
 from retour.store import terms as reading
 
@@ -151,23 +151,30 @@ def overdue(
 
 
 def record_overdue(
-    context: Retour, answer: OverdueAnswer, fmt: str, actor: audit.Actor | None = None
+    context: Retour,
+    answer: OverdueAnswer,
+    fmt: str,
+    actor: audit.Actor | None = None,
+    content: bytes | None = None,
 ) -> None:
-    """The audit entry of an overdue list or count shown or written."""
+    """The audit entry of an overdue list or count shown or written; a release too when
+    ``content`` went out (a file or text, not a table on a screen)."""
     rows = answer.listed.height if answer.listed is not None else None
-    audit.record_by(
-        context,
-        actor or audit.Actor.command_line(),
-        audit.AuditAction.EXPORT_FIGURES,
-        profile=answer.rules.profile.value,
-        subject="overdue",
-        detail={
-            "format": fmt,
-            "on": answer.on.isoformat(),
-            "country": answer.country,
-            "kind": answer.kind,
-            "rows": rows,
-        },
+    who = actor or audit.Actor.command_line()
+    detail: audit.Detail = {
+        "format": fmt,
+        "on": answer.on.isoformat(),
+        "country": answer.country,
+        "kind": answer.kind,
+        "rows": rows,
+    }
+    action = audit.AuditAction.EXPORT_FIGURES
+    if content is None:
+        profile = answer.rules.profile.value
+        audit.record_by(context, who, action, profile=profile, subject="overdue", detail=detail)
+        return
+    record_output(
+        context, who, action, Output(answer, fmt, content), subject="overdue", detail=detail
     )
 
 
@@ -387,7 +394,8 @@ def export_overdue(
     else:
         assert answer.counts is not None
         data = render.counts_csv(answer.counts)
-    record_overdue(context, answer, fmt.value, actor)
+    sent = data if isinstance(data, bytes) else data.encode("utf-8")
+    record_overdue(context, answer, fmt.value, actor, content=sent)
     if out is None:
         assert isinstance(data, str)
         return data
@@ -426,11 +434,11 @@ def export_compliance(
             "simulated": answer.origin.simulated,
         }
         text = render.compliance_json(head, answer.published, answer.status, answer.by, below)
-    audit.record_by(
+    record_output(
         context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_FIGURES,
-        profile=answer.rules.profile.value,
+        Output.text(answer, fmt.value, text),
         subject="terms",
         detail={"years": labels.years_text(list(answer.years)), "format": fmt.value},
     )

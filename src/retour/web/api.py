@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from retour.disclosure import DisclosureRules, Figures, Language, Profile, accept
+from retour.disclosure import DisclosureRules, Figures, Language, Profile, Published, accept
 from retour.domain.countries import country_codes
 from retour.domain.errors import NotFoundError, UsageError
 from retour.reports import case as case_report
@@ -74,10 +74,20 @@ def _export(
     rules: DisclosureRules | None,
     subject: str,
     detail: audit.Detail | None = None,
+    published: Published | None = None,
+    what: str | None = None,
 ) -> Response:
-    """The document as the answer, recorded by the service as an API export."""
+    """The document as the answer, recorded by the service as an API export (and as a
+    release of what it was made from, ``published``, under parliament and public)."""
     text = publication.export_document(
-        retour(request), document, _actor(principal), rules=rules, subject=subject, detail=detail
+        retour(request),
+        document,
+        _actor(principal),
+        rules=rules,
+        subject=subject,
+        detail=detail,
+        published=published,
+        what=what,
     )
     return Response(text, media_type="application/json")
 
@@ -130,6 +140,7 @@ def countries(
         principal,
         document,
         rules=assessment.rules,
+        published=assessment,
         subject="countries",
         detail={"period": assessment.period.label},  # as parsed, never the text as typed
     )
@@ -174,7 +185,11 @@ def country(
         effects=models.frame_rows(view.effects),
         notes=view.notes_in(language),
     )
-    return _export(request, principal, document, rules=view.rules, subject=clean)
+    shown = publication.Together(view.rules, (per_year, reasons, view))
+    return _export(
+        request, principal, document, rules=view.rules, subject=clean, published=shown,
+        what="api.country",
+    )  # fmt: skip
 
 
 def _figures(
@@ -185,6 +200,7 @@ def _figures(
         principal,
         models.figures_document(answer, lang),
         rules=answer.rules,
+        published=answer,
         subject=subject,
         detail={"years": labels.years_text(list(answer.years)), "by": ",".join(answer.by)},
     )
