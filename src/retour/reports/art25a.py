@@ -30,7 +30,7 @@ from retour.domain.provenance import Provenance
 from retour.reports import labels
 from retour.reports.charts import INSTRUMENT_TEXT
 from retour.reports.messages import N_, _, decimal
-from retour.reports.press import FOOTER_SIZE, PORTRAIT_WIDTH, row_points, text_lines
+from retour.reports.press import FOOTER_SIZE, row_points, text_lines
 from retour.reports.terms import STATUS
 
 NOT_ASSESSED: Final = "not_assessed"
@@ -110,7 +110,7 @@ SHORT: Final[dict[str, str]] = {
     "median_days_to_answer": N_("median days to answer"),
     "documents_in_time_share": N_("documents in time"),
 }
-HEADERS: Final = (N_("Indicator"), N_("Value"), N_("What it is, and what retour cannot know"))
+HEADERS: Final = (N_("Indicator"), N_("Value"))
 NOT_ASSESSED_LINE: Final = N_("Not assessed: {status} since {date}.")
 NO_TERMS: Final = N_("no agreed time limit")
 REASONS: Final = N_("Answers by reason")
@@ -363,9 +363,13 @@ class _Book:
         else:
             fmt = self.share if column in SHARES else self.days if "days" in column else self.number
             sheet.write_number(row, 1, value, fmt)
-        sheet.write_string(row, 2, note, self.note)
-        lines = max(text_lines(label, _WIDTHS[0]), text_lines(note, _WIDTHS[2], 9) * 0.9)
-        sheet.set_row(row, row_points(max(1, round(lines + 0.4))))
+        sheet.set_row(row, row_points(text_lines(label, _WIDTHS[0])))
+        return self._note_line(sheet, row + 1, note)
+
+    def _note_line(self, sheet: Any, row: int, note: str) -> int:
+        """What an indicator is, on a line of its own under it, across the block."""
+        sheet.merge_range(row, 0, row, len(_WIDTHS) - 1, note, self.note)
+        sheet.set_row(row, row_points(text_lines(note, sum(_WIDTHS), 9) + 1, 9))
         return row + 1
 
     def _has_terms(self, shown: dict[str, Any]) -> bool:
@@ -463,8 +467,7 @@ class _Book:
         for j, width in enumerate(_WIDTHS):
             sheet.set_column(j, j, width)
         sheet.set_paper(9)
-        if sum(_WIDTHS) > PORTRAIT_WIDTH:
-            sheet.set_landscape()
+        sheet.set_portrait()  # a block is tall: portrait, fitted to the page's width
         sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
         sheet.fit_to_pages(1, 0)
         sheet.print_area(0, 0, max(0, last_row - 1), len(_WIDTHS) - 1)
