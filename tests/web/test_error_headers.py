@@ -27,7 +27,8 @@ from retour.domain.errors import DatabaseBusy
 from retour.service.accounts import Role
 from retour.service.context import Retour
 from retour.store import engine
-from retour.web import create_app, pages
+from retour.web import create_app
+from retour.web.routes import figures as figures_routes
 
 from .conftest import PASSWORD, TestClient, csrf_of, new_client, page_csrf, sign_in
 from .test_fuzz import check, security_headers
@@ -94,7 +95,7 @@ def test_an_unhandled_error_is_a_safe_500_with_a_reference(
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError(f"something broke on {secret}")
 
-    monkeypatch.setattr(pages, "choose_profile", broken)
+    monkeypatch.setattr(figures_routes, "choose_profile", broken)
     app = create_app(retour_app, warm_up=False)
     client = sign_in(new_client(app), Role.VIEWER.value)
     client.cookies.set("retour_lang", lang)

@@ -164,9 +164,9 @@ def test_an_upload_over_the_size_limit_is_recorded(
     loaded: Retour,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from retour.web import pages
+    from retour.web.routes import imports
 
-    monkeypatch.setattr(pages, "MAX_UPLOAD", 100)
+    monkeypatch.setattr(imports, "MAX_UPLOAD", 100)
     admin = client_for(Role.ADMIN)
     answer = admin.post(
         "/import",

@@ -25,7 +25,7 @@ from retour.reports.tabular import json_text
 from retour.service import audit, cases, publication, records
 from retour.service.audit import AuditAction, Via
 from retour.web import i18n
-from retour.web.pages import ID_PATTERN, MAX_ROW_ID
+from retour.web.routes.common import ID_PATTERN, MAX_ROW_ID
 from retour.web.security import Forbidden, Principal, guard, retour
 from retour.web.views import Views
 

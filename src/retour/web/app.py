@@ -30,8 +30,11 @@ from retour.reports.messages import N_, _
 from retour.service import audit
 from retour.service.audit import AuditAction, Via
 from retour.service.context import Retour
-from retour.web import api, auth, i18n, pages, permissions, records, security, uploads
+from retour.web import api, auth, i18n, permissions, records, security, uploads
 from retour.web.render import language, render
+from retour.web.routes import audit as audit_routes
+from retour.web.routes import cases, figures, imports, instruments, overview
+from retour.web.routes.common import NotFound
 from retour.web.security import CsrfRefused, Forbidden, Principal, SignInRequired, guard
 from retour.web.views import Views
 
@@ -197,7 +200,12 @@ def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
     app.state.uploads = spool
     app.state.sessions = security.SessionMemo()
     app.include_router(auth.router)
-    app.include_router(pages.router)
+    app.include_router(overview.router)
+    app.include_router(figures.router)
+    app.include_router(cases.router)
+    app.include_router(instruments.router)
+    app.include_router(imports.router)
+    app.include_router(audit_routes.router)
     app.include_router(api.router)
     app.include_router(records.router)  # recording: /api/{table}, /api/{table}/{row_id}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -313,7 +321,7 @@ def _request_errors(app: FastAPI) -> None:
     """A page that is not there, a value that is not valid, a request retour refuses:
     404, 405, 422 and the status of retour's own errors, in the reader's words."""
 
-    @app.exception_handler(pages.NotFound)
+    @app.exception_handler(NotFound)
     async def not_found(request: Request, _missing: Exception) -> Response:
         return _not_found_page(request, 404)
 
