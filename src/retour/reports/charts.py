@@ -14,6 +14,8 @@ vl-convert; HTML pages embed the dict with vl-convert's JavaScript bundle.
 - :func:`answer_time_chart` -- the share answered by day, per year of submission.
 - :func:`outcomes_chart` -- requests per year by answer and reason (disclosed counts).
 - :func:`effects_chart` -- instruments on a timeline with their estimated effects.
+- :func:`event_study_chart` -- the event study of each instrument: the change of the index
+  quarter by quarter from four before to six after its start, with intervals.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from retour.analysis.periods import Period
 from retour.disclosure import IS_TOTAL, DisclosedTable, Language
 from retour.domain.codes import Outcome
 from retour.reports import labels
+from retour.reports import terms as terms_text
 from retour.reports.messages import N_, _, decimal
 
 Spec = dict[str, Any]
@@ -69,6 +72,10 @@ TEXT: Final[dict[str, str]] = {
     "answer_title": N_("Answer times of {country}"),
     "outcomes_title": N_("Requests to {country} by answer"),
     "effects_title": N_("Instruments for {country} and their estimated effect"),
+    "event_title": N_("Change of the index of {country} around the start of each instrument"),
+    "quarter_offset": N_("Quarters from the start"),
+    "change": N_("Change of the index (points)"),
+    "started": N_("start"),
 }
 
 #: The codes of instruments (kind, level, status) in words.
@@ -375,7 +382,7 @@ class ScaleOrder(StrEnum):
     NAME = "name"  # alphabetically, as readers of the language write the names
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
     """Alphabetical order without regard to accents or case ("Åland" among the A's)."""
     plain = unicodedata.normalize("NFKD", name)
     return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
@@ -394,7 +401,7 @@ def scale_order(
         "index",
         pl.col("country").replace_strict(names, return_dtype=pl.String).alias("name"),
         pl.col("country")
-        .replace_strict({c: _name_key(n) for c, n in names.items()}, return_dtype=pl.String)
+        .replace_strict({c: name_key(n) for c, n in names.items()}, return_dtype=pl.String)
         .alias("name_key"),
     )
     if order is ScaleOrder.NAME:
@@ -607,8 +614,9 @@ def _too_little_data_layers(rows: pl.DataFrame, lang: Language) -> list[Any]:
     alt = _alt()
     short = rows.filter(pl.col("index").is_null())
     layers: list[Any] = []
+    short = short.with_columns(_why_no_index(short, lang))
     if not short.is_empty():
-        why = pl.lit(t("too_little_data", lang)).alias("why")
+        why = pl.col("why")
         marks = alt.Data(values=_records(short.select("period", "date", "end", "n_requests", why)))
         layers.append(
             alt.Chart(marks)
@@ -624,13 +632,37 @@ def _too_little_data_layers(rows: pl.DataFrame, lang: Language) -> list[Any]:
             )
         )
     if rows["index"].is_null().all():
-        message = alt.Data(values=[{"text": t("index_none", lang)}])
+        held = short.filter(pl.col("why") != t("too_little_data", lang))
+        text = t("index_none", lang) if held.is_empty() else str(held["why"][0])
+        message = alt.Data(values=[{"text": text}])
         layers.append(
             alt.Chart(message)
             .mark_text(fontSize=14, color="#57606a")
             .encode(x=alt.value(WIDTH / 2), y=alt.value(130), text="text:N")
         )
     return layers
+
+
+def _why_no_index(short: pl.DataFrame, lang: Language) -> pl.Expr:
+    """Why a period has no index, in words: the country status that holds in it (not
+    assessed), or too little data."""
+    little = pl.lit(t("too_little_data", lang))
+    if "not_assessed" not in short.columns:
+        return little.alias("why")
+    held = short.select("not_assessed", "not_assessed_since").unique().drop_nulls("not_assessed")
+    texts = {
+        (status, since): terms_text.not_assessed_text(status, since, lang)
+        for status, since in held.iter_rows()
+    }
+    expr: pl.Expr = little
+    for (status, since), text in texts.items():
+        same = (pl.col("not_assessed") == status) & (
+            pl.col("not_assessed_since").is_null()
+            if since is None
+            else pl.col("not_assessed_since") == since
+        )
+        expr = pl.when(same).then(pl.lit(text)).otherwise(expr)
+    return expr.alias("why")
 
 
 def _instrument_layers(marks: pl.DataFrame, lang: Language) -> list[Any]:
@@ -831,6 +863,123 @@ def _effect_rows(effects: pl.DataFrame, verdicts: dict[str, str], lang: Language
         "verdict_text",
         "effect_text",
     )
+
+
+def event_study_rows(effects: pl.DataFrame, lang: Language) -> pl.DataFrame:
+    """One row per instrument and quarter of its event study (as published): the
+    instrument's label (its id and description), the offset, the change and its interval
+    in points, and the hover text; instruments without an event study are left out."""
+    if "event_study" not in effects.columns or effects.is_empty():
+        return pl.DataFrame(schema=_EVENT_ROWS)
+    studied = effects.filter(pl.col("event_study").list.len() > 0)
+    if studied.is_empty():
+        return pl.DataFrame(schema=_EVENT_ROWS)
+    verdicts = words(VERDICT_TEXT, lang)
+    long = (
+        studied.sort("start_on", "instrument_id")
+        .select(
+            "instrument_id",
+            pl.concat_str(
+                pl.col("instrument_id"), pl.lit(" "), pl.col("title").fill_null(""),
+            ).str.strip_chars().alias("instrument"),
+            pl.col("verdict").replace_strict(verdicts, default=DASH, return_dtype=pl.String)
+            .alias("verdict_text"),
+            "event_study",
+        )
+        .explode("event_study")
+        .unnest("event_study")
+        .drop_nulls("quarter_offset")
+    )  # fmt: skip
+    sign = pl.when(pl.col("quarter_offset") > 0).then(pl.lit("+")).otherwise(pl.lit(""))
+    return long.select(
+        "instrument_id",
+        "instrument",
+        pl.col("quarter_offset").cast(pl.Int64),
+        (sign + pl.col("quarter_offset").cast(pl.String)).alias("offset_text"),
+        "effect",
+        "lower",
+        "upper",
+        (_number("effect") + pl.lit(" (") + _number("lower") + pl.lit(f" {DASH} ")
+         + _number("upper") + pl.lit(")")).alias("change_text"),
+        "verdict_text",
+    )  # fmt: skip
+
+
+_EVENT_ROWS: Final = pl.Schema(
+    {"instrument_id": pl.String(), "instrument": pl.String(), "quarter_offset": pl.Int64(),
+     "offset_text": pl.String(), "effect": pl.Float64(), "lower": pl.Float64(),
+     "upper": pl.Float64(), "change_text": pl.String(), "verdict_text": pl.String()}
+)  # fmt: skip
+#: The quarters an event study shows, relative to the start quarter (0).
+EVENT_OFFSETS: Final = tuple(range(-4, 7))
+
+
+def event_study_chart(
+    effects: pl.DataFrame, lang: Language = "nl", *, level: float = 0.95, country: str = ""
+) -> Spec | None:
+    """The event study of each instrument of a country: per quarter from four before to six
+    after its start, the change of the index (points, against the not-yet-treated
+    countries) with its interval, a zero line, the start quarter marked; instruments side
+    by side in each quarter, told apart by colour. None when no instrument has one."""
+    rows = event_study_rows(effects, lang)
+    if rows.is_empty():
+        return None
+    alt = _alt()
+    interval = t("interval", lang, level=round(level * 100))
+    data = alt.Data(values=_records(rows))
+    offsets = [o for o in EVENT_OFFSETS]
+    labels_expr = "datum.value > 0 ? '+' + datum.value : '' + datum.value"
+    x = alt.X(
+        "quarter_offset:O",
+        scale=alt.Scale(domain=offsets),
+        axis=alt.Axis(labelExpr=labels_expr, labelAngle=0),
+        title=t("quarter_offset", lang),
+    )
+    instruments = rows.unique("instrument_id", maintain_order=True)["instrument"].to_list()
+    color = alt.Color(
+        "instrument:N",
+        sort=instruments,
+        scale=alt.Scale(scheme="tableau10"),
+        legend=alt.Legend(title=t("instrument", lang), orient="bottom", columns=1),
+    )
+    tooltip = [
+        alt.Tooltip("instrument:N", title=t("instrument", lang)),
+        alt.Tooltip("offset_text:N", title=t("quarter_offset", lang)),
+        alt.Tooltip("change_text:N", title=f"{t('change', lang)} ({interval})"),
+        alt.Tooltip("verdict_text:N", title=t("verdict", lang)),
+    ]
+    offset = alt.XOffset("instrument:N", sort=instruments)
+    base = alt.Chart(data)
+    bars = base.mark_rule(strokeWidth=2).encode(
+        x=x, xOffset=offset, y="lower:Q", y2="upper:Q", color=color, tooltip=tooltip
+    )
+    points = base.mark_point(filled=True, size=50).encode(
+        x=x,
+        xOffset=offset,
+        y=alt.Y("effect:Q", title=f"{t('change', lang)} ({interval})"),
+        color=color,
+        tooltip=tooltip,
+    )
+    zero = alt.Chart(alt.Data(values=[{"zero": 0}])).mark_rule(color="#57606a").encode(y="zero:Q")
+    start = alt.Data(values=[{"quarter_offset": 0, "label": t("started", lang)}])
+    start_rule = (
+        alt.Chart(start)
+        .mark_rule(strokeDash=[4, 3], color="#6e7781")
+        .encode(x=alt.X("quarter_offset:O", scale=alt.Scale(domain=offsets), bandPosition=0))
+    )
+    start_text = (
+        alt.Chart(start)
+        .mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#57606a")
+        .encode(
+            x=alt.X("quarter_offset:O", scale=alt.Scale(domain=offsets), bandPosition=0),
+            y=alt.value(8),
+            text="label:N",
+        )
+    )
+    chart = alt.layer(zero, start_rule, start_text, bars, points).properties(
+        width=WIDTH, height=240, title=t("event_title", lang, country=country)
+    )
+    return _finish(chart, lang)
 
 
 def _label_expr(names: dict[str, str]) -> str:

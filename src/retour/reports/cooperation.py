@@ -30,6 +30,7 @@ from retour.reports.document import Block, Chart, Document, Notes, Paragraph, Se
 from retour.reports.messages import N_, _
 
 SIMULATED: Final = labels.SIMULATED
+DASH: Final = charts.DASH
 
 TEXT: Final[dict[str, str]] = {
     "scale_heading": N_("Cooperation of countries of origin"),
@@ -82,11 +83,27 @@ TEXT: Final[dict[str, str]] = {
     "instruments_caption": N_("Instruments for {country} and their estimated effect"),
     "effects_text": N_(
         "The effect is the change of the index in points attributable to the "
-        "instrument: the country's change from the year before to the year "
-        "after, minus that of comparable countries without an instrument; the "
-        "interval ({level}%) includes the ordinary year-to-year drift of "
-        "countries."
+        "instrument: the country's average change over the six quarters after its "
+        "start against the quarters before, minus that of comparable countries "
+        "without an instrument then; the interval ({level}%) includes the ordinary "
+        "quarter-to-quarter movement of countries."
     ),
+    "event_text": N_(
+        "Quarter by quarter, from four quarters before an instrument's start to six "
+        "after it, the change of the index against countries without an instrument "
+        "starting or ending then, each relative to its own quarters before the start. "
+        "Quarters before the start that already move mean the effect cannot be told "
+        "apart from what was happening anyway."
+    ),
+    "terms_section": N_("Agreed time limits"),
+    "terms_caption": N_("Time limits in force for {country} on {date}"),
+    "no_terms": N_("No agreed time limits for {country} are in force on {date}."),
+    "overdue_caption": N_("Requests to {country} overdue on {date}, by days over"),
+    "no_overdue": N_("No request to {country} is overdue on {date}."),
+    "compliance_caption": N_(
+        "Requests to {country} with time limits by year of submission: share kept"
+    ),
+    "status_line": N_("{kinds}: not assessed, {status} since {date}."),
     "no_effect": N_("Without requests to {country} retour cannot estimate an instrument's effect."),
     "no_instruments": N_("No instruments recorded."),
     "cases_section": N_("Cases of nationals"),
@@ -139,7 +156,17 @@ COLUMNS: Final[dict[str, str]] = {
     "answer": N_("Answer"),
     "state": N_("How the case stands"),
     "departure": N_("Type of departure"),
+    "request_kind": N_("Kind of request"),
+    "reply_days": N_("Answer within (days)"),
+    "day_count": N_("Days counted"),
+    "deemed_accepted": N_("No answer is acceptance"),
+    "document_days": N_("Document within (days)"),
+    "what": N_("Awaited"),
+    "with_terms": N_("With time limits"),
+    "in_time_share": N_("Answered in time"),
+    "documents_in_time_share": N_("Document in time"),
 }
+DAY_COUNTS: Final[dict[str, str]] = {"calendar": N_("calendar days"), "working": N_("working days")}
 
 #: The words for the instruments' codes and for how a case stands.
 CODES: Final[dict[str, str]] = {
@@ -218,6 +245,24 @@ class ScaleData:
 
 
 @dataclass(frozen=True, slots=True)
+class TermsData:
+    """The agreed time limits of a country on a date (the extraction date), published:
+    ``in_force`` the terms that apply to requests submitted on that date (instrument_id,
+    title, request_kind, reply_days, day_count, deemed_accepted, document_days,
+    applies_from); ``overdue`` the overdue requests counted by kind, what is awaited and
+    band of days over (through the profile; None without terms); ``compliance`` per year
+    of submission the requests with terms and the shares answered and documented in time
+    (null where hidden); ``statuses`` the country statuses that hold on the date (kind,
+    status, start_on)."""
+
+    on: dt.date
+    in_force: pl.DataFrame
+    overdue: DisclosedTable | None
+    compliance: pl.DataFrame
+    statuses: pl.DataFrame
+
+
+@dataclass(frozen=True, slots=True)
 class CountryData:
     """What the country report shows (already through the profile).
 
@@ -245,6 +290,7 @@ class CountryData:
     cases: DisclosedTable | None = None
     departures: DisclosedTable | None = None
     fingerprint: str | None = None
+    terms: TermsData | None = None
 
     @property
     def has_requests(self) -> bool:
@@ -404,10 +450,16 @@ def scale_report(data: ScaleData, lang: Language = "nl") -> str:
 # -- one country ----------------------------------------------------------------------------------
 
 
+def held_statuses(data: CountryData, lang: Language) -> tuple[str, ...]:
+    """The country statuses that hold on the extraction date, one sentence each."""
+    return () if data.terms is None else status_lines(data.terms.statuses, lang)
+
+
 def _index_section(data: CountryData, name: str, lang: Language) -> Section:
+    held = tuple(Paragraph(line) for line in held_statuses(data, lang))
     if not data.has_requests:
         return Section(
-            _t("index_section", lang), (Paragraph(_t("no_requests", lang, country=name)),)
+            _t("index_section", lang), (*held, Paragraph(_t("no_requests", lang, country=name)))
         )
     level = round(data.level * 100)
     spec = charts.index_chart(data.index, data.effects, lang, level=data.level, country=name)
@@ -420,11 +472,106 @@ def _index_section(data: CountryData, name: str, lang: Language) -> Section:
     return Section(
         _t("index_section", lang),
         (
+            *held,
             Paragraph(_t("intro", lang, level=level)),
             Chart("index", spec, charts.t("index_title", lang, country=name)),
             _frame_table(frame, caption, lang, "index"),
         ),
     )
+
+
+def status_lines(statuses: pl.DataFrame, lang: Language) -> tuple[str, ...]:
+    """One sentence per country status that holds: "LP and T&O: not assessed, forced
+    return suspended since 2017-01-01."."""
+    lines = []
+    for kind, status, start in statuses.select("kind", "status", "start_on").iter_rows():
+        kinds = labels.code_label(kind, lang) if kind else _("LP and T&O", lang)
+        words = _(terms_text.STATUS.get(status, status), lang)
+        lines.append(_t("status_line", lang, kinds=kinds, status=words, date=start.isoformat()))
+    return tuple(lines)
+
+
+def _yes_no(value: Any, lang: Language) -> str:
+    return _(terms_text.YES_NO[value], lang) if value in terms_text.YES_NO else DASH
+
+
+def _terms_in_force(terms: TermsData, name: str, lang: Language) -> Block:
+    on = terms.on.isoformat()
+    if terms.in_force.is_empty():
+        return Paragraph(_t("no_terms", lang, country=name, date=on))
+    rows = tuple(
+        (
+            str(r["title"] or r["instrument_id"]),
+            labels.code_label(r["request_kind"], lang),
+            _count(r["reply_days"]),
+            _(DAY_COUNTS.get(r["day_count"], r["day_count"]), lang),
+            _yes_no(r["deemed_accepted"], lang),
+            _count(r["document_days"]),
+        )
+        for r in terms.in_force.sort("request_kind", "applies_from").iter_rows(named=True)
+    )
+    keys = ("title", "request_kind", "reply_days", "day_count", "deemed_accepted", "document_days")
+    headers = tuple(_c(k, lang) for k in keys)
+    caption = _t("terms_caption", lang, country=name, date=on)
+    return Table(caption, headers, rows, key="terms")
+
+
+def _overdue_table(terms: TermsData, name: str, lang: Language) -> Block:
+    """The overdue requests by kind and what is awaited, across the bands of days over, as
+    the profile shows them (hidden cells as ``<5`` and ``x``)."""
+    on = terms.on.isoformat()
+    table = terms.overdue
+    if table is None or table.shown.filter(~pl.col(IS_TOTAL)).is_empty():
+        return Paragraph(_t("no_overdue", lang, country=name, date=on))
+    frame = table.to_display_frame(lang)
+    dims = len(table.row_dims)
+    totals = table.shown[IS_TOTAL].to_list()
+    what = {c: _(m, lang) for c, m in terms_text.WHAT.items()}
+    rows = tuple(
+        (
+            str(r[0]) if total else labels.code_label(str(r[dims - 2]), lang),
+            "" if total else what.get(str(r[dims - 1]), str(r[dims - 1])),
+            *("" if v is None else str(v) for v in r[dims:]),
+        )
+        for r, total in zip(frame.iter_rows(), totals, strict=True)
+    )
+    headers = (_c("request_kind", lang), _c("what", lang), *frame.columns[dims:])
+    caption = _t("overdue_caption", lang, country=name, date=on)
+    marked = frozenset(i for i, t in enumerate(totals) if t)
+    return Table(caption, headers, rows, totals=marked, key="overdue")
+
+
+def _compliance_table(terms: TermsData, name: str, lang: Language) -> Block | None:
+    if terms.compliance.is_empty():
+        return None
+    keys = ("year", "with_terms", "in_time_share", "median_days_to_answer",
+            "documents_in_time_share")  # fmt: skip
+    rows = tuple(
+        (
+            str(r["year"]),
+            _count(r["with_terms"]),
+            _pct(r["in_time_share"]),
+            _num(r["median_days_to_answer"]),
+            _pct(r["documents_in_time_share"]),
+        )
+        for r in terms.compliance.sort("year").iter_rows(named=True)
+    )
+    headers = tuple(_c(k, lang) for k in keys)
+    return Table(_t("compliance_caption", lang, country=name), headers, rows, key="compliance")
+
+
+def terms_blocks(terms: TermsData, name: str, lang: Language) -> tuple[Block, ...]:
+    """The time limits in force, the overdue requests and the shares kept per year: for
+    the brief and the country page alike."""
+    blocks: list[Block] = [_terms_in_force(terms, name, lang), _overdue_table(terms, name, lang)]
+    kept = _compliance_table(terms, name, lang)
+    return (*blocks, *(() if kept is None else (kept,)))
+
+
+def _terms_section(data: CountryData, name: str, lang: Language) -> Section | None:
+    if data.terms is None:
+        return None
+    return Section(_t("terms_section", lang), terms_blocks(data.terms, name, lang))
 
 
 def _answers_section(data: CountryData, name: str, lang: Language) -> Section | None:
@@ -517,14 +664,18 @@ def _instruments_section(data: CountryData, name: str, lang: Language) -> Sectio
     spec = charts.effects_chart(
         data.effects, lang, level=level, country=name, span=_span(data.index, data.effects)
     )
-    return Section(
-        _t("effects_section", lang),
-        (
-            Paragraph(_t("effects_text", lang, level=round(level * 100))),
-            Chart("effects", spec, charts.t("effects_title", lang, country=name)),
-            table,
-        ),
-    )
+    blocks: list[Block] = [
+        Paragraph(_t("effects_text", lang, level=round(level * 100))),
+        Chart("effects", spec, charts.t("effects_title", lang, country=name)),
+        table,
+    ]
+    event = charts.event_study_chart(data.effects, lang, level=level, country=name)
+    if event is not None:
+        blocks += [
+            Paragraph(_t("event_text", lang)),
+            Chart("event_study", event, charts.t("event_title", lang, country=name)),
+        ]
+    return Section(_t("effects_section", lang), tuple(blocks))
 
 
 def nationals_tables(data: CountryData, lang: Language) -> tuple[Table, ...]:
@@ -588,6 +739,7 @@ def country_document(data: CountryData, lang: Language = "nl") -> Document:
     name = labels.country_name(data.country, lang)
     parts = [
         _index_section(data, name, lang),
+        _terms_section(data, name, lang),
         _answers_section(data, name, lang),
         _outcomes_section(data, name, lang),
         _instruments_section(data, name, lang),

@@ -32,14 +32,17 @@ from typing import Final
 
 import polars as pl
 
+from retour.analysis import terms as timing
 from retour.analysis.answer_times import AnswerTimes, answer_curves, answer_times
 from retour.analysis.effects import InstrumentEffects, instrument_effects
 from retour.analysis.followup import latest_date
 from retour.analysis.index import ALL_KINDS, CooperationIndex, assess
 from retour.analysis.index_model import IndexOptions, ModelSummary
 from retour.analysis.periods import Granularity, Period
+from retour.analysis.pooled import pooled_effects
 from retour.analysis.return_rate import ReturnRates
 from retour.disclosure import (
+    IS_TOTAL,
     DisclosedEstimates,
     DisclosedTable,
     DisclosureRules,
@@ -49,13 +52,14 @@ from retour.disclosure import (
     disclose_table,
     pool_countries,
 )
-from retour.disclosure.estimates import layout_notes
+from retour.disclosure.estimates import LEFT_OUT_NOTE, layout_notes
 from retour.disclosure.layouts import (
     INDEX_COLUMNS,
     disclose_answer_times,
     disclose_curves,
     disclose_effects,
     disclose_index,
+    disclose_pooled_effects,
     index_layout,
 )
 from retour.domain.codes import Outcome, RequestKind, Table
@@ -75,6 +79,7 @@ from retour.service.memo import AnswerCache
 from retour.service.nationals import Nationals, nationals
 from retour.service.publication import Output, disclosure_rules, provenance, record_output
 from retour.store import read as store_read
+from retour.store import terms as terms_store
 
 #: The columns a published assessment table holds, in order (CSV and JSON follow it).
 PUBLISHED: Final = INDEX_COLUMNS
@@ -340,6 +345,42 @@ def effects_of_instruments(
     )
 
 
+#: The ways ``retour effects --pool-by`` pools instruments.
+POOL_BY: Final = ("kind",)
+
+
+def pooled_effects_of_instruments(
+    context: Retour,
+    pool_by: str,
+    *,
+    profile: str | Profile = Profile.PUBLIC,
+    confidential: str | None = None,
+) -> EffectsView:
+    """The joint effect of the instruments of each kind (:func:`pooled_effects`), after the
+    profile: under pooling profiles the instruments of confidential countries are left out
+    before pooling, as their rows are left out of :func:`effects_of_instruments`."""
+    if pool_by.strip().lower() not in POOL_BY:
+        raise UsageError(
+            N_("Instruments cannot be pooled by {value!r}."),
+            hint=N_("Pool them by their kind: --pool-by kind."),
+            value=pool_by,
+        )
+    rules = disclosure_rules(context, profile, confidential)
+    data = snapshot(context)
+    result = _effects(data)
+    table = result.table
+    if rules.pools:
+        table = table.filter(~pl.col("country").is_in(sorted(rules.confidential)))
+    level = result.options.level
+    notes = (LEFT_OUT_NOTE,) if rules.pools else ()
+    published = disclose_pooled_effects(
+        pooled_effects(table, level), rules, data.origin, notes=notes
+    )
+    return EffectsView(
+        published.frame, rules, data.origin, data.as_of, level, published.notes, published
+    )
+
+
 # -- one country ------------------------------------------------------------------------------
 
 
@@ -371,6 +412,7 @@ class CountryView:
     instruments: pl.DataFrame
     nationals: Nationals | None
     eu_context: ReturnRates | None
+    terms: report.TermsData | None = None
 
     @property
     def has_requests(self) -> bool:
@@ -422,7 +464,8 @@ def country_view(
     people = nationals(context, code, rules, origin)
     requested = _requested(context, code, rules, opts)
     nothing = requested is None or requested.outcomes is None
-    if nothing and recorded.is_empty() and eu is None and people is None:
+    held = country_terms(context, code, rules)
+    if nothing and recorded.is_empty() and eu is None and people is None and held is None:
         name = CountryName(code, report_labels.country_name(code, "en"))
         raise NotFoundError(
             N_("no data on {name} ({country}) yet."),
@@ -453,6 +496,7 @@ def country_view(
         instruments=recorded,
         nationals=people,
         eu_context=eu,
+        terms=held,
     )
 
 
@@ -788,4 +832,138 @@ def country_data(view: CountryView) -> report.CountryData:
         cases=None if people is None else people.cases,
         departures=None if people is None else people.departures,
         fingerprint=view.origin.fingerprint,
+        terms=view.terms,
+    )
+
+
+# -- agreed time limits of one country -------------------------------------------------------
+
+
+def country_terms(context: Retour, code: str, rules: DisclosureRules) -> report.TermsData | None:
+    """The country's time limits in force on the extraction date, its overdue requests
+    counted by kind, what is awaited and band of days over (through the profile), the
+    shares kept per year of submission, and the statuses that hold on that date; None when
+    the database holds neither terms nor a status for it."""
+    small = terms_store.small_tables(context.database())
+    on = small.extracted_on
+    applied = timing.applicable_terms(small.instruments, small.terms)
+    mine = applied.filter(pl.col("country") == code)
+    held = small.statuses.filter(pl.col("country") == code)
+    if on is None or (mine.is_empty() and held.is_empty()):
+        return None
+    titles = small.instruments.select(
+        "instrument_id", "title", pl.col("start_on").alias("instrument_start")
+    )
+    in_force = (
+        mine.filter((pl.col("applies_from") <= on) & (pl.col("applies_until") > on))
+        .join(small.terms.select("term_id", "instrument_id"), on="term_id", how="left")
+        .join(titles, on="instrument_id", how="left")
+    )
+    overdue_counts, compliance_rows = None, pl.DataFrame()
+    if not mine.is_empty():
+        overdue_counts = _overdue_counts(context, code, rules)
+        compliance_rows = _compliance_rows(context, code, rules)
+    return report.TermsData(
+        on=on,
+        in_force=in_force,
+        overdue=overdue_counts,
+        compliance=compliance_rows,
+        statuses=timing.statuses_on(small.statuses, on).filter(pl.col("country") == code),
+    )
+
+
+def _overdue_counts(context: Retour, code: str, rules: DisclosureRules) -> DisclosedTable:
+    """Overdue requests to ``code`` on the extraction date by kind, what and band of days
+    over, disclosed: the counts of `retour overdue` under every profile (internal too: a
+    page shows counts, the list is the overdue page's)."""
+    answer = terms.overdue(
+        context, country=code, profile=rules.profile, confidential=_confidential(rules)
+    )
+    if answer.counts is not None:
+        return answer.counts
+    assert answer.listed is not None
+    counts = timing.overdue_counts(answer.listed).with_columns(
+        pl.col(timing.BAND).cast(terms.BAND_ORDER)
+    )
+    rows = list(terms.COUNT_ROWS)
+    return disclose_table(counts, rows=rows, column=timing.BAND, rules=rules)
+
+
+def _compliance_rows(context: Retour, code: str, rules: DisclosureRules) -> pl.DataFrame:
+    """The published shares kept per year of submission (the default years)."""
+    try:
+        kept = terms.compliance(
+            context, by="country,year", profile=rules.profile, confidential=_confidential(rules)
+        )
+    except UsageError:  # no requests with terms in the data
+        return pl.DataFrame()
+    return kept.published.filter(~pl.col(IS_TOTAL) & (pl.col("country") == code))
+
+
+def _confidential(rules: DisclosureRules) -> str | None:
+    return ",".join(sorted(rules.confidential)) or None
+
+
+# -- every country with data, for the overview ------------------------------------------------
+
+#: The columns of :func:`country_list`.
+COUNTRY_LIST: Final = pl.Schema(
+    {"country": pl.String(), "has_requests": pl.Boolean(), "with_terms": pl.Int64(),
+     "in_time_share": pl.Float64(), "status": pl.String(), "status_kind": pl.String(),
+     "status_since": pl.Date()}
+)  # fmt: skip
+
+
+def country_list(
+    context: Retour,
+    with_requests: tuple[str, ...],
+    *,
+    profile: str | Profile = Profile.PUBLIC,
+    confidential: str | None = None,
+) -> pl.DataFrame:
+    """Every country a page can be shown for (:data:`COUNTRY_LIST`): those with requests
+    (``with_requests``, as the profile names them) and those with instruments or a country
+    status but no requests (Syria, Somalia: no index); with the share of requests answered
+    within the agreed time limit over the default years (published; null without terms or
+    where hidden) and the country status that holds on the extraction date. A confidential
+    country is not in it under a pooling profile."""
+    rules = disclosure_rules(context, profile, confidential)
+    small = terms_store.small_tables(context.database())
+    others = pl.concat(
+        [small.instruments.select("country"), small.statuses.select("country")]
+    ).unique()
+    codes = pl.DataFrame({"country": list(with_requests)}, schema={"country": pl.String})
+    listed = pl.concat([codes, others.join(codes, on="country", how="anti")]).with_columns(
+        pl.col("country").is_in(list(with_requests)).alias("has_requests")
+    )
+    if rules.pools:
+        listed = listed.filter(~pl.col("country").is_in(list(rules.confidential)))
+    shares = _in_time_shares(context, rules)
+    on = small.extracted_on or dt.date.today()
+    held = (
+        timing.statuses_on(small.statuses, on)
+        .sort("start_on")
+        .unique("country", keep="first")
+        .select(
+            "country",
+            "status",
+            pl.col("kind").alias("status_kind"),
+            pl.col("start_on").alias("status_since"),
+        )
+    )
+    joined = listed.join(shares, on="country", how="left").join(held, on="country", how="left")
+    return joined.select(COUNTRY_LIST.names()).cast(COUNTRY_LIST)
+
+
+def _in_time_shares(context: Retour, rules: DisclosureRules) -> pl.DataFrame:
+    """country, with_terms, in_time_share over the default years, as published."""
+    try:
+        kept = terms.compliance(
+            context, by="country", profile=rules.profile, confidential=_confidential(rules)
+        )
+    except UsageError:  # no requests with terms
+        return pl.DataFrame(schema={"country": pl.String, "with_terms": pl.Int64,
+                                    "in_time_share": pl.Float64})  # fmt: skip
+    return kept.published.filter(~pl.col(IS_TOTAL)).select(
+        pl.col("country").cast(pl.String), "with_terms", "in_time_share"
     )

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Final, TypeVar
 
 import polars as pl
@@ -39,7 +40,8 @@ from retour.reports import charts as chart_specs
 from retour.reports import context as context_report
 from retour.reports import cooperation as cooperation_report
 from retour.reports import labels
-from retour.reports.document import Table
+from retour.reports import terms as terms_text
+from retour.reports.document import Paragraph, Table
 from retour.reports.messages import N_, _
 from retour.service import conditions, cooperation, figures, instruments, outside, publication
 from retour.service.context import Retour
@@ -167,6 +169,36 @@ class Views:
             return tuple(c for c in codes if c and c != OTHER_COUNTRIES)
 
         return self.cached("countries", (profile,), compute)
+
+    def country_list(
+        self, profile: Profile, lang: Language, order: CountryOrder | None = None
+    ) -> tuple[CountryRow, ...]:
+        """Every country a page can be shown for, with requests or not (no index either
+        way), its share answered within the agreed time limit and the status that holds;
+        by name or by that share (highest first, countries without one last)."""
+        chosen = order or CountryOrder.NAME
+
+        def compute() -> tuple[CountryRow, ...]:
+            frame = cooperation.country_list(self.app, self.countries(profile), profile=profile)
+            rows = [
+                CountryRow(
+                    code=r["country"],
+                    name=labels.country_name(r["country"], lang),
+                    has_requests=bool(r["has_requests"]),
+                    in_time=_share_text(r["in_time_share"]),
+                    share=r["in_time_share"],
+                    status=""
+                    if r["status"] is None
+                    else terms_text.not_assessed_text(r["status"], r["status_since"], lang),
+                )
+                for r in frame.iter_rows(named=True)
+            ]
+            by_name = sorted(rows, key=lambda r: chart_specs.name_key(r.name))
+            if chosen is CountryOrder.IN_TIME:
+                by_name.sort(key=lambda r: (r.share is None, -(r.share or 0.0)))
+            return tuple(by_name)
+
+        return self.cached("country-list", (profile, lang, chosen), compute)
 
     def instruments(self, country: str | None = None) -> tuple[Instrument, ...]:
         return self.cached(
@@ -329,6 +361,11 @@ class Views:
                     specs["effects"] = chart_specs.effects_chart(
                         view.effects, lang, level=view.effect_level, country=name
                     )
+                    event = chart_specs.event_study_chart(
+                        view.effects, lang, level=view.effect_level, country=name
+                    )
+                    if event is not None:
+                        specs["event_study"] = event
             effects_caption = caption(
                 _("Estimated effect of instruments", lang),
                 Filters(profile, country=code, requests=False),
@@ -351,6 +388,8 @@ class Views:
                 no_cases=None
                 if view.nationals is not None
                 else cooperation_report.no_cases_text(code, lang),
+                terms=terms_views(view.terms, name, lang),
+                statuses=cooperation_report.held_statuses(data, lang),
             )
 
         return self.cached("country-charts", (code, profile, lang), compute)
@@ -486,6 +525,16 @@ def sort_text(order: chart_specs.ScaleOrder, lang: Language) -> str:
     return filter_text(N_("order"), _(i18n.ORDER_NAMES[order.value], lang), lang)
 
 
+#: How the overview's list of countries is ordered, in words.
+COUNTRY_ORDER_NAMES: Final = {"name": N_("by name"), "in_time": N_("by share answered in time")}
+
+
+def country_list_caption(order: CountryOrder, profile: Profile, lang: Language) -> str:
+    """The caption of the overview's list of countries: its order and the profile."""
+    order_words = filter_text(N_("order"), _(COUNTRY_ORDER_NAMES[order.value], lang), lang)
+    return "; ".join((_("Countries with data", lang), order_words, profile_text(profile, lang)))
+
+
 def scale_filters(
     kind: str, order: chart_specs.ScaleOrder, profile: Profile, lang: Language
 ) -> str:
@@ -542,6 +591,35 @@ class CountryCharts:
     #: to the country; said in place of the tables of nationals when there are no cases.
     no_requests: str | None = None
     no_cases: str | None = None
+    #: The agreed time limits (the brief's blocks): a sentence as text, a table as a view.
+    terms: tuple[TableView | str, ...] = ()
+    #: The country statuses that hold (not assessed), one sentence each.
+    statuses: tuple[str, ...] = ()
+
+
+class CountryOrder(StrEnum):
+    """How the overview lists its countries."""
+
+    NAME = "name"
+    IN_TIME = "in_time"  # highest share answered within the agreed limit first
+
+
+@dataclass(frozen=True, slots=True)
+class CountryRow:
+    """A country of the overview's list: no index (the scale has it), its share answered
+    within the agreed time limit (text, and the value it sorts by), the status that holds
+    (not assessed) in words, and whether any request went to it."""
+
+    code: str
+    name: str
+    has_requests: bool
+    in_time: str
+    share: float | None
+    status: str
+
+
+def _share_text(value: float | None) -> str:
+    return chart_specs.DASH if value is None else f"{round(value * 100)}%"
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,12 +629,29 @@ class CountryWords:
 
     nationals_heading: str
     brief_docx: str
+    event_text: str = ""
+    terms_heading: str = ""
 
 
 def country_words(lang: Language) -> CountryWords:
     return CountryWords(
         _(cooperation_report.TEXT["cases_section"], lang),
         _(cooperation_report.TEXT["brief_docx"], lang),
+        _(cooperation_report.TEXT["event_text"], lang),
+        _(cooperation_report.TEXT["terms_section"], lang),
+    )
+
+
+def terms_views(
+    terms: cooperation_report.TermsData | None, name: str, lang: Language
+) -> tuple[TableView | str, ...]:
+    """The brief's blocks on the agreed time limits: sentences as text, tables as views."""
+    if terms is None:
+        return ()
+    return tuple(
+        document_table(b) if isinstance(b, Table) else b.text
+        for b in cooperation_report.terms_blocks(terms, name, lang)
+        if isinstance(b, Table | Paragraph)
     )
 
 
