@@ -19,7 +19,7 @@ from retour.cli.session import command_app, context
 
 if TYPE_CHECKING:
     from retour.disclosure import Language
-    from retour.service.records import Change
+    from retour.service.records import Change, RecordTable
 
 app = command_app()
 
@@ -54,7 +54,7 @@ def history(
     _print(row_id, changes, language)
 
 
-def _table(name: str | None) -> object:
+def _table(name: str | None) -> RecordTable | None:
     from retour.domain.errors import N_, UsageError
     from retour.service.records import RecordTable
 
