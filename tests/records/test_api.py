@@ -7,14 +7,18 @@ in the import's form; 403 viewer and analyst; 401 without a session or token; 40
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from retour.domain.codes import Table
+from retour.service import audit
 from retour.service.accounts import Role
 from retour.service.context import Retour
+from retour.service.records import row_history
 from retour.store import read as store_read
 
 Headers = Callable[[Role], dict[str, str]]
@@ -66,15 +70,9 @@ def test_post_then_get_gives_the_row_and_its_etag(
     assert read.status_code == 200
     assert read.headers["etag"] == etag
     assert read.json()["row"] == made.json()["row"]
-    stored = store_read.read_dataset(stocked.database())[table_enum(table)]
+    stored = store_read.read_dataset(stocked.database())[Table(table)]
     assert stored.height == {"cases": 3, "requests": 3, "detentions": 2,
                              "departures": 1, "conditions": 2}[table]  # fmt: skip
-
-
-def table_enum(name: str) -> Any:
-    from retour.domain.codes import Table
-
-    return Table(name)
 
 
 @pytest.mark.parametrize("table", list(CORRECTIONS))
@@ -211,3 +209,44 @@ def test_an_unknown_id_is_404(api: TestClient, token_of: Headers, path: str) -> 
 def test_a_stored_id_posted_again_is_409(api: TestClient, token_of: Headers) -> None:
     row = {"case_id": "C1", "nationality": "MA", "opened_on": "2023-01-10"}
     assert api.post("/api/cases", json=row, headers=token_of(Role.CASEWORKER)).status_code == 409
+
+
+def test_a_v_number_is_pseudonymised_as_on_import_and_never_echoed(
+    api: TestClient, token_of: Headers, stocked: Retour
+) -> None:
+    number = "V-0000-4711"  # synthetic
+    headers = token_of(Role.CASEWORKER)
+    made = api.post(
+        "/api/cases",
+        json={"v_number": number, "nationality": "MA", "opened_on": "2024-01-02"},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.text
+    pseudonym = made.json()["id"]
+    assert pseudonym.startswith("p") and len(pseudonym) == 33
+    request = {
+        "request_id": "R7", "v_number": number, "kind": "LP", "country": "MA",
+        "submitted_on": "2024-02-01", "id_evidence": "none", "alien_cooperates": "no",
+        "outcome": "pending",
+    }  # fmt: skip
+    second = api.post("/api/requests", json=request, headers=headers)
+    assert second.status_code == 201, second.text
+    assert second.json()["row"]["case_id"] == pseudonym
+    wrong = api.post("/api/requests", json={**request, "request_id": "R8", "v_number": "V-9"},
+                     headers=headers)  # fmt: skip
+    assert wrong.status_code == 422
+    assert [(v["column"], v["value"]) for v in wrong.json()["violations"]] == [("v_number", None)]
+    said = made.text + second.text + wrong.text
+    said += json.dumps([c.as_json() for c in row_history(stocked, pseudonym)])
+    said += json.dumps([e.detail for e in audit.read_log(stocked, limit=50)])
+    said += store_read.read_dataset(stocked.database())[Table.CASES].write_csv()
+    assert "4711" not in said and "V-9" not in said
+
+
+def test_a_refused_recording_is_in_the_audit_log(
+    api: TestClient, token_of: Headers, stocked: Retour
+) -> None:
+    sent = api.post("/api/requests", json={"request_id": "R5"}, headers=token_of(Role.VIEWER))
+    assert sent.status_code == 403
+    refused = [e for e in audit.read_log(stocked, limit=5) if e.action == "access_refused"]
+    assert [(e.actor, e.subject) for e in refused] == [("viewer", "record")]

@@ -140,6 +140,8 @@ AUDITED_REFUSALS: Final[dict[tuple[str, str], str]] = {
     ("GET", "/overdue"): "overdue",
     ("GET", "/overdue/csv"): "overdue",
     ("GET", "/overdue/xlsx"): "overdue",
+    # recording: every refusal of a route of the recording API
+    **{route: "record" for route, p in ROUTES.items() if p is Permission.RECORD_DATA},
 }
 
 
