@@ -18,7 +18,7 @@ import pytest
 
 from ..process import retour
 from . import generated, oracle
-from .fixture import Files
+from .fixture import Files, write
 from .test_overdue import _imported
 
 YEAR = 2023
@@ -241,3 +241,27 @@ def test_every_output_is_in_the_audit_log(art25a_db: tuple[Path, dict[str, str],
         ).fetchall()[before[0] :]
     assert [json.loads(d)["format"] for _a, _p, d in found] == ["csv", "json", "table"]
     assert {(a, p) for a, p, _d in found} == {("export_figures", "public")}
+
+
+def test_the_indicators_on_the_backend_under_test(database_url: str, tmp_path: Path) -> None:
+    """The same count on the backend the suite runs on (PostgreSQL with
+    RETOUR_TEST_DATABASE): its date arithmetic and grouping give the oracle's figures."""
+    files = dataset(8, n=500)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"RETOUR_DB": database_url, "COLUMNS": "80"}
+    done = retour(["import", str(write(tmp_path / "data", files))], home, **env)
+    assert done.returncode == 0, done.stderr
+    done = retour(["figures", "art25a", "--year", str(YEAR), "--profile", "internal",
+                   "--format", "csv"], home, **env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = {r["country"]: r for r in _rows(done.stdout) if r["country"]}
+    want = expected(files, YEAR)
+    assert sorted(rows) == sorted(want)
+    for country, values in want.items():
+        for c in COUNTS:
+            assert int(rows[country][c]) == values[c], (country, c)
+        got = _value(rows[country]["median_days_to_answer"])
+        assert got == values["median_days_to_answer"], country
+        got = _value(rows[country]["answered_in_time_share"])
+        assert got == _share(values["answered_in_time_share"]), country
