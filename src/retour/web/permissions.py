@@ -84,6 +84,7 @@ ROUTES: Final[dict[tuple[str, str], Permission]] = {
     ("GET", "/cases"): Permission.VIEW_CASES,
     ("POST", "/cases"): Permission.VIEW_CASES,
     ("GET", "/cases/{case_id}"): Permission.VIEW_CASES,
+    ("POST", "/cases/{case_id}/record"): Permission.RECORD_DATA,
     ("GET", "/instruments"): Permission.MANAGE_INSTRUMENTS,
     ("POST", "/instruments"): Permission.MANAGE_INSTRUMENTS,
     ("POST", "/instruments/{instrument_id}/end"): Permission.MANAGE_INSTRUMENTS,
