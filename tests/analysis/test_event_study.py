@@ -230,3 +230,39 @@ def _retour(env: dict[str, str], *args: str) -> str:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def test_pooled_by_kind_as_json_and_in_both_languages(simulated: dict[str, str]) -> None:
+    rows = json.loads(_retour(simulated, "effects", "--format", "json", "--profile",
+                              "internal"))["rows"]  # fmt: skip
+    out = json.loads(_retour(simulated, "effects", "--pool-by", "kind", "--format", "json"))
+    assert out["by"] == "kind" and out["profile"] == "public"
+    kinds = {r["kind"] for r in rows}
+    assert {r["kind"] for r in out["rows"]} == kinds
+    for row in out["rows"]:
+        assert row["instruments"] == sum(r["kind"] == row["kind"] for r in rows)
+        mine = [r for r in rows if r["kind"] == row["kind"]]
+        assert row["pooled"] == sum(r["effect_logit"] is not None for r in mine)
+        assert row["n_before"] is None or row["n_before"] % 10 == 0  # public: rounded
+        for points in ("effect", "lower", "upper"):
+            assert row[points] is None or float(row[points]).is_integer()
+        if row["pooled"] >= 2:
+            assert row["lower"] <= row["effect"] <= row["upper"]
+            assert row["verdict"] in ("increase", "decrease", "no clear change")
+        else:
+            assert row["verdict"] == "too little data" and row["effect"] is None
+    env = {**simulated, "COLUMNS": "80"}
+    en = _retour(env, "effects", "--pool-by", "kind", "--lang", "en")
+    nl = _retour(env, "effects", "--pool-by", "kind", "--lang", "nl")
+    assert "Joint effects of instruments by kind" in en and "With an effect" in en
+    assert "Gezamenlijke effecten van instrumenten per soort" in nl and "Met een effect" in nl
+    assert "With an effect" not in nl and "readmission agreement" not in nl
+
+
+def test_pooling_by_something_else_is_refused(simulated: dict[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "retour", "effects", "--pool-by", "country", "--lang", "en"],
+        capture_output=True, text=True, env=simulated, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "cannot be pooled by 'country'" in done.stderr and "--pool-by kind" in done.stderr

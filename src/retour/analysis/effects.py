@@ -16,7 +16,8 @@ c's mean logit index after the start; the interval likewise (95% by default, bec
 a claim). Verdicts, in this order:
 
 - ``too little data``: the window falls outside the data, too few requests before or
-  after, too few comparable countries, or the interval is wider than ``max_width`` points;
+  after, or too few comparable countries (a wide interval is no reason: it is judged like any
+  other, and when it holds 0 the note says how large an effect could not be seen);
 - ``not identifiable``: the index was already moving before the start (the quarter just
   before it differs from the earlier pre-start quarters beyond chance, against the
   controls): no effect is given, only the event study that shows the move;
@@ -104,7 +105,6 @@ class EffectOptions:
         min_quarters: the least quarters before and after the start in the data.
         min_requests: the least requests before, and after, for the country and a control.
         min_controls: fewer comparable countries: too little data.
-        max_width: a wider interval (points): too little data.
     """
 
     level: float = 0.95
@@ -116,7 +116,6 @@ class EffectOptions:
     min_quarters: int = 2
     min_requests: int = 30
     min_controls: int = 8
-    max_width: float = 50.0
 
     @property
     def event(self) -> EventOptions:
@@ -427,8 +426,8 @@ def _study(row: dict[str, object], ctx: _Context) -> _Result:
         study = event_study(ctx.panel, code, start, controls, ctx.opts.event)
     except NoEstimateError as reason:
         return _too_little(str(reason), *_counts(ctx.panel, code, start, ctx.opts))
-    return _verdict(study, ctx.panel, code, start, _overlap_note(row, ctx.instruments, first, last),
-                    ctx.opts)  # fmt: skip
+    overlap = _overlap_note(row, ctx.instruments, first, last)
+    return _verdict(study, ctx.panel, code, start, overlap)
 
 
 def _counts(panel: Panel, code: int, start: int, opts: EffectOptions) -> tuple[int, int]:
@@ -450,9 +449,8 @@ def _points(level: float, shift: float) -> float:
 
 
 def _verdict(
-    study: EventStudy, panel: Panel, code: int, start: int, overlap: str | None,
-    opts: EffectOptions,
-) -> _Result:  # fmt: skip
+    study: EventStudy, panel: Panel, code: int, start: int, overlap: str | None
+) -> _Result:
     before, after = _levels(study, panel, code, start)
     effect, se = study.average, study.average_se
     lo, hi = effect - study.quantile * se, effect + study.quantile * se
@@ -468,9 +466,6 @@ def _verdict(
     if study.moving:
         return replace(base, verdict=Verdict.NOT_IDENTIFIABLE, effect_logit=None, se_logit=None,
                        note=_join(MOVING_NOTE, overlap))  # fmt: skip
-    width = _points(after, hi) - _points(after, lo)
-    if width > opts.max_width:
-        return replace(base, note=_join("interval too wide", overlap))
     verdict = (
         Verdict.INCREASE if lo > 0 else Verdict.DECREASE if hi < 0 else Verdict.NO_CLEAR_CHANGE
     )

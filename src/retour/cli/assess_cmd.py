@@ -90,17 +90,31 @@ def assess(
         )
 
 
+PoolBy = Annotated[
+    str | None,
+    typer.Option(
+        "--pool-by",
+        help="kind: one joint estimate for the instruments of each kind instead of one row "
+        "per instrument.",
+    ),
+]
+
+
 @app.command("effects")
 def effects(
     profile: ProfileOption = PUBLIC,
     confidential: Confidential = None,
     fmt: Format = OutputFormat.TABLE,
     lang: Lang = "nl",
+    pool_by: PoolBy = None,
 ) -> None:
     """The estimated effect of every instrument on the index, with its verdict."""
     from retour.service import cooperation
 
     language = _language(lang)
+    if pool_by is not None:
+        _pooled_effects(pool_by, profile, confidential, fmt, language)
+        return
     with context() as ctx:
         result = cooperation.effects_of_instruments(ctx, profile=profile, confidential=confidential)
         meta = {"as_of": result.as_of.isoformat(), "level": result.level}
@@ -118,6 +132,36 @@ def effects(
         )
 
 
+def _pooled_effects(
+    pool_by: str, profile: str, confidential: str | None, fmt: OutputFormat, lang: Language
+) -> None:
+    """`retour effects --pool-by kind`: the joint effect of the instruments of each kind."""
+    from retour.service import cooperation
+
+    with context() as ctx:
+        result = cooperation.pooled_effects_of_instruments(
+            ctx, pool_by, profile=profile, confidential=confidential
+        )
+        meta = {"as_of": result.as_of.isoformat(), "level": result.level, "by": "kind"}
+        published = result.published
+        if fmt is not OutputFormat.JSON:
+            published = published.narrowed(columns=_POOLED_COLUMNS)
+        _output(
+            ctx,
+            published,
+            fmt,
+            lang,
+            meta,
+            subject="effects",
+            title=_both(N_("Joint effects of instruments by kind (index points)")),
+        )
+
+
+#: The columns of the joint effects in a table and in CSV (JSON has every published column).
+_POOLED_COLUMNS: Final = (
+    "kind", "instruments", "pooled", "effect", "lower", "upper", "verdict", "n_before",
+    "n_after", "note",
+)  # fmt: skip
 #: The columns of the effects in a table and in CSV (JSON has every published column).
 _EFFECT_COLUMNS: Final = (
     "instrument_id",
@@ -297,6 +341,8 @@ _HEADERS: Final[dict[str, str]] = {
     "n_after": N_("Requests after"),
     "controls": N_("Comparison countries"),
     "note": N_("Note"),
+    "instruments": N_("Instruments"),
+    "pooled": N_("With an effect"),
     "answered_60d": N_("Answered ≤ 60 d"),
     "answered_180d": N_("Answered ≤ 180 d"),
     "check": N_("Check (standard cases)"),

@@ -18,6 +18,7 @@ from retour.analysis.answer_times import DAYS_REPORTED, answered_column
 from retour.analysis.check import PUBLISHED_CHECK
 from retour.analysis.components import COMPONENTS
 from retour.analysis.effects import COLUMNS as EFFECT_COLUMNS
+from retour.analysis.pooled import POOLED_COLUMNS
 from retour.disclosure.estimates import (
     Column,
     DisclosedEstimates,
@@ -165,6 +166,31 @@ def disclose_effects(
     confidential countries left out outside ``internal``; under ``public`` each row's
     event-study quarters at the precision of its own effect (:data:`EFFECTS_LAYOUT`)."""
     return disclose_estimates(table, EFFECTS_LAYOUT, rules, origin)
+
+
+#: The joint effects of the instruments of a kind (``retour effects --pool-by kind``): as an
+#: instrument's own effect (points, intervals outwards, logits, requests rounded). The
+#: numbers of instruments count instruments, not people, and go out as they are.
+POOLED_EFFECTS_LAYOUT: Final = EstimateLayout(
+    columns=POOLED_COLUMNS,
+    measures=(
+        Column("effect", Measure.POINTS),
+        Column("lower", Measure.LOWER),
+        Column("upper", Measure.UPPER),
+        Column("effect_logit", Measure.LOGIT),
+        Column("se_logit", Measure.LOGIT),
+        Column("n_before", Measure.COUNT),
+        Column("n_after", Measure.COUNT),
+    ),
+)
+
+
+def disclose_pooled_effects(
+    table: pl.DataFrame, rules: DisclosureRules, origin: Provenance, *, notes: Sequence[Note] = ()
+) -> DisclosedEstimates:
+    """The joint effects of :func:`retour.analysis.pooled.pooled_effects` (the instruments
+    of confidential countries already left out under pooling profiles)."""
+    return disclose_estimates(table, POOLED_EFFECTS_LAYOUT, rules, origin, notes=notes)
 
 
 # -- answer curves ------------------------------------------------------------------------------
