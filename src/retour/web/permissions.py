@@ -10,7 +10,8 @@ Roles
 ``viewer``      figures, country pages and the press workbook under the public profile only;
                 no case data.
 ``analyst``     as viewer, and the parliament and internal profiles; instruments and their
-                terms; the overdue requests (listed under internal).
+                terms; the overdue requests (listed under internal); the register of
+                releases.
 ``caseworker``  as viewer, and the case pages (the five conditions and prospect); the
                 overdue requests (counted, under its public profile); recording
                 and correcting the rows of a case (the API's /api/{table}).
@@ -38,6 +39,7 @@ class Permission(StrEnum):
     MANAGE_INSTRUMENTS = "manage_instruments"  # list, add and end instruments
     IMPORT_DATA = "import_data"  # upload a dataset
     VIEW_AUDIT = "view_audit"  # read the audit log
+    VIEW_RELEASES = "view_releases"  # the register of releases, and each release's file
     RECORD_DATA = "record_data"  # record and correct rows of a case (API, case page)
     VIEW_OVERDUE = "view_overdue"  # requests past their agreed time limit, CSV, xlsx (audited)
 
@@ -47,7 +49,8 @@ _EVERYONE: Final = frozenset({Permission.VIEW_FIGURES, Permission.EXPORT_WORKBOO
 #: What each role may do (PUBLIC and SIGNED_IN are implied for every signed-in user).
 GRANTS: Final[dict[Role, frozenset[Permission]]] = {
     Role.VIEWER: _EVERYONE,
-    Role.ANALYST: _EVERYONE | {Permission.MANAGE_INSTRUMENTS, Permission.VIEW_OVERDUE},
+    Role.ANALYST: _EVERYONE
+    | {Permission.MANAGE_INSTRUMENTS, Permission.VIEW_OVERDUE, Permission.VIEW_RELEASES},
     Role.CASEWORKER: _EVERYONE
     | {Permission.VIEW_CASES, Permission.RECORD_DATA, Permission.VIEW_OVERDUE},
     Role.ADMIN: frozenset(Permission),
@@ -98,6 +101,8 @@ ROUTES: Final[dict[tuple[str, str], Permission]] = {
     ("GET", "/import/mappings/{name}"): Permission.IMPORT_DATA,
     ("POST", "/import/mappings/{name}/delete"): Permission.IMPORT_DATA,
     ("GET", "/audit"): Permission.VIEW_AUDIT,
+    ("GET", "/releases"): Permission.VIEW_RELEASES,
+    ("GET", "/releases/{release_id}/file"): Permission.VIEW_RELEASES,
     # the JSON API (a bearer token, or the session of the browser)
     ("GET", "/api/me"): Permission.SIGNED_IN,
     ("GET", "/api/countries"): Permission.VIEW_FIGURES,
@@ -138,6 +143,8 @@ AUDITED_REFUSALS: Final[dict[tuple[str, str], str]] = {
     ("POST", "/import/mappings/{name}/delete"): "import",
     ("GET", "/audit"): "audit",
     ("GET", "/api/audit"): "audit",
+    ("GET", "/releases"): "releases",
+    ("GET", "/releases/{release_id}/file"): "releases",
     ("GET", "/overdue"): "overdue",
     ("GET", "/overdue/csv"): "overdue",
     ("GET", "/overdue/xlsx"): "overdue",

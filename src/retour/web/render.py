@@ -29,6 +29,7 @@ NAVIGATION: Final = (
     ("/cases", N_("Cases"), Permission.VIEW_CASES),
     ("/instruments", N_("Instruments"), Permission.MANAGE_INSTRUMENTS),
     ("/import", N_("Import"), Permission.IMPORT_DATA),
+    ("/releases", N_("Releases"), Permission.VIEW_RELEASES),
     ("/audit", N_("Audit log"), Permission.VIEW_AUDIT),
 )
 
