@@ -74,6 +74,9 @@ TEXT: Final[dict[str, str]] = {
     "effects_title": N_("Instruments for {country} and their estimated effect"),
     "event_title": N_("Change of the index of {country} around the start of each instrument"),
     "quarter_offset": N_("Quarters from the start"),
+    "check": N_("Check from the data alone"),
+    "disagrees_yes": N_("disagrees with the index"),
+    "disagrees_no": N_("agrees with the index"),
     "change": N_("Change of the index (points)"),
     "started": N_("start"),
 }
@@ -599,13 +602,58 @@ def index_chart(
     points = base.mark_circle(size=40, color="#0b5cad").encode(
         x=x, y=alt.Y("index:Q", scale=y_scale), tooltip=tooltip
     )
-    layers = [band, line, points, *_too_little_data_layers(rows, lang)]
+    layers = [band, line, points, *_check_layers(rows, lang), *_too_little_data_layers(rows, lang)]
     if not rows.is_empty():
         layers += _instrument_layers(effects.filter(pl.col("start_on") >= rows["date"].min()), lang)
     chart = alt.layer(*layers).properties(
         width=WIDTH, height=260, title=t("index_title", lang, country=country)
     )
     return _finish(chart, lang)
+
+
+def _check_layers(rows: pl.DataFrame, lang: Language) -> list[Any]:
+    """The model-free check of each period that has one: a hollow diamond with its interval
+    beside the index (a little to the right, so the two stay apart), red where the two
+    disagree beyond chance."""
+    if "check" not in rows.columns or rows["check"].is_null().all():
+        return []
+    alt = _alt()
+    disagrees = pl.col("disagrees").fill_null(False)
+    shown = rows.filter(pl.col("check").is_not_null()).select(
+        "period",
+        pl.col("date").dt.offset_by("60d").alias("beside"),
+        "check",
+        "check_lower",
+        "check_upper",
+        (_number("check") + pl.lit(" (") + _number("check_lower") + pl.lit(DASH)
+         + _number("check_upper") + pl.lit(")")).alias("check_text"),
+        pl.when(disagrees).then(pl.lit(t("disagrees_yes", lang)))
+        .otherwise(pl.lit(t("disagrees_no", lang))).alias("agreement"),
+    )  # fmt: skip
+    data = alt.Data(values=_records(shown))
+    x = alt.X("beside:T")
+    y_scale = alt.Scale(domain=[0, 100])
+    color = alt.Color(
+        "agreement:N",
+        scale=alt.Scale(
+            domain=[t("disagrees_no", lang), t("disagrees_yes", lang)],
+            range=["#9a6700", "#b42318"],
+        ),
+        legend=alt.Legend(title=t("check", lang), orient="bottom"),
+    )
+    tooltip = [
+        alt.Tooltip("period:N", title=t("period", lang)),
+        alt.Tooltip("check_text:N", title=t("check", lang)),
+        alt.Tooltip("agreement:N", title=t("check", lang)),
+    ]
+    base = alt.Chart(data)
+    rules = base.mark_rule(strokeWidth=1).encode(
+        x=x, y=alt.Y("check_lower:Q", scale=y_scale), y2="check_upper:Q", color=color
+    )
+    marks = base.mark_point(shape="diamond", filled=False, size=40).encode(
+        x=x, y=alt.Y("check:Q", scale=y_scale), color=color, tooltip=tooltip
+    )
+    return [rules, marks]
 
 
 def _too_little_data_layers(rows: pl.DataFrame, lang: Language) -> list[Any]:

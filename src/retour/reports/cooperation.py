@@ -95,6 +95,13 @@ TEXT: Final[dict[str, str]] = {
         "Quarters before the start that already move mean the effect cannot be told "
         "apart from what was happening anyway."
     ),
+    "check_text": N_(
+        "The check is the share of the period's own standard-case requests answered "
+        "positively within 90 days, from the data alone (no model, no borrowing from other "
+        "periods or countries), with its interval; it is not given for fewer than 10 such "
+        "requests. Where the check disagrees with the index beyond chance, the row says "
+        "so: the model's answer then deserves a closer look (docs/cooperation-index.md)."
+    ),
     "terms_section": N_("Agreed time limits"),
     "terms_caption": N_("Time limits in force for {country} on {date}"),
     "no_terms": N_("No agreed time limits for {country} are in force on {date}."),
@@ -156,6 +163,9 @@ COLUMNS: Final[dict[str, str]] = {
     "answer": N_("Answer"),
     "state": N_("How the case stands"),
     "departure": N_("Type of departure"),
+    "check": N_("Check (data alone)"),
+    "check_interval": N_("Check interval"),
+    "disagrees": N_("Disagrees"),
     "request_kind": N_("Kind of request"),
     "reply_days": N_("Answer within (days)"),
     "day_count": N_("Days counted"),
@@ -184,6 +194,9 @@ INDEX_COLUMNS: Final = (
     "period",
     "index",
     "interval",
+    "check",
+    "check_interval",
+    "disagrees",
     "n_requests",
     "answer_rate_90d",
     "median_days_to_answer",
@@ -463,21 +476,45 @@ def _index_section(data: CountryData, name: str, lang: Language) -> Section:
         )
     level = round(data.level * 100)
     spec = charts.index_chart(data.index, data.effects, lang, level=data.level, country=name)
-    rows = [
-        {"period": str(r["period"]), **_index_cells(r, lang)}
-        for r in data.index.iter_rows(named=True)
-    ]
-    frame = pl.DataFrame(rows, schema={c: pl.String for c in INDEX_COLUMNS}, orient="row")
-    caption = _t("index_caption", lang, country=name, level=level)
     return Section(
         _t("index_section", lang),
         (
             *held,
             Paragraph(_t("intro", lang, level=level)),
             Chart("index", spec, charts.t("index_title", lang, country=name)),
-            _frame_table(frame, caption, lang, "index"),
+            index_table(data, name, lang),
+            Paragraph(_t("check_text", lang)),
         ),
     )
+
+
+def _check_cells(r: dict[str, Any], lang: Language) -> dict[str, str]:
+    """The model-free check beside the index: its value and interval (points), and
+    whether the two disagree beyond chance (said in words; a dash where not given)."""
+    check = r.get("check")
+    disagrees = r.get("disagrees")
+    shown = check is not None
+    return {
+        "check": _num(check) if shown else DASH,
+        "check_interval": f"{_num(r.get('check_lower'))}{DASH}{_num(r.get('check_upper'))}"
+        if shown
+        else "",
+        "disagrees": DASH
+        if disagrees is None
+        else _(terms_text.YES_NO["yes" if disagrees else "no"], lang),
+    }
+
+
+def index_table(data: CountryData, name: str, lang: Language) -> Table:
+    """The index per period with its interval, the model-free check beside it, and the
+    components: for the brief and the country page alike."""
+    rows = [
+        {"period": str(r["period"]), **_index_cells(r, lang), **_check_cells(r, lang)}
+        for r in data.index.iter_rows(named=True)
+    ]
+    frame = pl.DataFrame(rows, schema={c: pl.String for c in INDEX_COLUMNS}, orient="row")
+    caption = _t("index_caption", lang, country=name, level=round(data.level * 100))
+    return _frame_table(frame, caption, lang, "index")
 
 
 def status_lines(statuses: pl.DataFrame, lang: Language) -> tuple[str, ...]:

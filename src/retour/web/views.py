@@ -390,6 +390,10 @@ class Views:
                 else cooperation_report.no_cases_text(code, lang),
                 terms=terms_views(view.terms, name, lang),
                 statuses=cooperation_report.held_statuses(data, lang),
+                index_table=document_table(cooperation_report.index_table(data, name, lang))
+                if view.has_requests
+                else None,
+                check_text=_(cooperation_report.TEXT["check_text"], lang),
             )
 
         return self.cached("country-charts", (code, profile, lang), compute)
@@ -595,6 +599,9 @@ class CountryCharts:
     terms: tuple[TableView | str, ...] = ()
     #: The country statuses that hold (not assessed), one sentence each.
     statuses: tuple[str, ...] = ()
+    #: The index per quarter with the model-free check beside it (the brief's table).
+    index_table: TableView | None = None
+    check_text: str = ""
 
 
 class CountryOrder(StrEnum):

@@ -28,7 +28,16 @@ from retour.web.routes.common import (
     views,
 )
 from retour.web.security import retour
-from retour.web.views import Filters, TableView, Views, caption, country_words, table_view
+from retour.web.views import (
+    CountryOrder,
+    Filters,
+    TableView,
+    Views,
+    caption,
+    country_list_caption,
+    country_words,
+    table_view,
+)
 
 router = APIRouter()
 
@@ -42,13 +51,13 @@ def overview(
     profile: Annotated[str | None, Query(max_length=20)] = None,
     period: Annotated[str | None, Query(max_length=10)] = None,
     order: Annotated[str | None, Query(max_length=10)] = None,
+    countries_order: Annotated[str | None, Query(alias="countries", max_length=10)] = None,
 ) -> Response:
     chosen, clamped = choose_profile(principal, profile)
     lang = language(request)
     v = views(request)
     sort = ScaleOrder.NAME if order == ScaleOrder.NAME.value else ScaleOrder.INDEX
     key_figures = None
-    countries: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     if not v.version().empty:
 
@@ -62,7 +71,8 @@ def overview(
             return table_view(table, lang, title=title), readable_notes(answer.notes_in(lang), lang)
 
         key_figures, notes = v.cached("overview", (chosen, lang), key)
-        countries = v.countries(chosen)
+    listed = CountryOrder.IN_TIME if countries_order == "in_time" else CountryOrder.NAME
+    rows = () if v.version().empty else v.country_list(chosen, lang, listed)
     ready = None
     ready_notes: tuple[str, ...] = ()
     scale = None
@@ -87,7 +97,9 @@ def overview(
         **frame(request, principal, chosen, clamped),
         key_figures=key_figures,
         notes=notes,
-        countries=sorted(countries, key=lambda c: labels.country_name(c, lang)),
+        country_rows=rows,
+        country_order=listed.value,
+        country_caption=country_list_caption(listed, chosen, lang),
         scale=scale,
         scale_svg=Markup(scale.svg) if scale else None,  # drawn by vl-convert from our spec
         scale_error=scale_error,
@@ -157,6 +169,10 @@ def country(
         nationals=drawn.nationals if drawn else (),
         no_requests=drawn.no_requests if drawn else None,
         no_cases=drawn.no_cases if drawn else None,
+        terms=drawn.terms if drawn else (),
+        statuses=drawn.statuses if drawn else (),
+        index_table=drawn.index_table if drawn else None,
+        check_text=drawn.check_text if drawn else "",
         words=country_words(lang),
     )
 
