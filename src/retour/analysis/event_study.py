@@ -56,7 +56,6 @@ from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import t as student_t
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -216,6 +215,10 @@ def _estimate(
     opts: EventOptions,
     counts: tuple[IntArray, IntArray],
 ) -> EventStudy:
+    # scipy.stats takes longer to import than an index takes to estimate: loaded here, so a
+    # command that only assesses (which imports this module) does not pay for it
+    from scipy.stats import t as student_t
+
     weights = _contrast_weights(offsets, opts.before)
     value = theta @ weights.T  # (countries, contrasts)
     sampling = var @ (weights**2).T

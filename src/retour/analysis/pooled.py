@@ -30,7 +30,6 @@ from typing import Final
 import numpy as np
 import polars as pl
 from scipy.special import expit, logit
-from scipy.stats import t as student_t
 
 from retour.analysis.effects import UNDETECTABLE, Verdict
 from retour.analysis.event_study import POWER
@@ -76,6 +75,10 @@ def pooled_effects(effects: pl.DataFrame, level: float) -> pl.DataFrame:
 
 
 def _pool(kind: str, group: pl.DataFrame, level: float) -> tuple[object, ...]:
+    # loaded here: scipy.stats takes longer to import than `assess`, which imports this
+    # module, takes to run
+    from scipy.stats import t as student_t
+
     usable = group.filter(
         pl.col("verdict").is_in([v.value for v in _WITH_EFFECT])
         & pl.col("effect_logit").is_not_null()

@@ -15,11 +15,13 @@ from __future__ import annotations
 import io
 import sqlite3
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import polars as pl
-import psycopg
 import sqlalchemy as sa
+
+if TYPE_CHECKING:  # loaded by SQLAlchemy on PostgreSQL only; SQLite never needs it
+    import psycopg
 
 #: Rows per COPY chunk, so a large frame is not held twice in memory as CSV.
 COPY_CHUNK: Final = 200_000
@@ -66,8 +68,7 @@ def _load_sqlite(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> N
 
 
 def _load_postgresql(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
-    driver = conn.connection.driver_connection
-    assert isinstance(driver, psycopg.Connection)
+    driver = cast("psycopg.Connection[Any]", conn.connection.driver_connection)
     names = ", ".join(f'"{c.name}"' for c in table.columns)
     with (
         driver.cursor() as cursor,
@@ -104,8 +105,7 @@ def _fetch_sqlite(conn: sa.Connection, sql: str, schema: pl.Schema) -> pl.DataFr
 
 
 def _fetch_postgresql(conn: sa.Connection, sql: str, schema: pl.Schema) -> pl.DataFrame:
-    driver = conn.connection.driver_connection
-    assert isinstance(driver, psycopg.Connection)
+    driver = cast("psycopg.Connection[Any]", conn.connection.driver_connection)
     buffer = io.BytesIO()
     with (
         driver.cursor() as cursor,

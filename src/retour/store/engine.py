@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
-import psycopg
 import sqlalchemy as sa
 
 from retour.domain.errors import N_, ConfigError, DatabaseBusy, DatabaseError, StorageError
@@ -263,8 +263,24 @@ def _on_sqlite_begin(conn: sa.Connection) -> None:
 # -- errors ----------------------------------------------------------------------------------
 
 
-#: Errors of the drivers themselves, raised where retour uses them directly (bulk transfer).
-DRIVER_ERRORS: Final = (sa.exc.DBAPIError, sqlite3.Error, psycopg.Error)
+def _psycopg() -> ModuleType | None:
+    """psycopg once it is loaded, else None. SQLAlchemy loads it to connect to PostgreSQL,
+    so none of its errors can be raised before; on SQLite retour never loads it."""
+    return sys.modules.get("psycopg")
+
+
+def _pg_errors(*names: str) -> tuple[type[BaseException], ...]:
+    """The named classes of ``psycopg.errors`` (or ``Error``), none while psycopg is not loaded."""
+    pg = _psycopg()
+    if pg is None:
+        return ()
+    return tuple(pg.Error if n == "Error" else getattr(pg.errors, n) for n in names)
+
+
+def driver_errors() -> tuple[type[BaseException], ...]:
+    """Errors of the drivers themselves, raised where retour uses them directly (bulk
+    transfer): SQLAlchemy's wrapper, sqlite3's, and psycopg's once it is loaded."""
+    return (sa.exc.DBAPIError, sqlite3.Error, *_pg_errors("Error"))
 
 
 @contextmanager
@@ -272,7 +288,7 @@ def translate_errors(db: Database) -> Iterator[None]:
     """Turn a driver error into one DatabaseError that says what and what to do."""
     try:
         yield
-    except DRIVER_ERRORS as exc:
+    except driver_errors() as exc:
         raise database_error(db, exc) from None
 
 
@@ -288,7 +304,7 @@ def database_error(db: Database, error: BaseException) -> DatabaseError | Storag
         return disk
     if db.is_sqlite:
         return _sqlite_error(db, detail, lowered)
-    if isinstance(exc, psycopg.OperationalError) and "connection" in lowered:
+    if isinstance(exc, _pg_errors("OperationalError")) and "connection" in lowered:
         return DatabaseError(
             N_("Cannot connect to the PostgreSQL database {where}: {detail}."),
             hint=N_("Check that the server runs and accepts connections."),
@@ -299,7 +315,7 @@ def database_error(db: Database, error: BaseException) -> DatabaseError | Storag
             where=db.url,
             detail=detail,
         )
-    if isinstance(exc, _PG_BUSY):
+    if isinstance(exc, _pg_errors(*_PG_BUSY)):
         return DatabaseBusy(
             N_("The database {where} is locked by another process."),
             hint=N_("Wait until the other retour (or program using it) is done, then try again."),
@@ -339,15 +355,11 @@ def _sqlite_error(db: Database, detail: str, lowered: str) -> DatabaseError:
 
 #: PostgreSQL's answers to a lock held too long (lock_timeout, a deadlock broken by the
 #: server, a serialization conflict): the same request may succeed a moment later.
-_PG_BUSY: Final = (
-    psycopg.errors.LockNotAvailable,
-    psycopg.errors.DeadlockDetected,
-    psycopg.errors.SerializationFailure,
-)
+_PG_BUSY: Final = ("LockNotAvailable", "DeadlockDetected", "SerializationFailure")
 #: Errors of the disk under the database: full (SQLITE_FULL, PostgreSQL's class 53100), or
 #: failing (SQLITE_IOERR, 58030).
-_PG_FULL: Final = (psycopg.errors.DiskFull,)
-_PG_IO: Final = (psycopg.errors.IoError,)
+_PG_FULL: Final = ("DiskFull",)
+_PG_IO: Final = ("IoError",)
 
 
 def _disk_error(db: Database, exc: BaseException, lowered: str) -> StorageError | None:
@@ -355,7 +367,11 @@ def _disk_error(db: Database, exc: BaseException, lowered: str) -> StorageError 
     a write fails whatever the data, so it must not read as a rule the data break."""
     name = str(getattr(exc, "sqlite_errorname", ""))
     where = (db.engine.url.database or "(in memory)") if db.is_sqlite else db.url
-    if isinstance(exc, _PG_FULL) or name.startswith("SQLITE_FULL") or "disk is full" in lowered:
+    if (
+        isinstance(exc, _pg_errors(*_PG_FULL))
+        or name.startswith("SQLITE_FULL")
+        or "disk is full" in lowered
+    ):
         return StorageError(
             N_("The disk of the database {where} is full, so nothing was written."),
             hint=N_(
@@ -364,7 +380,11 @@ def _disk_error(db: Database, exc: BaseException, lowered: str) -> StorageError 
             ),
             where=where,
         )
-    if isinstance(exc, _PG_IO) or name.startswith("SQLITE_IOERR") or "disk i/o" in lowered:
+    if (
+        isinstance(exc, _pg_errors(*_PG_IO))
+        or name.startswith("SQLITE_IOERR")
+        or "disk i/o" in lowered
+    ):
         return StorageError(
             N_(
                 "The disk of the database {where} reported an input/output error, so nothing "

@@ -24,17 +24,19 @@ import io
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import polars as pl
-import psycopg
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from retour.domain.errors import DatabaseBusy, DatabaseError, StorageError
 from retour.store import bulk
-from retour.store.engine import DRIVER_ERRORS, Database, database_error
+from retour.store.engine import Database, database_error, driver_errors
 from retour.store.schema import OUTSIDE_KEY, outside_statistics
+
+if TYPE_CHECKING:  # loaded by SQLAlchemy on PostgreSQL only
+    import psycopg
 
 TABLE: Final = outside_statistics
 VALUES: Final = ("value", "flag")
@@ -92,7 +94,7 @@ def write_outside(db: Database, frame: pl.DataFrame, *, imported_at: dt.datetime
             if result.inserted or result.updated:
                 conn.execute(_upsert(db, stage, constants, stamp))
             bulk.drop(conn, stage)
-        except DRIVER_ERRORS as exc:
+        except driver_errors() as exc:
             error = database_error(db, exc)
             if isinstance(error, DatabaseBusy | StorageError):  # a lock or the disk
                 raise error from None
@@ -157,9 +159,9 @@ def _insert_all(
             f'INSERT INTO "{TABLE.name}" ({names}) VALUES ({marks})', rows.iter_rows()
         )
         return
-    assert isinstance(driver, psycopg.Connection)
+    pg = cast("psycopg.Connection[Any]", driver)  # on PostgreSQL
     with (
-        driver.cursor() as cursor,
+        pg.cursor() as cursor,
         cursor.copy(f'COPY "{TABLE.name}" ({names}) FROM STDIN (FORMAT csv)') as copy,
     ):
         for chunk in rows.iter_slices(bulk.COPY_CHUNK):

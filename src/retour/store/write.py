@@ -41,10 +41,10 @@ from retour.domain.errors import DatabaseBusy, DatabaseError, StorageError
 from retour.domain.tables import SPECS, TableSpec
 from retour.store import bulk, schema
 from retour.store.engine import (
-    DRIVER_ERRORS,
     WRITE_OPTION,
     Database,
     database_error,
+    driver_errors,
     translate_errors,
 )
 
@@ -371,7 +371,7 @@ def _write_table(
         with _bulk(db, conn, spec, result):
             conn.execute(_upsert(db, spec, stage, extracted_on, import_id))
         bulk.drop(conn, stage)
-    except DRIVER_ERRORS as exc:
+    except driver_errors() as exc:
         error = database_error(db, exc)
         if isinstance(error, DatabaseBusy | StorageError):  # a lock or the disk, not the data
             raise error from None
