@@ -102,7 +102,7 @@ def _long_fields(
 ) -> tuple[tuple[int, int, int], ...]:
     """Fields of more than `limit` bytes (quotes included), from where separators and line
     ends stand: each field runs from the previous one of them to its own."""
-    stops = np.sort(np.concatenate([seps, ends]))
+    stops = np.sort(np.concatenate([seps, ends]), kind="stable")  # two sorted runs: a merge
     lengths = stops - np.concatenate([[-1], stops[:-1]]) - 1
     over = np.flatnonzero(lengths > limit)[:200]
     if over.size == 0:
@@ -117,6 +117,13 @@ def _long_fields(
     )
 
 
+def _outside(quotes: IntArray, positions: IntArray) -> IntArray:
+    """The positions outside quoted fields: those after an even number of quotes."""
+    inside = np.searchsorted(quotes, positions, side="left") % 2 == 1
+    kept: IntArray = positions[~inside]
+    return kept
+
+
 def scan(data: bytes, separator: str = ",", max_field: int | None = None) -> Scan:
     """Scan UTF-8 CSV bytes (BOM already removed). `data` must end with a line feed.
 
@@ -125,26 +132,27 @@ def scan(data: bytes, separator: str = ",", max_field: int | None = None) -> Sca
     """
     sep = ord(separator)
     buf = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.flatnonzero(buf == QUOTE).astype(np.int64)
     newlines = np.flatnonzero(buf == LF).astype(np.int64)
     commas = np.flatnonzero(buf == sep).astype(np.int64)
-    problems = _quote_problems(buf, quotes, newlines, sep)
-
-    def outside(positions: IntArray) -> IntArray:
-        inside = np.searchsorted(quotes, positions, side="left") % 2 == 1
-        kept: IntArray = positions[~inside]
-        return kept
-
-    ends = outside(newlines)
-    seps = outside(commas)
+    problems: list[QuoteProblem] = []
+    if QUOTE in data:  # a C search; most exports quote nothing, and skip all of this
+        quotes = np.flatnonzero(buf == QUOTE).astype(np.int64)
+        problems = _quote_problems(buf, quotes, newlines, sep)
+        ends, seps = _outside(quotes, newlines), _outside(quotes, commas)
+    else:
+        ends, seps = newlines, commas
     n = ends.size
     starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
-    fields = np.bincount(np.searchsorted(ends, seps, side="left"), minlength=n)[:n] + 1
+    # separators before each record's end, less those before the previous record's end
+    fields = np.diff(np.searchsorted(seps, ends, side="left"), prepend=0) + 1
     length = ends - starts
     has_cr = (length > 0) & (buf[np.maximum(ends - 1, 0)] == CR)
     blank = (length == 0) | ((length == 1) & has_cr)
-    lines = _line_of(newlines, starts)
-    long_fields = () if max_field is None else _long_fields(seps, ends, starts, lines, max_field)
+    lines = _line_of(newlines, starts) if ends is not newlines else np.arange(1, n + 1)
+    long_fields: tuple[tuple[int, int, int], ...] = ()
+    # no field is longer than its record: most files have no record that long, and skip this
+    if max_field is not None and bool((length > max_field).any()):
+        long_fields = _long_fields(seps, ends, starts, lines, max_field)
     return Scan(
         lines=lines,
         fields=fields.astype(np.int64),
