@@ -27,26 +27,39 @@ def pseudonym(secret: bytes, v_number: str) -> str:
     return PREFIX + digest[:HEX_DIGITS]
 
 
-def pseudonymise(secret: bytes, values: pl.Series) -> pl.Series:
-    """Pseudonyms for a column of alien numbers (nulls stay null).
+class Pseudonymiser:
+    """Pseudonyms under one secret for one import: each distinct alien number is hashed
+    once, however many tables name it. Keep it no longer than the import (it holds the
+    clear numbers it has seen).
 
-    HMAC has no vectorised form; the loop runs once per distinct value, over a keyed
+    HMAC has no vectorised form; the loop runs once per new distinct value, over a keyed
     hash object whose key schedule is computed only once.
     """
-    base = hmac.new(secret, digestmod=hashlib.sha256)
-    distinct = values.drop_nulls().unique()
 
-    def one(value: str) -> str:
-        mac = base.copy()
+    def __init__(self, secret: bytes) -> None:
+        self._base = hmac.new(secret, digestmod=hashlib.sha256)
+        self._known = pl.DataFrame(schema={"v": pl.String, "p": pl.String})
+
+    def _one(self, value: str) -> str:
+        mac = self._base.copy()
         mac.update(normalise(value).encode("utf-8"))
         return PREFIX + mac.hexdigest()[:HEX_DIGITS]
 
-    mapping = pl.DataFrame(
-        {"v": distinct, "p": pl.Series([one(v) for v in distinct], dtype=pl.String)},
-        schema={"v": pl.String, "p": pl.String},
-    )
-    out = values.to_frame("v").join(mapping, on="v", how="left", maintain_order="left")
-    return out.get_column("p").alias(values.name)
+    def __call__(self, values: pl.Series) -> pl.Series:
+        """Pseudonyms for a column of alien numbers (nulls stay null)."""
+        distinct = values.drop_nulls().unique()
+        new = distinct.filter(~distinct.is_in(self._known.get_column("v").implode()))
+        if new.len():
+            made = pl.Series([self._one(v) for v in new], dtype=pl.String)
+            added = pl.DataFrame({"v": new, "p": made}, schema=self._known.schema)
+            self._known = pl.concat([self._known, added], rechunk=True)
+        out = values.to_frame("v").join(self._known, on="v", how="left", maintain_order="left")
+        return out.get_column("p").alias(values.name)
+
+
+def pseudonymise(secret: bytes, values: pl.Series) -> pl.Series:
+    """Pseudonyms for a column of alien numbers (nulls stay null)."""
+    return Pseudonymiser(secret)(values)
 
 
 #: What a key's fingerprint is the HMAC of: a fixed label, so it tells keys apart and gives

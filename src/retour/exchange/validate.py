@@ -28,7 +28,7 @@ from retour.domain.errors import ConfigError
 from retour.domain.tables import EXTRA_PREFIX, SPECS, V_NUMBER, TableSpec
 from retour.exchange import rules
 from retour.exchange.container import DATASET_JSON, LINE, Container, RawTable, long_texts
-from retour.exchange.pseudonym import pseudonymise
+from retour.exchange.pseudonym import Pseudonymiser
 from retour.exchange.source_terms import in_source_terms, messages_in_source_terms
 from retour.exchange.violations import (
     VIOLATION_SCHEMA,
@@ -185,10 +185,10 @@ def _header_violations(raw: RawTable, spec: TableSpec) -> list[Violation]:
     return found
 
 
-def _pseudonymise(raw: RawTable, secret: bytes | None) -> pl.DataFrame:
+def _pseudonymise(raw: RawTable, pseudonyms: Pseudonymiser | None) -> pl.DataFrame:
     if V_NUMBER not in raw.header:
         return raw.frame
-    if secret is None:
+    if pseudonyms is None:
         raise ConfigError(
             f"{raw.name} identifies people by alien number (v_number), and no secret is set "
             "to pseudonymise them; nothing was written.",
@@ -196,13 +196,11 @@ def _pseudonymise(raw: RawTable, secret: bytes | None) -> pl.DataFrame:
             "and keep it the same for every import.",
         )
     frame = raw.frame
-    return frame.with_columns(pseudonymise(secret, frame.get_column(V_NUMBER)).alias(CASE_ID)).drop(
-        V_NUMBER
-    )
+    return frame.with_columns(pseudonyms(frame.get_column(V_NUMBER)).alias(CASE_ID)).drop(V_NUMBER)
 
 
 def _check_table(
-    raw: RawTable, reference: dt.date, secret: bytes | None
+    raw: RawTable, reference: dt.date, pseudonyms: Pseudonymiser | None
 ) -> tuple[_Checked | None, pl.DataFrame]:
     spec = SPECS[raw.table]
     header = _header_violations(raw, spec)
@@ -219,7 +217,7 @@ def _check_table(
     header_frame = _as_frame(header)
     if any(v.reason in {Reason.MISSING_COLUMN, Reason.ID_COLUMNS} for v in header):
         return None, header_frame
-    frame = rules.with_typed(_pseudonymise(raw, secret), spec)
+    frame = rules.with_typed(_pseudonymise(raw, pseudonyms), spec)
     cells = [
         c for col in spec.columns if col.name in frame.columns for c in rules.cell_checks(col, ctx)
     ]
@@ -332,8 +330,9 @@ def validate(
         _as_frame(container.violations + meta_problems + long_texts(container))
     ]
     checked: dict[Table, _Checked] = {}
+    pseudonyms = None if secret is None else Pseudonymiser(secret)  # one per import
     for table, raw in container.tables.items():
-        item, problems = _check_table(raw, reference, secret)
+        item, problems = _check_table(raw, reference, pseudonyms)
         found.append(problems)
         if item is not None:
             checked[table] = item
