@@ -265,3 +265,40 @@ def test_the_indicators_on_the_backend_under_test(database_url: str, tmp_path: P
         assert got == values["median_days_to_answer"], country
         got = _value(rows[country]["answered_in_time_share"])
         assert got == _share(values["answered_in_time_share"]), country
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [pytest.param(["--year", "2023", "--out", "{tmp}/a.csv"], ".xlsx", id="not-xlsx"),
+     pytest.param(["--year", "2023", "--out", "{tmp}"], "{tmp}", id="a-folder"),
+     pytest.param(["--year", "23", "--out", "{tmp}/a.xlsx"], "--year 23", id="bad-year")],
+)  # fmt: skip
+def test_the_workbook_refuses_bad_options_in_one_line(
+    art25a_db: tuple[Path, dict[str, str], Files], tmp_path: Path, args: list[str], says: str
+) -> None:
+    home, env, _files = art25a_db
+    filled = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    done = retour(["report", "art25a", *filled, "--lang", "en"], home, **env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert says.replace("{tmp}", str(tmp_path)) in done.stderr.splitlines()[0]
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "a.xlsx").exists()
+
+
+def test_the_workbook_is_audited(
+    art25a_db: tuple[Path, dict[str, str], Files], tmp_path: Path
+) -> None:
+    home, env, _files = art25a_db
+    out = tmp_path / "art25a.xlsx"
+    done = retour(["report", "art25a", "--year", str(YEAR), "--profile", "parliament",
+                   "--out", str(out)], home, timeout=300, **env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes()[:2] == b"PK"
+    assert "parliament" in done.stdout
+    with sqlite3.connect(env["RETOUR_DB"]) as conn:
+        found = conn.execute(
+            "SELECT profile, detail FROM audit_log WHERE subject = 'art25a'"
+        ).fetchall()
+    assert ("parliament", {"year": YEAR, "format": "xlsx"}) in [
+        (p, json.loads(d)) for p, d in found
+    ]

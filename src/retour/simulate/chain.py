@@ -26,7 +26,7 @@ from retour.domain.codes import (
     Outcome,
     RequestReason,
 )
-from retour.simulate.cooperation import GREEN_FROM, Timeline, answer_law
+from retour.simulate.cooperation import GREEN_FROM, Timeline, answer_law, document_mean
 from retour.simulate.hard import draw_delay, draw_wait
 from retour.simulate.scenario import CaseModel, Course, Scenario
 
@@ -153,6 +153,12 @@ class _Sim:
 
     def gamma_days(self, mean: float, n: int, shape: float = 2.0) -> IntArray:
         return np.ceil(self.rng.gamma(shape, mean / shape, n)).astype(np.int64)
+
+    def document_days(self, z: FloatArray) -> IntArray:
+        """Days from a positive answer to the travel document: a gamma(2) wait whose mean
+        falls as the country's latent cooperation `z` rises (scenario.CaseModel)."""
+        mean = document_mean(self.cm.document_mean_days, self.cm.document_cooperation_slope, z)
+        return np.ceil(self.rng.gamma(2.0, mean / 2.0)).astype(np.int64)
 
     def exp_days(self, mean: float, n: int) -> IntArray:
         return np.ceil(self.rng.exponential(mean, n)).astype(np.int64)
@@ -333,7 +339,7 @@ class _Sim:
         )  # fmt: skip
         positive = self.uniform(n) < expit(logit_p)
         blocked = positive & (self.uniform(n) < self.cm.procedure_after_positive)
-        doc_at = answer + self.gamma_days(self.cm.document_mean_days, n)
+        doc_at = answer + self.document_days(law.z)
         doc = np.where(answered & positive & ~blocked, doc_at, NEVER)
         return _Request(to_kind, answer, positive, blocked, doc, wait)
 
@@ -369,7 +375,7 @@ class _Sim:
         )  # fmt: skip
         positive = self.uniform(n) < expit(logit_p)
         blocked = positive & (self.uniform(n) < self.cm.procedure_after_positive)
-        doc_at = answer + self.gamma_days(self.cm.document_mean_days, n)
+        doc_at = answer + self.document_days(z)
         doc = np.where(answered & positive & ~blocked, doc_at, NEVER)
         return _Request(to_kind, answer, positive, blocked, doc, wait)
 

@@ -208,3 +208,9 @@ def timeline_law(model: AnswerModel, tl: Timeline, rows: slice | None = None) ->
         tl.logit_never0[sel, None],
         tl.readmission[sel],
     )
+
+
+def document_mean(mean_days: float, slope: float, z: FloatArray) -> FloatArray:
+    """The mean days from a positive answer to the travel document at latent cooperation
+    `z`: shorter where the country cooperates more."""
+    return mean_days * np.exp(-slope * np.asarray(z, dtype=np.float64))

@@ -156,6 +156,9 @@ class CaseModel:
     absconder_mean_days: float = 150.0
     abscond_registration_days: tuple[int, int] = (0, 28)
     document_mean_days: float = 12.0
+    # the document's wait after a positive answer follows the country's latent cooperation
+    # z on the day of the request: its mean is document_mean_days * exp(-slope * z)
+    document_cooperation_slope: float = 0.4
     procedure_after_positive: float = 0.06  # a new procedure blocks the document
     procedure_mean_days: float = 150.0
     forced_mean_days: float = 35.0

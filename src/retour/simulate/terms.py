@@ -12,8 +12,10 @@
 - The chain draws answer times from each country's latent cooperation, so a fixed limit is
   missed more often by a country that cooperates less. truth.json states, per term and
   year, the probability of an answer within the limit at the country's mean latent
-  cooperation that year (a working-day limit taken as 7/5 of its days), and of a document
-  within its limit after a positive answer.
+  cooperation that year (a working-day limit taken as 7/5 of its days), and, per year, of a
+  document within its limit after a positive answer: the chain's wait for a document
+  shortens as the country's latent cooperation rises (``document_cooperation_slope``), so
+  document limits are missed more often by a country that cooperates less too.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from retour.domain.codes import (
 )
 from retour.domain.dataset import empty_frame
 from retour.domain.terms import TERM_KINDS, TERM_STATUSES
-from retour.simulate.cooperation import Timeline, answer_law, answered_within
+from retour.simulate.cooperation import Timeline, answer_law, answered_within, document_mean
 from retour.simulate.scenario import Scenario
 
 #: (reply_days, day_count, deemed_accepted) the simulator draws from.
@@ -112,7 +114,7 @@ def terms_truth(
     for term in joined.iter_rows(named=True):
         row = rows[term["country"]]
         limit = term["reply_days"] * (7 / 5 if term["day_count"] == DayCount.WORKING else 1)
-        yearly = {}
+        yearly, documents = {}, {}
         for year in range(years[0], years[1] + 1):
             first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
             if term["start_on"] > last or (term["end_on"] and term["end_on"] <= first):
@@ -123,6 +125,10 @@ def terms_truth(
             law = answer_law(scenario.answers, z, tl.base[[row]], tl.log_median0[[row]],
                              tl.logit_never0[[row]], to_kind)  # fmt: skip
             yearly[str(year)] = round(float(answered_within(law, limit)[0]), 4)
+            if term["document_days"] is not None:
+                documents[str(year)] = _document_in_time(
+                    scenario, term["document_days"], term["day_count"], tl.z[row, days]
+                )
         out[term["term_id"]] = {
             "country": term["country"],
             "request_kind": term["request_kind"],
@@ -131,17 +137,15 @@ def terms_truth(
             "deemed_accepted": term["deemed_accepted"],
             "document_days": term["document_days"],
             "answer_in_time": yearly,
-            "document_in_time": _document_in_time(
-                scenario, term["document_days"], term["day_count"]
-            ),
+            "document_in_time": documents or None,
         }
     return out
 
 
-def _document_in_time(scenario: Scenario, days: int | None, count: str) -> float | None:
-    """P(a document within its limit after a positive answer): the chain's gamma(2) wait."""
-    if days is None:
-        return None
+def _document_in_time(scenario: Scenario, days: int, count: str, z: np.ndarray) -> float:
+    """P(a document within its limit after a positive answer): the chain's gamma(2) wait,
+    its mean set by the latent cooperation of each day of the year, averaged over them."""
     limit = days * (7 / 5 if count == DayCount.WORKING else 1)
-    mean = scenario.cases.document_mean_days
-    return round(float(gamma.cdf(limit, 2.0, scale=mean / 2.0)), 4)
+    cases = scenario.cases
+    mean = document_mean(cases.document_mean_days, cases.document_cooperation_slope, z)
+    return round(float(np.mean(gamma.cdf(limit, 2.0, scale=mean / 2.0))), 4)
