@@ -220,3 +220,29 @@ def test_list_filters_by_what_and_since_and_says_an_empty_register(first: Datase
     assert "…" not in shown  # piped: nothing is cut, whatever COLUMNS says
     row = store_row(shown)
     assert row.endswith(" exact") or row.endswith(" rounded") or "<5" in row or " x " in row
+
+
+def test_press_since_release_sets_the_figures_beside_the_earlier_ones(
+    first: Dataset, database_url: str, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    _ok("report", "press", "--out", str(tmp_path / "march.xlsx"))
+    _import(database_url, _later(first, answered=30, new=25), tmp_path / "later")
+    out = tmp_path / "june.xlsx"
+    for lang, sheet, same in (("en", "Since release 1", "unchanged"),
+                              ("nl", "Sinds publicatie 1", "ongewijzigd")):  # fmt: skip
+        _ok("report", "press", "--out", str(out), "--since-release", "1", "--lang", lang)
+        book = openpyxl.load_workbook(out, read_only=True)
+        assert book.sheetnames[-1] == sheet and len(book.sheetnames) == 6
+        rows = list(book[sheet].iter_rows(min_row=4, values_only=True))
+        with Retour(settings=load_settings(), db_override=database_url) as app:
+            earlier = store.cells(app.database(), 1)
+        assert len(rows) >= earlier.height  # every earlier cell, beside the new one
+        by_cell = {(r[0], r[1]): r for r in rows}
+        for cell in earlier.head(40).iter_rows(named=True):
+            assert by_cell[(cell["part"], cell["dims"])][2] == cell["shown"]
+        changed = [r for r in rows if r[4] != same]
+        assert changed and all((r[2] or "") != (r[3] or "") for r in changed)
+    wrong = _retour("report", "press", "--out", str(out), "--since-release", "99")
+    assert wrong.returncode == 2 and "99" in wrong.stderr

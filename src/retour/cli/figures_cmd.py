@@ -228,6 +228,14 @@ def press(
     profile: _Profile = None,
     confidential: Confidential = None,
     lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
+    since_release: Annotated[
+        str | None,
+        typer.Option(
+            "--since-release",
+            help="Add a sheet setting the figures beside this earlier press release's "
+            "(retour releases list --what press), each difference with its cause.",
+        ),
+    ] = None,
 ) -> None:
     """The press workbook: LP and T&O per year and answer, refusals per
     country, definitions."""
@@ -235,7 +243,13 @@ def press(
 
     with context() as ctx:
         report = figures.press_workbook(
-            ctx, out, years=years, profile=profile, confidential=confidential, lang=lang
+            ctx,
+            out,
+            years=years,
+            profile=profile,
+            confidential=confidential,
+            lang=lang,
+            since_release=since_release,
         )
     from retour.reports import labels
 

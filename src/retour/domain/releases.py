@@ -40,6 +40,7 @@ class Cause(StrEnum):
     DATA = "data"
     NEW_CELL = "new_cell"
     GONE_CELL = "gone_cell"
+    SAME = "same"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +61,12 @@ class ReleaseDiff:
     changes: list[Change]
     same: int
     imports: list[dict[str, object]]  # the imports in between: when, extraction date, counts
+
+
+@dataclass(frozen=True, slots=True)
+class SinceRelease:
+    """A new answer set beside an earlier release: every cell of either, each with the
+    earlier figure, the new one and the cause of a difference (``same`` where none)."""
+
+    earlier: ReleaseRow
+    cells: list[Change]

@@ -59,8 +59,10 @@ from retour.domain.codes import Outcome, RequestKind
 from retour.domain.errors import InputError
 from retour.domain.files import write_file
 from retour.domain.provenance import Provenance
+from retour.domain.releases import SinceRelease
 from retour.reports import labels
-from retour.reports.messages import _
+from retour.reports.messages import N_, _
+from retour.reports.releases import CAUSES as RELEASE_CAUSES
 
 #: Sheet 1's columns per kind: the key in the disclosed table and the header's label key.
 ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -161,9 +163,12 @@ class PressTables:
         return list(_unique(notes))
 
 
-def write_press_workbook(tables: PressTables, path: Path, lang: Language = "nl") -> Path:
+def write_press_workbook(
+    tables: PressTables, path: Path, lang: Language = "nl", since: SinceRelease | None = None
+) -> Path:
     """Write the workbook to ``path`` (through :func:`~retour.domain.files.write_file`: never
-    through a link, a full disk named as such); an InputError when it cannot be made."""
+    through a link, a full disk named as such); an InputError when it cannot be made. With
+    ``since``, a last sheet sets the figures beside an earlier release's, with causes."""
     accept(tables, "xlsx")
     options = {
         "default_format_properties": dict(FONT),
@@ -179,6 +184,8 @@ def write_press_workbook(tables: PressTables, path: Path, lang: Language = "nl")
             writer.country_sheet(kind)
         writer.reasons_sheet()
         writer.definitions_sheet()
+        if since is not None:
+            writer.since_sheet(since)
     finally:
         try:
             workbook.close()
@@ -591,6 +598,29 @@ class _Writer:
             row += 1
         sheet.freeze_panes(HEADER_ROW, 0)
         self._page(sheet, widths, row - 1, None)
+
+    def since_sheet(self, since: SinceRelease) -> None:
+        """Every cell beside the earlier release's figure, and why they differ."""
+        earlier = since.earlier
+        made = earlier.made_at.date().isoformat()
+        sheet = self.book.add_worksheet(_(N_("Since release {id}"), self.lang, id=earlier.id))
+        widths = [26.0, 44.0, 16.0, 12.0, 40.0]
+        title = _(N_("The figures beside release {id} of {date}"), self.lang, id=earlier.id,
+                  date=made)  # fmt: skip
+        self._banner(sheet, 0, title, self.title, widths, 13)
+        heads = [N_("Part"), N_("Cell"), N_("Release {id}"), N_("Now"), N_("Why")]
+        for col, head in enumerate(heads):
+            sheet.write_string(HEADER_ROW - 1, col, _(head, self.lang, id=earlier.id), self.header)
+        for row, cell in enumerate(since.cells, start=HEADER_ROW):
+            sheet.write_string(row, 0, cell.part, self.label)
+            sheet.write_string(row, 1, cell.dims, self.label)
+            sheet.write_string(row, 2, cell.before or "", self.hidden)
+            sheet.write_string(row, 3, cell.after or "", self.hidden)
+            sheet.write_string(row, 4, _(RELEASE_CAUSES[cell.cause.value], self.lang), self.label)
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        sheet.freeze_panes(HEADER_ROW, 0)
+        self._page(sheet, widths, HEADER_ROW + len(since.cells) - 1, None)
 
     def _definition(
         self, sheet: Any, row: int, term: str, meaning: str, fmt: Any, widths: Sequence[float]

@@ -62,6 +62,7 @@ CAUSES: Final = {
     "data": N_("the data changed"),
     "new_cell": N_("not in the earlier release"),
     "gone_cell": N_("not in the later release"),
+    "same": N_("unchanged"),
 }
 
 

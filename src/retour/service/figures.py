@@ -55,7 +55,7 @@ from retour.reports.press import (
     write_press_workbook,
 )
 from retour.reports.tabular import csv_text, json_text
-from retour.service import audit
+from retour.service import audit, releases
 from retour.service.context import Retour
 from retour.service.publication import (
     ExportFormat,
@@ -494,10 +494,12 @@ def press_workbook(
     confidential: str | None = None,
     lang: str = "nl",
     actor: audit.Actor | None = None,
+    since_release: str | None = None,
 ) -> PressReport:
     """Write the press workbook for ``years`` under ``profile`` to ``out`` (.xlsx), recorded
     in the audit log as an export by ``actor`` (the operating-system user's when none is
-    given)."""
+    given) and registered as a release; with ``since_release``, a last sheet sets its
+    figures beside that earlier press release's, each difference with its cause."""
     language = parse_language(lang)
     if out.suffix.lower() != ".xlsx":
         raise UsageError(
@@ -511,14 +513,19 @@ def press_workbook(
             N_("{path} is a folder."), hint=N_("Name the .xlsx file to write."), path=out
         )
     tables = press_tables(context, years=years, profile=profile, confidential=confidential)
-    write_press_workbook(tables, out, language)
+    since = releases.since(context, since_release, tables) if since_release else None
+    write_press_workbook(tables, out, language, since)
     record_output(
         context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_WORKBOOK,
         Output(tables, "xlsx", out.read_bytes()),  # what went out, kept as it is
         subject="press",
-        detail={"years": labels.years_text(list(tables.years)), "lang": language},
+        detail={
+            "years": labels.years_text(list(tables.years)),
+            "lang": language,
+            "since_release": since.earlier.id if since else None,
+        },
     )
     return PressReport(out, tables)
 

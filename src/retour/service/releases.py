@@ -35,7 +35,7 @@ from retour.disclosure.table import COLUMN, SECONDARY_SIGN, DisclosedTable
 from retour.domain.errors import N_, Field, NotFoundError, UsageError
 from retour.domain.files import write_file
 from retour.domain.provenance import Provenance
-from retour.domain.releases import Cause, Change, ReleaseDiff, ReleaseRow
+from retour.domain.releases import Cause, Change, ReleaseDiff, ReleaseRow, SinceRelease
 from retour.service import audit
 from retour.service.context import Retour
 from retour.store import read as store_read
@@ -322,11 +322,12 @@ def _rules(row: ReleaseRow) -> dict[str, Any]:
     return parsed
 
 
-def _release_cause(before: ReleaseRow, after: ReleaseRow) -> Cause | None:
-    """A cause that holds for every cell: another profile, list or thresholds."""
-    if before.profile != after.profile:
+def _release_cause(before: tuple[str, str], after: tuple[str, str]) -> Cause | None:
+    """A cause that holds for every cell: another profile, list or thresholds (each side
+    its profile and its rules as stored, :func:`rules_text`)."""
+    if before[0] != after[0]:
         return Cause.PROFILE
-    a, b = _rules(before), _rules(after)
+    a, b = json.loads(before[1]), json.loads(after[1])
     if a["confidential"] != b["confidential"]:
         return Cause.CONFIDENTIAL
     if a != b:
@@ -416,7 +417,8 @@ def diff(context: Retour, first: str | int, second: str | int) -> ReleaseDiff:
         pl.col("shown").ne_missing(pl.col("shown_after"))
         | pl.col("status").ne_missing(pl.col("status_after"))
     )
-    with_causes = _causes(joined, _release_cause(before, after)).join(
+    cause = _release_cause((before.profile, before.rules), (after.profile, after.rules))
+    with_causes = _causes(joined, cause).join(
         differs.select("part", "dims"), on=["part", "dims"], how="semi"
     )
     changes = [
@@ -430,6 +432,38 @@ def diff(context: Retour, first: str | int, second: str | int) -> ReleaseDiff:
         joined.height - differs.height,
         _imports_between(context, before, after),
     )
+
+
+def since(context: Retour, release_id: str | int, published: Published) -> SinceRelease:
+    """The cells of ``published`` (a new press answer) beside those of the earlier press
+    release ``release_id``, each difference with its cause (``retour report press
+    --since-release``)."""
+    earlier, before = shown(context, release_id)
+    if earlier.what != "press":
+        raise UsageError(
+            N_("Release {value} is not a press workbook but {what}."),
+            hint=N_("Name a press release: retour releases list --what press."),
+            value=earlier.id,
+            what=earlier.what,
+        )
+    rules = published.rules
+    overall = _release_cause(
+        (earlier.profile, earlier.rules), (rules.profile.value, rules_text(rules))
+    )
+    joined = _compared(before, cells_of(published))
+    same = pl.col("shown").eq_missing(pl.col("shown_after")) & pl.col("status").eq_missing(
+        pl.col("status_after")
+    )
+    causes = _causes(joined, overall).with_columns(
+        pl.when(same).then(pl.lit(Cause.SAME.value)).otherwise(pl.col("cause")).alias("cause")
+    )
+    cells = [
+        Change(r["part"], r["dims"], r["shown"], r["shown_after"], Cause(r["cause"]))
+        for r in causes.select("part", "dims", "shown", "shown_after", "cause").iter_rows(
+            named=True
+        )
+    ]
+    return SinceRelease(earlier, cells)
 
 
 def _imports_between(
