@@ -38,6 +38,9 @@ def overdue(
     ] = None,
     country: Annotated[str | None, typer.Option("--country", help="One country, e.g. MA.")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="LP or TO only.")] = None,
+    what: Annotated[
+        str | None, typer.Option("--what", help="answer or document only (default: both).")
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="table, csv, json or xlsx (xlsx needs --out).")
     ] = "table",
@@ -60,7 +63,13 @@ def overdue(
     chosen = terms.parse_format(fmt)
     with context() as ctx:
         answer = terms.overdue(
-            ctx, on=on, country=country, kind=kind, profile=profile, confidential=confidential
+            ctx,
+            on=on,
+            country=country,
+            kind=kind,
+            what=what,
+            profile=profile,
+            confidential=confidential,
         )
         for warning in answer.rules.warnings:
             err_console.print(f"warning: {warning}", markup=False)
@@ -84,7 +93,7 @@ def _table(answer: OverdueAnswer, lang: Language) -> None:
 
     accept(answer, "table")
 
-    title = render.overdue_title(answer.on, answer.country, answer.kind, lang)
+    title = render.overdue_title(answer.on, answer.country, answer.kind, lang, answer.what)
     if answer.listed is not None:
         if answer.listed.is_empty():
             console.print(title, markup=False)

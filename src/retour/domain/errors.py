@@ -50,6 +50,7 @@ class Field(StrEnum):
     PROFILE = "profile"
     ROLE = "role"
     SEED = "seed"
+    WHAT = "what"
     SINCE = "since"
     YEAR = "year"
     YEARS = "years"

@@ -39,6 +39,8 @@ STATUS: Final = {
     "no_diplomatic_relations": N_("no diplomatic relations"),
 }
 YES_NO: Final = {"yes": N_("yes"), "no": N_("no")}
+#: How a term's days are counted, in words.
+DAY_COUNTS: Final = {"calendar": N_("calendar days"), "working": N_("working days")}
 #: The headers of `retour figures terms` (CSV keeps the column names).
 COMPLIANCE_HEADERS: Final = {
     "country": N_("country"),
@@ -58,13 +60,17 @@ COMPLIANCE_HEADERS: Final = {
 }
 
 
-def overdue_title(on: dt.date, country: str | None, kind: str | None, lang: Language) -> str:
+def overdue_title(
+    on: dt.date, country: str | None, kind: str | None, lang: Language, what: str | None = None
+) -> str:
     """The caption of an overdue answer: the date and every filter applied."""
     parts = [_("Overdue on {date}", lang, date=on.isoformat())]
     if country:
         parts.append(_("country {country}", lang, country=country))
     if kind:
         parts.append(_("kind {kind}", lang, kind=kind))
+    if what:
+        parts.append(_("only {what}", lang, what=_(WHAT[what], lang)))
     return " — ".join(parts)
 
 

@@ -23,7 +23,14 @@ from typing import Final
 
 import polars as pl
 
-from retour.domain.codes import InstrumentKind, InstrumentLevel, InstrumentStatus, Table
+from retour.domain.codes import (
+    FORMAT_VERSION,
+    FORMAT_VERSION_2,
+    InstrumentKind,
+    InstrumentLevel,
+    InstrumentStatus,
+    Table,
+)
 from retour.domain.dataset import Dataset, DatasetMeta
 from retour.domain.errors import N_, Field, Text, UsageError
 from retour.domain.tables import SPECS
@@ -33,7 +40,7 @@ from retour.service import audit
 from retour.service.audit import AuditAction, Via
 from retour.service.context import Retour
 from retour.store import read as store_read
-from retour.store.write import write_dataset
+from retour.store.write import import_transaction, write_dataset
 
 #: The source recorded in the import history for changes made in the web.
 WEB_SOURCE: Final = "web"
@@ -46,11 +53,15 @@ __all__ = [
     "InstrumentLevel",
     "InstrumentStatus",
     "InvalidDatasetError",  # raised with every violation of the exchange format's rules
+    "Term",
+    "TermForm",
     "add_instrument",
+    "add_term",
     "as_of",
     "end_instrument",
     "list_assessments",
     "list_instruments",
+    "list_terms",
 ]
 
 SPEC = SPECS[Table.INSTRUMENTS]
@@ -232,39 +243,150 @@ def _text(value: str, what: str, limit: int) -> str:
     return clean
 
 
-def _new_id(taken: set[str]) -> str:
+def _new_id(taken: set[str], prefix: str = "web") -> str:
     while True:
-        candidate = f"web-{secrets.token_hex(4)}"
+        candidate = f"{prefix}-{secrets.token_hex(4)}"
         if candidate not in taken:
             return candidate
+
+
+def _one_row(
+    context: Retour, table: Table, row: dict[str, str], extracted: dt.date, fmt: str
+) -> Container:
+    """One row of `table` as the exchange format reads a file of it (on line 2); with an
+    empty cases table beside a terms row, so that its relations to the stored instruments
+    and terms are judged as an import's are."""
+    spec = SPECS[table]
+    header = list(spec.column_names)
+    values = {c: [row[c] or None] for c in header}
+    frame = pl.DataFrame(values, schema=dict.fromkeys(header, pl.String)).with_columns(
+        pl.Series(LINE, [2], dtype=pl.Int64)
+    )
+    tables = {table: RawTable(table, spec.file_name, header, frame)}
+    if table is Table.TERMS:
+        cases = SPECS[Table.CASES]
+        names = list(cases.column_names)
+        empty = pl.DataFrame(schema={**dict.fromkeys(names, pl.String), LINE: pl.Int64})
+        tables[Table.CASES] = RawTable(Table.CASES, cases.file_name, names, empty)
+    meta = json.dumps({"source": WEB_SOURCE, "extracted_on": extracted.isoformat(), "format": fmt})
+    return Container(
+        path=Path(WEB_SOURCE),
+        kind="folder",
+        tables=tables,
+        meta_text=meta,
+        limits=context.settings.import_limits(),
+    )
+
+
+def _digest(row: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(row, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _write(context: Retour, row: dict[str, str]) -> Change:
     """Validate one instruments row as the exchange format would, then write it."""
     today = dt.date.today()
     extracted = as_of(context, today)
-    header = list(SPEC.column_names)
-    values = {c: [row[c] or None] for c in header}
-    frame = pl.DataFrame(values, schema=dict.fromkeys(header, pl.String)).with_columns(
-        pl.Series(LINE, [2], dtype=pl.Int64)
-    )
-    meta = json.dumps({"source": WEB_SOURCE, "extracted_on": extracted.isoformat()})
-    container = Container(
-        path=Path(WEB_SOURCE),
-        kind="folder",
-        tables={Table.INSTRUMENTS: RawTable(Table.INSTRUMENTS, FILE_NAME, header, frame)},
-        meta_text=meta,
-        limits=context.settings.import_limits(),
-    )
+    container = _one_row(context, Table.INSTRUMENTS, row, extracted, FORMAT_VERSION)
     dataset = validate(container, today=max(today, extracted))
     checked = dataset[Table.INSTRUMENTS]
-    fingerprint = hashlib.sha256(
-        json.dumps(row, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    ).hexdigest()
     written = Dataset(
         {Table.INSTRUMENTS: checked}, DatasetMeta(source=WEB_SOURCE, extracted_on=extracted)
     )
     result = write_dataset(
-        context.database(), written, fingerprint=fingerprint, container=WEB_SOURCE
+        context.database(), written, fingerprint=_digest(row), container=WEB_SOURCE
     )
     return Change(_instrument(checked.row(0, named=True)), result.import_id)
+
+
+# -- terms: the time limits an agreement sets --------------------------------------------------
+
+TERMS_SPEC = SPECS[Table.TERMS]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    term_id: str
+    instrument_id: str
+    request_kind: str
+    reply_days: int
+    day_count: str
+    deemed_accepted: str
+    document_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TermForm:
+    """The time limits a user typed for an agreement, as text: checked by terms.csv's rules."""
+
+    instrument_id: str
+    request_kind: str
+    reply_days: str
+    day_count: str
+    deemed_accepted: str
+    document_days: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TermChange:
+    term: Term
+    import_id: int | None
+
+
+def _term(row: dict[str, object]) -> Term:
+    document = row["document_days"]
+    return Term(
+        term_id=str(row["term_id"]),
+        instrument_id=str(row["instrument_id"]),
+        request_kind=str(row["request_kind"]),
+        reply_days=int(str(row["reply_days"])),
+        day_count=str(row["day_count"]),
+        deemed_accepted=str(row["deemed_accepted"]),
+        document_days=None if document is None else int(str(document)),
+    )
+
+
+def list_terms(context: Retour) -> list[Term]:
+    """Every stored term, by instrument and kind."""
+    frame = store_read.read_dataset(context.database(), tables=[Table.TERMS])[Table.TERMS]
+    frame = frame.sort("instrument_id", "request_kind", "term_id")
+    return [_term(row) for row in frame.iter_rows(named=True)]
+
+
+def add_term(context: Retour, form: TermForm, *, actor: str, role: str | None = None) -> TermChange:
+    """Check the form by the rules of an imported terms.csv -- the same validation, against
+    the stored instruments and terms (the instrument exists and is an agreement or working
+    arrangement; no other term of its country and kind in force on the same days) -- and
+    write it, with its audit entry, in one transaction; a refusal writes nothing."""
+    today = dt.date.today()
+    extracted = as_of(context, today)
+    with import_transaction(context.database()) as transaction:
+        taken = set(transaction.stored(Table.TERMS)["term_id"].to_list())
+        row = {
+            "term_id": _new_id(taken, "web-term"),
+            "instrument_id": form.instrument_id.strip(),
+            "request_kind": form.request_kind.strip(),
+            "reply_days": form.reply_days.strip(),
+            "day_count": form.day_count.strip(),
+            "deemed_accepted": form.deemed_accepted.strip(),
+            "document_days": form.document_days.strip(),
+        }
+        container = _one_row(context, Table.TERMS, row, extracted, FORMAT_VERSION_2)
+        dataset = validate(container, today=max(today, extracted), existing=transaction)
+        written = Dataset(
+            {Table.TERMS: dataset[Table.TERMS]},
+            DatasetMeta(source=WEB_SOURCE, extracted_on=extracted, format=FORMAT_VERSION_2),
+        )
+        result = transaction.write(written, fingerprint=_digest(row), container=WEB_SOURCE)
+        term = _term(dataset[Table.TERMS].row(0, named=True))
+        audit.record(
+            context,
+            AuditAction.TERM_ADDED,
+            actor=actor,
+            role=role,
+            via=Via.WEB,
+            subject=term.term_id,
+            detail={"instrument": term.instrument_id, "kind": term.request_kind,
+                    "import": result.import_id},
+            within=transaction.connection,
+        )  # fmt: skip
+    return TermChange(term, result.import_id)

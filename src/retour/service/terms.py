@@ -62,6 +62,7 @@ class OverdueAnswer:
     listed: pl.DataFrame | None  # OVERDUE_COLUMNS, internal only
     counts: DisclosedTable | None  # parliament and public
     statuses: pl.DataFrame  # the statuses that hold on the date (their requests left out)
+    what: str | None = None  # answer or document only, else both
 
     @property
     def is_list(self) -> bool:
@@ -112,21 +113,35 @@ def parse_kind(text: str | None) -> str | None:
     return kind
 
 
+def parse_what(text: str | None) -> str | None:
+    """`answer` or `document` (what a request waits for), or None for both."""
+    if text is None or not text.strip():
+        return None
+    what = text.strip().lower()
+    if what not in {w.value for w in timing.Overdue}:
+        raise UsageError(
+            N_("{field} {value}: use answer or document."), field=Field.WHAT, value=text
+        )
+    return what
+
+
 def overdue(
     context: Retour,
     *,
     on: str | None = None,
     country: str | None = None,
     kind: str | None = None,
+    what: str | None = None,
     profile: str | Profile | None = None,
     confidential: str | None = None,
 ) -> OverdueAnswer:
-    """What is overdue on `on` (default: the extraction date) under the profile's rules.
+    """What is overdue on `on` (default: the extraction date) under the profile's rules;
+    of one country, kind, or what is waited for (answer or document) only if asked.
 
     The due dates are computed per term and day (a few thousand rows) and joined to the
     requests in the database, so only what is overdue (or its counts) is read."""
     rules = disclosure_rules(context, profile, confidential)
-    code, chosen_kind = parse_country(country), parse_kind(kind)
+    code, chosen_kind, waits = parse_country(country), parse_kind(kind), parse_what(what)
     db = context.database()
     small = reading.small_tables(db)
     day = parse_date(on, small.extracted_on, Field.DATE)
@@ -142,12 +157,17 @@ def overdue(
     origin = provenance(db)
     if rules.profile is Profile.INTERNAL:
         rows = reading.overdue_in_db(db, due, day, grouped=False)
-        listed = timing.listed_from_rows(rows, day)
-        return OverdueAnswer(day, code, chosen_kind, rules, origin, listed, None, held)
+        listed = _only(timing.listed_from_rows(rows, day), waits)
+        return OverdueAnswer(day, code, chosen_kind, rules, origin, listed, None, held, waits)
     groups = reading.overdue_in_db(db, due, day, grouped=True)
     counts = timing.counts_from_groups(groups, day).with_columns(pl.col(BAND).cast(BAND_ORDER))
-    table = disclose_table(counts, rows=list(COUNT_ROWS), column=BAND, rules=rules)
-    return OverdueAnswer(day, code, chosen_kind, rules, origin, None, table, held)
+    table = disclose_table(_only(counts, waits), rows=list(COUNT_ROWS), column=BAND, rules=rules)
+    return OverdueAnswer(day, code, chosen_kind, rules, origin, None, table, held, waits)
+
+
+def _only(frame: pl.DataFrame, what: str | None) -> pl.DataFrame:
+    """The rows waiting for `what` (None: all), before anything is disclosed of them."""
+    return frame if what is None else frame.filter(pl.col("what") == what)
 
 
 def record_overdue(
@@ -166,6 +186,7 @@ def record_overdue(
         "on": answer.on.isoformat(),
         "country": answer.country,
         "kind": answer.kind,
+        "what": answer.what,
         "rows": rows,
     }
     action = audit.AuditAction.EXPORT_FIGURES
@@ -346,6 +367,7 @@ def _head(answer: OverdueAnswer) -> dict[str, object]:
         "on": answer.on.isoformat(),
         "country": answer.country,
         "kind": answer.kind,
+        "what": answer.what,
         "profile": answer.rules.profile.value,
         "extracted_on": _iso(answer.origin.extracted_on),
         "fingerprint": answer.origin.fingerprint,
@@ -383,7 +405,7 @@ def export_overdue(
     if out is not None and out.is_dir():
         raise UsageError(N_("{path} is a folder."), hint=N_("Name the file to write."), path=out)
     if fmt is TermsFormat.XLSX:
-        caption = [render.overdue_title(answer.on, answer.country, answer.kind, lang),
+        caption = [render.overdue_title(answer.on, answer.country, answer.kind, lang, answer.what),
                    labels.profile_line(answer.rules, lang),
                    *render.status_notes(answer.statuses, lang)]  # fmt: skip
         data: str | bytes = render.overdue_workbook(caption, answer.listed, answer.counts, lang)

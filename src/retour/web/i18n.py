@@ -82,6 +82,7 @@ FIELD_NAMES: Final[dict[Field, str]] = {
     Field.PROFILE: N_("Profile"),
     Field.ROLE: N_("Role"),
     Field.SEED: N_("Seed"),
+    Field.WHAT: N_("Overdue"),
     Field.SINCE: N_("Since"),
     Field.YEAR: N_("Year"),
     Field.YEARS: N_("Years"),
