@@ -250,3 +250,19 @@ def test_a_refused_recording_is_in_the_audit_log(
     assert sent.status_code == 403
     refused = [e for e in audit.read_log(stocked, limit=5) if e.action == "access_refused"]
     assert [(e.actor, e.subject) for e in refused] == [("viewer", "record")]
+
+
+def test_a_row_says_where_its_value_came_from(api: TestClient, token_of: Headers) -> None:
+    headers = token_of(Role.CASEWORKER)
+    imported = api.get("/api/detentions/D1", headers=headers)
+    assert imported.json()["origin"] == {
+        "recorded": False, "import": 1, "container": "extract", "extracted_on": "2024-03-31",
+    }  # fmt: skip
+    patched = api.patch(
+        "/api/detentions/D1",
+        json={"end_reason": "court_order"},
+        headers={**headers, "If-Match": imported.headers["etag"]},
+    )
+    assert patched.json()["origin"]["by"] == "caseworker"
+    again = api.get("/api/detentions/D1", headers=token_of(Role.ADMIN)).json()["origin"]
+    assert (again["recorded"], again["by"]) == (True, "caseworker")

@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
@@ -83,6 +83,9 @@ class Recorded:
     row_id: str
     values: dict[str, object]  # JSON values: dates as YYYY-MM-DD
     etag: str
+    #: where the current value came from: an import (its file and extraction date) or a
+    #: recording (by whom, when); None where not looked up
+    origin: dict[str, object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,9 +241,24 @@ def read_row(context: Retour, table: RecordTable, text_id: str) -> Recorded:
     key = parse_id(table, text_id)
     with context.database().begin() as conn:
         row = None if key is None else store.stored_row(conn, table.table, key)
+        source = None if row is None else store.origin(conn, row.import_id)
     if row is None:
         raise not_found(table)
-    return _recorded(table, row)
+    return replace(_recorded(table, row), origin=_origin(source))
+
+
+def _origin(source: store.Origin | None) -> dict[str, object] | None:
+    """A row's origin as the API shows it."""
+    if source is None:
+        return None
+    if source.actor is not None and source.container == CONTAINER:
+        return {"recorded": True, "by": source.actor, "at": source.at.isoformat()}
+    return {
+        "recorded": False,
+        "import": source.import_id,
+        "container": source.container,
+        "extracted_on": source.extracted_on.isoformat(),
+    }
 
 
 def not_found(table: RecordTable) -> NotFoundError:
@@ -456,8 +474,9 @@ def _write(
         sqlite=transaction.db.is_sqlite,
     )
     _audit(context, transaction.connection, table, the_id, actor, created, result.import_id)
-    return Recorded(table, the_id, {c: _json_value(v) for c, v in checked.items()},
-                    etag(checked, result.import_id))  # fmt: skip
+    values = {c: _json_value(v) for c, v in checked.items()}
+    made = {"recorded": True, "by": actor.name, "at": now.isoformat()}
+    return Recorded(table, the_id, values, etag(checked, result.import_id), made)
 
 
 def _schema(table: RecordTable) -> dict[str, Any]:

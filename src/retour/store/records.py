@@ -169,14 +169,27 @@ def changes(
     ]
 
 
-def import_of(db: Database, import_id: int) -> tuple[dt.datetime, dt.date, str | None] | None:
-    """When an import was made, its extraction date and source (None: no such import)."""
-    imports = schema.imports
-    query = sa.select(imports.c.imported_at, imports.c.extracted_on, imports.c.source).where(
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The write a row's current value came from: an import of a file, or a recording."""
+
+    import_id: int
+    container: str  # the file's name, or RECORDING for a recording
+    extracted_on: dt.date
+    at: dt.datetime  # when it was written
+    actor: str | None  # who recorded it (None: an import; its actor is in the audit log)
+
+
+def origin(conn: sa.Connection, import_id: int) -> Origin | None:
+    """Where the write ``import_id`` came from (None: no such write)."""
+    imports, c = schema.imports, record_changes.c
+    query = sa.select(imports.c.container, imports.c.extracted_on, imports.c.imported_at).where(
         imports.c.id == import_id
     )
-    with db.begin() as conn:
-        found = conn.execute(query).one_or_none()
+    found = conn.execute(query).one_or_none()
     if found is None:
         return None
-    return utc(found[0]), _date(found[1]), found[2]
+    actor = conn.execute(
+        sa.select(c.actor).where(c.import_id == import_id).order_by(c.id).limit(1)
+    ).scalar()
+    return Origin(import_id, found[0], _date(found[1]), utc(found[2]), actor)

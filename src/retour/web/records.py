@@ -55,6 +55,8 @@ def _language(request: Request) -> Language:
 
 def _row(found: records.Recorded, status: int = 200) -> JSONResponse:
     body = {"table": found.table.value, "id": found.row_id, "row": found.values}
+    if found.origin is not None:
+        body["origin"] = found.origin
     return JSONResponse(body, status_code=status, headers={"ETag": found.etag})
 
 
