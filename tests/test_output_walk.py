@@ -172,6 +172,7 @@ CLI_ELSEWHERE: dict[tuple[str, ...], str] = {
     ("export",): "the dataset itself in the exchange format (audited, tests/figures)",
     ("info",): "the database's description, no figures",
     ("imports", "show"): "the import history, no figures",
+    ("history",): "a row's changes recorded in retour, no figures (tests/records)",
     ("context", "import"): "reads Eurostat files in",
     ("mapping", "draft"): "drafts a mapping file",
     **{("user", c): "user administration" for c in ("add", "list", "disable", "enable")},
@@ -257,6 +258,10 @@ WEB_ELSEWHERE: dict[str, str] = {
     "/audit": "the audit log (its own viewing is recorded)",
     "/api/me": "who is signed in",
     "/api/cases/{case_id}": "one person's case; audited by service.cases",
+    **{
+        f"/api/{t}/{{row_id}}": "one stored row of a case, to record and correct (tests/records)"
+        for t in ("requests", "detentions", "departures", "conditions")
+    },
     "/api/audit": "the audit log (its own viewing is recorded)",
     "/api/instruments": "the instruments as recorded (no figures; still recorded as an export)",
 }
