@@ -26,7 +26,7 @@ from pydantic import (
     model_serializer,
 )
 
-from retour.disclosure import COUNTRY_COLUMNS, DisclosedEstimates, Language
+from retour.disclosure import COUNTRY_COLUMNS, DisclosedEstimates, DisclosedTable, Language, Note
 from retour.disclosure.figures import NAME_SUFFIX, Figures, FigureTable
 from retour.disclosure.published import Published, accept
 from retour.domain.codes import InstrumentKind, InstrumentLevel, InstrumentStatus
@@ -210,6 +210,14 @@ class CountriesDocument(Document):
     notes: list[str]
 
 
+class NationalsDocument(Document):
+    """The country's nationals: their cases by how each stands, and their departures by
+    type, per year (``departures`` empty when none of them left)."""
+
+    cases: list[FigureCell]
+    departures: list[FigureCell]
+
+
 class CountryDocument(Document):
     """``/api/countries/{code}``: one country's answers, instruments, context and index."""
 
@@ -219,8 +227,11 @@ class CountryDocument(Document):
     extracted_on: dt.date | None
     fingerprint: str | None
     simulated: bool
+    has_requests: bool
     answers_per_year: list[FigureCell]
     answers_by_reason: list[FigureCell]
+    statuses: list[Row]
+    nationals: NationalsDocument | None
     instruments: list[InstrumentDocument]
     assessments: list[DeskJudgementDocument] | None
     context: dict[str, Any] | None
@@ -331,6 +342,13 @@ def _cell(row: dict[str, Any], by: Sequence[str], names: Language | None) -> Fig
     return FigureCell.model_validate(
         {**dims, "n": row["shown"], "display": row["n"], "status": row["status"]}
     )
+
+
+def table_cells(name: str, table: DisclosedTable) -> list[FigureCell]:
+    """The cells of a disclosed table that is not part of a figures answer (a country's
+    nationals), as :func:`figure_cells` gives them: its rows' dimensions, then its column."""
+    by = (*table.row_dims, *((table.column,) if table.column else ()))
+    return figure_cells(FigureTable(name, Note(name, name), by, table))
 
 
 def figures_document(

@@ -16,7 +16,15 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from retour.disclosure import DisclosureRules, Figures, Language, Profile, Published, accept
+from retour.disclosure import (
+    DisclosureRules,
+    Figures,
+    FigureTable,
+    Language,
+    Profile,
+    Published,
+    accept,
+)
 from retour.domain.countries import country_codes
 from retour.domain.errors import NotFoundError, UsageError
 from retour.reports import case as case_report
@@ -24,6 +32,7 @@ from retour.reports import labels, models
 from retour.reports.tabular import json_text
 from retour.service import audit, cases, publication, records
 from retour.service.audit import AuditAction, Via
+from retour.service.nationals import Nationals
 from retour.web import i18n
 from retour.web.routes.common import ID_PATTERN, MAX_ROW_ID
 from retour.web.security import Forbidden, Principal, guard, retour
@@ -154,18 +163,21 @@ def country(
     profile: ProfileQuery = None,
     lang: Lang = "nl",
 ) -> Response:
+    """What retour holds on a country, as its page and brief give it: with requests, its
+    answers and index; without, its statuses, instruments, nationals and Eurostat's figures
+    (no index). Unknown, without data or confidential under the profile: 404."""
     chosen = api_profile(principal, profile)
     language: Language = i18n.parse(lang)
     clean = code.strip().upper()
     v = views(request)
-    if clean not in country_codes() or clean not in v.countries(chosen):
+    shown = v.shown_country(clean, chosen)
+    if shown is None:  # confidential, or nothing held: the same answer for both
         raise HTTPException(404, "No figures for this country under this profile.")
-    only = ("country", clean)
-    per_year = v.request_figures(chosen, by="country,year,outcome").tables[0]
-    reasons = v.request_figures(chosen, by="country,reason,outcome").tables[0]
-    view = accept(v.country_view(clean, chosen), "json")
+    view = accept(shown, "json")
+    per_year, reasons = _answers(v, clean, chosen) if view.has_requests else ((), ())
     origin = v.version().provenance
     judgements = v.assessments(clean) if chosen is Profile.INTERNAL else None
+    only = ("country", clean)
     document = models.CountryDocument(
         code=clean,
         name=labels.country_name(clean, language),
@@ -173,8 +185,11 @@ def country(
         extracted_on=origin.extracted_on,
         fingerprint=origin.fingerprint,
         simulated=origin.simulated,
-        answers_per_year=models.figure_cells(per_year, only=only),
-        answers_by_reason=models.figure_cells(reasons, only=only),
+        has_requests=view.has_requests,
+        answers_per_year=[c for t in per_year for c in models.figure_cells(t, only=only)],
+        answers_by_reason=[c for t in reasons for c in models.figure_cells(t, only=only)],
+        statuses=models.frame_rows(view.terms.statuses) if view.terms else [],
+        nationals=_nationals(view.nationals),
         instruments=models.instruments_document(v.instruments(clean)).instruments,
         assessments=None
         if judgements is None
@@ -185,11 +200,31 @@ def country(
         effects=models.frame_rows(view.effects),
         notes=view.notes_in(language),
     )
-    shown = publication.Together(view.rules, (per_year, reasons, view))
+    shown_together = publication.Together(view.rules, (*per_year, *reasons, view))
     return _export(
-        request, principal, document, rules=view.rules, subject=clean, published=shown,
+        request, principal, document, rules=view.rules, subject=clean, published=shown_together,
         what="api.country",
     )  # fmt: skip
+
+
+def _answers(
+    v: Views, code: str, profile: Profile
+) -> tuple[tuple[FigureTable], tuple[FigureTable]]:
+    """A country's answers per year and by reason (the tables; their cells of ``code``)."""
+    per_year = v.request_figures(profile, by="country,year,outcome").tables[0]
+    reasons = v.request_figures(profile, by="country,reason,outcome").tables[0]
+    return (per_year,), (reasons,)
+
+
+def _nationals(held: Nationals | None) -> models.NationalsDocument | None:
+    if held is None:
+        return None
+    departures = (
+        [] if held.departures is None else models.table_cells("departures", held.departures)
+    )
+    return models.NationalsDocument(
+        cases=models.table_cells("cases", held.cases), departures=departures
+    )
 
 
 def _figures(
