@@ -31,7 +31,7 @@ from retour.reports import labels
 from retour.reports.charts import INSTRUMENT_TEXT
 from retour.reports.messages import N_, _, decimal
 from retour.reports.press import FOOTER_SIZE, row_points, text_lines
-from retour.reports.terms import STATUS
+from retour.reports.terms import STATUS, not_assessed_text
 
 NOT_ASSESSED: Final = "not_assessed"
 TITLE: Final = N_("Article 25a Visa Code: indicators for {year}")
@@ -380,10 +380,10 @@ class _Book:
         return shown[IS_TOTAL] or not mine.is_empty()
 
     def _held(self, code: str) -> str | None:
-        held = self.report.figures.statuses.filter(pl.col("country") == code).sort("start_on")
+        held = self.report.figures.statuses.filter(pl.col("country") == code)
         if held.is_empty():
             return None
-        first = held.row(0, named=True)
+        first = self._first_status(code)
         status = self.t(STATUS.get(first["status"], first["status"]))
         kind = first["kind"]
         text = self.t(NOT_ASSESSED_LINE, status=status, date=first["start_on"].isoformat())
@@ -449,8 +449,11 @@ class _Book:
         level = round(self.report.level * 100)
         label = self.t(INDEX, level=level)
         mine = self.report.index.filter(pl.col("country") == code)
+        note = self.t(INDEX_NOTE)
         if held:
             value = self.t(NOT_ASSESSED_SHORT)
+            first = self._first_status(code)
+            note = not_assessed_text(first["status"], first["start_on"], self.lang)
         elif mine.is_empty() or mine.get_column("index")[0] is None:
             value = self.t(TOO_LITTLE)
         else:
@@ -458,10 +461,15 @@ class _Book:
             value = f"{_points(r['index'])} ({_points(r['lower'])}\N{EN DASH}{_points(r['upper'])})"
         sheet.write_string(row, 0, label, self.sub)
         sheet.write_string(row, 1, value, self.text_right)
-        sheet.write_string(row, 2, self.t(INDEX_NOTE), self.note)
+        sheet.write_string(row, 2, note, self.note)
         sheet.set_row(row, row_points(max(text_lines(label, _WIDTHS[0], bold=True),
-                                          text_lines(value, _WIDTHS[1]))))  # fmt: skip
+                                          text_lines(value, _WIDTHS[1]),
+                                          text_lines(note, _WIDTHS[2], 9) + 1)))  # fmt: skip
         return row + 1
+
+    def _first_status(self, code: str) -> dict[str, Any]:
+        held = self.report.figures.statuses.filter(pl.col("country") == code).sort("start_on")
+        return held.row(0, named=True)
 
     def _page(self, sheet: Any, last_row: int, breaks: list[int]) -> None:
         for j, width in enumerate(_WIDTHS):
