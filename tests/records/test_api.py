@@ -266,3 +266,14 @@ def test_a_row_says_where_its_value_came_from(api: TestClient, token_of: Headers
     assert patched.json()["origin"]["by"] == "caseworker"
     again = api.get("/api/detentions/D1", headers=token_of(Role.ADMIN)).json()["origin"]
     assert (again["recorded"], again["by"]) == (True, "caseworker")
+
+
+def test_a_nul_character_is_refused_not_a_server_error(api: TestClient, token_of: Headers) -> None:
+    headers = token_of(Role.CASEWORKER)
+    row = {"case_id": "C\x009", "nationality": "MA", "opened_on": "2024-01-02"}
+    refused = api.post("/api/cases", json=row, headers=headers)
+    assert refused.status_code == 422
+    assert [v["text"] for v in refused.json()["violations"]] == [
+        "cases:-: case_id: contains a NUL character"
+    ]
+    assert api.get("/api/requests/R%00", headers=headers).status_code == 404

@@ -390,6 +390,10 @@ def _raw_values(table: RecordTable, values: Mapping[str, object]) -> dict[str, s
             )
             continue
         text = None if value is None else str(value)
+        if text is not None and "\x00" in text:  # no database stores it; no file holds it
+            bad.append(Violation(f"{table.value}:-", None, name, Reason.INCONSISTENT,
+                                 "contains a NUL character"))  # fmt: skip
+            continue
         raw[name] = None if text is None or text == "" else text
     if bad:
         raise RecordRefusedError(table, bad)

@@ -103,7 +103,7 @@ async def _record(
 
 
 async def _read(request: Request, table: RecordTable, row_id: str) -> JSONResponse:
-    if len(row_id) > MAX_ID:
+    if len(row_id) > MAX_ID or not row_id.isprintable():  # no stored id holds a NUL
         raise records.not_found(table)
     found = await run_in_threadpool(records.read_row, retour(request), table, row_id)
     return _row(found)
@@ -117,7 +117,7 @@ async def _correct(
     body: Row,
     if_match: str | None,
 ) -> JSONResponse:
-    if len(row_id) > MAX_ID:
+    if len(row_id) > MAX_ID or not row_id.isprintable():  # no stored id holds a NUL
         raise records.not_found(table)
     try:
         found = await run_in_threadpool(
