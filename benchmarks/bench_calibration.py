@@ -12,7 +12,11 @@ absolute error and bias (points), coverage of the 90% interval and its mean widt
 For the instruments that start within the range: real effects of at least 0.8 logit found
 (the verdict has the effect's sign), smaller ones found, random placebos called (an increase
 or a decrease), reactive placebos (started the day after the country's worst quarter)
-called, called an increase and found "not identifiable"; real effects "not identifiable".
+called, called an increase and found "not identifiable"; real effects "not identifiable"; and, for
+the reactive placebos, the true dip before the start (the quarter before it against the three
+before that, beside the other countries), the pre-start check's standard error and how many
+a perfect check at its level would flag knowing the truth -- the most any pre-trend test
+could find on these data.
 Targets (issue 15, for the >= 50 band): Spearman >= 0.98, MAE <= 2.5, coverage
 0.85-0.95; 20-49: coverage 0.85-0.95; effects: >= 80% of real effects >= 0.8 logit found,
 <= 1 in 10 random placebos called, >= 3 in 4 reactive placebos "not identifiable" and none
@@ -32,11 +36,12 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy.stats import spearmanr
+from scipy.special import logit
+from scipy.stats import norm, spearmanr
 
 from retour.analysis.effects import instrument_effects
 from retour.analysis.index import assess
-from retour.analysis.periods import Granularity
+from retour.analysis.periods import Granularity, Period, quarter_of
 from retour.domain.codes import RequestKind, Table
 from retour.simulate.run import Simulation, simulate_dataset
 from retour.simulate.scenario import build_scenario
@@ -91,6 +96,10 @@ def index_rows(sim: Simulation) -> pl.DataFrame:
 
 
 def effect_rows(sim: Simulation) -> pl.DataFrame:
+    """Per instrument starting within the range: the verdict, the estimate and the truth;
+    ``dip``: the true pre-start move the check looks for (the quarter before the start
+    against the three before it, logit, the country's minus every other country's mean);
+    ``check_se``: the standard error of the check's estimate of it (from ``moving_z``)."""
     table = instrument_effects(
         sim.dataset[Table.REQUESTS], sim.dataset[Table.INSTRUMENTS], EXTRACTED
     ).table
@@ -99,10 +108,11 @@ def effect_rows(sim: Simulation) -> pl.DataFrame:
     keep = {i for i, t in truth.items() if t["start_on"] >= first and t["in_dataset"]}
     keep &= {i for i, t in truth.items() if t["effect_index_points"] is not None}
     rows = [
-        (r["instrument_id"], r["verdict"], r["effect_logit"], truth[r["instrument_id"]])
+        (r["instrument_id"], r["verdict"], r["effect_logit"], truth[r["instrument_id"]],
+         true_dip(sim.truth["index"], r["country"], r["start_on"]), check_se(r))
         for r in table.iter_rows(named=True)
         if r["instrument_id"] in keep
-    ]
+    ]  # fmt: skip
     return pl.DataFrame(
         {
             "verdict": [r[1] for r in rows],
@@ -110,10 +120,50 @@ def effect_rows(sim: Simulation) -> pl.DataFrame:
             "effect": [float(r[3]["effect_logit"]) for r in rows],
             "placebo": [bool(r[3]["placebo"]) for r in rows],
             "reactive": [bool(r[3].get("reactive", False)) for r in rows],
+            "dip": [r[4] for r in rows],
+            "check_se": [r[5] for r in rows],
         },
         schema={"verdict": pl.String, "estimated": pl.Float64, "effect": pl.Float64,
-                "placebo": pl.Boolean, "reactive": pl.Boolean},
+                "placebo": pl.Boolean, "reactive": pl.Boolean, "dip": pl.Float64,
+                "check_se": pl.Float64},
     )  # fmt: skip
+
+
+def _pre_move(index: dict[str, Any], country: str, start: int) -> float | None:
+    """The quarter before ``start`` against the three before it (logit of the true index)."""
+    values = []
+    for offset in (-4, -3, -2, -1):
+        label = Period.from_ordinal(start + offset, Granularity.QUARTER).label
+        value = index.get(country, {}).get(label, {}).get("index")
+        if value is None:
+            return None
+        values.append(float(logit(min(max(value / 100.0, 1e-4), 1.0 - 1e-4))))
+    return values[3] - float(np.mean(values[:3]))
+
+
+def true_dip(index: dict[str, Any], country: str, start_on: dt.date) -> float | None:
+    start = quarter_of(start_on).ordinal
+    own = _pre_move(index, country, start)
+    others = [m for c in index if c != country if (m := _pre_move(index, c, start)) is not None]
+    return None if own is None or not others else own - float(np.mean(others))
+
+
+def check_se(row: dict[str, Any]) -> float | None:
+    """The standard error of the pre-start check: its estimate over its z."""
+    quarters = {q["quarter_offset"]: q["effect_logit"] for q in row["event_study"] or []}
+    if row["moving_z"] in (None, 0.0) or not {-4, -3, -2, -1} <= set(quarters):
+        return None
+    estimate = float(quarters[-1]) - float(np.mean([quarters[e] for e in (-4, -3, -2)]))
+    return abs(estimate / float(row["moving_z"]))
+
+
+def best_flagged(rows: pl.DataFrame, level: float = 0.90) -> float:
+    """How many of ``rows`` a perfect check at ``level`` (two-sided, normal) would flag on
+    average, knowing the true move and the check's standard error (none without a check)."""
+    known = rows.filter(pl.col("dip").is_not_null() & (pl.col("check_se") > 0))
+    z = float(norm.ppf(0.5 + level / 2.0))
+    shift = known["dip"].to_numpy() / known["check_se"].to_numpy()
+    return float(np.sum(norm.cdf(-z - shift) + norm.sf(z - shift)))
 
 
 def index_scores(rows: pl.DataFrame) -> dict[str, float]:
@@ -145,7 +195,12 @@ def effect_scores(rows: pl.DataFrame) -> dict[str, str]:
 
     called = pl.col("verdict").is_in(CALLED)
     reactive_mean = reactive["estimated"].drop_nulls().mean()
+    dip = reactive["dip"].drop_nulls().mean()
+    se = reactive["check_se"].drop_nulls().median()
     return {
+        "reactive true dip (logit)": f"{dip:+.2f}" if isinstance(dip, float) else "-",
+        "reactive check se (median)": f"{se:.2f}" if isinstance(se, float) else "-",
+        "reactive a perfect check would flag": f"{best_flagged(reactive):.1f}/{reactive.height}",
         "reactive mean estimate (logit)": (
             f"{reactive_mean:+.2f}" if isinstance(reactive_mean, float) else "-"
         ),
@@ -247,9 +302,9 @@ def main() -> None:
               f" ({each})")  # fmt: skip
     hard_effects = [p[1] for p in collected.get("hard", [])]
     if hard_effects:
-        targets = effect_targets(pl.concat(hard_effects))
-        met = all(ok for _, ok in targets)
-        each = ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in targets)
+        reached = effect_targets(pl.concat(hard_effects))
+        met = all(ok for _, ok in reached)
+        each = ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in reached)
         print(f"  issue 15's effect targets (hard world): {'met' if met else 'MISSED'} ({each})")
     if args.json:
         print(json.dumps(figures, indent=1))
