@@ -55,6 +55,7 @@ PUBLISHED_TYPES = frozenset(
         "DisclosedTable", "DisclosedEstimates", "FigureTable", "Figures", "PressTables",
         "Assessment", "AnswerTimesView", "EffectsView", "CountryView", "ConditionFigures",
         "ScaleData", "CountryData", "ReturnRateAnswer", "OverdueAnswer", "ComplianceAnswer",
+        "Art25aFigures", "Art25aReport",
     }
 )  # fmt: skip
 PERIOD = "2022"
@@ -143,6 +144,7 @@ CLI_WALK: list[tuple[tuple[str, ...], str, str | None]] = [
             ("context", "return-rate", "--citizen", "NG", "--lang", "en"),
             ("figures", "terms"),
             ("figures", "terms", "--by", "country,kind", "--profile", "internal"),
+            ("figures", "art25a", "--year", PERIOD),
         )
         for fmt in FIGURES
     ),
@@ -154,6 +156,11 @@ CLI_WALK: list[tuple[tuple[str, ...], str, str | None]] = [
     ),
     (("overdue", "--format", "xlsx", "--out", "{tmp}/overdue.xlsx"), "xlsx", "export_figures"),
     (("report", "press", "--out", "{tmp}/press.xlsx"), "xlsx", "export_workbook"),
+    (
+        ("report", "art25a", "--year", PERIOD, "--out", "{tmp}/art25a.xlsx"),
+        "xlsx",
+        "export_workbook",
+    ),
     (("report", "country", COUNTRY, "--out", "{tmp}/ma.html"), "document", "export_report"),
     (("report", "country", COUNTRY, "--out", "{tmp}/ma.docx"), "document", "export_report"),
     (
@@ -178,6 +185,11 @@ CLI_ELSEWHERE: dict[tuple[str, ...], str] = {
     **{("user", c): "user administration" for c in ("add", "list", "disable", "enable")},
     **{("token", c): "token administration" for c in ("create", "list", "revoke")},
     ("db", "upgrade"): "schema migration",
+    **{
+        ("releases", c): "the register: releases as stored, no figures made anew (tests/releases)"
+        for c in ("list", "show", "diff")
+    },
+    ("releases", "reproduce"): "a stored release's bytes again, audited as reproduce_release",
 }
 
 
@@ -250,6 +262,8 @@ WEB_WALK: list[tuple[str, str, str | None, str]] = [
 WEB_ELSEWHERE: dict[str, str] = {
     "/login": "the sign-in form",
     "/healthz": "a liveness answer",
+    "/releases": "the register of releases, no figures (tests/releases)",
+    "/releases/{release_id}/file": "a stored release's bytes again, audited (tests/releases)",
     "/cases": "the case search form",
     "/cases/{case_id}": "one person's case, for a case officer; audited by service.cases",
     "/instruments": "the instruments as recorded (no figures)",

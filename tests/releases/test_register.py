@@ -151,6 +151,9 @@ def test_reproduce_is_byte_identical_after_later_imports_changed_the_data(
         said = _ok("releases", "reproduce", release, "--out", str(out), "--lang", "en")
         assert out.read_bytes() == expected
         assert said.startswith(f"Wrote release {release} ")
+    with Retour(settings=load_settings(), db_override=database_url) as app:
+        again = [e for e in audit.read_log(app) if e.action == "reproduce_release"]
+    assert sorted(e.subject or "" for e in again) == sorted([press_id, csv_id, json_id])
 
 
 def test_diff_gives_each_changed_cell_its_cause(

@@ -55,6 +55,7 @@ class AuditAction(StrEnum):
     TOKEN_REVOKED = "token_revoked"
     MAPPING_SAVED = "mapping_saved"
     MAPPING_DELETED = "mapping_deleted"
+    REPRODUCE_RELEASE = "reproduce_release"
     RECORD_ADDED = "record_added"  # a row recorded in retour (API or case page)
     RECORD_CORRECTED = "record_corrected"  # a stored row corrected in retour
 

@@ -305,13 +305,31 @@ def suffix(row: ReleaseRow) -> str:
     return f".{row.format}"
 
 
-def reproduce(context: Retour, release_id: str | int, out: Path) -> tuple[ReleaseRow, Path]:
-    """Write release ``release_id`` again to ``out``: the bytes that went out."""
+def reproduce(
+    context: Retour, release_id: str | int, out: Path, actor: audit.Actor | None = None
+) -> tuple[ReleaseRow, Path]:
+    """Write release ``release_id`` again to ``out``: the bytes that went out; audited."""
     if out.is_dir():
         raise UsageError(N_("{path} is a folder."), hint=N_("Name the file to write."), path=out)
-    found, data = content(context, release_id)
+    found, data = reproduced(context, release_id, actor or audit.Actor.command_line())
     write_file(out, data)
     return found, out
+
+
+def reproduced(
+    context: Retour, release_id: str | int, actor: audit.Actor
+) -> tuple[ReleaseRow, bytes]:
+    """A release's bytes given out again (a file, a download), recorded in the audit log."""
+    found, data = content(context, release_id)
+    audit.record_by(
+        context,
+        actor,
+        audit.AuditAction.REPRODUCE_RELEASE,
+        profile=found.profile,
+        subject=str(found.id),
+        detail={"what": found.what, "format": found.format},
+    )
+    return found, data
 
 
 # -- two releases compared -------------------------------------------------------------------

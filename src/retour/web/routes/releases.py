@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from retour.reports import releases as render_releases
-from retour.service import releases
+from retour.service import audit, releases
+from retour.service.audit import Via
 from retour.web.render import language, render
 from retour.web.routes.common import User
 from retour.web.security import retour
@@ -48,9 +49,9 @@ def releases_page(
 
 @router.get("/releases/{release_id}/file")
 def release_file(request: Request, release_id: str, principal: User) -> Response:
-    """The release's bytes, as they went out."""
-    del principal
-    row, data = releases.content(retour(request), release_id)
+    """The release's bytes, as they went out (recorded as given out again)."""
+    actor = audit.Actor(principal.name, Via.WEB, principal.role)
+    row, data = releases.reproduced(retour(request), release_id, actor)
     name = f"release-{row.id}-{row.what}{releases.suffix(row)}"
     return Response(
         data,
