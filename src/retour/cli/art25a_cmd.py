@@ -56,7 +56,6 @@ def art25a_figures(
             text = art25a.export(ctx, found, chosen)
             sys.stdout.write(text)
             return
-        art25a.record_shown(ctx, found)
     from retour.disclosure import accept
     from retour.reports import art25a as render
     from retour.reports.messages import _

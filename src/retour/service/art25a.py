@@ -327,17 +327,13 @@ def export(
     *,
     actor: audit.Actor | None = None,
 ) -> str:
-    """The figures as CSV or JSON text; audited as an export."""
+    """The figures as CSV or JSON text; audited as an export (a table on a screen is not)."""
     from retour.reports import tabular
 
     accept(found, fmt)
     text = tabular.csv_text(found) if fmt == "csv" else render.indicators_json(found, _head(found))
     _record(context, found, fmt, actor)
     return text
-
-
-def record_shown(context: Retour, found: Art25aFigures, actor: audit.Actor | None = None) -> None:
-    _record(context, found, "table", actor)
 
 
 def _head(found: Art25aFigures) -> dict[str, object]:
@@ -356,10 +352,11 @@ def _head(found: Art25aFigures) -> dict[str, object]:
 
 
 def _record(context: Retour, found: Art25aFigures, fmt: str, actor: audit.Actor | None) -> None:
+    workbook = fmt == "xlsx"
     audit.record_by(
         context,
         actor or audit.Actor.command_line(),
-        audit.AuditAction.EXPORT_FIGURES,
+        audit.AuditAction.EXPORT_WORKBOOK if workbook else audit.AuditAction.EXPORT_FIGURES,
         profile=found.rules.profile.value,
         subject="art25a",
         detail={"year": found.year, "format": fmt},
