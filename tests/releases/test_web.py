@@ -16,6 +16,7 @@ from retour.service import figures
 from retour.service.accounts import Role
 from retour.service.context import Retour
 from retour.service.publication import ExportFormat
+from retour.store import releases as store
 
 from ..web.conftest import PASSWORD, page_csrf
 from ..web.test_browser import shot
@@ -83,3 +84,24 @@ def test_the_register_in_chromium(server: str, browser: webdriver.Chrome) -> Non
     assert link.get_attribute("href") == f"{server}/releases/1/file" and link.text == "csv"
     severe = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
     assert severe == []
+
+
+def test_api_answers_are_registered_under_the_caller(
+    client_for: Callable[[Role | None], TestClient], loaded: Retour
+) -> None:
+    viewer = client_for(Role.VIEWER)
+    answer = viewer.get("/api/figures/requests")
+    assert answer.status_code == 200
+    country = viewer.get("/api/countries/NG")
+    assert country.status_code == 200
+    analyst = client_for(Role.ANALYST)
+    assert analyst.get("/api/figures/requests?profile=internal").status_code == 200
+    listed = analyst.get("/releases").text
+    assert "api.requests" in listed and "api.country" in listed
+    with Retour(settings=load_settings()) as app:
+        rows = store.listed(app.database())
+    assert [(r.what, r.via, r.actor, r.role, r.profile) for r in rows] == [
+        ("api.country", "api", "viewer", "viewer", "public"),
+        ("api.requests", "api", "viewer", "viewer", "public"),
+    ]
+    assert analyst.get(f"/releases/{rows[1].id}/file").content == answer.content
