@@ -75,3 +75,8 @@ def test_a_refused_form_lists_every_violation_and_saves_nothing(api: TestClient)
 def test_an_analyst_sees_no_forms_and_cannot_post(api: TestClient) -> None:
     client = _signed_in(api, Role.ANALYST)
     assert client.get("/cases/C1").status_code == 403
+
+
+def test_a_date_that_is_no_date_is_a_400_page_not_a_server_error(api: TestClient) -> None:
+    client = _signed_in(api, Role.CASEWORKER)
+    assert client.get("/cases/C1", params={"on": "٢٠٢٣"}).status_code == 400
