@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from retour.reports.case import case_json
+from retour.reports.case import case_document
 from retour.service import audit, cases, figures, publication
 from retour.service.accounts import Role
 from retour.service.context import Retour
@@ -126,14 +126,14 @@ def test_derived_figures_and_the_case_view_follow_a_recording(
     db = stocked.database()
     before = publication.provenance(db)
     counted = _outcomes(stocked)
-    view = case_json(cases.case_view(stocked, "C1", None, actor="t", via="cli"))
+    view = case_document(cases.case_view(stocked, "C1", None, actor="t", via="cli"))
     _correct(api, token_of(Role.CASEWORKER), "/api/requests/R1",
              {"outcome": "positive", "outcome_on": "2023-03-15"})  # fmt: skip
     after = publication.provenance(db)
     assert after.fingerprint != before.fingerprint
     assert _outcomes(stocked) != counted
-    seen = case_json(cases.case_view(stocked, "C1", None, actor="t", via="cli"))
-    assert seen["requests"] != view["requests"]
+    seen = case_document(cases.case_view(stocked, "C1", None, actor="t", via="cli"))
+    assert seen.requests != view.requests
 
 
 def _outcomes(app: Retour) -> str:

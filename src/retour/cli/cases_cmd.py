@@ -18,7 +18,6 @@ from retour.cli.render import (
     OutputFormat,
     TextFormat,
     print_footer,
-    print_json,
     print_lines,
     print_wide,
 )
@@ -65,14 +64,15 @@ def case(
     """One case: its five conditions, requests, detentions, departures, what blocks
     departure now, and the prospect of removal (decision support). Recorded in the audit log."""
     from retour.domain.language import parse_language
-    from retour.reports.case import case_json, case_lines
+    from retour.reports.case import case_document, case_lines
+    from retour.reports.tabular import json_text
     from retour.service import audit, cases
 
     language = parse_language(lang)
     with context() as ctx:
         view = cases.case_view(ctx, case_id, on, actor=audit.command_line_actor(), via="cli")
     if fmt is TextFormat.JSON:
-        print_json(case_json(view))
+        sys.stdout.write(json_text(case_document(view)))
     else:
         print_lines(case_lines(view, language))
 

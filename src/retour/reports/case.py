@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Final
 
 from retour.analysis.prospect import Comparable, Prospect, ProspectNote, ProspectStatus
 from retour.domain.codes import Condition, ConditionState
 from retour.domain.language import Language
 from retour.domain.provenance import Provenance
-from retour.reports import labels
+from retour.reports import labels, models
 from retour.reports.messages import N_, _, count, decimal
 
 CONDITION_LABEL: Final[dict[str, str]] = {
@@ -449,109 +449,58 @@ def case_html(view: CaseView, lang: Language = "nl") -> str:
     return "\n".join(parts)
 
 
-def case_json(view: CaseView) -> dict[str, object]:
-    """The case view as data: the same content, codes instead of labels."""
-    return {
-        "case_id": view.case_id,
-        "nationality": view.nationality,
-        "opened_on": view.opened_on.isoformat(),
-        "closed_on": _iso(view.closed_on),
-        "close_reason": view.close_reason,
-        "on": view.on.isoformat(),
-        "open": view.is_open,
-        "conditions": [_light_json(x) for x in view.lights],
-        "all_green_since": _iso(view.all_green_since),
-        "blockers": list(view.blockers),
-        "requests": [_request_json(r) for r in view.requests],
-        "detentions": [_detention_json(d) for d in view.detentions],
-        "departures": [_departure_json(v) for v in view.departures],
-        "prospect": _prospect_json(view.prospect),
-        "simulated": view.provenance.simulated,
-        "extracted_on": _iso(view.provenance.extracted_on),
-        "logged": view.logged,
-    }
+def case_document(view: CaseView) -> models.CaseDocument:
+    """The case view as a document (rendered by :func:`retour.reports.tabular.json_text`):
+    the same content, codes instead of labels."""
+    return models.CaseDocument(
+        case_id=view.case_id,
+        nationality=view.nationality,
+        opened_on=view.opened_on,
+        closed_on=view.closed_on,
+        close_reason=view.close_reason,
+        on=view.on,
+        open=view.is_open,
+        conditions=[models.ConditionDocument(**asdict(x)) for x in view.lights],
+        all_green_since=view.all_green_since,
+        blockers=list(view.blockers),
+        requests=[models.CaseRequestDocument(**asdict(r)) for r in view.requests],
+        detentions=[models.CaseDetentionDocument(**asdict(d)) for d in view.detentions],
+        departures=[models.CaseDepartureDocument(**asdict(v)) for v in view.departures],
+        prospect=_prospect_document(view.prospect),
+        simulated=view.provenance.simulated,
+        extracted_on=view.provenance.extracted_on,
+        logged=view.logged,
+    )
 
 
-def _light_json(x: Light) -> dict[str, object]:
-    return {
-        "condition": x.condition,
-        "state": x.state,
-        "since": _iso(x.since),
-        "observed_on": _iso(x.observed_on),
-    }
-
-
-def _request_json(r: RequestLine) -> dict[str, object]:
-    return {
-        "request_id": r.request_id,
-        "kind": r.kind,
-        "country": r.country,
-        "submitted_on": r.submitted_on.isoformat(),
-        "id_evidence": r.id_evidence,
-        "alien_cooperates": r.alien_cooperates,
-        "outcome": r.outcome,
-        "outcome_on": _iso(r.outcome_on),
-        "reason": r.reason,
-        "document_on": _iso(r.document_on),
-        "days": r.days,
-    }
-
-
-def _detention_json(d: DetentionLine) -> dict[str, object]:
-    return {
-        "detention_id": d.detention_id,
-        "started_on": d.started_on.isoformat(),
-        "ended_on": _iso(d.ended_on),
-        "end_reason": d.end_reason,
-        "days": d.days,
-    }
-
-
-def _departure_json(v: DepartureLine) -> dict[str, object]:
-    return {
-        "departure_id": v.departure_id,
-        "departed_on": v.departed_on.isoformat(),
-        "type": v.type,
-        "destination": v.destination,
-        "assisted": v.assisted,
-    }
-
-
-def _prospect_json(prospect: Prospect) -> dict[str, object]:
+def _prospect_document(prospect: Prospect) -> models.ProspectDocument:
     model = prospect.model
     comparable = prospect.comparable
-    return {
-        "status": prospect.status.value,
-        "version": prospect.version,
-        "inputs": prospect.inputs,
-        "estimates": [
-            {"months": x.months, "probability": x.probability, "low": x.low, "high": x.high}
-            for x in prospect.estimates
-        ],
-        "level": model.options.level if model else None,
-        "comparable": (
-            {
-                "pattern": comparable.pattern,
-                "cases": comparable.cases,
-                "departed": {str(h): n for h, n in comparable.departed.items()},
-            }
-            if comparable
-            else None
-        ),
-        "notes": [n.value for n in prospect.notes],
-        "model": (
-            {
-                "as_of": model.as_of.isoformat(),
-                "landmarks": [_iso(d) for d in model.landmarks],
-                "cases": model.cases,
-                "departed": model.departed,
-                "country_sd": list(model.country_sd),
-            }
-            if model
-            else None
-        ),
-        "disclaimer": DISCLAIMER,
-    }
+    return models.ProspectDocument(
+        status=prospect.status.value,
+        version=prospect.version,
+        inputs=prospect.inputs,
+        estimates=[models.EstimateDocument(**asdict(x)) for x in prospect.estimates],
+        level=model.options.level if model else None,
+        comparable=models.ComparableDocument(
+            pattern=comparable.pattern,
+            cases=comparable.cases,
+            departed={str(h): n for h, n in comparable.departed.items()},
+        )
+        if comparable
+        else None,
+        notes=[n.value for n in prospect.notes],
+        model=models.ProspectModelDocument(
+            as_of=model.as_of,
+            landmarks=list(model.landmarks),
+            cases=model.cases,
+            departed=model.departed,
+            country_sd=list(model.country_sd),
+        )
+        if model
+        else None,
+        disclaimer=DISCLAIMER,
+    )
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -241,6 +241,104 @@ class CountryDocument(Document):
     notes: list[str]
 
 
+class ConditionDocument(Document):
+    """One of a case's five conditions on the view's date."""
+
+    condition: str
+    state: str
+    since: dt.date | None
+    observed_on: dt.date | None
+
+
+class CaseRequestDocument(Document):
+    request_id: str
+    kind: str
+    country: str
+    submitted_on: dt.date
+    id_evidence: str
+    alien_cooperates: str
+    outcome: str
+    outcome_on: dt.date | None
+    reason: str | None
+    document_on: dt.date | None
+    days: int
+
+
+class CaseDetentionDocument(Document):
+    detention_id: str
+    started_on: dt.date
+    ended_on: dt.date | None
+    end_reason: str | None
+    days: int
+
+
+class CaseDepartureDocument(Document):
+    departure_id: str
+    departed_on: dt.date
+    type: str
+    destination: str | None
+    assisted: str | None
+
+
+class EstimateDocument(Document):
+    months: int
+    probability: float
+    low: float
+    high: float
+
+
+class ComparableDocument(Document):
+    pattern: str
+    cases: int
+    departed: dict[str, int]  # by horizon in months
+
+
+class ProspectModelDocument(Document):
+    as_of: dt.date
+    landmarks: list[dt.date | None]
+    cases: int
+    departed: int
+    country_sd: list[float]
+
+
+class ProspectDocument(Document):
+    """A case's prospect of removal (decision support about one person, never a figure)."""
+
+    status: str
+    version: str
+    inputs: dict[str, str]
+    estimates: list[EstimateDocument]
+    level: float | None
+    comparable: ComparableDocument | None
+    notes: list[str]
+    model: ProspectModelDocument | None
+    disclaimer: str
+
+
+class CaseDocument(Document):
+    """``retour case ID --format json`` and ``/api/cases/{id}``: the case view, codes
+    instead of labels; ``row`` (the API's) the case's stored row (docs/recording.md)."""
+
+    case_id: str
+    nationality: str
+    opened_on: dt.date
+    closed_on: dt.date | None
+    close_reason: str | None
+    on: dt.date
+    open: bool
+    conditions: list[ConditionDocument]
+    all_green_since: dt.date | None
+    blockers: list[str]
+    requests: list[CaseRequestDocument]
+    detentions: list[CaseDetentionDocument]
+    departures: list[CaseDepartureDocument]
+    prospect: ProspectDocument
+    simulated: bool
+    extracted_on: dt.date | None
+    logged: bool
+    row: dict[str, Any] | None = None
+
+
 class Principal(Document):
     """``/api/me``."""
 

@@ -307,9 +307,8 @@ def case(
     request: Request,
     case_id: str,
     principal: User,
-    response: Response,
     on: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
-) -> dict[str, object]:
+) -> Response:
     """A case's five conditions and prospect; retour.service.cases records the view. The
     case's stored row comes along as ``row``, its ETag in the header (docs/recording.md)."""
     if not ID_PATTERN.fullmatch(case_id):
@@ -321,8 +320,10 @@ def case(
         stored = records.read_row(retour(request), records.RecordTable.CASES, case_id)
     except NotFoundError:
         raise HTTPException(404, "No such case.") from None
-    response.headers["ETag"] = stored.etag
-    return {**case_report.case_json(view), "row": stored.values}
+    document = case_report.case_document(view).model_copy(update={"row": stored.values})
+    return Response(
+        json_text(document), media_type="application/json", headers={"ETag": stored.etag}
+    )
 
 
 @router.get("/audit")
