@@ -3,7 +3,9 @@
 ``releases`` holds one row per output that went out (who, when, what and its parameters,
 the profile and its rules, the data's fingerprint and extraction date, the format, the
 bytes and their SHA-256); ``release_cells`` every published cell of it (part, dimensions,
-value shown, status). See docs/releases.md.
+value shown, status). See docs/releases.md. Like the audit log, both are append-only:
+triggers refuse UPDATE and DELETE (SQLite also a REPLACE of an existing id; PostgreSQL also
+TRUNCATE).
 
 Frozen history: the columns are spelled out here.
 
@@ -23,6 +25,31 @@ revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+_TABLES = ("releases", "release_cells")
+_REFUSAL = "the register of releases is append-only: releases cannot be changed or removed"
+
+
+def _sqlite_triggers(table: str) -> list[str]:
+    key = "id = NEW.id" if table == "releases" else "release_id = NEW.release_id AND seq = NEW.seq"
+    return [
+        f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END""",
+        f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END""",
+        f"""CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table}
+        WHEN EXISTS (SELECT 1 FROM {table} WHERE {key})
+        BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END""",
+    ]
+
+
+def _postgres_triggers(table: str) -> list[str]:
+    return [
+        f"""CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}
+        FOR EACH ROW EXECUTE FUNCTION releases_append_only()""",
+        f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION releases_append_only()""",
+    ]
 
 
 def upgrade() -> None:
@@ -59,9 +86,28 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("release_id", "seq", name="pk_release_cells"),
     )
+    if op.get_bind().dialect.name == "sqlite":
+        for table in _TABLES:
+            for statement in _sqlite_triggers(table):
+                op.execute(statement)
+        return
+    op.execute(
+        f"""CREATE FUNCTION releases_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION '{_REFUSAL}'; END $$"""
+    )
+    for table in _TABLES:
+        for statement in _postgres_triggers(table):
+            op.execute(statement)
 
 
 def downgrade() -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table in _TABLES:
+        names = ("no_update", "no_delete", "no_replace") if sqlite else ("no_change", "no_truncate")
+        for name in names:
+            op.execute(f"DROP TRIGGER {table}_{name}" + ("" if sqlite else f" ON {table}"))
+    if not sqlite:
+        op.execute("DROP FUNCTION releases_append_only()")
     op.drop_table("release_cells")
     op.drop_index("ix_releases_what_made_at", table_name="releases")
     op.drop_table("releases")
