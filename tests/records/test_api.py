@@ -8,6 +8,7 @@ in the import's form; 403 viewer and analyst; 401 without a session or token; 40
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -277,3 +278,26 @@ def test_a_nul_character_is_refused_not_a_server_error(api: TestClient, token_of
         "cases:-: case_id: contains a NUL character"
     ]
     assert api.get("/api/requests/R%00", headers=headers).status_code == 404
+
+
+def test_the_webs_figures_follow_a_recording_at_once(api: TestClient, token_of: Headers) -> None:
+    headers = token_of(Role.ADMIN)
+    asked = {"profile": "internal", "by": "outcome", "years": "2023"}
+    before = api.get("/api/figures/requests", params=asked, headers=headers)
+    assert before.status_code == 200
+    tag = api.get("/api/requests/R1", headers=headers).headers["etag"]
+    change = {"outcome": "withdrawn", "outcome_on": "2023-03-01", "reason": "alien_absconded"}
+    patched = api.patch("/api/requests/R1", json=change, headers={**headers, "If-Match": tag})
+    assert patched.status_code == 200
+    after = api.get("/api/figures/requests", params=asked, headers=headers)
+    assert after.json()["fingerprint"] != before.json()["fingerprint"]
+    assert _withdrawn(before.json()) == 0
+    assert _withdrawn(after.json()) == 1
+
+
+def _withdrawn(document: dict[str, Any]) -> int:
+    """The count of withdrawn requests in a figures document."""
+    text = json.dumps(document["tables"])
+    cells = re.findall(r'"outcome": "withdrawn", "n": (\d+)', text)
+    assert cells, text[:300]
+    return int(cells[0])

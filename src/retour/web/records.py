@@ -25,6 +25,7 @@ from retour.service.records import RecordTable
 from retour.web import i18n
 from retour.web.render import language
 from retour.web.security import Forbidden, Principal, guard, retour
+from retour.web.views import Views
 
 router = APIRouter(prefix="/api")
 
@@ -51,6 +52,12 @@ def _language(request: Request) -> Language:
     """``?lang=nl|en`` as on every API route, else the browser session's language."""
     asked = request.query_params.get("lang")
     return i18n.parse(asked) if asked else language(request)
+
+
+def _changed_data(request: Request) -> None:
+    """The data changed: the web's cached answers go at once, not after their seconds."""
+    found: Views = request.app.state.views
+    found.changed()
 
 
 def _row(found: records.Recorded, status: int = 200) -> JSONResponse:
@@ -99,6 +106,7 @@ async def _record(
         )
     except records.RecordRefusedError as exc:
         return _refused(request, exc)
+    _changed_data(request)
     return _row(found, 201)
 
 
@@ -127,6 +135,7 @@ async def _correct(
         return _refused(request, exc)
     except records.ChangedSinceError as exc:
         return _changed(request, exc)
+    _changed_data(request)
     return _row(found)
 
 

@@ -34,6 +34,7 @@ from retour.web.permissions import Permission
 from retour.web.render import language, render
 from retour.web.routes.common import ID_PATTERN, NotFound, User
 from retour.web.security import Principal, retour
+from retour.web.views import Views
 
 router = APIRouter()
 
@@ -189,6 +190,8 @@ async def case_record(request: Request, case_id: str, principal: User) -> Respon
         return await _again(request, case_id, principal, violations=exc.lines())
     except (records.ChangedSinceError, records.AlreadyStoredError, NotFoundError) as exc:
         return await _again(request, case_id, principal, error=error_text(exc, lang))
+    views: Views = request.app.state.views
+    views.changed()  # the figures and pages follow at once
     return RedirectResponse(f"/cases/{quote(case_id, safe='')}?saved=1#record", status_code=303)
 
 
