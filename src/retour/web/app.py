@@ -33,7 +33,7 @@ from retour.service.context import Retour
 from retour.web import api, auth, i18n, permissions, records, security, uploads
 from retour.web.render import language, render
 from retour.web.routes import audit as audit_routes
-from retour.web.routes import cases, figures, imports, instruments, overview
+from retour.web.routes import cases, figures, imports, instruments, overdue, overview
 from retour.web.routes import releases as releases_routes
 from retour.web.routes.common import NotFound
 from retour.web.security import CsrfRefused, Forbidden, Principal, SignInRequired, guard
@@ -207,6 +207,7 @@ def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
     app.include_router(instruments.router)
     app.include_router(imports.router)
     app.include_router(audit_routes.router)
+    app.include_router(overdue.router)  # requests past their agreed time limit
     app.include_router(releases_routes.router)  # the register of releases
     app.include_router(api.router)
     app.include_router(records.router)  # recording: /api/{table}, /api/{table}/{row_id}

@@ -91,7 +91,7 @@ ROUTES: Final[dict[tuple[str, str], Permission]] = {
     ("GET", "/instruments"): Permission.MANAGE_INSTRUMENTS,
     ("POST", "/instruments"): Permission.MANAGE_INSTRUMENTS,
     ("POST", "/instruments/{instrument_id}/end"): Permission.MANAGE_INSTRUMENTS,
-    ("POST", "/instruments/{instrument_id}/terms"): Permission.MANAGE_INSTRUMENTS,
+    ("POST", "/instruments/terms"): Permission.MANAGE_INSTRUMENTS,
     ("GET", "/overdue"): Permission.VIEW_OVERDUE,
     ("GET", "/overdue/csv"): Permission.VIEW_OVERDUE,
     ("GET", "/overdue/xlsx"): Permission.VIEW_OVERDUE,

@@ -27,6 +27,7 @@ NAVIGATION: Final = (
     ("/", N_("Overview"), Permission.VIEW_FIGURES),
     ("/figures", N_("Figures"), Permission.VIEW_FIGURES),
     ("/cases", N_("Cases"), Permission.VIEW_CASES),
+    ("/overdue", N_("Overdue"), Permission.VIEW_OVERDUE),
     ("/instruments", N_("Instruments"), Permission.MANAGE_INSTRUMENTS),
     ("/import", N_("Import"), Permission.IMPORT_DATA),
     ("/releases", N_("Releases"), Permission.VIEW_RELEASES),
