@@ -241,7 +241,8 @@ def test_the_docx_brief_holds_the_html_brief(
     page, word, document = both(retour, tmp_path, "report", "country", "MA", "--lang", lang)
     assert word.headings == page.headings
     assert word.tables == page.tables  # every caption, header and cell, the same strings
-    assert word.charts == page.charts == 5  # index, answers, outcomes, effects, EU context
+    # index, answers, outcomes, effects, the event study of its instrument, EU context
+    assert word.charts == page.charts == 6
     index_caption, index_head, index_rows = word.tables[0]
     assert labels.country_name("MA", lang) in index_caption
     assert index_head[:3] == (["Periode", "Index", "Interval"] if lang == "nl" else

@@ -13,6 +13,7 @@ are not assessed.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import html as html_lib
 import io
@@ -26,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -33,6 +35,7 @@ import pytest
 from retour.config import load_settings
 from retour.disclosure import Language, Profile
 from retour.reports import charts, labels
+from retour.reports import cooperation as cooperation_report
 from retour.service import cooperation
 from retour.service.context import Retour
 from retour.service.datasets import import_dataset
@@ -63,6 +66,9 @@ NOT_ASSESSED_NG = {
     "en": "not assessed: no diplomatic relations since 2023-01-01",
 }
 HEADINGS = {"nl": "Afgesproken termijnen", "en": "Agreed time limits"}
+CHECK_HEAD = {"nl": "Controle (alleen de gegevens)", "en": "Check (data alone)"}
+YES = {"nl": "ja", "en": "yes"}
+NO = {"nl": "nee", "en": "no"}
 
 
 @dataclass(frozen=True)
@@ -294,6 +300,16 @@ def test_a_country_under_a_status_says_so_in_html_and_docx(
     assert codes_in(html, world, lang) == []
 
 
+def values_of(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every data row of a Vega-Lite spec: its own, its layers' and its named datasets'."""
+    found: list[dict[str, Any]] = list(spec.get("data", {}).get("values", []))
+    for layer in spec.get("layer", []):
+        found += layer.get("data", {}).get("values", [])
+    for rows in spec.get("datasets", {}).values():
+        found += rows
+    return found
+
+
 def docx_text(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         xml = z.read("word/document.xml").decode("utf-8")
@@ -319,28 +335,22 @@ def test_the_quarters_under_a_status_are_not_assessed_where_the_index_stands(
 # -- the event study -----------------------------------------------------------------------------
 
 
-def _event_study_json(world: World, code: str) -> dict[str, list[dict[str, float]]]:
-    done = command(world, "effects", "--format", "json", "--profile", "public")
-    assert done.returncode == 0, done.stderr
-    rows = json.loads(done.stdout)["rows"]
-    return {
-        r["instrument_id"]: r["event_study"]
-        for r in rows
-        if r["country"] == code and r.get("event_study")
-    }
+def _event_study_published(app: Retour, code: str) -> dict[str, list[dict[str, Any]]]:
+    """The event-study quarters of ``code``'s instruments as `retour effects` publishes
+    them under public (the published effects of every instrument, not the country view)."""
+    table = cooperation.effects_of_instruments(app, profile=Profile.PUBLIC).table
+    mine = table.filter((pl.col("country") == code) & (pl.col("event_study").list.len() > 0))
+    return {r["instrument_id"]: r["event_study"] for r in mine.iter_rows(named=True)}
 
 
-def _chart_values(spec: dict[str, object]) -> list[dict[str, object]]:
-    values: list[dict[str, object]] = []
-    for layer in spec.get("layer", []):  # type: ignore[union-attr]
-        data = layer.get("data", {})
-        values += [v for v in data.get("values", []) if "quarter_offset" in v and "instrument" in v]
+def _chart_values(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    values = [v for v in values_of(spec) if "quarter_offset" in v and "instrument" in v]
     seen = {json.dumps(v, sort_keys=True): v for v in values}
     return list(seen.values())
 
 
-def test_the_event_study_chart_draws_the_published_quarters(world: World, app: Retour) -> None:
-    published = _event_study_json(world, "MA")
+def test_the_event_study_chart_draws_the_published_quarters(app: Retour) -> None:
+    published = _event_study_published(app, "MA")
     assert published, "the simulated world has an event study for Morocco"
     view = cooperation.country_view(app, "MA", profile=Profile.PUBLIC)
     spec = charts.event_study_chart(view.effects, "en", country="Morocco")
@@ -399,3 +409,61 @@ def test_the_command_writes_the_brief_with_the_terms(world: World, tmp_path: Pat
     page = read(out.read_text(encoding="utf-8"))
     assert "Agreed time limits" in page.text
     assert "Time limits in force for Sri Lanka on 2024-01-01" in page.text
+
+
+# -- the sliding scale ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_scale_says_not_assessed_where_the_index_would_stand(
+    app: Retour, lang: Language
+) -> None:
+    found = cooperation.assess_period(app, "2023", profile=Profile.PUBLIC)
+    data = cooperation.assessment_data(found)
+    page = read(cooperation_report.scale_report(data, lang))
+    figures = table_after(page, "Samenwerkingsindex per land" if lang == "nl" else "Cooperation")
+    name = labels.country_name("NG", lang)
+    row = next(r for r in figures if r and r[0] == name)
+    assert NOT_ASSESSED_NG[lang] in row
+    little = {"nl": "Te weinig gegevens", "en": "Too little data"}[lang]
+    after = page.text.split(little)[-1] if little in page.text else ""
+    assert name not in after.split(".")[0]  # not listed among those with too little data
+    spec = charts.scale_chart(found.table, lang, period="2023")
+    texts = [v["index_text"] for v in values_of(spec) if v.get("country") == "NG"]
+    assert texts and set(texts) == {NOT_ASSESSED_NG[lang]}
+
+
+# -- the model-free check beside the index ----------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_check_stands_beside_every_index_and_says_when_they_disagree(
+    app: Retour, lang: Language
+) -> None:
+    """The brief's index table and chart render the published check columns: the check,
+    its interval, and "disagrees" in words; the simulated world's quarters are too small for
+    a check (fewer than 10 standard cases), so the rows are given checks here, as the
+    published columns carry them."""
+    view = cooperation.country_view(app, "MA", profile=Profile.PUBLIC)
+    shown = view.index.filter(pl.col("index").is_not_null()).head(4)
+    given = shown.with_columns(
+        (pl.col("index") + 5).alias("check"),
+        (pl.col("index") - 3).alias("check_lower"),
+        (pl.col("index") + 12).alias("check_upper"),
+        pl.Series("disagrees", [True, False, None, False]),
+    )
+    data = dataclasses.replace(cooperation.country_data(view), index=given)
+    name = labels.country_name("MA", lang)
+    table = cooperation_report.index_table(data, name, lang)
+    check = table.headers.index(CHECK_HEAD[lang])
+    for row, r in zip(table.rows, given.iter_rows(named=True), strict=True):
+        assert row[check] == f"{r['check']:.0f}"
+        assert row[check + 1] == f"{r['check_lower']:.0f}–{r['check_upper']:.0f}"
+        word = {True: YES[lang], False: NO[lang], None: "–"}[r["disagrees"]]
+        assert row[check + 2] == word
+    spec = charts.index_chart(given, view.effects, lang, country=name)
+    marks = [v for v in values_of(spec) if "check" in v and "agreement" in v]
+    drawn = list({json.dumps(v, sort_keys=True): v for v in marks}.values())  # each layer's
+    assert sorted(v["check"] for v in drawn) == sorted(given["check"].to_list())
+    red = charts.t("disagrees_yes", lang)
+    assert [v["agreement"] for v in drawn].count(red) == 1

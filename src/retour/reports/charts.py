@@ -435,7 +435,7 @@ def scale_rows(
             .alias("trend_text"),
             (_number("lower") + pl.lit(DASH) + _number("upper")).alias("interval_text"),
             pl.when(pl.col("index").is_null())
-            .then(pl.lit(t("too_little_data", lang)))
+            .then(_why_no_index(table, lang))
             .otherwise(_number("index"))
             .alias("index_text"),
             _percent("answer_rate_90d").alias("answer_rate_text"),
@@ -662,7 +662,7 @@ def _too_little_data_layers(rows: pl.DataFrame, lang: Language) -> list[Any]:
     alt = _alt()
     short = rows.filter(pl.col("index").is_null())
     layers: list[Any] = []
-    short = short.with_columns(_why_no_index(short, lang))
+    short = short.with_columns(_why_no_index(short, lang).alias("why"))
     if not short.is_empty():
         why = pl.col("why")
         marks = alt.Data(values=_records(short.select("period", "date", "end", "n_requests", why)))
@@ -696,7 +696,7 @@ def _why_no_index(short: pl.DataFrame, lang: Language) -> pl.Expr:
     assessed), or too little data."""
     little = pl.lit(t("too_little_data", lang))
     if "not_assessed" not in short.columns:
-        return little.alias("why")
+        return little
     held = short.select("not_assessed", "not_assessed_since").unique().drop_nulls("not_assessed")
     texts = {
         (status, since): terms_text.not_assessed_text(status, since, lang)
@@ -710,7 +710,7 @@ def _why_no_index(short: pl.DataFrame, lang: Language) -> pl.Expr:
             else pl.col("not_assessed_since") == since
         )
         expr = pl.when(same).then(pl.lit(text)).otherwise(expr)
-    return expr.alias("why")
+    return expr
 
 
 def _instrument_layers(marks: pl.DataFrame, lang: Language) -> list[Any]:

@@ -422,7 +422,10 @@ def scale_document(data: ScaleData, lang: Language = "nl") -> Document:
     if data.kind != "all":
         meta += " · " + _t("kind", lang, kind=labels.code_label(data.kind, lang))
     spec = charts.scale_chart(data.table, lang, level=data.level, period=data.period)
-    little = data.table.filter(pl.col("index").is_null() & (pl.col("n_requests") > 0))
+    assessed = (
+        pl.col("not_assessed").is_null() if "not_assessed" in data.table.columns else pl.lit(True)
+    )
+    little = data.table.filter(pl.col("index").is_null() & (pl.col("n_requests") > 0) & assessed)
     little_names = sorted(labels.country_name(c, lang) for c in little["country"].to_list())
     caption = _t("figures_caption", lang, period=data.period)
     sections = [
