@@ -127,14 +127,10 @@ def percent(p: float, lang: Language = "nl") -> str:
     """A probability as a percentage: one decimal under 10%, whole above; '<0.1%' and
     '>99.9%' at the ends (a decimal comma in Dutch)."""
     if p < 0.001:
-        text = "<0.1%"
-    elif p > 0.999:
-        text = ">99.9%"
-    elif p < 0.1:
-        text = f"{p * 100:.1f}%"
-    else:
-        text = f"{round(p * 100):d}%"
-    return text.replace(".", ",") if lang == "nl" else text
+        return f"<{decimal(0.1, 1, lang)}%"
+    if p > 0.999:
+        return f">{decimal(99.9, 1, lang)}%"
+    return f"{decimal(p * 100, 1 if p < 0.1 else 0, lang)}%"
 
 
 # -- text ------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from retour.disclosure import DisclosureRules, Language, Profile
 from retour.domain.eurostat import EUROSTAT_TO_ISO, EurostatAggregate, EurostatFlag
 from retour.reports import charts, labels
 from retour.reports.document import Chart, Notes, Paragraph, Section, Table
-from retour.reports.messages import N_, _
+from retour.reports.messages import N_, _, decimal
 from retour.reports.safe_json import script_json
 
 #: Eurostat's "not available".
@@ -137,8 +137,7 @@ def rate_text(rate: float | None, lang: Language) -> str:
     """``31.6%`` (en) or ``31,6%`` (nl); empty when there is no rate."""
     if rate is None:
         return ""
-    shown = f"{100 * rate:.1f}%"
-    return shown.replace(".", ",") if lang == "nl" else shown
+    return f"{decimal(100 * rate, 1, lang)}%"
 
 
 def flagged(shown: str, row: dict[str, Any]) -> str:
