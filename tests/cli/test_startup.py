@@ -131,7 +131,7 @@ def small_sqlite(tmp_path: Path) -> str:
 
 def test_a_command_loads_what_it_uses_and_no_more(small_sqlite: str, tmp_path: Path) -> None:
     """On SQLite no command loads psycopg; `assess` does not load scipy.stats (only the
-    effects' event study and their pooling need it); and the imports of `report press` stay
+    effects' event study and their pooling need it), `imports` not Polars; and the imports of `report press` stay
     within twice, those of `assess` within three times those of the libraries they need,
     measured in the same run (best of three each), so a busy machine slows both sides alike."""
     press = ("report", "press", "--lang", "en", "--out", str(tmp_path / "press.xlsx"))
@@ -148,6 +148,7 @@ def test_a_command_loads_what_it_uses_and_no_more(small_sqlite: str, tmp_path: P
     for name, (_, modules) in measured.items():
         assert "psycopg" not in modules, name
     assert "scipy.stats" not in measured["assess"][1]
+    assert "polars" not in measured["imports"][1]  # a stored list needs no data frame
     table_stack, _ = _best(TABLE_STACK)
     model_stack, _ = _best(MODEL_STACK)
     press_s, assess_s = measured["press"][0], measured["assess"][0]

@@ -11,15 +11,17 @@ The policy -- what is registered, what a cell is -- lives in :mod:`retour.servic
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import polars as pl
 import sqlalchemy as sa
 
 from retour.domain.releases import ReleaseRow
 from retour.store.accounts import utc
 from retour.store.engine import Database
 from retour.store.schema import metadata
+
+if TYPE_CHECKING:  # Polars is loaded where cells are written or read, not by every command
+    import polars as pl
 
 RELEASES: Final = "releases"
 RELEASE_CELLS: Final = "release_cells"
@@ -66,6 +68,8 @@ _HEAD: Final = [c for c in releases.c if c.name != "content"]
 def insert(conn: sa.Connection, row: dict[str, Any], cells: pl.DataFrame) -> int:
     """Write a release and its cells (``part``, ``dims``, ``shown``, ``status``) in the
     open transaction ``conn``; its id."""
+    import polars as pl
+
     made = row["made_at"].astimezone(dt.UTC)
     values = {**row, "made_at": made.replace(tzinfo=None) if _sqlite(conn) else made}
     release_id = int(
@@ -138,6 +142,8 @@ def content(db: Database, release_id: int) -> bytes | None:
 
 def cells(db: Database, release_id: int) -> pl.DataFrame:
     """The release's cells in the order they were published."""
+    import polars as pl
+
     c = release_cells.c
     query = sa.select(c.part, c.dims, c.shown, c.status).where(c.release_id == release_id)
     with db.begin() as conn:

@@ -238,7 +238,7 @@ pseudonym_key = sa.Table(
     sa.CheckConstraint("id = 1", name="one_row"),
 )
 
-# the register of releases (revision 0011): its tables join `metadata` from their own module
-from retour.store import releases as _releases  # noqa: E402, F401
-# what recordings changed (revision 0010): its table joins `metadata` from its own module
+# what recordings changed (revision 0010) and the register of releases (revision 0011): their
+# tables join `metadata` from their own modules
 from retour.store import records as _records  # noqa: E402, F401
+from retour.store import releases as _releases  # noqa: E402, F401
