@@ -203,6 +203,29 @@ def test_json_keeps_its_fields_and_adds_the_quarters(simulated: dict[str, str]) 
             assert row["effect"] is None and row["effect_logit"] is None
 
 
+def test_a_public_release_of_the_effects_keeps_the_quarters_as_shown(
+    simulated: dict[str, str],
+) -> None:
+    """Under public the effects are a release: its cells hold each instrument's event study
+    as it went out (the quarters in whole points), not a failure to write nested values."""
+    out = json.loads(_retour(simulated, "effects", "--format", "json", "--profile", "public"))
+    listed = json.loads(
+        _retour(simulated, "releases", "list", "--what", "effects", "--format", "json")
+    )
+    newest = listed["releases"][0]
+    shown = _retour(simulated, "releases", "show", str(newest["release_id"]), "--format", "json")
+    cells = json.loads(shown)["cells"]
+    studies = [c for c in cells if c["dims"].endswith("measure=event_study")]
+    published = [r for r in out["rows"] if r["event_study"]]
+    assert published and len(studies) == len(out["rows"])
+    assert all(c["shown"] is None for c in studies if c["status"] == "empty")
+    for row in published:
+        cell = next(c for c in studies if f"instrument_id={row['instrument_id']}" in c["dims"])
+        assert [q["effect"] for q in json.loads(cell["shown"])] == [
+            q["effect"] for q in row["event_study"]
+        ]
+
+
 def test_the_table_says_verdicts_in_the_readers_language(simulated: dict[str, str]) -> None:
     out = json.loads(_retour(simulated, "effects", "--format", "json", "--profile", "internal"))
     verdicts = {r["verdict"] for r in out["rows"]}

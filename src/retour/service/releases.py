@@ -113,6 +113,15 @@ def _dim(name: str, expr: pl.Expr) -> pl.Expr:
     return pl.concat_str(pl.lit(f"{name}="), expr.cast(pl.String).fill_null(TOTAL))
 
 
+def _shown_text(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """Column ``name`` as the text of a cell: a nested one (an event study's quarters) as
+    its JSON, which no cast to text gives."""
+    if frame.schema[name].is_nested():
+        text = pl.struct(name).struct.json_encode().str.slice(len(name) + 4).str.head(-1)
+        return pl.when(pl.col(name).is_not_null()).then(text)
+    return pl.col(name).cast(pl.String)
+
+
 def _table_cells(table: DisclosedTable, part: str) -> pl.DataFrame:
     long = table.to_long()
     column = table.column or "value"
@@ -141,10 +150,12 @@ def _estimate_cells(estimates: DisclosedEstimates, part: str) -> pl.DataFrame:
     dims = [_dim(c, pl.col(c)) for c in labels]
     if not measured:
         return pl.DataFrame(schema=_CELLS_SCHEMA)
-    values = frame.select("_row", *labels, *[pl.col(m).cast(pl.String) for m in measured]).unpivot(
+    texts = [_shown_text(frame, c).alias(c) for c in [*labels, *measured]]
+    values = frame.select("_row", *texts).unpivot(
         measured, index=["_row", *labels], variable_name="_measure", value_name="shown"
     )
-    status = estimates.status.select(*[pl.col(m).cast(pl.String) for m in measured]).with_row_index(
+    marks = estimates.status
+    status = marks.select(*[_shown_text(marks, m).alias(m) for m in measured]).with_row_index(
         "_row"
     )
     statuses = status.unpivot(measured, index="_row", variable_name="_measure", value_name="status")
