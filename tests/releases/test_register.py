@@ -189,8 +189,10 @@ def test_diff_gives_each_changed_cell_its_cause(
         (("show", "abc"), "'abc' is geen publicatienummer.", "'abc' is not a release id."),
         (("reproduce", "7", "--out", "x.xlsx"), "Er is geen publicatie 7.", "no release 7."),
         (("diff", "1", "98"), "Er is geen publicatie", "There is no release"),
+        (("show", "9" * 25), "is geen publicatienummer", "is not a release id"),
+        (("show", "1_0"), "'1_0' is geen publicatienummer.", "'1_0' is not a release id."),
     ],
-    ids=["unknown", "not-a-number", "reproduce-unknown", "diff-unknown"],
+    ids=["unknown", "not-a-number", "reproduce-unknown", "diff-unknown", "too-large", "underscore"],
 )
 def test_a_bad_id_is_one_clear_line_with_exit_2(
     first: Dataset, tmp_path: Path, args: tuple[str, ...], nl: str, en: str

@@ -264,13 +264,17 @@ def listed(
     return store.listed(context.database(), what=chosen, since=start)
 
 
+#: The largest id a release can have: a signed 64-bit integer, as both databases store it.
+MAX_RELEASE_ID: Final = 2**63 - 1
+
+
 def parse_id(text: str | int) -> int:
     """A release id as given on the command line or in an address."""
-    try:
-        value = int(str(text).strip())
-    except ValueError:
-        value = 0
-    if value < 1:
+    digits = str(text).strip()
+    # ASCII digits only (int() also takes "1_0" and other scripts' digits), and no more than
+    # the database's integers hold
+    value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 19 else 0
+    if not 1 <= value <= MAX_RELEASE_ID:
         raise UsageError(
             N_("{value!r} is not a release id."),
             hint=N_("A release id is a whole number: retour releases list shows them."),
