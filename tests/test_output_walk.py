@@ -252,6 +252,11 @@ WEB_WALK: list[tuple[str, str, str | None, str]] = [
     ("/figures?subject=departures&profile=internal", "html", None, "web"),
     ("/figures/csv", "csv", "export_figures", "web"),
     ("/figures/workbook", "xlsx", "export_workbook", "web"),
+    # a list of overdue requests, or their counts, is recorded also when shown (service.terms)
+    ("/overdue", "html", "export_figures", "web"),
+    ("/overdue?profile=internal&what=answer", "html", "export_figures", "web"),
+    ("/overdue/csv", "csv", "export_figures", "web"),
+    ("/overdue/xlsx?profile=parliament", "xlsx", "export_figures", "web"),
     ("/api/countries", "json", "export_api", "api"),
     (f"/api/countries/{COUNTRY}?profile=internal", "json", "export_api", "api"),
     ("/api/figures/requests?by=country,year", "json", "export_api", "api"),
