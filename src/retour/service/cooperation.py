@@ -362,7 +362,8 @@ def pooled_effects_of_instruments(
     if pool_by.strip().lower() not in POOL_BY:
         raise UsageError(
             N_("Instruments cannot be pooled by {value!r}."),
-            hint=N_("Pool them by their kind: --pool-by kind."),
+            hint=N_("Instruments can be pooled by their kind only."),
+            cli_hint=N_("Pool them by their kind: --pool-by kind."),
             value=pool_by,
         )
     rules = disclosure_rules(context, profile, confidential)

@@ -439,7 +439,8 @@ def diff(context: Retour, first: str | int, second: str | int) -> ReleaseDiff:
     if before.what != after.what:
         raise UsageError(
             N_("Releases {first} and {second} are not of the same kind ({what} and {other})."),
-            hint=N_("Compare two releases of one kind: retour releases list --what {what}."),
+            hint=N_("Compare two releases of one kind: the register lists them by kind."),
+            cli_hint=N_("Compare two releases of one kind: retour releases list --what {what}."),
             first=before.id,
             second=after.id,
             what=before.what,
@@ -475,7 +476,8 @@ def since(context: Retour, release_id: str | int, published: Published) -> Since
     if earlier.what != "press":
         raise UsageError(
             N_("Release {value} is not a press workbook but {what}."),
-            hint=N_("Name a press release: retour releases list --what press."),
+            hint=N_("Name a press release: the register lists them by kind."),
+            cli_hint=N_("Name a press release: retour releases list --what press."),
             value=earlier.id,
             what=earlier.what,
         )

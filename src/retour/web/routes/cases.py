@@ -24,7 +24,9 @@ from retour.domain.codes import (
     RequestReason,
 )
 from retour.domain.errors import ConfigError, NotFoundError, UsageError
+from retour.domain.language import Language
 from retour.reports import case as case_report
+from retour.reports import labels
 from retour.reports.messages import _
 from retour.service import cases, records
 from retour.service.audit import Actor, Via
@@ -139,6 +141,24 @@ CODES: Final = {
 }
 
 
+#: The words of the codes whose field has labels of its own on the case view.
+_FIELD_WORDS: Final = {
+    "condition": case_report.CONDITION_LABEL,
+    "state": case_report.STATE_LABEL,
+    "id_evidence": case_report.VALUE_LABEL,
+    "cooperates": case_report.VALUE_LABEL,
+}
+
+
+def _choices(field: str, lang: Language) -> list[tuple[str, str]]:
+    """The codes a form offers for ``field``, each with its words in the reader's language."""
+    words = _FIELD_WORDS.get(field)
+    return [
+        (c.value, _(words[c.value], lang) if words else labels.code_label(c.value, lang))
+        for c in CODES[field]
+    ]
+
+
 def _recording(
     request: Request,
     principal: Principal,
@@ -159,7 +179,7 @@ def _recording(
         "nationality": view.nationality,
         "opened_on": view.opened_on.isoformat(),
         "today": dt.date.today().isoformat(),
-        "codes": {k: [c.value for c in v] for k, v in CODES.items()},
+        "codes": {k: _choices(k, language(request)) for k in CODES},
         "record_requests": stored,
         "recorded": recorded,
         "violations": violations or [],
