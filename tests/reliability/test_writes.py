@@ -121,12 +121,13 @@ def test_reports_refuse_to_write_through_a_link(
     asked = [a.replace("{out}", str(tmp_path / "report")) for a in args]
     link = Path(asked[asked.index("--out") + 1])
     link.symlink_to(victim)
-    done = retour(asked, home, **filled)
+    # a country brief fits the index, the event study and the terms: minutes on a busy machine
+    done = retour(asked, home, timeout=400, **filled)
     assert done.returncode == 2, done.stderr
     _one_line_refusal(done, "symbolic link")
     assert victim.read_text(encoding="utf-8") == VICTIM_TEXT
     link.unlink()  # without the link the same command writes the file
-    again = retour(asked, home, **filled)
+    again = retour(asked, home, timeout=400, **filled)
     assert again.returncode == 0, again.stderr
     assert link.is_file() and not link.is_symlink()
 
