@@ -131,9 +131,10 @@ def small_sqlite(tmp_path: Path) -> str:
 
 def test_a_command_loads_what_it_uses_and_no_more(small_sqlite: str, tmp_path: Path) -> None:
     """On SQLite no command loads psycopg; `assess` does not load scipy.stats (only the
-    effects' event study and their pooling need it), `imports` not Polars; and the imports of `report press` stay
-    within twice, those of `assess` within three times those of the libraries they need,
-    measured in the same run (best of three each), so a busy machine slows both sides alike."""
+    effects' event study and their pooling need it), `imports` not Polars; and the imports
+    of `report press` stay within twice, those of `assess` within three times those of the
+    libraries they need, measured in the same run (best of three each), so a busy machine
+    slows both sides alike."""
     press = ("report", "press", "--lang", "en", "--out", str(tmp_path / "press.xlsx"))
     commands = {
         "info": (("info",), 1),
