@@ -4,51 +4,29 @@ versions, never a mix. On the backend under test (SQLite, or PostgreSQL)."""
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 
 from retour.service import accounts
 from retour.service.accounts import Role
 from retour.service.context import Retour
 from retour.web import create_app
 
+from ..web.test_browser import serving
+
 ROUNDS = 6
 WAIT = 20.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
 def server(stocked: Retour, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The application on http://127.0.0.1:PORT, in a thread of this process."""
     monkeypatch.setenv("RETOUR_COOKIE_SECURE", "false")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(stocked, warm_up=False), host="127.0.0.1", port=port,
-        log_level="warning", access_log=False,
-    )  # fmt: skip
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=WAIT)
+    with serving(create_app(stocked, warm_up=False)) as address:
+        yield address
 
 
 def _versions(n: int) -> tuple[dict[str, object], dict[str, object]]:

@@ -8,14 +8,11 @@ import csv
 import datetime as dt
 import io
 import re
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
-import uvicorn
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -37,7 +34,7 @@ from ..web.conftest import (  # noqa: F401 - fixtures used by name
     users,
     web_env,
 )
-from ..web.test_browser import WAIT, browser, errors, free_port, shot, text_of  # noqa: F401
+from ..web.test_browser import WAIT, browser, errors, serving, shot, text_of  # noqa: F401
 from . import generated, oracle
 from .fixture import write
 
@@ -240,20 +237,10 @@ def terms_server(
     app = Retour(settings=load_settings())
     datasets.import_dataset(app, write(tmp_path / "data", FILES), today=dt.date(2024, 7, 1))
     accounts.add_user(app, "analyst", Role.ANALYST, PASSWORD)
-    config = uvicorn.Config(create_app(app, warm_up=False), host="127.0.0.1", port=free_port(),
-                            log_level="warning", access_log=False)  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{config.port}"
+        with serving(create_app(app, warm_up=False)) as address:
+            yield address
     finally:
-        server.should_exit = True
-        thread.join(timeout=WAIT)
         app.close()
 
 

@@ -12,6 +12,7 @@ Debian packages ``chromium`` and ``chromium-driver``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -72,21 +73,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def server(web_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The dashboard on http://127.0.0.1:PORT (plain HTTP on loopback: no Secure cookies)."""
-    monkeypatch.setenv("RETOUR_COOKIE_SECURE", "false")
-    app = Retour(settings=load_settings())
-    load_figures(app, tmp_path / "dataset")
-    load_context(app, tmp_path / "eurostat")
-    accounts.add_user(app, "analyst", "analyst", PASSWORD)
+@contextlib.contextmanager
+def serving(asgi: Any) -> Iterator[str]:
+    """``asgi`` served by uvicorn on http://127.0.0.1:PORT in a thread of this process, until
+    the block ends: its address."""
     port = free_port()
     config = uvicorn.Config(
-        SlowFigures(create_app(app)),  # type: ignore[arg-type]
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
+        asgi, host="127.0.0.1", port=port, log_level="warning", access_log=False
     )
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
@@ -101,6 +94,20 @@ def server(web_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     finally:
         uv.should_exit = True
         thread.join(timeout=WAIT)
+
+
+@pytest.fixture
+def server(web_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The dashboard on http://127.0.0.1:PORT (plain HTTP on loopback: no Secure cookies)."""
+    monkeypatch.setenv("RETOUR_COOKIE_SECURE", "false")
+    app = Retour(settings=load_settings())
+    load_figures(app, tmp_path / "dataset")
+    load_context(app, tmp_path / "eurostat")
+    accounts.add_user(app, "analyst", "analyst", PASSWORD)
+    try:
+        with serving(SlowFigures(create_app(app))) as address:
+            yield address
+    finally:
         app.close()
 
 

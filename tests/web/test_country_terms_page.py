@@ -17,13 +17,10 @@ import os
 import re
 import subprocess
 import sys
-import threading
-import time
 import warnings
 from collections.abc import Callable, Iterator
 
 import pytest
-import uvicorn
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -39,7 +36,7 @@ from retour.web import create_app
 from ..conftest import TEST_SECRET
 from ..loading import simulated_nl_sqlite
 from .conftest import PASSWORD, SESSION_SECRET, new_client, page_csrf, sign_in
-from .test_browser import WAIT, browser, clipped, free_port, shot
+from .test_browser import browser, clipped, serving, shot
 from .test_languages import visible
 
 with warnings.catch_warnings():
@@ -229,23 +226,8 @@ def test_the_event_study_chart_is_on_the_country_page(
 
 @pytest.fixture(scope="module")
 def server(world: tuple[Retour, dict[str, str]]) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(world[0], warm_up=False), host="127.0.0.1", port=port,
-        log_level="warning", access_log=False,
-    )  # fmt: skip
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=WAIT)
+    with serving(create_app(world[0], warm_up=False)) as address:
+        yield address
 
 
 def test_in_chromium_the_new_parts_are_drawn_and_nothing_is_clipped(
