@@ -176,7 +176,6 @@ COLUMNS: Final[dict[str, str]] = {
     "in_time_share": N_("Answered in time"),
     "documents_in_time_share": N_("Document in time"),
 }
-DAY_COUNTS: Final[dict[str, str]] = {"calendar": N_("calendar days"), "working": N_("working days")}
 
 #: The words for the instruments' codes and for how a case stands.
 CODES: Final[dict[str, str]] = {
@@ -544,7 +543,7 @@ def _terms_in_force(terms: TermsData, name: str, lang: Language) -> Block:
             str(r["title"] or r["instrument_id"]),
             labels.code_label(r["request_kind"], lang),
             _count(r["reply_days"]),
-            _(DAY_COUNTS.get(r["day_count"], r["day_count"]), lang),
+            _(terms_text.DAY_COUNTS.get(r["day_count"], r["day_count"]), lang),
             _yes_no(r["deemed_accepted"], lang),
             _count(r["document_days"]),
         )
