@@ -146,7 +146,7 @@ def test_every_view_is_in_the_audit_log(small: str, capsys: pytest.CaptureFixtur
     latest, first = entries
     assert first.actor == getpass.getuser() and first.via == "cli"
     assert first.detail == {
-        "on": "2023-06-30", "prospect": "too_little_data", "model": "prospect-1",
+        "on": "2023-06-30", "prospect": "too_little_data", "model": "prospect-2",
     }  # fmt: skip
     assert latest.detail["on"] == data.EXTRACTED.isoformat()
     assert latest.detail["prospect"] == "not_open"

@@ -281,7 +281,7 @@ def test_another_date_options_or_data_miss(
     prospects(app, case)
     earlier = dt.date(2023, 5, 31)
     prospects(app, case, earlier)
-    narrow = ProspectOptions(window=6)
+    narrow = ProspectOptions(window=3)
     prospects(app, case, options=narrow)
     origin = provenance(app.database())
     other_data = dataclasses.replace(origin, fingerprint="0123456789abcdef")

@@ -93,7 +93,9 @@ def test_nothing_after_the_date_is_used(simulated_history: History, fitted: Pros
 
 
 def test_the_landmark_sample_looks_only_back(simulated_history: History) -> None:
-    sample = features.landmark_sample(simulated_history, AS_OF, horizon=6, window=12)
+    sample = features.landmark_sample(
+        simulated_history, AS_OF, horizon=6, window=ProspectOptions().window
+    )
     last = features.shift_month_end(sample["at"].max(), 6)
     assert last <= AS_OF
     assert sample["case"].is_unique().all()  # one landmark per case
@@ -196,7 +198,9 @@ def test_gradients_match_finite_differences() -> None:
 
 def test_one_part_of_the_model_against_statsmodels(simulated_history: History) -> None:
     """With one country and no prior, the departure part is a plain binomial GLM."""
-    sample = features.landmark_sample(simulated_history, AS_OF, horizon=6, window=12)
+    sample = features.landmark_sample(
+        simulated_history, AS_OF, horizon=6, window=ProspectOptions().window
+    )
     cells = model._case_months(sample.with_columns(country=pl.lit("XX")))
     names, x = model.design(cells, 6)
     fit = model._fit(
@@ -234,7 +238,9 @@ def test_comparable_cases_are_counted(fitted: ProspectModel, simulated_history: 
     prospect = case_prospect(fitted, simulated_history, case, AS_OF)
     assert prospect.status is ProspectStatus.ESTIMATED
     assert prospect.comparable is not None
-    sample = features.landmark_sample(simulated_history, AS_OF, horizon=6, window=12)
+    sample = features.landmark_sample(
+        simulated_history, AS_OF, horizon=6, window=ProspectOptions().window
+    )
     like = sample.with_columns(features.blocker_pattern()).filter(
         (pl.col("country") == prospect.inputs["country"])
         & (pl.col("evidence").cast(pl.String) == prospect.inputs["evidence"])

@@ -177,8 +177,8 @@ def test_the_public_check_is_no_more_exact_than_the_index(database: tuple[str, P
 @pytest.mark.parametrize(
     ("lang", "headers", "yes_no"),
     [
-        ("nl", ["Controle (standaardgevallen)", "Interval controle", "Wijkt af"], {"ja", "nee"}),
-        ("en", ["Check (standard cases)", "Check interval", "Disagrees"], {"yes", "no"}),
+        ("nl", ["Controle (alleen de gegevens)", "Interval van de controle", "Wijkt af"], {"ja", "nee"}),
+        ("en", ["Check (data alone)", "Check interval", "Disagrees"], {"yes", "no"}),
     ],
 )
 def test_the_check_in_the_table_in_both_languages(

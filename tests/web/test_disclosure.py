@@ -22,6 +22,10 @@ from .conftest import CONFIDENTIAL, TestClient
 #: nor Eurostat's own figures.
 FIGURE_TABLE = re.compile(r'<figure class="table counts".*?</figure>', re.S)
 NUMBER_CELL = re.compile(r'<td class="num[^"]*">([^<]*)</td>')
+INDEX_TABLE = re.compile(r'<figure class="table" id="index-table">.*?</figure>', re.S)
+HEADER_CELL = re.compile(r'<th scope="col"[^>]*>([^<]*)</th>')
+BODY = re.compile(r"<tbody>.*?</tbody>", re.S)
+ROW = re.compile(r"<tr[^>]*>(.*?)</tr>", re.S)
 ROUND_TO = 10
 
 
@@ -41,9 +45,26 @@ def shown_numbers(html: str) -> list[str]:
     return cells
 
 
+def index_requests(html: str) -> list[str]:
+    """The requests column of the country page's index table: a table of estimates (index,
+    interval, check, shares), whose one count is the number of requests behind each quarter."""
+    found = INDEX_TABLE.search(html)
+    if found is None:
+        return []
+    headers = [html_lib.unescape(h) for h in HEADER_CELL.findall(found.group(0))]
+    column = next(i for i, h in enumerate(headers) if h in {"Verzoeken", "Requests"})
+    cells = []
+    body = BODY.search(found.group(0))
+    for row in ROW.findall(body.group(0) if body else ""):
+        values = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row)
+        cells.append(html_lib.unescape(values[column]))
+    assert cells, "an index table without rows"
+    return cells
+
+
 def assert_public(html: str) -> None:
     """Every count rounded to tens or hidden; no confidential country named."""
-    for cell in shown_numbers(html):
+    for cell in shown_numbers(html) + index_requests(html):
         text = cell.strip()
         assert text in {"<5", "x"} or (text.isdigit() and int(text) % ROUND_TO == 0), text
     for mark in confidential_marks():

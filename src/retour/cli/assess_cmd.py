@@ -345,9 +345,6 @@ _HEADERS: Final[dict[str, str]] = {
     "pooled": N_("With an effect"),
     "answered_60d": N_("Answered ≤ 60 d"),
     "answered_180d": N_("Answered ≤ 180 d"),
-    "check": N_("Check (standard cases)"),
-    "check_interval": N_("Check interval"),
-    "disagrees": N_("Disagrees"),
 }
 #: The kinds of request as an index's title names them (LP and TO are their own names).
 _KINDS: Final = {"all": N_("all kinds")}

@@ -390,7 +390,9 @@ class Views:
                 else cooperation_report.no_cases_text(code, lang),
                 terms=terms_views(view.terms, name, lang),
                 statuses=cooperation_report.held_statuses(data, lang),
-                index_table=document_table(cooperation_report.index_table(data, name, lang))
+                index_table=document_table(
+                    cooperation_report.index_table(data, name, lang), counts=False
+                )
                 if view.has_requests
                 else None,
                 check_text=_(cooperation_report.TEXT["check_text"], lang),
@@ -662,11 +664,12 @@ def terms_views(
     )
 
 
-def document_table(table: Table) -> TableView:
+def document_table(table: Table, *, counts: bool = True) -> TableView:
     """A table of a brief (:mod:`retour.reports.document`) as the page's table model: the
-    page shows the very cells of the brief."""
+    page shows the very cells of the brief. ``counts=False``: a table of estimates (the index
+    per quarter), whose counts the gate has rounded but whose other cells are no counts."""
     rows = tuple(RowView(row, i in table.totals) for i, row in enumerate(table.rows))
-    return TableView(table.caption, table.headers, table.labels, rows)
+    return TableView(table.caption, table.headers, table.labels, rows, counts=counts)
 
 
 def effects_view(

@@ -61,7 +61,7 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 #: The model's name in outputs and in the audit log; change it when the method changes.
-MODEL_VERSION: Final = "prospect-1"
+MODEL_VERSION: Final = "prospect-2"
 #: The node that stands for a country without past cases: its effect is the prior, 0.
 UNSEEN: Final = "?"
 #: What makes past cases comparable (the columns of ``ProspectModel.comparable``).
@@ -75,7 +75,11 @@ class ProspectOptions:
     """The settings of the prospect (published with it in the model card).
 
     horizons: months after the date for which the probability is given.
-    window: how many month-end landmarks (the latest whose horizon has passed) teach it.
+    window: how many month-end landmarks (the latest whose horizon has passed) teach it. Six,
+        not twelve (prospect-1): departures drift from year to year, and a model taught by
+        the last twelve month ends under-predicted the cases most likely to leave (the ninth
+        decile by up to 6 points of 16 on the simulator); the last six follow the drift at
+        little cost in precision (docs/prospect.md).
     level: the interval's coverage.
     fixed_sd: prior sd of every fixed effect but the intercepts (log-odds).
     min_cases, min_departures: below these the sample is too small for an estimate.
@@ -83,7 +87,7 @@ class ProspectOptions:
     """
 
     horizons: tuple[int, ...] = (3, 6)
-    window: int = 12
+    window: int = 6
     level: float = 0.90
     fixed_sd: float = 5.0
     min_cases: int = 200
