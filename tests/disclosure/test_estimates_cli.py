@@ -177,7 +177,11 @@ def test_the_public_check_is_no_more_exact_than_the_index(database: tuple[str, P
 @pytest.mark.parametrize(
     ("lang", "headers", "yes_no"),
     [
-        ("nl", ["Controle (alleen de gegevens)", "Interval van de controle", "Wijkt af"], {"ja", "nee"}),
+        (
+            "nl",
+            ["Controle (alleen de gegevens)", "Interval van de controle", "Wijkt af"],
+            {"ja", "nee"},
+        ),
         ("en", ["Check (data alone)", "Check interval", "Disagrees"], {"yes", "no"}),
     ],
 )
