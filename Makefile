@@ -30,7 +30,8 @@ unit: $(STAMP)
 
 # Everything CI runs: first what the tests need besides Python (scripts/test-environment
 # installs it as root on Debian, else stops at once saying what is missing), then the checks,
-# then the whole suite on SQLite and again on PostgreSQL.
+# then the whole suite on SQLite and again on PostgreSQL (there only the tests that reach the
+# database: tests/conftest.py, pytest_collection_modifyitems).
 test: $(STAMP)
 	@url=$$(scripts/test-environment) || exit 1; \
 	$(MAKE) --no-print-directory lint typecheck imports || exit 1; \

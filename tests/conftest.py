@@ -6,7 +6,9 @@ runs on PostgreSQL, each xdist worker in a database of its own, each test on an 
 
 from __future__ import annotations
 
+import inspect
 import os
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +25,75 @@ settings.load_profile("retour-ci" if os.environ.get("CI") else "retour")
 
 POSTGRES_URL = os.environ.get("RETOUR_TEST_DATABASE", "")
 TEST_SECRET = "test-secret-0123456789abcdef"
+TESTS = Path(__file__).resolve().parent
+
+#: The names through which a test reaches the backend under test: a fixture below, or the
+#: PostgreSQL helpers (tests/loading.py) that session-wide fixtures call.
+BACKEND_NAMES = frozenset(
+    {
+        "database_url",
+        "fresh_database",
+        "on_postgres",
+        "_postgres_worker_url",
+        "worker_postgres_url",
+        "empty_postgres",
+        "own_postgres_database",
+        "POSTGRES_URL",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, only the tests that reach the database under test run again.
+
+    A test whose fixtures and code never name :data:`BACKEND_NAMES` (a statistical test, a
+    renderer, a report printed from its own SQLite database) does exactly what it did in
+    the SQLite run; running it twice would only double the suite's time.
+    """
+    if not POSTGRES_URL:
+        return
+    kept = [item for item in items if _reaches_backend(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in set(kept)])
+        items[:] = kept
+
+
+def _reaches_backend(item: pytest.Item) -> bool:
+    if set(getattr(item, "fixturenames", ())) & BACKEND_NAMES:
+        return True
+    functions = [getattr(item, "obj", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info else ():
+        functions += [d.func for d in defs]
+    seen: set[types.CodeType] = set()
+    return any(_names_backend(f, seen) for f in functions if f is not None)
+
+
+def _names_backend(func: object, seen: set[types.CodeType]) -> bool:
+    """Whether ``func`` or a function of the tests it calls names the backend."""
+    func = inspect.unwrap(func)  # type: ignore[arg-type]
+    code = getattr(func, "__code__", None)
+    if not isinstance(code, types.CodeType) or code in seen:
+        return False
+    seen.add(code)
+    names = _code_names(code)
+    if names & BACKEND_NAMES:
+        return True
+    scope = getattr(func, "__globals__", {})
+    called = (scope.get(n) for n in names)
+    return any(
+        _names_backend(f, seen)
+        for f in called
+        if isinstance(f, types.FunctionType) and Path(f.__code__.co_filename).is_relative_to(TESTS)
+    )
+
+
+def _code_names(code: types.CodeType) -> set[str]:
+    names = set(code.co_names) | set(code.co_varnames)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _code_names(const)
+    return names
 
 
 @pytest.fixture(autouse=True)
