@@ -37,6 +37,7 @@ from retour.analysis.answer_times import AnswerTimes, answer_curves, answer_time
 from retour.analysis.effects import InstrumentEffects, instrument_effects
 from retour.analysis.followup import latest_date
 from retour.analysis.index import ALL_KINDS, CooperationIndex, assess
+from retour.analysis.index import kind_label as index_kind_label
 from retour.analysis.index_model import IndexOptions, ModelSummary
 from retour.analysis.periods import Granularity, Period
 from retour.analysis.pooled import pooled_effects
@@ -73,7 +74,7 @@ from retour.reports import labels as report_labels
 from retour.reports import page as report_page
 from retour.reports.charts import ANSWER_SEPARATOR
 from retour.reports.document import Document
-from retour.service import audit, outside, terms
+from retour.service import audit, index_cache, outside, terms
 from retour.service.context import Retour
 from retour.service.memo import AnswerCache
 from retour.service.nationals import Nationals, nationals
@@ -213,32 +214,56 @@ def assess_period(
     """The index of every country in ``period`` (a year or a quarter)."""
     chosen = period if isinstance(period, Period) else Period.parse(period)
     rules = disclosure_rules(context, profile, confidential)
-    data = snapshot(context)
     opts = options or IndexOptions()
-    result = assess(
-        pooled(data.requests, rules), data.as_of, chosen.granularity,
-        kind=parse_kind(kind), options=opts,
-    )  # fmt: skip
+    origin = provenance(context.database())
+    result = fitted_index(context, rules, origin, chosen.granularity, parse_kind(kind), opts)
     rows = result.period(chosen)
     if rows.is_empty() or int(rows["n_requests"].sum()) == 0:
         raise _no_requests(chosen, result)
     statuses = terms.country_statuses(context)
-    published = _disclosed(terms.mark_not_assessed(rows, statuses), rules, opts, data.origin)
+    published = _disclosed(terms.mark_not_assessed(rows, statuses), rules, opts, origin)
     return Assessment(
         period=chosen,
         kind=result.kind,
         table=published.frame,
-        history=_published(
-            terms.mark_not_assessed(result.table, statuses), rules, opts, data.origin
-        ),
+        history=_published(terms.mark_not_assessed(result.table, statuses), rules, opts, origin),
         rules=rules,
-        origin=data.origin,
-        as_of=data.as_of,
+        origin=origin,
+        as_of=result.as_of,
         level=opts.level,
         models=result.models,
         notes=published.notes,
         published=published,
     )
+
+
+def fitted_index(
+    context: Retour,
+    rules: DisclosureRules,
+    origin: Provenance,
+    granularity: Granularity,
+    kind: RequestKind | None,
+    opts: IndexOptions,
+    data: Snapshot | None = None,
+) -> CooperationIndex:
+    """The index of every country and period of ``granularity`` on the requests as the
+    profile pools them: read from the cache of fitted indexes when the same data state and
+    settings were fitted before (:mod:`retour.service.index_cache`), else fitted on
+    ``data`` (or a new snapshot) and kept there."""
+    key = None
+    if origin.fingerprint is not None:  # no import yet: nothing names the data
+        pool = sorted(rules.confidential) if rules.pools else []
+        key = index_cache.index_key(
+            context.database().url, origin, granularity, index_kind_label(kind), opts, pool,
+            today=dt.date.today(),
+        )  # fmt: skip
+
+    def fit() -> CooperationIndex:
+        taken = snapshot(context) if data is None else data
+        requests = pooled(taken.requests, rules)
+        return assess(requests, taken.as_of, granularity, kind=kind, options=opts)
+
+    return index_cache.cached_index(context, key, fit)
 
 
 def _no_requests(chosen: Period, result: CooperationIndex) -> UsageError:
@@ -603,7 +628,7 @@ def _fit_all(
     context: Retour, rules: DisclosureRules, opts: IndexOptions
 ) -> tuple[Snapshot, CooperationIndex, InstrumentEffects]:
     data = snapshot(context)
-    index = assess(pooled(data.requests, rules), data.as_of, Granularity.QUARTER, options=opts)
+    index = fitted_index(context, rules, data.origin, Granularity.QUARTER, None, opts, data)
     return data, index, _effects(data)
 
 

@@ -1,0 +1,203 @@
+"""Fitted cooperation indexes kept on disk, so that the next process on the same state of the
+data and the same settings does not fit again (the Article 25a workbook, ``retour assess``,
+the web's sliding scale and country pages each spent most of their time fitting).
+
+The index goes through the one cache of fitted parts (:mod:`retour.store.parts_cache`, as
+the prospect models do: :mod:`retour.service.model_cache`), in ``<data_dir>/cache/index``,
+at most :data:`ENTRIES` entries. The key is a SHA-256 of the database URL without its
+password, the data fingerprint and number of imports (an import or a recording changes
+both), the extraction date, the granularity, the kind, the options, the pooled countries
+and a digest of the analysis code: any change of these is another entry. An entry holds the
+index table (Arrow) and the models' summaries (JSON), never a pickle; one that cannot be
+read or does not make an index of this key is fitted again and written anew. ``cache =
+false`` (``RETOUR_CACHE=false``) turns it off. Data without an import have no fingerprint
+and are never cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Final
+
+import retour.analysis
+from retour.analysis.index import CooperationIndex
+from retour.analysis.index_model import IndexOptions, ModelSummary
+from retour.analysis.periods import Granularity
+from retour.domain.parts import Json, Parts, PartsError
+from retour.domain.provenance import Provenance
+from retour.service.context import Retour
+from retour.store.parts_cache import PartsCache
+
+#: At most this many indexes on disk (years and quarters, kinds, profiles that pool).
+ENTRIES: Final = 24
+#: The layout of an entry's parts; another layout is a miss.
+VERSION: Final = "cooperation-index-1"
+
+
+@functools.cache
+def analysis_digest() -> str:
+    """A SHA-256 of the analysis package's source: a changed estimator is another key."""
+    root = Path(retour.analysis.__file__).parent
+    digest = hashlib.sha256(VERSION.encode("ascii"))
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8"))
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def index_key(
+    database: str,
+    origin: Provenance,
+    granularity: Granularity,
+    kind: str,
+    options: IndexOptions,
+    pooled: Sequence[str],
+    today: dt.date | None = None,
+) -> str:
+    """The key of the index of this data state and these settings: a SHA-256 in hex.
+
+    ``database`` is the URL with its password hidden (``Database.url``); ``pooled`` the
+    countries pooled before the fit (none when the profile does not pool). Without an
+    extraction date the fit is dated by the data or, failing that, ``today``: it is then in
+    the key.
+    """
+    identity = {
+        "database": database,
+        "fingerprint": origin.fingerprint,
+        "imports": origin.imports,
+        "extracted_on": None if origin.extracted_on is None else origin.extracted_on.isoformat(),
+        "today": None if origin.extracted_on is not None or today is None else today.isoformat(),
+        "granularity": granularity.value,
+        "kind": kind,
+        "options": asdict(options),
+        "pooled": sorted(pooled),
+        "analysis": analysis_digest(),
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def index_cache(context: Retour) -> PartsCache | None:
+    """The cache of fitted indexes, or None when the settings turn it off."""
+    if not context.settings.cache:
+        return None
+    return PartsCache(context.settings.data_dir / "cache" / "index", entries=ENTRIES)
+
+
+def cached_index(
+    context: Retour, key: str | None, fit: Callable[[], CooperationIndex]
+) -> CooperationIndex:
+    """The index kept under ``key``, else ``fit()`` (then kept under ``key``); ``key`` None:
+    the data have no fingerprint, so fit and keep nothing."""
+    cache = index_cache(context) if key is not None else None
+    if cache is None or key is None:
+        return fit()
+    parts = cache.get(key)
+    if parts is not None:
+        try:
+            return index_from_parts(parts)
+        except PartsError:
+            pass  # not an index of this layout: fitted again and written over
+    fitted = fit()
+    cache.put(key, index_to_parts(fitted))
+    return fitted
+
+
+# -- an index taken apart and put back together ------------------------------------------------
+
+
+def index_to_parts(index: CooperationIndex) -> Parts:
+    """The index as plain parts: its table as a frame, everything else as JSON values."""
+    meta: dict[str, Json] = {
+        "version": VERSION,
+        "granularity": index.granularity.value,
+        "kind": index.kind,
+        "as_of": index.as_of.isoformat(),
+        "options": _options_json(index.options),
+        "models": [_model_json(m) for m in index.models],
+    }
+    return Parts(meta, {}, {"table": index.table})
+
+
+def index_from_parts(parts: Parts) -> CooperationIndex:
+    """The index :func:`index_to_parts` took apart, exactly; :class:`PartsError` if the
+    parts do not make one."""
+    if parts.value("version", str) != VERSION:
+        raise PartsError("another layout of the index")
+    try:
+        granularity = Granularity(parts.value("granularity", str))
+        options = _options(parts.value("options", dict))
+        models = tuple(_model(m) for m in parts.value("models", list))
+    except (TypeError, ValueError) as exc:  # a value of the wrong shape or out of range
+        raise PartsError(f"the index's settings or models: {exc}") from exc
+    return CooperationIndex(
+        table=parts.frame("table"),
+        granularity=granularity,
+        kind=parts.value("kind", str),
+        as_of=parts.day("as_of"),
+        options=options,
+        models=models,
+    )
+
+
+def _options_json(options: IndexOptions) -> dict[str, Json]:
+    return {
+        "level": options.level,
+        "horizon_days": options.horizon_days,
+        "breaks": list(options.breaks),
+        "min_requests": options.min_requests,
+        "max_width": options.max_width,
+    }
+
+
+def _options(values: dict[str, Json]) -> IndexOptions:
+    held = Parts(values)
+    return IndexOptions(
+        level=held.value("level", float),
+        horizon_days=held.value("horizon_days", int),
+        breaks=held.counts("breaks"),
+        min_requests=held.value("min_requests", int),
+        max_width=held.value("max_width", float),
+    )
+
+
+def _model_json(model: ModelSummary) -> dict[str, Json]:
+    return {
+        "name": model.name,
+        "levels": list(model.levels),
+        "sd": list(model.sd),
+        "coefficients": dict(model.coefficients),
+        "converged": model.converged,
+        "iterations": model.iterations,
+        "slope_sd": dict(model.slope_sd),
+    }
+
+
+def _model(value: Json) -> ModelSummary:
+    if not isinstance(value, dict):
+        raise PartsError("a model's summary is not a mapping")
+    held = Parts(value)
+    return ModelSummary(
+        name=held.value("name", str),
+        levels=held.texts("levels"),
+        sd=tuple(_floats(held.value("sd", list))),
+        coefficients=_named_floats(held.value("coefficients", dict)),
+        converged=held.value("converged", bool),
+        iterations=held.value("iterations", int),
+        slope_sd=_named_floats(held.value("slope_sd", dict)),
+    )
+
+
+def _floats(values: list[Json]) -> list[float]:
+    if not all(type(v) in (int, float) for v in values):
+        raise PartsError("a list of numbers holds something else")
+    return [float(v) for v in values]  # type: ignore[arg-type]
+
+
+def _named_floats(values: dict[str, Json]) -> dict[str, float]:
+    return dict(zip(values, _floats(list(values.values())), strict=True))
