@@ -21,9 +21,11 @@ from retour.cli.render import (
 )
 from retour.cli.session import command_app, context, err_console, stages
 from retour.domain.codes import Table
+from retour.domain.conflicts import OnConflict
 from retour.domain.errors import InputError
 
 if TYPE_CHECKING:
+    from retour.domain.language import Language
     from retour.service import datasets
 
 #: `retour import`, `retour export`, `retour info`.
@@ -57,17 +59,36 @@ def import_(
             "writes one).",
         ),
     ] = None,
+    on_conflict: Annotated[
+        OnConflict,
+        typer.Option(
+            "--on-conflict",
+            help="Rows recorded or corrected in retour on or after the extract's date that "
+            "the import would change: refuse (list them, write nothing; the default), keep "
+            "(retour's values) or replace (the extract's).",
+        ),
+    ] = OnConflict.REFUSE,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Language of the conflicts and the error: nl or en."),
+    ] = None,
 ) -> None:
     """Import a dataset: every rule checked, all of it written or nothing."""
-    from retour.service import datasets
+    from retour.domain.language import parse_language
+    from retour.service import conflicts, datasets
 
+    language = parse_language(lang or "en")
     if report is not None:
         check_report_path(report)
     with context() as ctx, stages(f"importing {path.name}", datasets.IMPORT_STAGES) as progress:
         try:
-            result = datasets.import_dataset(ctx, path, progress=progress, mapping=mapping)
+            result = datasets.import_dataset(
+                ctx, path, progress=progress, mapping=mapping, on_conflict=on_conflict
+            )
         except InputError as exc:
-            if isinstance(exc, ListsViolations):  # the dataset breaks the exchange format
+            if isinstance(exc, conflicts.ImportConflictError):  # rows recorded since
+                print_lines(exc.lines(language), stderr=True)
+            elif isinstance(exc, ListsViolations):  # the dataset breaks the exchange format
                 print_lines(list(exc.lines()), stderr=True)
                 if report is not None:
                     written = write_violations(exc.violations, report)
@@ -76,6 +97,7 @@ def import_(
     if report is not None:
         write_violations([], report)
     _print_import(result, mapped=mapping is not None)
+    _print_conflicts(result, language)
 
 
 def _print_import(report: datasets.ImportReport, *, mapped: bool = False) -> None:
@@ -103,6 +125,27 @@ def _print_import(report: datasets.ImportReport, *, mapped: bool = False) -> Non
         err_console.print(
             f"notice: not read (not part of the exchange format): {names}", markup=False
         )
+
+
+def _print_conflicts(report: datasets.ImportReport, lang: Language) -> None:
+    """What became of the rows recorded in retour after the extract, and the choice."""
+    from retour.reports.messages import _, count
+
+    tables = report.result.tables.values()
+    kept = sum(r.kept_recorded for r in tables)
+    replaced = sum(r.replaced_recorded for r in tables)
+    if kept:
+        said = _("--on-conflict keep: {n} rows recorded or corrected in retour after the "
+                 "extract kept retour's values.", lang, n=count(kept, lang))  # fmt: skip
+    elif replaced:
+        said = _("--on-conflict replace: {n} rows recorded or corrected in retour after the "
+                 "extract took the extract's values; their history (retour history ID) says "
+                 "so.", lang, n=count(replaced, lang))  # fmt: skip
+    else:
+        return
+    console.print(said, markup=False, soft_wrap=True)
+    for line in report.conflicts.lines(lang) if report.conflicts is not None else ():
+        console.print(f"  {line}", markup=False, soft_wrap=True)
 
 
 @app.command("export")

@@ -1,7 +1,8 @@
 """`retour imports` and `retour imports show ID`: the import history.
 
 Thin over :mod:`retour.service.imports`: newest first, each import with when, by whom,
-the source, its extraction date, the rows it held per table and the SHA-256 of the mapping
+the source, its extraction date, the rows it held per table, its choice on rows recorded in
+retour after the extract (``keep 3``: three such rows kept) and the SHA-256 of the mapping
 it was read through ("none" for the exchange format itself); ``show`` prints that
 mapping's text.
 """
@@ -28,7 +29,16 @@ imports_app = command_app(
 )
 
 NONE = "none"
-COLUMNS = ("id", "imported_at", "by", "source", "extracted_on", "rows", "mapping_sha256")
+COLUMNS = (
+    "id",
+    "imported_at",
+    "by",
+    "source",
+    "extracted_on",
+    "rows",
+    "conflicts",
+    "mapping_sha256",
+)
 
 
 def _when(entry: ImportEntry) -> str:
@@ -74,6 +84,7 @@ def imports(
                 e.source or e.container,
                 e.extracted_on.isoformat(),
                 _rows_text(e),
+                e.conflicts,
                 e.mapping_sha256[:12] if e.mapping_sha256 else NONE,
             )
             for e in entries
@@ -89,14 +100,15 @@ def _csv(entries: list[ImportEntry]) -> None:
     out.writerow(
         ["id", "imported_at", "by", "via", "source", "container", "extracted_on", "simulated"]
         + [f"rows_{t}" for t in tables]
-        + ["mapping_sha256"]
+        + ["mapping_sha256", "on_conflict", "kept_recorded", "replaced_recorded"]
     )
     for e in entries:
         out.writerow(
             [e.id, e.imported_at.isoformat(), e.by or "", e.via or "", e.source or "",
              e.container, e.extracted_on.isoformat(), str(e.simulated).lower()]
             + [e.rows(Table(t)) for t in tables]
-            + [e.mapping_sha256 or NONE]
+            + [e.mapping_sha256 or NONE, e.on_conflict or "",
+               e.recorded("kept"), e.recorded("replaced")]
         )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from retour.domain.codes import Table
+from retour.domain.conflicts import OnConflict
 from retour.domain.dataset import Dataset, DatasetMeta
 from retour.domain.errors import N_, Field, InputError, UsageError
 from retour.domain.files import write_file
@@ -27,7 +28,7 @@ from retour.exchange.container import Container
 from retour.exchange.draft import Draft
 from retour.exchange.draft import draft_mapping as draft_source
 from retour.exchange.pseudonym import key_fingerprint
-from retour.service import audit
+from retour.service import audit, conflicts
 from retour.service.context import Retour
 from retour.store import read as store_read
 from retour.store.outside import count_outside
@@ -52,6 +53,10 @@ class ImportReport:
     meta: DatasetMeta
     result: ImportResult
     notices: tuple[str, ...]
+    #: the choice on rows recorded in retour after the extract, and those rows (kept or
+    #: replaced; none when the import found none)
+    on_conflict: OnConflict = OnConflict.REFUSE
+    conflicts: conflicts.Conflicts | None = None
 
 
 class ImportRefusedError(InputError):
@@ -113,8 +118,15 @@ def import_dataset(
     via: audit.Via = audit.Via.CLI,
     role: str | None = None,
     mapping: Path | None = None,
+    on_conflict: OnConflict = OnConflict.REFUSE,
 ) -> ImportReport:
     """Validate the container completely, then write it in one transaction, or not at all.
+
+    A row the import would change that was recorded or corrected in retour on or after
+    the extract's date is a conflict (retour.service.conflicts): the import is refused
+    with every one listed (ImportConflictError), unless ``on_conflict`` is KEEP (retour's
+    values stay, the rest is imported) or REPLACE (the extract's values are taken; each
+    replaced row's history says so). The audit entry states the choice and the counts.
 
     With ``mapping`` (a mapping file, docs/mapping.md), ``path`` is a source system's own
     export, read through it and checked by the same rules; the audit entry of the import
@@ -127,16 +139,24 @@ def import_dataset(
     operating-system user) and ``via``, in the same transaction: a committed import is
     always in the log.
     """
-    record = partial(
-        audit.record, context, actor=actor or audit.command_line_actor(), via=via, role=role
-    )
+    who = audit.Actor(actor or audit.command_line_actor(), via, role)
+    record = partial(audit.record, context, actor=who.name, via=via, role=role)
     try:
         used = None if mapping is None else load_mapping(mapping)
     except MappingError as exc:
         record(audit.AuditAction.IMPORT_REFUSED, detail={"violations": len(exc.violations)})
         raise
     audited = record if used is None else _with_mapping(record, used)
-    return _import(context, path, today or dt.date.today(), progress, audited, used)
+    choice = _Choice(on_conflict, who)
+    return _import(context, path, today or dt.date.today(), progress, audited, used, choice)
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """What an import does with conflicts, and who chose it (for the rows' history)."""
+
+    on_conflict: OnConflict
+    actor: audit.Actor
 
 
 def _with_mapping(record: Callable[..., int], mapping: Mapping) -> Callable[..., int]:
@@ -148,7 +168,11 @@ def _with_mapping(record: Callable[..., int], mapping: Mapping) -> Callable[...,
     return recorded
 
 
-def _refusal(exc: InvalidDatasetError | ImportRefusedError) -> audit.Detail:
+def _refusal(
+    exc: InvalidDatasetError | ImportRefusedError | conflicts.ImportConflictError,
+) -> audit.Detail:
+    if isinstance(exc, conflicts.ImportConflictError):
+        return {"reason": exc.reason, "conflicts": exc.conflicts.count}
     if isinstance(exc, ImportRefusedError):
         return {"reason": exc.reason}
     return {"violations": len(exc.violations)}
@@ -160,7 +184,8 @@ def _import(
     today: dt.date,
     progress: Progress,
     record: Callable[..., int],
-    mapping: Mapping | None = None,
+    mapping: Mapping | None,
+    choice: _Choice,
 ) -> ImportReport:
     progress("reading")
     try:
@@ -179,20 +204,28 @@ def _import(
         within = transaction.connection
         try:
             dataset = _validated(transaction, container, today, secret)
-        except (InvalidDatasetError, ImportRefusedError) as exc:
+            found = conflicts.find(transaction, container, dataset)
+            if found.count and choice.on_conflict is OnConflict.REFUSE:
+                raise conflicts.ImportConflictError(found)
+        except (InvalidDatasetError, ImportRefusedError, conflicts.ImportConflictError) as exc:
             # Committed with nothing but this entry: the refusal is in the log, no row.
             record(audit.AuditAction.IMPORT_REFUSED, detail=_refusal(exc), within=within)
             refused = exc
         else:
-            report = _write(transaction, path, container, dataset, progress)
+            report = _write(transaction, path, container, dataset, progress, choice.on_conflict)
+            if choice.on_conflict is OnConflict.REPLACE:
+                conflicts.record_replaced(transaction, found, report.result, choice.actor)
             import_id = report.result.import_id
             record(
                 audit.AuditAction.IMPORT_DATASET,
                 subject=None if import_id is None else str(import_id),
-                detail={"container": report.container},
+                detail={
+                    "container": report.container,
+                    **conflicts.detail(choice.on_conflict, report.result),
+                },
                 within=within,
             )
-            return report
+            return replace(report, conflicts=found if found.count else None)
     raise refused
 
 
@@ -220,6 +253,7 @@ def _write(
     container: Container,
     dataset: Dataset,
     progress: Progress,
+    on_conflict: OnConflict,
 ) -> ImportReport:
     result = transaction.write(
         dataset,
@@ -227,6 +261,7 @@ def _write(
         container=path.name,
         on_table=lambda table: progress(f"writing {table.value}"),
         mapping=container.mapping_text,
+        on_conflict=on_conflict,
     )
     return ImportReport(
         path=path,
@@ -234,6 +269,7 @@ def _write(
         meta=dataset.meta,
         result=result,
         notices=tuple(container.notices),
+        on_conflict=on_conflict,
     )
 
 

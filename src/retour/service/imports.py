@@ -17,7 +17,16 @@ from retour.service.context import Retour
 from retour.store import history
 
 #: The count kinds an import records per table, in the order they are shown.
-COUNTS: tuple[str, ...] = ("inserted", "replaced", "unchanged", "kept_newer")
+COUNTS: tuple[str, ...] = (
+    "inserted",
+    "replaced",
+    "unchanged",
+    "kept_newer",
+    "kept_recorded",
+    "replaced_recorded",
+)
+#: The key of the stored counts that holds the import's choice on conflicts.
+ON_CONFLICT = "on_conflict"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +41,21 @@ class ImportEntry:
     container: str  # the file or folder's own name
     extracted_on: dt.date
     simulated: bool
-    counts: dict[Table, dict[str, int]]  # table -> inserted, replaced, unchanged, kept_newer
+    counts: dict[Table, dict[str, int]]  # table -> each of COUNTS
     mapping_sha256: str | None
+    #: --on-conflict as chosen (refuse, keep, replace); None for a recording, or an import
+    #: from before the choice existed
+    on_conflict: str | None = None
+
+    def recorded(self, kind: str) -> int:
+        """Rows recorded in retour after the extract that were ``kept`` or ``replaced``."""
+        return sum(c.get(f"{kind}_recorded", 0) for c in self.counts.values())
+
+    @property
+    def conflicts(self) -> str:
+        """The choice and what became of the conflicts (``keep 3``), "" when there were none."""
+        n = self.recorded("kept") + self.recorded("replaced")
+        return f"{self.on_conflict} {n}" if n and self.on_conflict else ""
 
     def rows(self, table: Table) -> int:
         """The rows of `table` the import held (whatever became of them)."""
@@ -52,6 +74,9 @@ class ImportEntry:
             "rows": {t.value: self.rows(t) for t in Table},
             "counts": {t.value: self.counts.get(t, {}) for t in Table},
             "mapping_sha256": self.mapping_sha256,
+            "on_conflict": self.on_conflict,
+            "kept_recorded": self.recorded("kept"),
+            "replaced_recorded": self.recorded("replaced"),
         }
 
 
@@ -60,7 +85,7 @@ def _counts(text: str) -> dict[Table, dict[str, int]]:
     return {
         Table(name): {kind: int(found.get(kind, 0)) for kind in COUNTS}
         for name, found in raw.items()
-        if name in Table._value2member_map_
+        if name in Table._value2member_map_ and isinstance(found, dict)
     }
 
 
@@ -76,7 +101,13 @@ def _entry(row: history.ImportRow) -> ImportEntry:
         simulated=row.simulated,
         counts=_counts(row.counts),
         mapping_sha256=row.mapping_sha256,
+        on_conflict=_choice(row.counts),
     )
+
+
+def _choice(text: str) -> str | None:
+    found = json.loads(text or "{}").get(ON_CONFLICT)
+    return found if isinstance(found, str) else None
 
 
 def list_imports(context: Retour, *, limit: int | None = None) -> list[ImportEntry]:

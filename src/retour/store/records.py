@@ -193,3 +193,26 @@ def origin(conn: sa.Connection, import_id: int) -> Origin | None:
         sa.select(c.actor).where(c.import_id == import_id).order_by(c.id).limit(1)
     ).scalar()
     return Origin(import_id, found[0], _date(found[1]), utc(found[2]), actor)
+
+
+def append_rows(
+    conn: sa.Connection,
+    written: Written,
+    t: Table,
+    rows: Sequence[tuple[str, str, str | None, str | None]],
+    *,
+    sqlite: bool,
+) -> None:
+    """Append (row_id, column, old, new) of many rows of one write at once, in its
+    transaction (an import that replaced rows recorded in retour)."""
+    if not rows:
+        return
+    moment = written.at.astimezone(dt.UTC)
+    at = moment.replace(tzinfo=None) if sqlite else moment
+    common = {"import_id": written.import_id, "at": at, "actor": written.actor}
+    common |= {"role": written.role, "via": written.via, "table_name": t.value}
+    values = [
+        {**common, "row_id": row_id, "column_name": column, "old": old, "new": new}
+        for row_id, column, old, new in rows
+    ]
+    conn.execute(sa.insert(record_changes), values)

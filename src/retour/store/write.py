@@ -7,7 +7,12 @@ Rows are keyed by their table's key. Per row of the dataset:
   newer than the one that wrote the stored row, and otherwise the stored row is
   *kept_newer*;
 - an existing key with the same values is *unchanged*, and left untouched (its
-  extracted_on and import_id too), so importing the same data again changes no row.
+  extracted_on and import_id too), so importing the same data again changes no row;
+- an existing key with different values whose stored row was last *recorded in retour* on
+  or after this extract's date (a conflict: the extract cannot have seen it) is, as the
+  import's :class:`OnConflict` says, *kept_recorded* or *replaced_recorded* (a file's import
+  lists and refuses them first, see :meth:`ImportTransaction.conflicts`; a recording's own
+  write has no such rule).
 
 Each table is loaded into a staging table, counted with one join and applied with one
 `INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE ... WHERE changed AND newer`.
@@ -28,14 +33,15 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
-from typing import Final
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Final
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from retour.domain.codes import Table
+from retour.domain.conflicts import OnConflict
 from retour.domain.dataset import Dataset, DatasetMeta, polars_schema
 from retour.domain.errors import DatabaseBusy, DatabaseError, StorageError
 from retour.domain.tables import SPECS, TableSpec
@@ -47,6 +53,7 @@ from retour.store.engine import (
     driver_errors,
     translate_errors,
 )
+from retour.store.records import record_changes
 
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")
 #: New rows from which a table's indexes (and PostgreSQL's foreign keys) are built after the
@@ -56,6 +63,12 @@ BULK_ROWS: Final = 20_000
 WAIT_NOTICE: Final = 2.0
 #: PostgreSQL: the advisory lock (per database) held by the import that runs.
 _PG_IMPORT_LOCK: Final = 0x72657430494D50
+#: The column of a conflict frame that holds the row's line in its file (None: unknown).
+SOURCE_LINE: Final = "source_line"
+#: The key of the import's counts (JSON) that holds its choice on conflicts.
+ON_CONFLICT: Final = "on_conflict"
+#: Columns of a conflict frame beside the row's key, its old and new values.
+RECORDED_ON, ROLE, ACTOR, CREATED = "recorded_on", "role", "actor", "created"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +79,21 @@ class TableResult:
     replaced: int = 0
     unchanged: int = 0
     kept_newer: int = 0
+    #: conflicts (rows recorded in retour on or after the extract's date) kept, or replaced
+    kept_recorded: int = 0
+    replaced_recorded: int = 0
 
     @property
     def rows(self) -> int:
-        """Rows of the dataset: every one is counted in exactly one of the four."""
-        return self.inserted + self.replaced + self.unchanged + self.kept_newer
+        """Rows of the dataset: every one is counted in exactly one of the six."""
+        return (
+            self.inserted
+            + self.replaced
+            + self.unchanged
+            + self.kept_newer
+            + self.kept_recorded
+            + self.replaced_recorded
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +110,7 @@ class ImportResult:
     @property
     def changed(self) -> bool:
         """Whether any row was inserted or replaced."""
-        return any(r.inserted or r.replaced for r in self.tables.values())
+        return any(r.inserted or r.replaced or r.replaced_recorded for r in self.tables.values())
 
 
 def write_dataset(
@@ -188,9 +211,16 @@ class ImportTransaction:
         container: str,
         on_table: Callable[[Table], None] | None = None,
         mapping: str | None = None,
+        on_conflict: OnConflict | None = None,
     ) -> ImportResult:
         """Write every table of the dataset and record the import (see write_dataset),
-        with the text of the mapping it was read through, if any."""
+        with the text of the mapping it was read through, if any.
+
+        on_conflict: what becomes of rows recorded in retour on or after the extract's
+        date that the dataset would change (None: a recording, which corrects such rows
+        as any newer write does). REFUSE expects none (the caller listed and refused them,
+        :meth:`conflicts`) and raises ValueError if there are any.
+        """
         extracted_on = _extracted_on(dataset.meta)
         if not _SHA256.fullmatch(fingerprint):
             raise ValueError("fingerprint must be a SHA-256 digest in lower-case hex")
@@ -200,11 +230,13 @@ class ImportTransaction:
         import_id = _record_import(
             conn, dataset.meta, extracted_on, fingerprint, container, mapping
         )
+        recorded = set() if on_conflict is None else recorded_tables(conn, extracted_on)
         results: dict[Table, TableResult] = {}
         for t in Table:
             if on_table is not None:
                 on_table(t)
-            results[t] = _write_table(db, conn, SPECS[t], frames[t], extracted_on, import_id)
+            rule = _Rule(extracted_on, on_conflict if t in recorded else None)
+            results[t] = _write_table(db, conn, SPECS[t], frames[t], rule, import_id)
         result = ImportResult(import_id, results)
         if not result.changed and latest is not None and extracted_on <= _as_date(latest):
             # Importing the same data again leaves the database as it was (CONTRACT.md),
@@ -212,8 +244,39 @@ class ImportTransaction:
             # it says the data hold as of a later date (pending requests still pending).
             conn.execute(sa.delete(schema.imports).where(schema.imports.c.id == import_id))
             return ImportResult(None, results)
-        _record_counts(conn, import_id, results)
+        _record_counts(conn, import_id, results, on_conflict)
         return result
+
+    def conflicts(
+        self, dataset: Dataset, lines: Mapping[Table, pl.Series]
+    ) -> dict[Table, pl.DataFrame]:
+        """The rows of the dataset that would change a row last recorded or corrected in
+        retour on or after the dataset's extracted_on, per table (tables without any: left
+        out). One join per table of the dataset's keys against the stored rows written by
+        such recordings (tables with no recording since that day are not even staged).
+
+        Each frame holds the key columns, SOURCE_LINE (from ``lines``, the rows' lines in
+        the dataset's order; null where not given), the recording's day (RECORDED_ON), ROLE
+        and ACTOR, CREATED (1: the recording added the row, 0: corrected it), and per
+        other column ``old.<column>`` (retour's value) and ``new.<column>`` (the extract's).
+        """
+        extracted_on = _extracted_on(dataset.meta)
+        found: dict[Table, pl.DataFrame] = {}
+        for t in sorted(recorded_tables(self.connection, extracted_on) & set(dataset.tables)):
+            frame = dataset[t]
+            if frame.is_empty():
+                continue
+            given = lines.get(t)
+            line = (
+                given.cast(pl.Int64).alias(SOURCE_LINE)
+                if given is not None and given.len() == frame.height
+                else pl.lit(None, pl.Int64).alias(SOURCE_LINE)
+            )
+            typed = frame.select(SPECS[t].column_names).cast(polars_schema(SPECS[t]))
+            rows = _conflicts(self.connection, SPECS[t], typed.with_columns(line), extracted_on)
+            if not rows.is_empty():
+                found[t] = rows
+        return found
 
 
 @contextmanager
@@ -348,9 +411,17 @@ def base_name(container: str) -> str:
 
 
 def _record_counts(
-    conn: sa.Connection, import_id: int, results: Mapping[Table, TableResult]
+    conn: sa.Connection,
+    import_id: int,
+    results: Mapping[Table, TableResult],
+    on_conflict: OnConflict | None = None,
 ) -> None:
-    counts = json.dumps({t.value: asdict(r) for t, r in results.items()})
+    """The counts per table, and the import's choice on conflicts (``on_conflict``; not a
+    table's name, so readers of the counts by table pass it by)."""
+    found: dict[str, object] = {t.value: asdict(r) for t, r in results.items()}
+    if on_conflict is not None:
+        found[ON_CONFLICT] = on_conflict.value
+    counts = json.dumps(found)
     imports = schema.imports
     conn.execute(sa.update(imports).where(imports.c.id == import_id).values(counts=counts))
 
@@ -360,16 +431,16 @@ def _write_table(
     conn: sa.Connection,
     spec: TableSpec,
     frame: pl.DataFrame,
-    extracted_on: dt.date,
+    rule: _Rule,
     import_id: int,
 ) -> TableResult:
     if frame.is_empty():
         return TableResult()
     try:
         stage = bulk.load(conn, f"stage_{spec.name}", schema.contract_columns(spec), frame)
-        result = _classify(conn, spec, stage, extracted_on)
+        result = _classify(conn, spec, stage, rule)
         with _bulk(db, conn, spec, result):
-            conn.execute(_upsert(db, spec, stage, extracted_on, import_id))
+            conn.execute(_upsert(db, spec, stage, rule, import_id))
         bulk.drop(conn, stage)
     except driver_errors() as exc:
         error = database_error(db, exc)
@@ -428,14 +499,113 @@ def _changed(
     return sa.or_(*(new[c].is_distinct_from(old[c]) for c in values))
 
 
-def _classify(
-    conn: sa.Connection, spec: TableSpec, stage: sa.Table, extracted_on: dt.date
-) -> TableResult:
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """How an import treats a stored row: by extraction date, and (``on_conflict`` not
+    None) rows recorded in retour on or after its own date as that choice says."""
+
+    extracted_on: dt.date
+    on_conflict: OnConflict | None = None
+
+    def recorded(self, spec: TableSpec, target: sa.Table) -> sa.ColumnElement[bool]:
+        """The stored row was last written by a recording on or after the extract's date."""
+        if self.on_conflict is None:
+            return sa.false()
+        return sa.and_(
+            target.c[schema.EXTRACTED_ON] >= sa.literal(self.extracted_on, sa.Date),
+            target.c[schema.IMPORT_ID].in_(_recordings(spec.table, self.extracted_on)),
+        )
+
+
+def recorded_tables(conn: sa.Connection, since: dt.date) -> set[Table]:
+    """The tables with a row recorded or corrected in retour on or after ``since``."""
+    rc, imports = record_changes.c, schema.imports.c
+    query = (
+        sa.select(rc.table_name)
+        .distinct()
+        .join_from(record_changes, schema.imports, imports.id == rc.import_id)
+        .where(imports.extracted_on >= sa.literal(since, sa.Date))
+    )
+    return {Table(name) for name in conn.execute(query).scalars()}
+
+
+def _recordings(t: Table, since: dt.date) -> sa.Select[Any]:
+    """The ids of the recordings of table ``t`` made on or after ``since``."""
+    rc, imports = record_changes.c, schema.imports.c
+    return (
+        sa.select(rc.import_id)
+        .where(rc.table_name == t.value)
+        .where(rc.import_id.in_(sa.select(imports.id).where(imports.extracted_on >= since)))
+    )
+
+
+def _conflicts(
+    conn: sa.Connection, spec: TableSpec, frame: pl.DataFrame, extracted_on: dt.date
+) -> pl.DataFrame:
+    """The rows of ``frame`` (the table's columns and SOURCE_LINE) that would change a row
+    recorded on or after ``extracted_on`` (see ImportTransaction.conflicts)."""
+    columns = [*schema.contract_columns(spec), sa.Column(SOURCE_LINE, sa.Integer)]
+    stage = bulk.load(conn, f"conflict_{spec.name}", columns, frame)
+    target = schema.table(spec.table)
+    rc = record_changes.c
+    created = sa.case((sa.and_(rc.column_name == spec.key[0], rc.old.is_(None)), 1), else_=0)
+    recording = (
+        sa.select(
+            rc.import_id,
+            sa.func.max(rc.role).label(ROLE),
+            sa.func.max(rc.actor).label(ACTOR),
+            sa.func.max(created).label(CREATED),
+        )
+        .where(rc.import_id.in_(_recordings(spec.table, extracted_on)))
+        .group_by(rc.import_id)
+        .subquery()
+    )
+    values = [c for c in spec.column_names if c not in spec.key]
+    types = polars_schema(spec)
+    query = (
+        sa.select(
+            *(stage.c[k] for k in spec.key),
+            stage.c[SOURCE_LINE],
+            target.c[schema.EXTRACTED_ON].label(RECORDED_ON),
+            recording.c[ROLE],
+            recording.c[ACTOR],
+            recording.c[CREATED],
+            *(target.c[c].label(f"old.{c}") for c in values),
+            *(stage.c[c].label(f"new.{c}") for c in values),
+        )
+        .select_from(
+            stage.join(target, sa.and_(*(stage.c[k] == target.c[k] for k in spec.key))).join(
+                recording, recording.c.import_id == target.c[schema.IMPORT_ID]
+            )
+        )
+        .where(target.c[schema.EXTRACTED_ON] >= sa.literal(extracted_on, sa.Date))
+        .where(_changed(spec, stage.c, target.c))
+        .order_by(stage.c[SOURCE_LINE], *(stage.c[k] for k in spec.key))
+    )
+    frame_schema = pl.Schema(
+        {
+            **{k: types[k] for k in spec.key},
+            SOURCE_LINE: pl.Int64(),
+            RECORDED_ON: pl.Date(),
+            ROLE: pl.String(),
+            ACTOR: pl.String(),
+            CREATED: pl.Int64(),
+            **{f"old.{c}": types[c] for c in values},
+            **{f"new.{c}": types[c] for c in values},
+        }
+    )
+    found = bulk.fetch(conn, query, frame_schema)
+    bulk.drop(conn, stage)
+    return found
+
+
+def _classify(conn: sa.Connection, spec: TableSpec, stage: sa.Table, rule: _Rule) -> TableResult:
     target = schema.table(spec.table)
     joined = stage.outerjoin(target, sa.and_(*(stage.c[k] == target.c[k] for k in spec.key)))
     exists = target.c[spec.key[0]].is_not(None)
     changed = _changed(spec, stage.c, target.c)
-    newer = target.c[schema.EXTRACTED_ON] <= sa.literal(extracted_on, sa.Date)
+    newer = target.c[schema.EXTRACTED_ON] <= sa.literal(rule.extracted_on, sa.Date)
+    recorded = rule.recorded(spec, target)
 
     def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
@@ -443,18 +613,28 @@ def _classify(
     row = conn.execute(
         sa.select(
             count(~exists),
-            count(sa.and_(exists, changed, newer)),
+            count(sa.and_(exists, changed, newer, sa.not_(recorded))),
             count(sa.and_(exists, ~changed)),
-            count(sa.and_(exists, changed, ~newer)),
+            count(sa.and_(exists, changed, ~newer, sa.not_(recorded))),
+            count(sa.and_(exists, changed, recorded)),
         ).select_from(joined)
     ).one()
-    return TableResult(*(int(n) for n in row))
+    inserted, replaced, unchanged, kept_newer, conflicts = (int(n) for n in row)
+    result = TableResult(inserted, replaced, unchanged, kept_newer)
+    if not conflicts:
+        return result
+    if rule.on_conflict is OnConflict.KEEP:
+        return replace(result, kept_recorded=conflicts)
+    if rule.on_conflict is OnConflict.REPLACE:
+        return replace(result, replaced_recorded=conflicts)
+    raise ValueError(f"{spec.name}: {conflicts} rows conflict with recordings; list them first")
 
 
 def _upsert(
-    db: Database, spec: TableSpec, stage: sa.Table, extracted_on: dt.date, import_id: int
+    db: Database, spec: TableSpec, stage: sa.Table, rule: _Rule, import_id: int
 ) -> sa.Executable:
     target = schema.table(spec.table)
+    extracted_on = rule.extracted_on
     rows = sa.select(
         *(stage.c[c] for c in spec.column_names),
         sa.literal(extracted_on, sa.Date).label(schema.EXTRACTED_ON),
@@ -467,7 +647,23 @@ def _upsert(
         index_elements=list(spec.key),
         set_={c: stmt.excluded[c] for c in updated},
         where=sa.and_(
-            _changed(spec, stmt.excluded, target.c),
-            target.c[schema.EXTRACTED_ON] <= stmt.excluded[schema.EXTRACTED_ON],
+            _changed(spec, stmt.excluded, target.c), _takes(rule, spec, stmt.excluded, target)
         ),
     )
+
+
+def _takes(
+    rule: _Rule,
+    spec: TableSpec,
+    excluded: sa.ColumnCollection[str, sa.ColumnElement[object]],
+    target: sa.Table,
+) -> sa.ColumnElement[bool]:
+    """Whether a changed row replaces the stored one: a newer extract, unless the stored row
+    is a conflict (then as the rule's choice says)."""
+    newer = target.c[schema.EXTRACTED_ON] <= excluded[schema.EXTRACTED_ON]
+    if rule.on_conflict is None:
+        return newer
+    recorded = rule.recorded(spec, target)
+    if rule.on_conflict is OnConflict.REPLACE:
+        return sa.or_(recorded, newer)
+    return sa.and_(newer, sa.not_(recorded))

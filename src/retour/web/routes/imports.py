@@ -13,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from retour.disclosure import Language
 from retour.domain.codes import Table
+from retour.domain.conflicts import OnConflict
 from retour.domain.errors import NotFoundError, RetourError, UsageError
 from retour.reports.messages import _, count
-from retour.service import audit, datasets, imports, mappings
+from retour.service import audit, conflicts, datasets, imports, mappings
 from retour.service.audit import AuditAction, Via
 from retour.service.instruments import InvalidDatasetError
 from retour.web import uploads
@@ -92,6 +93,11 @@ def _words(lang: Language) -> dict[str, str]:
         "to_fill": _("To fill in (TODO)", lang),
         "to_check": _("To check (CHECK)", lang),
         "saved_used": _("Read through the mapping saved as", lang),
+        "on_conflict": _("Rows recorded or corrected in retour after the extract was taken",
+                         lang),
+        "refuse": _("refuse the import and list them (nothing is written)", lang),
+        "keep": _("keep retour's values, import the rest", lang),
+        "replace": _("take the extract's values (their history says so)", lang),
         "file_hint": _("A source system's own export (a .zip of CSV files, an .xlsx workbook or "
                        "one .csv file) is read through a mapping: choose a saved one or "
                        "upload it; without one, the page drafts one for you.", lang),
@@ -228,11 +234,18 @@ def _import_received(
     except RetourError as exc:
         _import_refused(request, principal, type(exc).__name__)
         return shown(status=exc.http_status, error=_import_error(exc, lang))
+    choice = _on_conflict(received)
+    if choice is None:
+        _import_refused(request, principal, "on_conflict")
+        return shown(status=400, error=_("Choose refuse, keep or replace for the rows recorded "
+                                         "in retour after the extract.", lang))  # fmt: skip
     try:
         report = datasets.import_dataset(
             app, dataset.path, actor=principal.name, via=Via.WEB, role=principal.role,
-            mapping=mapping,
+            mapping=mapping, on_conflict=choice,
         )  # fmt: skip
+    except conflicts.ImportConflictError as exc:  # recorded by retour.service.datasets
+        return shown(status=exc.http_status, conflicts=_conflicted(exc, lang))
     except InvalidDatasetError as exc:  # retour.service.datasets recorded the refusal
         wanted = mapping is None and mappings.wants_mapping(exc)
         return shown(
@@ -250,7 +263,26 @@ def _import_received(
         )
     views(request).changed()
     views(request).warm_up_in_background()  # the next visitor finds the new data computed
-    return shown(report=_imported(report, saved))
+    return shown(report=_imported(report, saved, lang))
+
+
+def _on_conflict(received: uploads.Received) -> OnConflict | None:
+    """The form's choice on conflicts (refuse when not given); None: not a choice."""
+    given = received.fields.get("on_conflict", "").strip() or OnConflict.REFUSE.value
+    try:
+        return OnConflict(given)
+    except ValueError:
+        return None
+
+
+def _conflicted(exc: conflicts.ImportConflictError, lang: Language) -> dict[str, Any]:
+    """An import refused for its conflicts: the count and the first ones, in words."""
+    found = exc.conflicts
+    return {
+        "count": found.count,
+        "extracted_on": found.extracted_on.isoformat(),
+        "lines": found.lines(lang, MAX_VIOLATIONS),
+    }
 
 
 def _refused(exc: InvalidDatasetError) -> dict[str, Any]:
@@ -261,17 +293,24 @@ def _refused(exc: InvalidDatasetError) -> dict[str, Any]:
     }
 
 
-def _imported(report: datasets.ImportReport, saved: str | None) -> dict[str, Any]:
+def _imported(report: datasets.ImportReport, saved: str | None, lang: Language) -> dict[str, Any]:
     result = report.result  # recorded in the audit log by retour.service.datasets
     rows = [
         (t.value, c.inserted, c.replaced, c.unchanged, c.kept_newer)
         for t, c in result.tables.items()
     ]
+    kept = sum(c.kept_recorded for c in result.tables.values())
+    replaced = sum(c.replaced_recorded for c in result.tables.values())
+    found = report.conflicts
     return {
         "rows": rows,
         "notices": list(report.notices),
         "simulated": report.meta.simulated,
         "saved": saved,
+        "on_conflict": report.on_conflict.value,
+        "kept": kept,
+        "replaced": replaced,
+        "conflicts": [] if found is None else found.lines(lang, MAX_VIOLATIONS),
     }
 
 
@@ -303,6 +342,7 @@ def _import_page(
     error: str | None = None,
     draft: dict[str, Any] | None = None,
     message: str | None = None,
+    conflicts: dict[str, Any] | None = None,
 ) -> Response:
     """The import page with the outcome of an upload (imported, refused, an error, a draft),
     the saved mappings and the last imports."""
@@ -318,6 +358,8 @@ def _import_page(
         name=name,
         draft=draft,
         message=message,
+        conflicts=conflicts,
+        choices=[c.value for c in OnConflict],
         words=_words(lang),
         saved_mappings=mappings.list_mappings(app),
         history=_history(app, lang),
