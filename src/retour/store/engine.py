@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # Alembic is imported only when a schema is checked against t
     from alembic.script import ScriptDirectory
 
 #: The schema revision this retour builds and needs.
-HEAD_REVISION: Final = "0011"
+HEAD_REVISION: Final = "0014"
 
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 #: Where revisions are looked for. A module attribute so tests can add a test-only revision.

@@ -2,7 +2,8 @@
 
 Instruments, terms and statuses are small and read whole. The requests are not read: the
 due dates are computed per term and day (a few thousand rows), staged in temporary tables
-and joined to the requests by the index on (country, submitted_on), so only what is
+and joined to the requests by the covering index on (country, submitted_on, kind, ...;
+revision 0014): the database reads that index alone, no table row, and only what is
 overdue, or the counts of figures terms, comes back.
 """
 
@@ -79,7 +80,8 @@ def _stage(conn: sa.Connection, due: DueTables) -> tuple[sa.Table, sa.Table, sa.
     answer = bulk.load(conn, "terms_answer_due", columns(_ANSWER_DUE_COLUMNS), due.answer)
     document = bulk.load(conn, "terms_document_due", columns(_DOCUMENT_DUE_COLUMNS), due.document)
     days = bulk.load(conn, "terms_days", columns(_DAY_COLUMNS), due.days)
-    # the requests are looked up from these, by the index on (country, submitted_on)
+    # the requests are looked up from these, by the covering index on (country, submitted_on,
+    # kind, ...): the index alone answers, no table row is read
     sa.Index("ix_terms_answer_due", answer.c.country, answer.c.kind, answer.c.submitted_on).create(
         conn
     )
