@@ -11,7 +11,6 @@ it is not: decision support for the balancing of interests, never the decision.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import asdict, dataclass
 from typing import Final
 
@@ -19,8 +18,9 @@ from retour.analysis.prospect import Comparable, Prospect, ProspectNote, Prospec
 from retour.domain.codes import Condition, ConditionState
 from retour.domain.language import Language
 from retour.domain.provenance import Provenance
-from retour.reports import labels, models
+from retour.reports import html, labels, models
 from retour.reports.messages import N_, _, count, decimal
+from retour.reports.messages import percent as share
 
 CONDITION_LABEL: Final[dict[str, str]] = {
     Condition.REMOVABLE: N_("legally removable"),
@@ -127,10 +127,10 @@ def percent(p: float, lang: Language = "nl") -> str:
     """A probability as a percentage: one decimal under 10%, whole above; '<0.1%' and
     '>99.9%' at the ends (a decimal comma in Dutch)."""
     if p < 0.001:
-        return f"<{decimal(0.1, 1, lang)}%"
+        return f"<{share(0.001, 1, lang)}"
     if p > 0.999:
-        return f">{decimal(99.9, 1, lang)}%"
-    return f"{decimal(p * 100, 1 if p < 0.1 else 0, lang)}%"
+        return f">{share(0.999, 1, lang)}"
+    return share(p, 1 if p < 0.1 else 0, lang)
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -408,41 +408,35 @@ def _footer(view: CaseView, lang: Language) -> list[str]:
 
 
 def case_html(view: CaseView, lang: Language = "nl") -> str:
-    """The case view as an HTML fragment (a <section>), every text escaped."""
-    e = html.escape
-    parts = [f'<section class="case" lang="{lang}">']
-    header = _header(view, lang)
-    parts.append(f"<h2>{e(header[0])}</h2><p>{e(header[1])}</p>")
-    five = _("The five conditions", lang)
-    parts.append(f"<h3>{e(five)}</h3>")
-    parts.append('<table class="lights"><tbody>')
-    for light in view.lights:
-        label = _(CONDITION_LABEL[light.condition], lang)
-        state = _(STATE_LABEL[light.state], lang)
-        parts.append(
-            f'<tr class="light {e(light.state)}"><th>{e(label)}'
-            f"</th><td>{e(state)}</td><td>{e(_d(light.since))}</td>"
-            f"<td>{e(_d(light.observed_on))}</td></tr>"
-        )
-    parts.append("</tbody></table>")
-    for title, lines in (
-        (
-            _("What blocks departure now", lang),
-            blocking_text(view, lang),
-        ),
-        (None, _request_lines(view, lang)),
-        (None, _detention_lines(view, lang)),
-        (None, _departure_lines(view, lang)),
-        (None, prospect_lines(view.prospect, lang)),
+    """The case view as an HTML fragment (a <section>): the template ``case.html``, which
+    escapes every text."""
+    lights = [
+        {
+            "state": light.state,
+            "label": _(CONDITION_LABEL[light.condition], lang),
+            "text": _(STATE_LABEL[light.state], lang),
+            "since": _d(light.since),
+            "observed_on": _d(light.observed_on),
+        }
+        for light in view.lights
+    ]
+    lists = [(_("What blocks departure now", lang), blocking_text(view, lang))]
+    for lines in (
+        _request_lines(view, lang),
+        _detention_lines(view, lang),
+        _departure_lines(view, lang),
+        prospect_lines(view.prospect, lang),
     ):
-        head = title if title is not None else lines[0]
-        items = lines if title is not None else lines[1:]
-        parts.append(f"<h3>{e(head)}</h3><ul>")
-        parts += [f"<li>{e(item.strip())}</li>" for item in items]
-        parts.append("</ul>")
-    parts += [f'<p class="note">{e(line)}</p>' for line in _footer(view, lang)]
-    parts.append("</section>")
-    return "\n".join(parts)
+        lists.append((lines[0], lines[1:]))
+    return html.render(
+        "case.html",
+        lang=lang,
+        header=_header(view, lang),
+        five=_("The five conditions", lang),
+        lights=lights,
+        lists=[(head, [item.strip() for item in items]) for head, items in lists],
+        footer=_footer(view, lang),
+    )
 
 
 def case_document(view: CaseView) -> models.CaseDocument:

@@ -34,7 +34,7 @@ from retour.disclosure import IS_TOTAL, DisclosedTable, Language
 from retour.domain.codes import Outcome
 from retour.reports import labels
 from retour.reports import terms as terms_text
-from retour.reports.messages import N_, _, decimal
+from retour.reports.messages import N_, _, decimal, decimal_sign
 
 Spec = dict[str, Any]
 
@@ -262,9 +262,14 @@ def _percent(column: str) -> pl.Expr:
     )
 
 
-def _number(column: str, digits: int = 0) -> pl.Expr:
+def _number(column: str, digits: int = 0, lang: Language = "en") -> pl.Expr:
+    """A column as text, ``digits`` decimals with the language's decimal sign (Babel's)."""
     value = pl.col(column).round(digits)
-    shown = value.cast(pl.Int64).cast(pl.String) if digits == 0 else value.cast(pl.String)
+    shown = (
+        value.cast(pl.Int64).cast(pl.String)
+        if digits == 0
+        else value.cast(pl.String).str.replace(".", decimal_sign(lang), literal=True)
+    )
     return pl.when(pl.col(column).is_null()).then(pl.lit(DASH)).otherwise(shown)
 
 
@@ -891,11 +896,11 @@ def _effect_rows(effects: pl.DataFrame, verdicts: dict[str, str], lang: Language
         .alias("kind_text"),
         pl.col("effect").fill_null(0.0).alias("shown_effect"),
         (
-            _number("effect", 1)
+            _number("effect", 1, lang)
             + pl.lit(" (")
-            + _number("lower", 1)
+            + _number("lower", 1, lang)
             + pl.lit(f" {DASH} ")
-            + _number("upper", 1)
+            + _number("upper", 1, lang)
             + pl.lit(")")
         ).alias("effect_text"),
     )

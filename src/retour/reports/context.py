@@ -13,7 +13,6 @@ as Eurostat publishes them, not rounded or suppressed again.
 
 from __future__ import annotations
 
-import html
 from typing import Any, Final, Literal
 
 import polars as pl
@@ -32,9 +31,9 @@ from retour.analysis.return_rate import (
 )
 from retour.disclosure import DisclosureRules, Language, Profile
 from retour.domain.eurostat import EUROSTAT_TO_ISO, EurostatAggregate, EurostatFlag
-from retour.reports import charts, labels
+from retour.reports import charts, html, labels
 from retour.reports.document import Chart, Notes, Paragraph, Section, Table
-from retour.reports.messages import N_, _, decimal
+from retour.reports.messages import N_, _, percent
 from retour.reports.safe_json import script_json
 
 #: Eurostat's "not available".
@@ -137,7 +136,7 @@ def rate_text(rate: float | None, lang: Language) -> str:
     """``31.6%`` (en) or ``31,6%`` (nl); empty when there is no rate."""
     if rate is None:
         return ""
-    return f"{decimal(100 * rate, 1, lang)}%"
+    return percent(rate, 1, lang)
 
 
 def flagged(shown: str, row: dict[str, Any]) -> str:
@@ -375,33 +374,33 @@ def html_fragment(
     """A ``<section>`` for the country report and the country page: per year the focus
     state's figures with their flags, its rate and rank, the EU aggregate's rate; the chart
     (inline SVG, or a ``<div data-vega-lite>`` for a page that embeds Vega itself); the
-    caveat, the flags and the source. Every text is escaped."""
-    h = f"h{heading_level}"
-    esc = html.escape
+    caveat, the flags and the source. The template ``eu_context.html`` escapes every text."""
     head, cells = table_cells(rates, lang)
     eu = rates.eu_rows()
     rows = []
     for year, row_cells in zip(rates.years, cells, strict=True):
         theirs = eu.filter(pl.col(YEAR) == year)
         eu_title = "" if theirs.is_empty() else geo_name(theirs.item(0, GEO), lang)
-        eu_cell = f'<td class="num" title="{esc(eu_title)}">{esc(row_cells[-1])}</td>'
-        row = "".join(f'<td class="num">{esc(c)}</td>' for c in row_cells[1:-1])
-        rows.append(f'<tr><th scope="row">{esc(row_cells[0])}</th>{row}{eu_cell}</tr>')
-    header = "".join(f'<th scope="col">{esc(c)}</th>' for c in head)
-    focus_name = named(rates.focus, geo_name(rates.focus, lang))
-    heading = _(HEADING, lang)
-    parts = [
-        f'<section class="eu-context" lang="{lang}">',
-        f"<{h}>{esc(heading)}</{h}>",
-        f"<p>{esc(title(rates, lang))} — {esc(focus_name)}</p>",
-        f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
-    ]
-    if chart == "svg":
-        parts.append(f'<figure class="chart">{chart_svg(rates, lang)}</figure>')
-    elif chart == "vega":
-        spec = esc(script_json(chart_spec(rates, lang)), quote=True)
-        parts.append(f'<figure class="chart"><div data-vega-lite="{spec}"></div></figure>')
-    parts.append(f'<p class="caveat">{esc(caveat(lang))}</p>')
-    parts += [f'<p class="note">{esc(line)}</p>' for line in notes(rates, lang)[1:]]
-    parts.append("</section>")
-    return "\n".join(parts)
+        rows.append(
+            {
+                "year": row_cells[0],
+                "cells": row_cells[1:-1],
+                "eu": row_cells[-1],
+                "eu_title": eu_title,
+            }
+        )
+    return html.render(
+        "eu_context.html",
+        lang=lang,
+        level=heading_level,
+        heading=_(HEADING, lang),
+        title=title(rates, lang),
+        focus_name=named(rates.focus, geo_name(rates.focus, lang)),
+        head=head,
+        rows=rows,
+        chart=chart,
+        svg=html.markup(chart_svg(rates, lang)) if chart == "svg" else "",
+        spec=script_json(chart_spec(rates, lang)) if chart == "vega" else "",
+        caveat=caveat(lang),
+        notes=notes(rates, lang)[1:],
+    )

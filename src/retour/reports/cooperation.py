@@ -27,7 +27,7 @@ from retour.reports import charts, labels, page
 from retour.reports import context as eu_context
 from retour.reports import terms as terms_text
 from retour.reports.document import Block, Chart, Document, Notes, Paragraph, Section, Table
-from retour.reports.messages import N_, _
+from retour.reports.messages import N_, _, decimal, percent
 
 SIMULATED: Final = labels.SIMULATED
 DASH: Final = charts.DASH
@@ -312,15 +312,14 @@ class CountryData:
 # -- values as text ----------------------------------------------------------------------------
 
 
-def _pct(value: Any) -> str:
-    return charts.DASH if value is None else f"{round(float(value) * 100)}%"
+def _pct(value: Any, lang: Language) -> str:
+    """A share as a whole percentage in the reader's language (Babel): 35%."""
+    return charts.DASH if value is None else percent(float(value), 0, lang)
 
 
-def _num(value: Any, digits: int = 0, lang: Language = "en") -> str:
-    if value is None:
-        return charts.DASH
-    shown = f"{float(value):.{digits}f}"
-    return shown.replace(".", ",") if lang == "nl" and digits else shown
+def _num(value: Any, lang: Language, digits: int = 0) -> str:
+    """A number with ``digits`` decimals in the reader's language (Babel): 12,5 / 12.5."""
+    return charts.DASH if value is None else decimal(float(value), digits, lang)
 
 
 def _count(value: Any) -> str:
@@ -338,15 +337,17 @@ def _index_cells(r: dict[str, Any], lang: Language) -> dict[str, str]:
         else _t("too_little", lang).lower()
     )
     return {
-        "index": _num(r["index"]) if shown else missing,
-        "interval": f"{_num(r['lower'])}{charts.DASH}{_num(r['upper'])}" if shown else "",
+        "index": _num(r["index"], lang) if shown else missing,
+        "interval": f"{_num(r['lower'], lang)}{charts.DASH}{_num(r['upper'], lang)}"
+        if shown
+        else "",
         "n_requests": _count(r["n_requests"]),
-        "answer_rate_90d": _pct(r["answer_rate_90d"]),
-        "median_days_to_answer": _num(r["median_days_to_answer"]),
-        "confirmation_observed": _pct(r["confirmation_observed"]),
-        "confirmation_expected": _pct(r["confirmation_expected"]),
-        "document_within_30d": _pct(r["document_within_30d"]),
-        "naive_positive_share": _pct(r["naive_positive_share"]),
+        "answer_rate_90d": _pct(r["answer_rate_90d"], lang),
+        "median_days_to_answer": _num(r["median_days_to_answer"], lang),
+        "confirmation_observed": _pct(r["confirmation_observed"], lang),
+        "confirmation_expected": _pct(r["confirmation_expected"], lang),
+        "document_within_30d": _pct(r["document_within_30d"], lang),
+        "naive_positive_share": _pct(r["naive_positive_share"], lang),
     }
 
 
@@ -496,11 +497,10 @@ def _check_cells(r: dict[str, Any], lang: Language) -> dict[str, str]:
     check = r.get("check")
     disagrees = r.get("disagrees")
     shown = check is not None
+    low, high = _num(r.get("check_lower"), lang), _num(r.get("check_upper"), lang)
     return {
-        "check": _num(check) if shown else DASH,
-        "check_interval": f"{_num(r.get('check_lower'))}{DASH}{_num(r.get('check_upper'))}"
-        if shown
-        else "",
+        "check": _num(check, lang) if shown else DASH,
+        "check_interval": f"{low}{DASH}{high}" if shown else "",
         "disagrees": DASH
         if disagrees is None
         else _(terms_text.YES_NO["yes" if disagrees else "no"], lang),
@@ -589,9 +589,9 @@ def _compliance_table(terms: TermsData, name: str, lang: Language) -> Block | No
         (
             str(r["year"]),
             _count(r["with_terms"]),
-            _pct(r["in_time_share"]),
-            _num(r["median_days_to_answer"]),
-            _pct(r["documents_in_time_share"]),
+            _pct(r["in_time_share"], lang),
+            _num(r["median_days_to_answer"], lang),
+            _pct(r["documents_in_time_share"], lang),
         )
         for r in terms.compliance.sort("year").iter_rows(named=True)
     )
@@ -623,8 +623,13 @@ def _answers_section(data: CountryData, name: str, lang: Language) -> Section | 
         frame = data.answer_times.sort("period").select(
             pl.col("period").cast(pl.String).alias("year"),
             pl.col("n_requests").map_elements(_count, return_dtype=pl.String),
-            *(pl.col(c).map_elements(_pct, return_dtype=pl.String) for c in shares),
-            pl.col("median_days_to_answer").map_elements(_num, return_dtype=pl.String),
+            *(
+                pl.col(c).map_elements(lambda v: _pct(v, lang), return_dtype=pl.String)
+                for c in shares
+            ),
+            pl.col("median_days_to_answer").map_elements(
+                lambda v: _num(v, lang), return_dtype=pl.String
+            ),
         )
         frame = frame.with_columns(pl.col(c).fill_null(charts.DASH) for c in frame.columns)
         blocks.append(
@@ -657,7 +662,7 @@ def _effect_text(r: dict[str, Any], lang: Language) -> str:
     """``+1.5 (-0.4 to +3.4)`` with an en dash between, a decimal comma in Dutch."""
     if r.get("effect") is None:
         return charts.DASH
-    e, lo, hi = (_signed(_num(r[c], 1, lang), r[c]) for c in ("effect", "lower", "upper"))
+    e, lo, hi = (_signed(_num(r[c], lang, 1), r[c]) for c in ("effect", "lower", "upper"))
     return f"{e} ({lo} {charts.DASH} {hi})"
 
 

@@ -60,3 +60,18 @@ def decimal(x: float, digits: int, lang: Language) -> str:
 
     pattern = "0." + "0" * digits if digits else "0"
     return format_decimal(x, format=pattern, locale=lang, decimal_quantization=True)
+
+
+def percent(share: float, digits: int, lang: Language) -> str:
+    """A share as a percentage with ``digits`` decimals in the language: 12,5% / 12.5%."""
+    from babel.numbers import format_percent
+
+    pattern = ("#,##0." + "0" * digits if digits else "#,##0") + "%"
+    return format_percent(share, format=pattern, locale=lang, decimal_quantization=True)
+
+
+def decimal_sign(lang: Language) -> str:
+    """The language's decimal sign (for a vectorised column of numbers): ',' / '.'."""
+    from babel.numbers import get_decimal_symbol
+
+    return str(get_decimal_symbol(lang))

@@ -39,7 +39,7 @@ from retour.domain.provenance import Provenance
 from retour.reports import charts as chart_specs
 from retour.reports import context as context_report
 from retour.reports import cooperation as cooperation_report
-from retour.reports import labels
+from retour.reports import labels, messages
 from retour.reports import terms as terms_text
 from retour.reports.document import Paragraph, Table
 from retour.reports.messages import N_, _
@@ -185,7 +185,7 @@ class Views:
                     code=r["country"],
                     name=labels.country_name(r["country"], lang),
                     has_requests=bool(r["has_requests"]),
-                    in_time=_share_text(r["in_time_share"]),
+                    in_time=_share_text(r["in_time_share"], lang),
                     share=r["in_time_share"],
                     status=""
                     if r["status"] is None
@@ -627,8 +627,8 @@ class CountryRow:
     status: str
 
 
-def _share_text(value: float | None) -> str:
-    return chart_specs.DASH if value is None else f"{round(value * 100)}%"
+def _share_text(value: float | None, lang: Language) -> str:
+    return chart_specs.DASH if value is None else messages.percent(value, 0, lang)
 
 
 @dataclass(frozen=True, slots=True)
