@@ -8,13 +8,10 @@ tests/web/artifacts/."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -29,7 +26,7 @@ from retour.web import create_app, uploads
 
 from ..exchange.conftest import VALID, write_folder
 from .conftest import PASSWORD
-from .test_browser import WAIT, browser, errors, free_port, shot
+from .test_browser import WAIT, browser, errors, serving, shot
 from .test_import_mappings import zipped_folder
 
 __all__ = ["browser"]  # the fixture, shared with test_browser
@@ -39,25 +36,14 @@ TODAY = dt.date(2024, 6, 1)
 
 @pytest.fixture
 def served(web_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Retour]]:
+    """The dashboard on loopback (plain HTTP: no Secure cookies) and its application."""
     monkeypatch.setenv("RETOUR_COOKIE_SECURE", "false")
     app = Retour(settings=load_settings())
     accounts.add_user(app, "admin", "admin", PASSWORD)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(app, warm_up=False), host="127.0.0.1", port=port, log_level="warning"
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", app
+        with serving(create_app(app, warm_up=False)) as address:
+            yield address, app
     finally:
-        uv.should_exit = True
-        thread.join(timeout=WAIT)
         app.close()
 
 

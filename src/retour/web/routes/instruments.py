@@ -84,12 +84,10 @@ def instrument_add(
         change = instruments.add_instrument(
             retour(request), form, actor=principal.name, role=principal.role
         )
-    except InvalidDatasetError as exc:
-        return _instruments_page(request, status=400, violations=_violations(exc), form=form)
     except SERVER_FAULTS:
         raise
     except RetourError as exc:
-        return _instruments_page(request, status=400, error=error_text(exc, lang), form=form)
+        return _refused(request, exc, form)
     views(request).changed()
     return _instruments_page(
         request, message=_("Instrument {id} added.", lang, id=change.instrument.instrument_id)
@@ -110,14 +108,23 @@ def instrument_end(
         instruments.end_instrument(
             retour(request), instrument_id, end_on, actor=principal.name, role=principal.role
         )
-    except InvalidDatasetError as exc:
-        return _instruments_page(request, status=400, violations=_violations(exc))
     except SERVER_FAULTS:
         raise
     except RetourError as exc:
-        return _instruments_page(request, status=400, error=error_text(exc, lang))
+        return _refused(request, exc)
     views(request).changed()
     return _instruments_page(request, message=_("Instrument {id} ended.", lang, id=instrument_id))
+
+
+def _refused(
+    request: Request, exc: RetourError, form: instruments.InstrumentForm | None = None
+) -> Response:
+    """The page again (400) with why nothing was saved: every violation of the exchange
+    format's rules, or the one error, in the reader's language; the form as it was sent."""
+    if isinstance(exc, InvalidDatasetError):
+        return _instruments_page(request, status=400, violations=_violations(exc), form=form)
+    error = error_text(exc, language(request))
+    return _instruments_page(request, status=400, error=error, form=form)
 
 
 def _violations(exc: InvalidDatasetError) -> list[str]:
