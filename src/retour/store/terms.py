@@ -191,6 +191,9 @@ def compliance_in_db(
     """Requests with terms whose answer was due by `extracted`, submitted in `years`, counted
     in the database: country, kind, year, answer, document, days (to a positive or negative
     answer), n."""
+    # only the due dates of those years are staged (the query keeps to them as well)
+    asked = pl.col("year").is_in(list(years))
+    due = DueTables(due.answer.filter(asked), due.document, due.days)
     with db.begin() as conn:
         staged = _stage(conn, due)
         found = bulk.fetch(conn, _compliance_query(*staged, extracted, years), _HISTOGRAM)
