@@ -244,7 +244,10 @@ def record_replaced(
 
 
 def detail(on_conflict: OnConflict, result: ImportResult) -> audit.Detail:
-    """The import's audit detail of its choice and what became of the conflicts."""
+    """The import's audit detail of the choice the user made (keep or replace) and what
+    became of the conflicts; nothing for the default (refuse), which wrote none."""
+    if on_conflict is OnConflict.REFUSE:
+        return {}
     kept = sum(r.kept_recorded for r in result.tables.values())
     replaced = sum(r.replaced_recorded for r in result.tables.values())
     return {"on_conflict": on_conflict.value, "kept_recorded": kept, "replaced_recorded": replaced}

@@ -252,8 +252,9 @@ class ImportTransaction:
     ) -> dict[Table, pl.DataFrame]:
         """The rows of the dataset that would change a row last recorded or corrected in
         retour on or after the dataset's extracted_on, per table (tables without any: left
-        out). One join per table of the dataset's keys against the stored rows written by
-        such recordings (tables with no recording since that day are not even staged).
+        out). Per table one query reads the stored rows such recordings wrote, joined with
+        the dataset's rows by key in Polars (a table with no recording since that day is
+        not read at all).
 
         Each frame holds the key columns, SOURCE_LINE (from ``lines``, the rows' lines in
         the dataset's order; null where not given), the recording's day (RECORDED_ON), ROLE
@@ -543,60 +544,54 @@ def _conflicts(
     conn: sa.Connection, spec: TableSpec, frame: pl.DataFrame, extracted_on: dt.date
 ) -> pl.DataFrame:
     """The rows of ``frame`` (the table's columns and SOURCE_LINE) that would change a row
-    recorded on or after ``extracted_on`` (see ImportTransaction.conflicts)."""
-    columns = [*schema.contract_columns(spec), sa.Column(SOURCE_LINE, sa.Integer)]
-    stage = bulk.load(conn, f"conflict_{spec.name}", columns, frame)
+    recorded on or after ``extracted_on`` (see ImportTransaction.conflicts).
+
+    The stored rows such recordings wrote are read in one query (a few, however large the
+    table), joined with the import's rows by key in Polars and kept where a value differs;
+    who made each recording is joined on from ``record_changes``. The import's rows are
+    not staged in the database for this (the write stages them once).
+    """
     target = schema.table(spec.table)
-    rc = record_changes.c
-    created = sa.case((sa.and_(rc.column_name == spec.key[0], rc.old.is_(None)), 1), else_=0)
-    recording = (
-        sa.select(
-            rc.import_id,
-            sa.func.max(rc.role).label(ROLE),
-            sa.func.max(rc.actor).label(ACTOR),
-            sa.func.max(created).label(CREATED),
-        )
-        .where(rc.import_id.in_(_recordings(spec.table, extracted_on)))
-        .group_by(rc.import_id)
-        .subquery()
-    )
     values = [c for c in spec.column_names if c not in spec.key]
     types = polars_schema(spec)
+    query = sa.select(
+        *(target.c[c] for c in spec.column_names),
+        target.c[schema.IMPORT_ID],
+        target.c[schema.EXTRACTED_ON].label(RECORDED_ON),
+    ).where(_Rule(extracted_on, OnConflict.REFUSE).recorded(spec, target))
+    stored_schema = pl.Schema({**types, schema.IMPORT_ID: pl.Int64(), RECORDED_ON: pl.Date()})
+    stored = bulk.fetch(conn, query, stored_schema).rename({c: f"old.{c}" for c in values})
+    joined = frame.rename({c: f"new.{c}" for c in values}).join(stored, on=list(spec.key))
+    differs = [pl.col(f"old.{c}").ne_missing(pl.col(f"new.{c}")) for c in values]
+    found = joined.filter(pl.any_horizontal(differs)) if differs else joined.clear()
+    who = _recorders(conn, spec, extracted_on)
+    found = found.join(who, on=schema.IMPORT_ID, how="left").drop(schema.IMPORT_ID)
+    ordered = [*spec.key, SOURCE_LINE, RECORDED_ON, ROLE, ACTOR, CREATED]
+    ordered += [f"{side}.{c}" for side in ("old", "new") for c in values]
+    return found.select(ordered).sort([SOURCE_LINE, *spec.key], nulls_last=True)
+
+
+def _recorders(conn: sa.Connection, spec: TableSpec, since: dt.date) -> pl.DataFrame:
+    """Per recording of the table made on or after ``since``: its role, actor, and whether
+    it added the row (CREATED 1: a change of the key column from nothing) or corrected it."""
+    rc = record_changes.c
+    created = sa.case((sa.and_(rc.column_name == spec.key[0], rc.old.is_(None)), 1), else_=0)
     query = (
         sa.select(
-            *(stage.c[k] for k in spec.key),
-            stage.c[SOURCE_LINE],
-            target.c[schema.EXTRACTED_ON].label(RECORDED_ON),
-            recording.c[ROLE],
-            recording.c[ACTOR],
-            recording.c[CREATED],
-            *(target.c[c].label(f"old.{c}") for c in values),
-            *(stage.c[c].label(f"new.{c}") for c in values),
+            rc.import_id,
+            sa.func.max(rc.role),
+            sa.func.max(rc.actor),
+            sa.func.max(created),
         )
-        .select_from(
-            stage.join(target, sa.and_(*(stage.c[k] == target.c[k] for k in spec.key))).join(
-                recording, recording.c.import_id == target.c[schema.IMPORT_ID]
-            )
-        )
-        .where(target.c[schema.EXTRACTED_ON] >= sa.literal(extracted_on, sa.Date))
-        .where(_changed(spec, stage.c, target.c))
-        .order_by(stage.c[SOURCE_LINE], *(stage.c[k] for k in spec.key))
+        .where(rc.import_id.in_(_recordings(spec.table, since)))
+        .group_by(rc.import_id)
     )
-    frame_schema = pl.Schema(
-        {
-            **{k: types[k] for k in spec.key},
-            SOURCE_LINE: pl.Int64(),
-            RECORDED_ON: pl.Date(),
-            ROLE: pl.String(),
-            ACTOR: pl.String(),
-            CREATED: pl.Int64(),
-            **{f"old.{c}": types[c] for c in values},
-            **{f"new.{c}": types[c] for c in values},
-        }
+    rows = conn.execute(query).all()
+    names = (schema.IMPORT_ID, ROLE, ACTOR, CREATED)
+    types = (pl.Int64(), pl.String(), pl.String(), pl.Int64())
+    return pl.DataFrame(
+        [tuple(r) for r in rows], schema=dict(zip(names, types, strict=True)), orient="row"
     )
-    found = bulk.fetch(conn, query, frame_schema)
-    bulk.drop(conn, stage)
-    return found
 
 
 def _classify(conn: sa.Connection, spec: TableSpec, stage: sa.Table, rule: _Rule) -> TableResult:
