@@ -329,17 +329,29 @@ _STATUS: dict[_State, CellStatus | None] = {
 }
 
 
-def suppress(cells: LinkedCells, suppress_below: int) -> list[CellStatus | None]:
+def suppress(
+    cells: LinkedCells, suppress_below: int, hide: BoolArray | None = None
+) -> list[CellStatus | None]:
     """Primary and complementary suppression of ``cells``.
 
+    ``hide`` marks cells that must be hidden as ``x`` whatever their count (a cell hidden in
+    an earlier release of the same table, :mod:`retour.disclosure.across`): each non-zero
+    one is hidden as ``x`` (a small count too: its ``<5`` label would bound it) and
+    protected by complementary suppression like a primary cell (a 0 is never hidden: a
+    shown 0 is a true 0).
+
     Returns, per cell, ``SUPPRESSED_PRIMARY``, ``SUPPRESSED_SECONDARY`` or None (shown).
-    Deterministic: the same table gives the same pattern. See the module docstring for
-    the guarantee; the result always passes :func:`audit`.
+    Deterministic: the same table (and ``hide``) gives the same pattern. See the module
+    docstring for the guarantee; the result always passes :func:`audit`.
     """
     small = primary(cells.value, suppress_below)
-    state = [_State.PRIMARY if s else _State.VISIBLE for s in small.tolist()]
+    forced = np.zeros(len(cells), dtype=bool) if hide is None else hide & (cells.value > 0)
+    state = [
+        _State.SECONDARY if f else _State.PRIMARY if s else _State.VISIBLE
+        for s, f in zip(small.tolist(), forced.tolist(), strict=True)
+    ]
     search = _Search(cells, state, suppress_below)
-    order = sorted(np.flatnonzero(small).tolist(), key=lambda k: (search.level[k], k))
+    order = sorted(np.flatnonzero(small | forced).tolist(), key=lambda k: (search.level[k], k))
     for e in order:
         if not search.protected(e):
             search.protect(e)

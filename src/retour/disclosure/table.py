@@ -25,10 +25,11 @@ add any: a figure computed from shown cells is not protected.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from retour.disclosure.profiles import (
@@ -61,6 +62,11 @@ TOTAL_LABEL = {"nl": "Totaal", "en": "Total"}
 SECONDARY_SIGN = "x"
 #: Polars dtype of the status frame's value columns.
 STATUS_DTYPE = pl.Enum([s.value for s in CellStatus])
+#: A cell's key (as the register of releases keeps it): ``name=value`` per row dimension
+#: (``total`` on the totals row), then the column's (``value=n`` for a list), joined by this.
+KEY_SEPARATOR = ";"
+#: The name of a list's column dimension in a cell's key.
+LIST_COLUMN = "value"
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,7 @@ def disclose_table(
     value: str = "n",
     rules: DisclosureRules,
     countries: Sequence[str] = COUNTRY_COLUMNS,
+    hide: Collection[str] = (),
 ) -> DisclosedTable:
     """Apply ``rules`` to a long table of exact counts.
 
@@ -180,6 +187,10 @@ def disclose_table(
         value: the count column.
         rules: the profile's rules.
         countries: which dimensions hold country codes to pool (``internal``: none are).
+        hide: the keys (:func:`cell_keys`) of cells that must be hidden whatever their
+            count, under a profile that suppresses: cells hidden in an earlier release of
+            the same table (:mod:`retour.disclosure.across`); complementary suppression
+            protects them as it protects the small counts.
 
     Rows and columns are sorted by their values, the pooled "other countries" last; combinations
     missing from ``frame`` count as 0. Under ``public`` every cell, totals included, is
@@ -202,7 +213,42 @@ def disclose_table(
         cells = LinkedCells.grid(_matrix(counts, row_keys, column_keys, rows, column, value))
         headers = [*(str(k) for k in column_keys[column].to_list()), TOTAL]
     _check_headers(headers, rows)
-    return _assemble(cells, rules, row_keys, column, headers, pooled=bool(pooled_dims))
+    return _assemble(cells, rules, row_keys, column, headers, bool(pooled_dims), hide)
+
+
+def redisclose(table: DisclosedTable, hide: Collection[str]) -> DisclosedTable:
+    """``table`` disclosed again from its exact counts with the cells of ``hide`` (keys,
+    :func:`cell_keys`) hidden as well: the same gate as :func:`disclose_table`."""
+    exact = table.audit_exact()
+    inner = exact.filter(~pl.col(IS_TOTAL))
+    row_keys = inner.select(table.row_dims)
+    values = inner.select(table.value_columns).to_numpy().astype(np.int64)
+    if table.column is None:
+        cells = LinkedCells.line(values[:, 0])
+    else:
+        cells = LinkedCells.grid(values[:, :-1])
+    pooled = _POOLED in table.notes
+    return _assemble(
+        cells, table.rules, row_keys, table.column, list(table.value_columns), pooled, hide
+    )
+
+
+def cell_keys(
+    row_keys: pl.DataFrame, column: str | None, headers: Sequence[str]
+) -> npt.NDArray[np.str_]:
+    """The keys of a table's cells in row-major order over the extended table (the totals
+    row last, the row totals the last column): ``country=MA;year=2023``,
+    ``country=total;year=total``, ``country=MA;value=n`` for a list."""
+    labels = pl.concat([row_keys, row_keys.clear(1)])
+    parts = [
+        pl.concat_str(pl.lit(f"{d}="), pl.col(d).cast(pl.String).fill_null(TOTAL))
+        for d in row_keys.columns
+    ]
+    rows = labels.select(pl.concat_str(parts, separator=KEY_SEPARATOR).alias("k"))["k"]
+    name = column or LIST_COLUMN
+    tails = np.array([f"{KEY_SEPARATOR}{name}={h}" for h in headers], dtype=object)
+    keys = np.char.add(np.asarray(rows.to_list(), dtype=str)[:, None], tails.astype(str)[None, :])
+    return keys.ravel()
 
 
 def _check_input(frame: pl.DataFrame, dims: list[str], value: str) -> None:
@@ -266,9 +312,14 @@ def _assemble(
     column: str | None,
     headers: list[str],
     pooled: bool,
+    hide: Collection[str] = (),
 ) -> DisclosedTable:
     shape = (row_keys.height + 1, len(headers))
-    statuses = _statuses(cells, rules)
+    forced = None
+    if hide:
+        keys = cell_keys(row_keys, column, headers)
+        forced = np.isin(keys, np.asarray(sorted(hide), dtype=str))
+    statuses = _statuses(cells, rules, forced)
     hidden = np.array([s.suppressed for s in statuses], dtype=bool).reshape(shape)
     exact = cells.value.reshape(shape)
     shown = round_counts(exact, rules.round_to) if rules.rounds else exact
@@ -299,12 +350,21 @@ def _masked(name: str, values: IntArray, hidden: BoolArray) -> pl.Series:
     return pl.select(pl.when(~pl.lit(pl.Series(hidden))).then(series)).to_series().alias(name)
 
 
-def _statuses(cells: LinkedCells, rules: DisclosureRules) -> list[CellStatus]:
-    hidden = suppress(cells, rules.suppress_below) if rules.suppresses else [None] * len(cells)
+def _statuses(
+    cells: LinkedCells, rules: DisclosureRules, hide: BoolArray | None = None
+) -> list[CellStatus]:
+    hidden = (
+        suppress(cells, rules.suppress_below, hide) if rules.suppresses else [None] * len(cells)
+    )
     shown_as = CellStatus.ROUNDED if rules.rounds else CellStatus.EXACT
     visible = np.where(cells.value > 0, shown_as.value, CellStatus.EXACT.value).tolist()
     return [h if h is not None else CellStatus(v) for h, v in zip(hidden, visible, strict=True)]
 
+
+_POOLED = Note(
+    "Een aantal landen is samengevoegd tot 'overige landen'.",
+    "Some countries are pooled as 'other countries'.",
+)
 
 _MULTIPLES = {
     5: ("vijftallen", "fives"),
@@ -318,12 +378,7 @@ def _notes(rules: DisclosureRules, pooled: bool, statuses: list[CellStatus]) -> 
     """The notes a reader needs to read the table right."""
     notes: list[Note] = []
     if pooled:
-        notes.append(
-            Note(
-                "Een aantal landen is samengevoegd tot 'overige landen'.",
-                "Some countries are pooled as 'other countries'.",
-            )
-        )
+        notes.append(_POOLED)
     below = rules.suppress_below
     nl_to, en_to = _MULTIPLES.get(
         rules.round_to, (f"veelvouden van {rules.round_to}", f"multiples of {rules.round_to}")

@@ -1,0 +1,477 @@
+"""Safety across releases: a new public release checked together with the earlier ones.
+
+The attacker (``MODEL_VERSION``; docs/releases.md states it for readers) holds every earlier
+public release of the same table and the new one, their cells as shown, and knows:
+
+- the rules of each (threshold, rounding): a ``rounded`` count ``v`` lies in the counts that
+  round to ``v`` and is at least the threshold, ``<5`` is 1 .. threshold - 1, ``x`` is at
+  least 1, an ``exact`` figure (a 0) is what it says;
+- each table's additive structure: every row and every column adds up to its total;
+- how the counts change between extracts. Releases of the same data (the same fingerprint)
+  show the same counts. Between one extract and a later one, requests are only added and
+  a pending request can be answered, never the reverse, so a cell that is not a pending
+  one does not fall -- except by corrections, which the attacker allows as a *slack*: a
+  cell falls by at most ``slack`` between consecutive extracts. The attacker takes the
+  smallest slack of :data:`SLACKS` under which all the releases are consistent (the
+  strongest reading the releases do not contradict). Pending cells may rise and fall.
+
+For every hidden cell of every release the attacker minimises and maximises the cell over
+everything consistent with that knowledge (a linear program, HiGHS). The cell is *pinned*
+when that interval is narrower than the protection: for a ``<5`` cell the whole range
+1 .. threshold - 1, for an ``x`` cell a rounding step (``round_to - 1``), in either case no
+more than the cell had before the new release -- for the new release's cells, what their own
+release alone leaves them and what the earlier releases leave them when the new one shows
+nothing but its zeros and the cell's label; for the earlier releases' cells, what the
+earlier releases together leave them (the new release must not take protection away; it
+cannot give back what is already out).
+
+:func:`carried` gives the cells a new release must hide because an earlier release of the
+same table hid them; :func:`check` finds the pinned cells, and :func:`more_to_hide` the
+cells of the new release to hide next (greedily: one shown cell per pinned cell, on the
+pinned cell's lines). The gate (:func:`~retour.disclosure.table.disclose_table`'s
+``hide``) does the hiding; the service loops until nothing is pinned.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+from scipy import sparse
+from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
+
+from retour.disclosure.suppression import CellStatus
+from retour.disclosure.table import KEY_SEPARATOR, TOTAL
+
+#: The attacker model's version, recorded with every check.
+MODEL_VERSION: Final = "cross-release/1"
+#: The slacks of corrections the attacker tries, smallest first (cells per extract).
+SLACKS: Final = (0, 1, 2, 5, 10, 50)
+#: A count of requests still waiting for an answer (a cell ``outcome=pending``, a table of
+#: pending requests) names this: such counts rise and fall between extracts.
+PENDING: Final = "pending"
+#: The columns of a held release's cells.
+CELL_FRAME: Final = ("table", "ident", "dims", "shown", "status")
+
+_PRIMARY: Final = CellStatus.SUPPRESSED_PRIMARY.value
+_SECONDARY: Final = CellStatus.SUPPRESSED_SECONDARY.value
+_ROUNDED: Final = CellStatus.ROUNDED.value
+_EPS: Final = 1e-6
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class HeldRelease:
+    """A public release as the attacker holds it.
+
+    ``cells``: ``table`` (which table: the same key in two releases is the same question),
+    ``ident`` (which count: the same in two releases is the same count, at two extracts),
+    ``dims`` (the cell's key in its table), ``shown`` and ``status`` as registered.
+    ``release_id`` is None for the release being made.
+    """
+
+    release_id: int | None
+    fingerprint: str | None
+    suppress_below: int
+    round_to: int
+    cells: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """A hidden cell the attacker narrows too far: its interval and the protection asked."""
+
+    release_id: int | None
+    table: str
+    dims: str
+    low: float
+    high: float
+    required: float
+
+
+@dataclass(frozen=True)
+class Check:
+    """What :func:`check` found: the releases compared (the earlier ones' ids), the hidden
+    cells checked (those whose table an earlier release shares), the slack of corrections
+    the attacker could assume, and the pinned cells."""
+
+    compared: tuple[int, ...]
+    cells_checked: int
+    slack: int | None
+    pinned: tuple[Pinned, ...] = field(default=())
+
+
+def carried(earlier: Sequence[HeldRelease], new: pl.DataFrame) -> dict[str, set[str]]:
+    """Per table of ``new`` (cells with ``table``, ``ident``, ``dims``), the keys of the
+    cells that an earlier release of the same table hid: the new release hides them too."""
+    hidden = [
+        r.cells.filter(pl.col("status").is_in([_PRIMARY, _SECONDARY])).select("ident")
+        for r in earlier
+    ]
+    if not hidden:
+        return {}
+    before = pl.concat(hidden).unique()
+    found = new.join(before, on="ident", how="semi").select("table", "dims")
+    plan: dict[str, set[str]] = {}
+    for table, dims in found.iter_rows():
+        plan.setdefault(table, set()).add(dims)
+    return plan
+
+
+# -- the linear programs -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """All held cells of the tables checked, as LP variables with their constraints."""
+
+    cells: pl.DataFrame  # one row per variable: rel, table, ident, dims, status, low, high
+    equal: sparse.csr_matrix  # additive lines and same-data links: equal @ x == 0
+    upper: sparse.csr_matrix  # corrections: upper @ x <= slack
+    component: IntArray
+
+
+def _bounds(frame: pl.DataFrame, below: pl.Expr, step: pl.Expr) -> pl.DataFrame:
+    """What a reader knows of each cell from what is shown and the rules."""
+    value = pl.col("shown").cast(pl.Int64, strict=False)
+    half = step // 2
+    low = (
+        pl.when(pl.col("status") == _PRIMARY)
+        .then(1)
+        .when(pl.col("status") == _SECONDARY)
+        .then(1)
+        .when(pl.col("status") == _ROUNDED)
+        .then(pl.max_horizontal(pl.when(value == step).then(1).otherwise(value - half), below))
+        .otherwise(value)
+    )
+    high = (
+        pl.when(pl.col("status") == _PRIMARY)
+        .then(below - 1)
+        .when(pl.col("status") == _SECONDARY)
+        .then(None)
+        .when(pl.col("status") == _ROUNDED)
+        .then(value + step - half - 1)
+        .otherwise(value)
+    )
+    return frame.with_columns(
+        low.cast(pl.Float64).alias("low"), high.cast(pl.Float64).alias("high")
+    )
+
+
+def _held(releases: Sequence[HeldRelease], tables: set[str]) -> pl.DataFrame:
+    frames = []
+    for rel, r in enumerate(releases):
+        cells = r.cells.select(CELL_FRAME).filter(pl.col("table").is_in(sorted(tables)))
+        frames.append(
+            cells.with_columns(
+                pl.lit(rel, dtype=pl.Int64).alias("rel"),
+                pl.lit(r.fingerprint, dtype=pl.String).alias("fingerprint"),
+                pl.lit(r.suppress_below, dtype=pl.Int64).alias("_below"),
+                pl.lit(r.round_to, dtype=pl.Int64).alias("_step"),
+            )
+        )
+    frame = pl.concat(frames, how="vertical").with_row_index("var")
+    frame = _bounds(frame, pl.col("_below"), pl.col("_step"))
+    # a cell's row is its key without the column's part; its column is that part
+    row = pl.col("dims").str.replace(r"(^|;)[^;]*$", "")
+    column = pl.col("dims").str.extract(r"([^;]*)$")
+    total_row = row.str.split(KEY_SEPARATOR).list.eval(
+        pl.element().str.ends_with(f"={TOTAL}")
+    ).list.all() & (row != "")
+    return frame.with_columns(
+        row.alias("_row"),
+        column.alias("_col"),
+        column.str.ends_with(f"={TOTAL}").alias("_total_col"),
+        total_row.alias("_total_row"),
+    ).with_columns(pl.col("_total_col").any().over("rel", "table").alias("_grid"))
+
+
+def _lines(frame: pl.DataFrame) -> tuple[list[IntArray], list[IntArray], list[FloatArray]]:
+    """The additive lines: per release and table, each row (of a grid) and each column adds
+    up to its total -- as (line, variable, coefficient) triples."""
+    rows, cols, vals = [], [], []
+    for by, total, only_grid in (("_row", "_total_col", True), ("_col", "_total_row", False)):
+        part = frame.filter(pl.col("_grid")) if only_grid else frame
+        line = part.select(pl.struct("rel", "table", by).rank("dense").cast(pl.Int64) - 1)
+        rows.append(line.to_series().to_numpy())
+        cols.append(part["var"].to_numpy().astype(np.int64))
+        vals.append(np.where(part[total].to_numpy(), -1.0, 1.0))
+    offset = 0
+    for i in range(len(rows)):
+        rows[i] = rows[i] + offset
+        offset = int(rows[i].max()) + 1 if len(rows[i]) else offset
+    return rows, cols, vals
+
+
+def _links(frame: pl.DataFrame, monotone: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Pairs of consecutive releases' variables of one count: (equal) those of the same
+    data, (falls at most by the slack) the others that are not pending cells."""
+    ordered = frame.select("var", "ident", "rel", "fingerprint", "dims").sort("ident", "rel")
+    paired = ordered.with_columns(
+        pl.col("var").shift(-1).over("ident").alias("next"),
+        pl.col("fingerprint").shift(-1).over("ident").alias("next_fp"),
+    ).filter(pl.col("next").is_not_null())
+    same = paired.filter(pl.col("fingerprint").eq_missing(pl.col("next_fp")))
+    later = paired.filter(
+        pl.col("fingerprint").ne_missing(pl.col("next_fp"))
+        & ~pl.col("ident").str.contains(PENDING, literal=True)
+    )
+    return same.select("var", "next"), later.select("var", "next") if monotone else later.clear()
+
+
+def _problem(releases: Sequence[HeldRelease], tables: set[str], monotone: bool) -> _Problem:
+    frame = _held(releases, tables)
+    n = frame.height
+    rows, cols, vals = _lines(frame)
+    same, later = _links(frame, monotone)
+    start = int(max((r.max() for r in rows if len(r)), default=-1)) + 1
+    k = same.height
+    rows.append(np.repeat(np.arange(start, start + k), 2))
+    cols.append(same.select(pl.concat_list("var", "next")).to_series().explode().to_numpy())
+    vals.append(np.tile([1.0, -1.0], k))
+    equal = sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols).astype(np.int64))),
+        shape=(start + k, n),
+    )
+    m = later.height
+    upper = sparse.csr_matrix(
+        (
+            np.tile([1.0, -1.0], m),
+            (
+                np.repeat(np.arange(m), 2),
+                later.select(pl.concat_list("var", "next")).to_series().explode().to_numpy(),
+            ),
+        ),
+        shape=(m, n),
+    )
+    graph = (abs(equal).T @ abs(equal)) + (abs(upper).T @ abs(upper))
+    _, component = connected_components(graph, directed=False)
+    return _Problem(
+        frame.select("var", "rel", "table", "ident", "dims", "status", "low", "high"),
+        equal,
+        upper,
+        component.astype(np.int64),
+    )
+
+
+@dataclass
+class _Solver:
+    """The LPs of one connected part of the problem (some of its releases, or all)."""
+
+    c_count: int
+    equal: sparse.csr_matrix
+    upper: sparse.csr_matrix
+    bounds: list[tuple[float, float | None]]
+    slack: float
+
+    def interval(self, var: int) -> tuple[float, float] | None:
+        """Min and max of variable ``var`` (local index); None when infeasible."""
+        objective = np.zeros(self.c_count)
+        objective[var] = 1.0
+        found = []
+        for sign in (1.0, -1.0):
+            result = linprog(
+                sign * objective,
+                A_ub=self.upper if self.upper.shape[0] else None,
+                b_ub=np.full(self.upper.shape[0], self.slack) if self.upper.shape[0] else None,
+                A_eq=self.equal if self.equal.shape[0] else None,
+                b_eq=np.zeros(self.equal.shape[0]) if self.equal.shape[0] else None,
+                bounds=self.bounds,
+                method="highs",
+            )
+            if result.status == 2:
+                return None
+            if result.status == 3:  # unbounded: only upwards can it be
+                found.append(math.inf)
+            else:
+                found.append(sign * float(result.fun))
+        return found[0], found[1]
+
+    def feasible(self) -> bool:
+        result = linprog(
+            np.zeros(self.c_count),
+            A_ub=self.upper if self.upper.shape[0] else None,
+            b_ub=np.full(self.upper.shape[0], self.slack) if self.upper.shape[0] else None,
+            A_eq=self.equal if self.equal.shape[0] else None,
+            b_eq=np.zeros(self.equal.shape[0]) if self.equal.shape[0] else None,
+            bounds=self.bounds,
+            method="highs",
+        )
+        return bool(result.status == 0)
+
+
+def _solver(problem: _Problem, keep: npt.NDArray[np.bool_], slack: float) -> _Solver:
+    """The LP over the variables ``keep`` (a mask), with the constraints among them only."""
+    index = np.flatnonzero(keep)
+    equal = problem.equal[:, index]
+    upper = problem.upper[:, index]
+    # a constraint that reaches a variable outside is dropped (it says nothing without it)
+    full_eq = np.asarray(abs(problem.equal).sum(axis=1)).ravel()
+    full_up = np.asarray(abs(problem.upper).sum(axis=1)).ravel()
+    inside_eq = np.asarray(abs(equal).sum(axis=1)).ravel()
+    inside_up = np.asarray(abs(upper).sum(axis=1)).ravel()
+    equal = equal[(inside_eq == full_eq) & (inside_eq > 0)]
+    upper = upper[(inside_up == full_up) & (inside_up > 0)]
+    low = problem.cells["low"].to_numpy()[index]
+    high = problem.cells["high"].fill_null(np.nan).to_numpy()[index]
+    bounds = [(float(a), None if np.isnan(b) else float(b)) for a, b in zip(low, high, strict=True)]
+    return _Solver(len(index), sparse.csr_matrix(equal), sparse.csr_matrix(upper), bounds, slack)
+
+
+def _width(interval: tuple[float, float]) -> float:
+    low, high = interval
+    if math.isinf(high):
+        return math.inf
+    return float(math.floor(high + _EPS) - math.ceil(low - _EPS))
+
+
+def _protection(status: str, below: int, step: int) -> float:
+    if status == _PRIMARY:
+        return float(max(below - 2, 0))
+    return float(max(step - 1, 1))
+
+
+def check(earlier: Sequence[HeldRelease], new: HeldRelease, *, monotone: bool = True) -> Check:
+    """The new release checked together with the earlier releases of its tables."""
+    tables = set(new.cells["table"].unique().to_list())
+    relevant = [r for r in earlier if r.cells.filter(pl.col("table").is_in(sorted(tables))).height]
+    compared = tuple(r.release_id for r in relevant if r.release_id is not None)
+    if not relevant:
+        return Check(compared, 0, None)
+    releases = [*relevant, new]
+    problem = _problem(releases, tables, monotone)
+    cells = problem.cells.with_columns(pl.Series("_component", problem.component))
+    spread = cells.group_by("_component").agg(pl.col("rel").n_unique().alias("_releases"))
+    linked = cells.join(spread, on="_component").filter(pl.col("_releases") > 1)
+    hidden = linked.filter(pl.col("status").is_in([_PRIMARY, _SECONDARY]))
+    slack = _slack(problem, linked)
+    if slack is None:
+        return Check(compared, hidden.height, None)
+    pinned = []
+    new_rel = len(releases) - 1
+    for component in hidden["_component"].unique().sort().to_list():
+        pinned += _pinned_in(problem, releases, hidden, int(component), new_rel, float(slack))
+    return Check(compared, hidden.height, slack, tuple(pinned))
+
+
+def _slack(problem: _Problem, linked: pl.DataFrame) -> int | None:
+    """The smallest slack of corrections under which every linked part is consistent."""
+    keep = np.zeros(problem.cells.height, dtype=bool)
+    keep[linked["var"].to_numpy()] = True
+    for slack in SLACKS:
+        if _solver(problem, keep, float(slack)).feasible():
+            return slack
+    return None
+
+
+def _pinned_in(
+    problem: _Problem,
+    releases: Sequence[HeldRelease],
+    hidden: pl.DataFrame,
+    component: int,
+    new_rel: int,
+    slack: float,
+) -> list[Pinned]:
+    keep = problem.component == component
+    local = np.cumsum(keep) - 1
+    solver = _solver(problem, keep, slack)
+    found = []
+    for var, rel, table, dims, status in (
+        hidden.filter(pl.col("_component") == component)
+        .select("var", "rel", "table", "dims", "status")
+        .iter_rows()
+    ):
+        held = releases[rel]
+        interval = solver.interval(int(local[var]))
+        if interval is None:
+            continue
+        want = _protection(status, held.suppress_below, held.round_to)
+        if _width(interval) >= want:
+            continue
+        required = min(want, _reference(problem, keep, var, rel == new_rel, new_rel, slack))
+        if _width(interval) < required:
+            found.append(Pinned(held.release_id, table, dims, interval[0], interval[1], required))
+    return found
+
+
+def _reference(
+    problem: _Problem,
+    keep: npt.NDArray[np.bool_],
+    var: int,
+    is_new: bool,
+    new_rel: int,
+    slack: float,
+) -> float:
+    """How wide cell ``var`` may be asked to stay: for an earlier release's cell, as wide as
+    the earlier releases together leave it; for the new release's, as wide as its own
+    release alone leaves it, and no wider than the earlier releases leave it when the new
+    release shows nothing but its zeros and the cell's own label."""
+    rel_of = problem.cells["rel"].to_numpy()
+    if not is_new:
+        before = keep & (rel_of != new_rel)
+        return _width_of(_solver(problem, before, slack), before, var)
+    alone = keep & (rel_of == new_rel)
+    own = _width_of(_solver(problem, alone, slack), alone, var)
+    masked = _solver(problem, keep, slack)
+    index = np.flatnonzero(keep)
+    low = problem.cells["low"].to_numpy()[index]
+    high = problem.cells["high"].fill_null(np.nan).to_numpy()[index]
+    for k, v in enumerate(index.tolist()):
+        if rel_of[v] == new_rel and v != var and not (low[k] == 0 and high[k] == 0):
+            masked.bounds[k] = (min(1.0, float(low[k])), None)
+    return min(own, _width_of(masked, keep, var))
+
+
+def _width_of(solver: _Solver, keep: npt.NDArray[np.bool_], var: int) -> float:
+    interval = solver.interval(int(np.cumsum(keep)[var] - 1))
+    return _width(interval) if interval is not None else math.inf
+
+
+# -- what to hide next ----------------------------------------------------------------------
+
+
+def more_to_hide(
+    pinned: Sequence[Pinned], new: pl.DataFrame, exact: pl.DataFrame
+) -> dict[str, set[str]]:
+    """Per table, cells of the new release to hide next (as ``x``): for each pinned cell,
+    the smallest non-zero cell of the new release not yet ``x`` -- shown or ``<5``, whose
+    label bounds it -- the same count first, then on its row or column, then anywhere in
+    its table.
+
+    ``new``: the new release's cells (``table``, ``dims``, ``status``); ``exact``: their
+    exact counts (``table``, ``dims``, ``n``), which only the maker of a release knows.
+    """
+    shown = (
+        new.filter(pl.col("status") != _SECONDARY)
+        .join(exact, on=["table", "dims"])
+        .filter(pl.col("n") > 0)
+        .with_columns(
+            pl.col("dims").str.replace(r"(^|;)[^;]*$", "").alias("_row"),
+            pl.col("dims").str.extract(r"([^;]*)$").alias("_col"),
+        )
+    )
+    plan: dict[str, set[str]] = {}
+    for cell in pinned:
+        row = cell.dims.rsplit(KEY_SEPARATOR, 1)[0] if KEY_SEPARATOR in cell.dims else ""
+        col = cell.dims.rsplit(KEY_SEPARATOR, 1)[-1]
+        mine = shown.filter(pl.col("table") == cell.table)
+        taken = plan.get(cell.table, set())
+        mine = mine.filter(~pl.col("dims").is_in(sorted(taken)))
+        for choice in (
+            mine.filter(pl.col("dims") == cell.dims),
+            mine.filter((pl.col("_row") == row) | (pl.col("_col") == col)),
+            mine,
+        ):
+            if choice.height:
+                dims = choice.sort("n", "dims")["dims"][0]
+                plan.setdefault(cell.table, set()).add(dims)
+                break
+    return plan
