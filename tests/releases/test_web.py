@@ -37,6 +37,9 @@ def test_only_analysts_and_admins_see_the_register(
         assert page.status_code == 200
         assert "Publicaties" in page.text and "viewer (viewer)" in page.text
         assert 'href="/releases/1/file"' in page.text
+        # the first public workbook: checked, with no earlier release to compare
+        assert "Tegen eerdere publicaties" in page.text
+        assert "0 vergeleken, 0 extra verborgen, 0 te herleiden" in page.text
         again = client_for(role).get("/releases/1/file")
         assert again.status_code == 200 and again.content == workbook.content
     for role in (Role.VIEWER, Role.CASEWORKER):
@@ -52,6 +55,7 @@ def test_only_analysts_and_admins_see_the_register(
     english = analyst.get("/releases").text
     assert "Releases, newest first" not in english  # the page's own title
     assert "Every output made under the parliament or public profile" in english
+    assert "Across releases" in english and "0 compared, 0 more hidden, 0 pinned" in english
     assert "No releases yet." in analyst.get("/releases?what=overdue").text
 
 

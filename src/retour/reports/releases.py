@@ -194,7 +194,52 @@ def release_lines(row: ReleaseRow, lang: Language) -> list[str]:
           extracted=row.extracted_on.isoformat() if row.extracted_on else "-",
           fingerprint=row.fingerprint or "-"),
         _("SHA-256 of what went out: {sha256}", lang, sha256=row.sha256),
+        check_text(row, lang),
     ]  # fmt: skip
+
+
+#: The parameter in which a public release keeps its check across releases.
+CHECK_PARAM: Final = "cross_release"
+
+
+def check_of(row: ReleaseRow) -> dict[str, object] | None:
+    """The check against earlier public releases kept with ``row``, if one was made."""
+    found = json.loads(row.params).get(CHECK_PARAM)
+    return found if isinstance(found, dict) else None
+
+
+def check_text(row: ReleaseRow, lang: Language) -> str:
+    """What the check across releases did, in one sentence (docs/releases.md)."""
+    found = check_of(row)
+    if found is None:
+        if row.profile != "public":
+            return _("Not checked across releases: only public releases are.", lang)
+        return _("Not checked across releases (made without the check).", lang)
+    ids = found.get("compared")
+    compared = [str(i) for i in ids] if isinstance(ids, list) else []
+    if not compared:
+        return _(
+            "Checked across releases ({model}): no earlier public release of its tables.",
+            lang,
+            model=found.get("model"),
+        )
+    slack = found.get("slack")
+    return _("Checked across releases ({model}) with releases {ids}: {checked} hidden cells "
+             "checked, {hidden} more cells hidden, {left} pinned; corrections allowed: "
+             "{slack} per cell.", lang, model=found.get("model"), ids=", ".join(compared),
+             checked=found.get("cells_checked"), hidden=found.get("newly_hidden"),
+             left=found.get("pinned_left"), slack="-" if slack is None else slack)  # fmt: skip
+
+
+def check_short(row: ReleaseRow, lang: Language) -> str:
+    """The check in a few words, for the register's page."""
+    found = check_of(row)
+    if found is None:
+        return "-"
+    compared = found.get("compared") or []
+    return _("{n} compared, {hidden} more hidden, {left} pinned", lang,
+             n=len(compared) if isinstance(compared, list) else 0,
+             hidden=found.get("newly_hidden"), left=found.get("pinned_left"))  # fmt: skip
 
 
 def diff_rows(compared: ReleaseDiff, lang: Language) -> Iterator[list[str | None]]:

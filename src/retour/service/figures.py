@@ -39,6 +39,7 @@ from retour.disclosure import (
     Profile,
     disclose_table,
 )
+from retour.disclosure.table import redisclose
 from retour.domain.codes import Outcome, RequestKind
 from retour.domain.errors import N_, Field, UsageError
 from retour.domain.language import parse_language
@@ -55,7 +56,7 @@ from retour.reports.press import (
     write_press_workbook,
 )
 from retour.reports.tabular import csv_text, json_text
-from retour.service import audit, releases
+from retour.service import across, audit, releases
 from retour.service.context import Retour
 from retour.service.publication import (
     ExportFormat,
@@ -63,6 +64,7 @@ from retour.service.publication import (
     disclosure_rules,
     provenance,
     record_output,
+    release_params,
 )
 from retour.service.years import resolve_years
 from retour.store import figures as counting
@@ -315,24 +317,54 @@ def press_tables(
     per country of origin and year every request and its answer, with the share not
     confirmed computed from the published counts; the negative and withdrawn requests by
     reason. One count of the requests serves them all."""
+    return _press(_press_counts(context, years, profile, confidential), {})
+
+
+@dataclass(frozen=True)
+class _PressCounts:
+    """What the press tables are made from: one count of the requests, the years, rules."""
+
+    counts: pl.DataFrame
+    asked: tuple[int, ...]
+    rules: DisclosureRules
+    origin: Provenance
+
+
+def _press_counts(
+    context: Retour,
+    years: str | None,
+    profile: str | Profile | None,
+    confidential: str | None,
+) -> _PressCounts:
     rules = disclosure_rules(context, profile, confidential)
     db = context.database()
     origin = provenance(db)
     counts = counting.request_counts(db, by=["kind", "country", "outcome", "reason"])
     span = shape.year_span(counts, origin.extracted_on)
     asked = resolve_years(years, span, origin.extracted_on, N_("requests"))
+    return _PressCounts(counts, tuple(asked), rules, origin)
+
+
+def _press(made: _PressCounts, hide: Mapping[str, set[str]]) -> PressTables:
+    """The press tables of ``made``, with the cells of ``hide`` (per part, as the register
+    names the tables) hidden as well (:mod:`retour.service.across`)."""
+    counts, asked, rules, origin = made.counts, made.asked, made.rules, made.origin
     answers = {}
     countries = {}
     for kind in RequestKind:
         yearly = shape.yearly_answers(counts, kind.value, asked)
-        answers[kind] = disclose_table(yearly, rows=[YEAR], column="outcome", rules=rules)
-        countries[kind] = _country_tables(counts, kind, asked, rules, answers[kind])
+        answers[kind] = disclose_table(
+            yearly, rows=[YEAR], column="outcome", rules=rules,
+            hide=hide.get(f"answers.{kind.value}", ()),
+        )  # fmt: skip
+        countries[kind] = _country_tables(counts, kind, asked, rules, answers[kind], hide)
     kinds = [k.value for k in KIND_ORDER]
     reasons = disclose_table(
         shape.refusals_by_reason(counts, kinds, asked),
         rows=["kind", "outcome", "reason"],
         column=YEAR,
         rules=rules,
+        hide=hide.get("reasons", ()),
     )
     return PressTables(
         years=asked,
@@ -351,6 +383,7 @@ def _country_tables(
     years: Sequence[int],
     rules: DisclosureRules,
     totals: DisclosedTable,
+    hide: Mapping[str, set[str]],
 ) -> CountryTables:
     """A kind's country sheet: every answer per country and year (its row totals the
     countries' answers over all years), every request per country and year (the
@@ -363,11 +396,14 @@ def _country_tables(
     answers = {
         code: disclose_table(
             by_answer.filter(pl.col("outcome") == code), rows=["country"], column=YEAR,
-            rules=rules,
+            rules=rules, hide=hide.get(f"countries.{kind.value}.answers.{code}", ()),
         )
         for code in (o.value for o in Outcome)
     }  # fmt: skip
-    made_table = disclose_table(made, rows=["country"], column=YEAR, rules=rules)
+    made_table = disclose_table(
+        made, rows=["country"], column=YEAR, rules=rules,
+        hide=hide.get(f"countries.{kind.value}.made", ()),
+    )  # fmt: skip
     return CountryTables(
         answers=answers,
         made=_hidden_with_its_answers(made_table, answers),
@@ -512,20 +548,32 @@ def press_workbook(
         raise UsageError(
             N_("{path} is a folder."), hint=N_("Name the .xlsx file to write."), path=out
         )
-    tables = press_tables(context, years=years, profile=profile, confidential=confidential)
+    made = _press_counts(context, years, profile, confidential)
+    if since_release:
+        releases.release(context, since_release)  # an unknown release before any work
+    detail: audit.Detail = {
+        "years": labels.years_text(list(made.asked)),
+        "lang": language,
+        "since_release": releases.parse_id(since_release) if since_release else None,
+    }
+    # the suppression chosen with every earlier public press release (docs/releases.md)
+    tables, check = across.safe(
+        context,
+        what="press",
+        params=release_params("press", detail),
+        rules=made.rules,
+        origin=made.origin,
+        make=lambda plan: _press(made, plan),
+    )
     since = releases.since(context, since_release, tables) if since_release else None
     write_press_workbook(tables, out, language, since)
     record_output(
         context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_WORKBOOK,
-        Output(tables, "xlsx", out.read_bytes()),  # what went out, kept as it is
+        Output(tables, "xlsx", out.read_bytes(), check),  # what went out, kept as it is
         subject="press",
-        detail={
-            "years": labels.years_text(list(tables.years)),
-            "lang": language,
-            "since_release": since.earlier.id if since else None,
-        },
+        detail=detail,
     )
     return PressReport(out, tables)
 
@@ -545,6 +593,21 @@ def export_figures(
     recorded in the audit log as an export by ``actor`` (the operating-system user's when
     none is given): the question (``asked``, a face's name for it, or the subject), the
     years, the country of ``only``, the format and the profile, nothing else."""
+    subject = asked or answer.subject.value
+    detail: audit.Detail = {
+        "years": labels.years_text(list(answer.years)),
+        "format": fmt.value,
+        "country": only[1] if only else None,
+    }
+    # the suppression chosen with every earlier public release of the figures
+    answer, check = across.safe(
+        context,
+        what=subject,
+        params=release_params(subject, detail),
+        rules=answer.rules,
+        origin=answer.provenance,
+        make=lambda plan: _hidden_also(answer, plan),
+    )
     if fmt is ExportFormat.CSV:
         text = csv_text(answer, names=names, only=only)
     else:
@@ -553,12 +616,20 @@ def export_figures(
         context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_FIGURES,
-        Output.text(answer, fmt.value, text),
-        subject=asked or answer.subject.value,
-        detail={
-            "years": labels.years_text(list(answer.years)),
-            "format": fmt.value,
-            "country": only[1] if only else None,
-        },
+        Output.text(answer, fmt.value, text, check),
+        subject=subject,
+        detail=detail,
     )
     return text
+
+
+def _hidden_also(answer: Figures, plan: Mapping[str, set[str]]) -> Figures:
+    """``answer`` with the cells of ``plan`` (per table's name) hidden as well, through the
+    disclosure gate again (:func:`retour.disclosure.table.redisclose`)."""
+    if not plan:
+        return answer
+    tables = tuple(
+        dataclasses.replace(t, table=redisclose(t.table, plan[t.name])) if t.name in plan else t
+        for t in answer.tables
+    )
+    return dataclasses.replace(answer, tables=tables)

@@ -27,6 +27,7 @@ from retour.domain.provenance import Provenance
 from retour.reports.models import estimates_document
 from retour.reports.tabular import csv_text, json_text
 from retour.service import audit, releases
+from retour.service.across import PARAM, CrossCheck
 from retour.service.context import Retour
 from retour.store import read as store_read
 from retour.store.engine import Database
@@ -76,15 +77,20 @@ def provenance(db: Database) -> Provenance:
 
 @dataclass(frozen=True, slots=True)
 class Output:
-    """What goes out: the published value it was made from, its format and its bytes."""
+    """What goes out: the published value it was made from, its format and its bytes; for
+    a public release checked against the earlier ones, that check
+    (:func:`retour.service.across.safe`)."""
 
     published: Published
     fmt: str
     content: bytes
+    check: CrossCheck | None = None
 
     @classmethod
-    def text(cls, published: Published, fmt: str, text: str) -> Output:
-        return cls(published, fmt, text.encode("utf-8"))
+    def text(
+        cls, published: Published, fmt: str, text: str, check: CrossCheck | None = None
+    ) -> Output:
+        return cls(published, fmt, text.encode("utf-8"), check)
 
 
 def record_output(
@@ -105,7 +111,7 @@ def record_output(
     release = None
     if releases.registered(rules):
         origin = releases.origin_of(output.published) or provenance(context.database())
-        params = {"subject": subject, **(detail or {})}
+        params = release_params(subject, detail, output.check)
         release = releases.prepared(
             actor=actor,
             what=what or subject,
@@ -128,6 +134,17 @@ def record_output(
             within=conn,
         )
         return release.write(conn, entry) if release is not None else None
+
+
+def release_params(
+    subject: str, detail: audit.Detail | None, check: CrossCheck | None = None
+) -> dict[str, object]:
+    """A release's parameters: its subject and the audit entry's detail, and the check
+    against the earlier public releases when one was made (``cross_release``)."""
+    params: dict[str, object] = {"subject": subject, **(detail or {})}
+    if check is not None:
+        params[PARAM] = check.as_params()
+    return params
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ def releases_page(
     return render(
         request,
         "releases.html",
-        rows=[render_releases.list_row(r) for r in rows],
+        rows=[[*render_releases.list_row(r), render_releases.check_short(r, lang)] for r in rows],
         headers=render_releases.headers(render_releases.LIST_HEADERS, lang),
         what=what or "",
         since=since or "",
