@@ -276,6 +276,8 @@ def _changed_rows(counts: object, lang: Language) -> str:
     """``requests 300 replaced, 20 new; ...``: the tables an import changed."""
     said = []
     for table, n in sorted(counts.items()) if isinstance(counts, dict) else []:
+        if not isinstance(n, dict):  # not a table's rows (e.g. a choice the import states)
+            continue
         parts = [
             _("{n} new", lang, n=n.get("inserted", 0)) if n.get("inserted") else None,
             _("{n} replaced", lang, n=n.get("replaced", 0)) if n.get("replaced") else None,
