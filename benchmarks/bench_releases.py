@@ -66,6 +66,26 @@ def released(app: Retour, out: Path) -> None:
     figures.press_workbook(app, out, years="2019-2023", profile=Profile.PUBLIC, lang="nl")
 
 
+def growing(app: Retour, folder: Path, requests: int, earlier: int) -> None:
+    """``earlier`` extracts of a growing register (the requests submitted up to a later
+    day each time, the last extract all of them), each imported and released."""
+    import polars as pl
+
+    from retour.domain.codes import Table
+    from retour.domain.dataset import Dataset
+
+    full = make(requests)
+    for i in range(earlier):
+        cutoff = dt.date(2023, 1, 1) + dt.timedelta(days=30 * i)
+        reqs = full[Table.REQUESTS].filter(pl.col("submitted_on") <= cutoff)
+        part = Dataset(tables={**full.tables, Table.REQUESTS: reqs}, meta=full.meta)
+        write_dataset(part, folder / f"extract-{i}")
+        datasets.import_dataset(app, folder / f"extract-{i}", today=dt.date(2024, 1, 2))
+        released(app, folder / f"earlier-{i}.xlsx")
+    write_dataset(full, folder / "data")
+    datasets.import_dataset(app, folder / "data", today=dt.date(2024, 1, 2))
+
+
 def cross_release(app: Retour, folder: Path, earlier: int, repeat: int) -> None:
     """The check of a new press release against ``earlier`` public press releases."""
     from retour.store import releases as store
@@ -111,11 +131,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", type=Path, default=None, help="a folder to reuse")
     parser.add_argument("--earlier", type=int, default=0, help="time the cross-release check")
+    parser.add_argument(
+        "--growing", action="store_true", help="the earlier releases of growing extracts"
+    )
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-releases-"))
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{folder / 'retour.sqlite'}"
     with Retour(settings=load_settings(db=url, data_dir=folder)) as app:
+        if args.growing and not (folder / "data").exists():
+            growing(app, folder, args.requests, args.earlier)
         if not (folder / "data").exists():
             write_dataset(make(args.requests), folder / "data")
             datasets.import_dataset(app, folder / "data", today=dt.date(2024, 1, 2))
