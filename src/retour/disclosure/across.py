@@ -43,8 +43,6 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 from scipy import sparse
-from scipy.optimize import linprog
-from scipy.sparse.csgraph import connected_components
 
 from retour.disclosure.suppression import CellStatus
 from retour.disclosure.table import KEY_SEPARATOR, TOTAL
@@ -252,6 +250,8 @@ def _problem(releases: Sequence[HeldRelease], tables: set[str], monotone: bool) 
         ),
         shape=(m, n),
     )
+    from scipy.sparse.csgraph import connected_components  # here: not at start-up
+
     graph = (abs(equal).T @ abs(equal)) + (abs(upper).T @ abs(upper))
     _, component = connected_components(graph, directed=False)
     return _Problem(
@@ -274,6 +274,8 @@ class _Solver:
 
     def interval(self, var: int) -> tuple[float, float] | None:
         """Min and max of variable ``var`` (local index); None when infeasible."""
+        from scipy.optimize import linprog  # here: not at start-up
+
         objective = np.zeros(self.c_count)
         objective[var] = 1.0
         found = []
@@ -296,6 +298,8 @@ class _Solver:
         return found[0], found[1]
 
     def feasible(self) -> bool:
+        from scipy.optimize import linprog  # here: not at start-up
+
         result = linprog(
             np.zeros(self.c_count),
             A_ub=self.upper if self.upper.shape[0] else None,
