@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -274,21 +274,11 @@ class _Solver:
 
     def interval(self, var: int) -> tuple[float, float] | None:
         """Min and max of variable ``var`` (local index); None when infeasible."""
-        from scipy.optimize import linprog  # here: not at start-up
-
         objective = np.zeros(self.c_count)
         objective[var] = 1.0
         found = []
         for sign in (1.0, -1.0):
-            result = linprog(
-                sign * objective,
-                A_ub=self.upper if self.upper.shape[0] else None,
-                b_ub=np.full(self.upper.shape[0], self.slack) if self.upper.shape[0] else None,
-                A_eq=self.equal if self.equal.shape[0] else None,
-                b_eq=np.zeros(self.equal.shape[0]) if self.equal.shape[0] else None,
-                bounds=self.bounds,
-                method="highs",
-            )
+            result = self._solve(sign * objective)
             if result.status == 2:
                 return None
             if result.status == 3:  # unbounded: only upwards can it be
@@ -298,18 +288,22 @@ class _Solver:
         return found[0], found[1]
 
     def feasible(self) -> bool:
+        return bool(self._solve(np.zeros(self.c_count)).status == 0)
+
+    def _solve(self, objective: npt.NDArray[np.float64]) -> Any:
+        """HiGHS on this part's constraints, minimising ``objective``: scipy's result."""
         from scipy.optimize import linprog  # here: not at start-up
 
-        result = linprog(
-            np.zeros(self.c_count),
-            A_ub=self.upper if self.upper.shape[0] else None,
-            b_ub=np.full(self.upper.shape[0], self.slack) if self.upper.shape[0] else None,
-            A_eq=self.equal if self.equal.shape[0] else None,
-            b_eq=np.zeros(self.equal.shape[0]) if self.equal.shape[0] else None,
+        rows_up, rows_eq = self.upper.shape[0], self.equal.shape[0]
+        return linprog(
+            objective,
+            A_ub=self.upper if rows_up else None,
+            b_ub=np.full(rows_up, self.slack) if rows_up else None,
+            A_eq=self.equal if rows_eq else None,
+            b_eq=np.zeros(rows_eq) if rows_eq else None,
             bounds=self.bounds,
             method="highs",
         )
-        return bool(result.status == 0)
 
 
 def _solver(problem: _Problem, keep: npt.NDArray[np.bool_], slack: float) -> _Solver:
