@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Final
 
 import numpy as np
@@ -264,46 +265,96 @@ def _problem(releases: Sequence[HeldRelease], tables: set[str], monotone: bool) 
 
 @dataclass
 class _Solver:
-    """The LPs of one connected part of the problem (some of its releases, or all)."""
+    """The LPs of one connected part of the problem (some of its releases, or all).
+
+    One HiGHS model per part, kept between its LPs: the bounds of each hidden cell are two
+    LPs that differ from the last only in their objective, so HiGHS starts each from the
+    previous basis (warm start) instead of building and presolving the model again, as
+    ``scipy.optimize.linprog`` does on every call. The model is scipy's own binding of HiGHS
+    (``scipy.optimize._highspy``, what ``linprog(method="highs")`` itself calls, at the scipy
+    version pyproject pins): the ``highspy`` package would add a dependency and prints its
+    banner on standard output, into a CSV written there.
+    """
 
     c_count: int
     equal: sparse.csr_matrix
     upper: sparse.csr_matrix
     bounds: list[tuple[float, float | None]]
     slack: float
+    _model: Any = field(default=None, init=False, repr=False)
+    _costed: int | None = field(default=None, init=False, repr=False)
 
     def interval(self, var: int) -> tuple[float, float] | None:
         """Min and max of variable ``var`` (local index); None when infeasible."""
-        objective = np.zeros(self.c_count)
-        objective[var] = 1.0
         found = []
         for sign in (1.0, -1.0):
-            result = self._solve(sign * objective)
-            if result.status == 2:
+            status, value = self._solve(var, sign)
+            if status is _Outcome.INFEASIBLE:
                 return None
-            if result.status == 3:  # unbounded: only upwards can it be
-                found.append(math.inf)
-            else:
-                found.append(sign * float(result.fun))
+            # unbounded: only upwards can a count be
+            found.append(math.inf if status is _Outcome.UNBOUNDED else sign * value)
         return found[0], found[1]
 
     def feasible(self) -> bool:
-        return bool(self._solve(np.zeros(self.c_count)).status == 0)
+        return self._solve(None, 0.0)[0] is _Outcome.OPTIMAL
 
-    def _solve(self, objective: npt.NDArray[np.float64]) -> Any:
-        """HiGHS on this part's constraints, minimising ``objective``: scipy's result."""
-        from scipy.optimize import linprog  # here: not at start-up
+    def _solve(self, var: int | None, sign: float) -> tuple[_Outcome, float]:
+        """Minimise ``sign`` times variable ``var`` (None: no objective) over this part."""
+        from scipy.optimize._highspy import _core  # here: not at start-up
 
-        rows_up, rows_eq = self.upper.shape[0], self.equal.shape[0]
-        return linprog(
-            objective,
-            A_ub=self.upper if rows_up else None,
-            b_ub=np.full(rows_up, self.slack) if rows_up else None,
-            A_eq=self.equal if rows_eq else None,
-            b_eq=np.zeros(rows_eq) if rows_eq else None,
-            bounds=self.bounds,
-            method="highs",
+        model = self._model if self._model is not None else self._build(_core)
+        if self._costed is not None:
+            model.changeColCost(self._costed, 0.0)
+        if var is not None:
+            model.changeColCost(var, sign)
+        self._costed = var
+        model.run()
+        status = model.getModelStatus()
+        if status == _core.HighsModelStatus.kOptimal:
+            return _Outcome.OPTIMAL, float(model.getInfo().objective_function_value)
+        if status == _core.HighsModelStatus.kInfeasible:
+            return _Outcome.INFEASIBLE, math.nan
+        if status == _core.HighsModelStatus.kUnbounded:
+            return _Outcome.UNBOUNDED, math.inf
+        # "unbounded or infeasible" (a warm start may stop there): decide from a cold start
+        model.clearSolver()
+        model.run()
+        status = model.getModelStatus()
+        if status == _core.HighsModelStatus.kOptimal:
+            return _Outcome.OPTIMAL, float(model.getInfo().objective_function_value)
+        if status == _core.HighsModelStatus.kUnbounded:
+            return _Outcome.UNBOUNDED, math.inf
+        return _Outcome.INFEASIBLE, math.nan
+
+    def _build(self, core: Any) -> Any:
+        matrix = sparse.vstack([self.equal, self.upper]).tocsc()
+        n_eq, n_up = self.equal.shape[0], self.upper.shape[0]
+        lp = core.HighsLp()
+        lp.num_col_ = self.c_count
+        lp.num_row_ = n_eq + n_up
+        lp.col_cost_ = np.zeros(self.c_count)
+        lp.col_lower_ = np.array([low for low, _ in self.bounds], dtype=np.float64)
+        lp.col_upper_ = np.array(
+            [core.kHighsInf if high is None else high for _, high in self.bounds],
+            dtype=np.float64,
         )
+        lp.row_lower_ = np.concatenate([np.zeros(n_eq), np.full(n_up, -core.kHighsInf)])
+        lp.row_upper_ = np.concatenate([np.zeros(n_eq), np.full(n_up, self.slack)])
+        lp.a_matrix_.format_ = core.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+        lp.a_matrix_.value_ = matrix.data.astype(np.float64)
+        model = core._Highs()
+        model.setOptionValue("output_flag", False)
+        model.passModel(lp)
+        self._model = model
+        return model
+
+
+class _Outcome(Enum):
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
 
 
 def _solver(problem: _Problem, keep: npt.NDArray[np.bool_], slack: float) -> _Solver:
