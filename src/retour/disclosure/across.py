@@ -346,6 +346,10 @@ class _Solver:
         lp.a_matrix_.value_ = matrix.data.astype(np.float64)
         model = core._Highs()
         model.setOptionValue("output_flag", False)
+        # each LP differs from the last in its objective only: the last basis stays primal
+        # feasible, so primal simplex without presolve starts from it
+        model.setOptionValue("presolve", "off")
+        model.setOptionValue("simplex_strategy", 4)
         model.passModel(lp)
         self._model = model
         return model
