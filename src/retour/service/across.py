@@ -158,7 +158,7 @@ def exact_cells(value: object, prefix: str) -> pl.DataFrame:
             list(table.value_columns),
             index=[*table.row_dims, "is_total"],
             variable_name=COLUMN,
-            value_name="n",
+            value_name="_exact",  # not "n": a table without a column dimension has one
         )
         name = table.column or LIST_COLUMN
         dims = [
@@ -170,7 +170,7 @@ def exact_cells(value: object, prefix: str) -> pl.DataFrame:
             long.select(
                 pl.lit(f"{prefix}|{part}").alias("table"),
                 pl.concat_str(dims, separator=KEY_SEPARATOR).alias("dims"),
-                pl.col("n").cast(pl.Int64),
+                pl.col("_exact").cast(pl.Int64).alias("n"),
             )
         )
     if not frames:
