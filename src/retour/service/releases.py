@@ -261,6 +261,8 @@ def listed(
     """The register, newest first: releases of ``what`` only, made on or after ``since``."""
     start = parse_since(since)
     chosen = what.strip() if what and what.strip() else None
+    if chosen is not None and not chosen.isprintable():
+        return []  # no release's what holds a control character (PostgreSQL refuses a NUL)
     return store.listed(context.database(), what=chosen, since=start)
 
 
