@@ -137,6 +137,14 @@ def empty_postgres(url: str) -> str:
     """Drop everything in the database at `url`; return the URL."""
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
+        # a connection an earlier test left open (a server's pool) could hold a lock that the
+        # drop below waits on while it waits on the drop: a deadlock under load
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
         conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
