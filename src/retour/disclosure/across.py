@@ -309,22 +309,12 @@ class _Solver:
             model.changeColCost(var, sign)
         self._costed = var
         model.run()
-        status = model.getModelStatus()
-        if status == _core.HighsModelStatus.kOptimal:
-            return _Outcome.OPTIMAL, float(model.getInfo().objective_function_value)
-        if status == _core.HighsModelStatus.kInfeasible:
-            return _Outcome.INFEASIBLE, math.nan
-        if status == _core.HighsModelStatus.kUnbounded:
-            return _Outcome.UNBOUNDED, math.inf
-        # "unbounded or infeasible" (a warm start may stop there): decide from a cold start
-        model.clearSolver()
-        model.run()
-        status = model.getModelStatus()
-        if status == _core.HighsModelStatus.kOptimal:
-            return _Outcome.OPTIMAL, float(model.getInfo().objective_function_value)
-        if status == _core.HighsModelStatus.kUnbounded:
-            return _Outcome.UNBOUNDED, math.inf
-        return _Outcome.INFEASIBLE, math.nan
+        found = _read(model, _core)
+        if found is None:  # "unbounded or infeasible" (a warm start may stop there)
+            model.clearSolver()  # decided from a cold start
+            model.run()
+            found = _read(model, _core) or (_Outcome.INFEASIBLE, math.nan)
+        return found
 
     def _build(self, core: Any) -> Any:
         matrix = sparse.vstack([self.equal, self.upper]).tocsc()
@@ -359,6 +349,18 @@ class _Outcome(Enum):
     OPTIMAL = "optimal"
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
+
+
+def _read(model: Any, core: Any) -> tuple[_Outcome, float] | None:
+    """What the last run of ``model`` found; None when HiGHS could not tell which."""
+    status = model.getModelStatus()
+    if status == core.HighsModelStatus.kOptimal:
+        return _Outcome.OPTIMAL, float(model.getInfo().objective_function_value)
+    if status == core.HighsModelStatus.kUnbounded:
+        return _Outcome.UNBOUNDED, math.inf
+    if status == core.HighsModelStatus.kInfeasible:
+        return _Outcome.INFEASIBLE, math.nan
+    return None
 
 
 def _solver(problem: _Problem, keep: npt.NDArray[np.bool_], slack: float) -> _Solver:
