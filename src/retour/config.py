@@ -121,8 +121,9 @@ class Settings(BaseSettings):
     round_to: int = Field(default=10, ge=1, description="Public profile: counts rounded to this.")
     cache: bool = Field(
         default=True,
-        description="Keep fitted prospect models in data_dir/cache/prospect, so the next "
-        "command on the same data and date reuses them; false: fit in every process.",
+        description="Keep what was fitted (the prospect models and the cooperation index) in "
+        "data_dir/cache, so the next command on the same data and settings reuses it; false: "
+        "fit in every process.",
     )
 
     # -- the web dashboard (retour serve) --

@@ -15,8 +15,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from retour.config import Settings
 from retour.domain.parts import Parts
-from retour.store.parts_cache import PartsCache
+from retour.store.parts_cache import PartsCache, identity_key, parts_cache
 
 
 def key(name: str) -> str:
@@ -178,3 +179,21 @@ def test_keys_are_digests(cache: PartsCache) -> None:
     for bad in ("C0008474", "../escape", key("a").upper(), key("a")[:-1]):
         with pytest.raises(ValueError, match="SHA-256"):
             cache.path(bad)
+
+
+def test_parts_cache_is_the_named_folder_under_the_cache_setting(tmp_path: Path) -> None:
+    on = Settings(data_dir=tmp_path, cache=True)
+    cache = parts_cache(on, "index", 3)
+    assert cache is not None
+    assert (cache.folder, cache.entries) == (tmp_path / "cache" / "index", 3)
+    assert parts_cache(Settings(data_dir=tmp_path, cache=False), "index", 3) is None
+    with pytest.raises(ValueError):
+        parts_cache(on, "../elsewhere", 3)
+
+
+def test_identity_key_is_the_digest_of_the_sorted_identity() -> None:
+    identity = {"b": [1, 2], "a": {"y": None, "x": "2023-01-01"}}
+    expected = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    assert identity_key(identity) == expected
+    assert identity_key(dict(reversed(identity.items()))) == expected
+    assert identity_key({**identity, "b": [2, 1]}) != expected

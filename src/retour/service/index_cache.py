@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -33,7 +32,7 @@ from retour.analysis.periods import Granularity
 from retour.domain.parts import PartsError
 from retour.domain.provenance import Provenance
 from retour.service.context import Retour
-from retour.store.parts_cache import PartsCache
+from retour.store.parts_cache import PartsCache, identity_key, parts_cache
 
 #: At most this many indexes on disk (years and quarters, kinds, profiles that pool).
 ENTRIES: Final = 24
@@ -78,14 +77,12 @@ def index_key(
         "pooled": sorted(pooled),
         "analysis": analysis_digest(),
     }
-    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()
+    return identity_key(identity)
 
 
 def index_cache(context: Retour) -> PartsCache | None:
     """The cache of fitted indexes, or None when the settings turn it off."""
-    if not context.settings.cache:
-        return None
-    return PartsCache(context.settings.data_dir / "cache" / "index", entries=ENTRIES)
+    return parts_cache(context.settings, "index", ENTRIES)
 
 
 def cached_index(

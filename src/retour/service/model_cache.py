@@ -15,8 +15,6 @@ written again; a folder that cannot be written means no cache. ``cache = false``
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import asdict
 from typing import Final
 
@@ -24,7 +22,7 @@ from retour.analysis.prospect import MODEL_VERSION, ProspectModel, ProspectOptio
 from retour.domain.parts import PartsError
 from retour.domain.provenance import Provenance
 from retour.service.context import Retour
-from retour.store.parts_cache import PartsCache
+from retour.store.parts_cache import PartsCache, identity_key, parts_cache
 
 #: At most this many models on disk.
 ENTRIES: Final = 16
@@ -43,14 +41,12 @@ def model_key(database: str, origin: Provenance, on: dt.date, options: ProspectO
         "options": asdict(options),
         "model": MODEL_VERSION,
     }
-    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()
+    return identity_key(identity)
 
 
 def model_cache(context: Retour) -> PartsCache | None:
     """The cache of fitted models, or None when the settings turn it off."""
-    if not context.settings.cache:
-        return None
-    return PartsCache(context.settings.data_dir / "cache" / "prospect", entries=ENTRIES)
+    return parts_cache(context.settings, "prospect", ENTRIES)
 
 
 def stored_model(

@@ -12,11 +12,16 @@ someone else wrote can give wrong numbers, never run anything.
   read. A folder that cannot be written means no cache, never an error.
 - At most ``entries`` entries: reading one marks it used (its modification time), and a
   write removes the least recently used beyond the limit.
+
+Every cache of fitted parts (the prospect models, the cooperation index) is opened by
+:func:`parts_cache` under ``<data_dir>/cache/<name>`` behind the ``cache`` setting, and keys
+its entries by :func:`identity_key` of what makes the fit.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -25,13 +30,17 @@ import tempfile
 import time
 import zipfile
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import polars as pl
 
 from retour.domain.parts import Json, Parts
+
+if TYPE_CHECKING:
+    from retour.config import Settings
 
 #: The layout of an entry; an entry of another layout is a miss.
 FORMAT: Final = "retour-parts-1"
@@ -108,6 +117,22 @@ class PartsCache:
     def _entries(self) -> list[Path]:
         found = [p for p in self.folder.glob(f"*{SUFFIX}") if _KEY.fullmatch(p.stem)]
         return sorted(found, key=_mtime)
+
+
+def parts_cache(settings: Settings, name: str, entries: int) -> PartsCache | None:
+    """The cache of fitted parts called ``name`` (``<data_dir>/cache/<name>``, at most
+    ``entries`` entries), or None when the ``cache`` setting turns caching off."""
+    if not _NAME.fullmatch(name):
+        raise ValueError("a cache name is letters, digits, '_' and '.'")
+    if not settings.cache:
+        return None
+    return PartsCache(settings.data_dir / "cache" / name, entries=entries)
+
+
+def identity_key(identity: Mapping[str, object]) -> str:
+    """The key of an entry: a SHA-256 in hex of ``identity`` (JSON values, keys sorted), so
+    the same data and settings give the same key and the file name says nothing of them."""
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def _mtime(path: Path) -> int:
