@@ -11,7 +11,7 @@ import pytest
 from scipy import sparse
 from scipy.optimize import linprog
 
-from retour.disclosure.across import _Solver
+from retour.disclosure.across import _proven, _Solver, _spread, _width
 
 SLACK = 2.0
 
@@ -78,3 +78,37 @@ def test_the_kept_model_answers_as_a_fresh_linprog(seed: int) -> None:
             answers.add("unbounded" if math.isinf(expected[1]) else "finite")
         assert solver.feasible() == (fresh(equal, upper, bounds, np.zeros(n))[0] == 0)
     assert {"infeasible", "unbounded", "finite"} <= answers  # every kind of answer was met
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_solutions_met_never_claim_safety_the_lp_denies(seed: int) -> None:
+    """The shortcut of the check (a cell spread wide enough by the solutions met needs no LP
+    of its own) against fresh LPs: every point seen lies inside the cell's true interval,
+    and a cell called safe is at least as wide as asked."""
+    rng = np.random.default_rng(100 + seed)
+    claimed = denied = 0
+    for _ in range(40):
+        n = int(rng.integers(2, 14))
+        equal = sparse.csr_matrix(rng.integers(-1, 2, size=(int(rng.integers(0, 5)), n)) * 1.0)
+        upper = sparse.csr_matrix(rng.integers(-1, 2, size=(int(rng.integers(0, 4)), n)) * 1.0)
+        bounds: list[tuple[float, float | None]] = [
+            (float(rng.integers(0, 5)), None if rng.random() < 0.3 else float(rng.integers(5, 20)))
+            for _ in range(n)
+        ]
+        if fresh(equal, upper, bounds, np.zeros(n))[0] != 0:
+            continue
+        solver = _Solver(n, equal, upper, bounds, SLACK)
+        hidden = rng.permutation(n)[: int(rng.integers(1, n + 1))]
+        wants = rng.integers(1, 12, len(hidden)).astype(np.float64)
+        _spread(solver, hidden, wants, seed=seed)
+        for var, want in zip(hidden.tolist(), wants.tolist(), strict=True):
+            expected = reference(equal, upper, bounds, var)
+            assert expected is not None
+            low, high = solver.seen(var)
+            assert expected[0] - 1e-6 <= low <= high <= expected[1] + 1e-6
+            safe = _proven(solver, var, want)
+            wide = _width(expected) >= want
+            assert wide or not safe, (var, want, expected, solver.seen(var))
+            claimed += safe
+            denied += not wide
+    assert claimed and denied  # both kinds of cell were met

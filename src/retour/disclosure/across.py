@@ -34,8 +34,9 @@ pinned cell's lines). The gate (:func:`~retour.disclosure.table.disclose_table`'
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Final
@@ -62,6 +63,12 @@ _PRIMARY: Final = CellStatus.SUPPRESSED_PRIMARY.value
 _SECONDARY: Final = CellStatus.SUPPRESSED_SECONDARY.value
 _ROUNDED: Final = CellStatus.ROUNDED.value
 _EPS: Final = 1e-6
+#: At most this many rounds of random pushes per part (:func:`_spread`), each one LP; they
+#: stop when fewer than SPREAD_LEAST cells are left or a round leaves more than SPREAD_KEEP
+#: of them unproven.
+SPREAD_ROUNDS: Final = 12
+SPREAD_LEAST: Final = 4
+SPREAD_KEEP: Final = 0.9
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -274,6 +281,10 @@ class _Solver:
     (``scipy.optimize._highspy``, what ``linprog(method="highs")`` itself calls, at the scipy
     version pyproject pins): the ``highspy`` package would add a dependency and prints its
     banner on standard output, into a CSV written there.
+
+    Every optimal solution is a point the attacker cannot rule out, so each variable's
+    lowest and highest value over the solutions met so far (:meth:`seen`) lie inside its
+    true interval: a cell already that wide needs no LP of its own (:func:`_pinned_in`).
     """
 
     c_count: int
@@ -282,39 +293,86 @@ class _Solver:
     bounds: list[tuple[float, float | None]]
     slack: float
     _model: Any = field(default=None, init=False, repr=False)
-    _costed: int | None = field(default=None, init=False, repr=False)
+    _costed: tuple[int, ...] = field(default=(), init=False, repr=False)
+    _exact: dict[tuple[int, float], tuple[_Outcome, float]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _low: FloatArray | None = field(default=None, init=False, repr=False)
+    _high: FloatArray | None = field(default=None, init=False, repr=False)
+    solves: int = field(default=0, init=False)
 
     def interval(self, var: int) -> tuple[float, float] | None:
         """Min and max of variable ``var`` (local index); None when infeasible."""
         found = []
         for sign in (1.0, -1.0):
-            status, value = self._solve(var, sign)
+            status, value = self.bound(var, sign)
             if status is _Outcome.INFEASIBLE:
                 return None
             # unbounded: only upwards can a count be
             found.append(math.inf if status is _Outcome.UNBOUNDED else sign * value)
         return found[0], found[1]
 
-    def feasible(self) -> bool:
-        return self._solve(None, 0.0)[0] is _Outcome.OPTIMAL
+    def bound(self, var: int, sign: float) -> tuple[_Outcome, float]:
+        """The minimum of ``sign`` times variable ``var``, solved once."""
+        if (var, sign) not in self._exact:
+            self._exact[(var, sign)] = self._solve((var,), sign)
+        return self._exact[(var, sign)]
 
-    def _solve(self, var: int | None, sign: float) -> tuple[_Outcome, float]:
-        """Minimise ``sign`` times variable ``var`` (None: no objective) over this part."""
+    def feasible(self) -> bool:
+        return self._solve((), 0.0)[0] is _Outcome.OPTIMAL
+
+    def push(self, variables: Sequence[int], signs: Sequence[float]) -> None:
+        """A solution minimising the sum of ``signs`` times ``variables``: a point for
+        :meth:`seen`, nothing more."""
+        self._solve(tuple(variables), list(signs))
+
+    def rebound(self, var: int, low: float, high: float | None) -> None:
+        """Variable ``var`` between other bounds from now on (the bounds solved are gone)."""
+        self.bounds[var] = (low, high)
+        self._exact.clear()
+        self._low = self._high = None
+        if self._model is not None:
+            from scipy.optimize._highspy import _core  # here: not at start-up
+
+            self._model.changeColBounds(var, low, _core.kHighsInf if high is None else high)
+
+    def seen(self, var: int) -> tuple[float, float]:
+        """The lowest and highest value of ``var`` in the solutions met so far."""
+        if self._low is None or self._high is None:
+            return math.inf, -math.inf
+        return float(self._low[var]), float(self._high[var])
+
+    def _solve(
+        self, variables: tuple[int, ...], sign: float | list[float]
+    ) -> tuple[_Outcome, float]:
+        """Minimise ``sign`` (one, or one per variable) times the sum of ``variables``
+        (none: no objective)."""
         from scipy.optimize._highspy import _core  # here: not at start-up
 
         model = self._model if self._model is not None else self._build(_core)
-        if self._costed is not None:
-            model.changeColCost(self._costed, 0.0)
-        if var is not None:
-            model.changeColCost(var, sign)
-        self._costed = var
+        for var in self._costed:
+            model.changeColCost(var, 0.0)
+        signs = sign if isinstance(sign, list) else [sign] * len(variables)
+        for var, cost in zip(variables, signs, strict=True):
+            model.changeColCost(var, cost)
+        self._costed = variables
         model.run()
+        self.solves += 1
         found = _read(model, _core)
         if found is None:  # "unbounded or infeasible" (a warm start may stop there)
             model.clearSolver()  # decided from a cold start
             model.run()
             found = _read(model, _core) or (_Outcome.INFEASIBLE, math.nan)
+        if found[0] is _Outcome.OPTIMAL:
+            self._saw(np.asarray(model.getSolution().col_value, dtype=np.float64))
         return found
+
+    def _saw(self, point: FloatArray) -> None:
+        if self._low is None or self._high is None:
+            self._low, self._high = point.copy(), point.copy()
+        else:
+            np.minimum(self._low, point, out=self._low)
+            np.maximum(self._high, point, out=self._high)
 
     def _build(self, core: Any) -> Any:
         matrix = sparse.vstack([self.equal, self.upper]).tocsc()
@@ -394,8 +452,23 @@ def _protection(status: str, below: int, step: int) -> float:
     return float(max(step - 1, 1))
 
 
-def check(earlier: Sequence[HeldRelease], new: HeldRelease, *, monotone: bool = True) -> Check:
-    """The new release checked together with the earlier releases of its tables."""
+#: What :func:`check` found per part of a problem, by the part's contents (:func:`_part_key`).
+Memo = dict[str, "tuple[Pinned, ...] | bool"]
+
+
+def check(
+    earlier: Sequence[HeldRelease],
+    new: HeldRelease,
+    *,
+    monotone: bool = True,
+    memo: Memo | None = None,
+) -> Check:
+    """The new release checked together with the earlier releases of its tables.
+
+    ``memo``, kept by the caller between the checks of one release while it hides more,
+    holds each part's pinned cells by what the part holds: a part whose cells, rules and
+    links are all as in an earlier check (hiding more touched other tables) is not solved
+    again -- its LPs would be the very same."""
     tables = set(new.cells["table"].unique().to_list())
     relevant = [r for r in earlier if r.cells.filter(pl.col("table").is_in(sorted(tables))).height]
     compared = tuple(r.release_id for r in relevant if r.release_id is not None)
@@ -419,24 +492,63 @@ def check(earlier: Sequence[HeldRelease], new: HeldRelease, *, monotone: bool = 
     spread = cells.group_by("_component").agg(pl.col("rel").n_unique().alias("_releases"))
     linked = cells.join(spread, on="_component").filter(pl.col("_releases") > 1)
     hidden = linked.filter(pl.col("status").is_in([_PRIMARY, _SECONDARY]))
-    slack = _slack(problem, linked)
+    new_rel = len(releases) - 1
+    memo = {} if memo is None else memo
+    digests = {
+        int(c): _part_key(problem, releases, int(c), (new_rel, monotone))
+        for c in linked["_component"].unique().sort().to_list()
+    }
+    slack, solvers = _slack(problem, digests, memo)
     if slack is None:
         return Check(compared, hidden.height, None)
-    pinned = []
-    new_rel = len(releases) - 1
+    pinned: list[Pinned] = []
     for component in hidden["_component"].unique().sort().to_list():
-        pinned += _pinned_in(problem, releases, hidden, int(component), new_rel, float(slack))
+        part = f"{digests[int(component)]}|{slack}"
+        if part not in memo:
+            memo[part] = tuple(
+                _pinned_in(
+                    problem, releases, hidden, int(component), new_rel, float(slack),
+                    solvers.get(int(component)),
+                )
+            )  # fmt: skip
+        found = memo[part]
+        assert isinstance(found, tuple)
+        pinned += found
     return Check(compared, hidden.height, slack, tuple(pinned))
 
 
-def _slack(problem: _Problem, linked: pl.DataFrame) -> int | None:
-    """The smallest slack of corrections under which every linked part is consistent."""
-    keep = np.zeros(problem.cells.height, dtype=bool)
-    keep[linked["var"].to_numpy()] = True
+def _part_key(
+    problem: _Problem, releases: Sequence[HeldRelease], component: int, more: tuple[object, ...]
+) -> str:
+    """Everything a part's LPs are made of but the slack: its cells (release, count, key,
+    status, bounds), the rules and data of the releases they are from, and ``more`` (which
+    release is the new one, whether counts only grow)."""
+    part = problem.cells.filter(pl.Series(problem.component == component)).drop("var")
+    held = [(r.release_id, r.fingerprint, r.suppress_below, r.round_to) for r in releases]
+    digest = hashlib.sha256(repr((more, held)).encode())
+    digest.update(part.write_csv().encode())
+    return digest.hexdigest()
+
+
+def _slack(
+    problem: _Problem, digests: Mapping[int, str], memo: Memo
+) -> tuple[int | None, dict[int, _Solver]]:
+    """The smallest slack of corrections under which every linked part is consistent,
+    with the parts' models solved for it (to be kept for their bounds). A part's
+    consistency under a slack is kept in ``memo`` too."""
     for slack in SLACKS:
-        if _solver(problem, keep, float(slack)).feasible():
-            return slack
-    return None
+        solvers: dict[int, _Solver] = {}
+        for component, digest in digests.items():
+            key = f"{digest}|{slack}|feasible"
+            if key not in memo:
+                solver = _solver(problem, problem.component == component, float(slack))
+                memo[key] = solver.feasible()
+                solvers[component] = solver
+            if not memo[key]:
+                break
+        else:
+            return slack, solvers
+    return None, {}
 
 
 def _pinned_in(
@@ -446,60 +558,140 @@ def _pinned_in(
     component: int,
     new_rel: int,
     slack: float,
+    solver: _Solver | None = None,
 ) -> list[Pinned]:
+    """The pinned cells of one connected part. Two LPs first pull every hidden cell of the
+    part down and then up; their solutions (and every later LP's) are points the attacker
+    cannot rule out, so a cell they already spread as wide as its protection is safe
+    without an LP of its own (:meth:`_Solver.seen`). Only the others get their minimum and
+    maximum solved, and each of those bounds is skipped too once the solutions met by then
+    spread the cell wide enough."""
     keep = problem.component == component
     local = np.cumsum(keep) - 1
-    solver = _solver(problem, keep, slack)
+    solver = solver or _solver(problem, keep, slack)
+    mine = hidden.filter(pl.col("_component") == component).select(
+        "var", "rel", "table", "dims", "status"
+    )
+    wants = np.array(
+        [
+            _protection(status, releases[rel].suppress_below, releases[rel].round_to)
+            for rel, status in mine.select("rel", "status").iter_rows()
+        ],
+        dtype=np.float64,
+    )
+    _spread(solver, local[mine["var"].to_numpy()], wants, seed=component)
+    references = _References(problem, keep, new_rel, slack)
     found = []
-    for var, rel, table, dims, status in (
-        hidden.filter(pl.col("_component") == component)
-        .select("var", "rel", "table", "dims", "status")
-        .iter_rows()
-    ):
+    rows = mine.select("var", "rel", "table", "dims").iter_rows()
+    for (var, rel, table, dims), want in zip(rows, wants, strict=True):
         held = releases[rel]
-        interval = solver.interval(int(local[var]))
-        if interval is None:
+        at = int(local[var])
+        if _proven(solver, at, want):
             continue
-        want = _protection(status, held.suppress_below, held.round_to)
-        if _width(interval) >= want:
+        interval = solver.interval(at)
+        if interval is None or _width(interval) >= want:
             continue
-        required = min(want, _reference(problem, keep, var, rel == new_rel, new_rel, slack))
+        required = min(want, references.width(var, rel == new_rel, _width(interval)))
         if _width(interval) < required:
             found.append(Pinned(held.release_id, table, dims, interval[0], interval[1], required))
     return found
 
 
-def _reference(
-    problem: _Problem,
-    keep: npt.NDArray[np.bool_],
-    var: int,
-    is_new: bool,
-    new_rel: int,
-    slack: float,
-) -> float:
-    """How wide cell ``var`` may be asked to stay: for an earlier release's cell, as wide as
-    the earlier releases together leave it; for the new release's, as wide as its own
-    release alone leaves it, and no wider than the earlier releases leave it when the new
-    release shows nothing but its zeros and the cell's own label."""
-    rel_of = problem.cells["rel"].to_numpy()
-    if not is_new:
-        before = keep & (rel_of != new_rel)
-        return _width_of(_solver(problem, before, slack), before, var)
-    alone = keep & (rel_of == new_rel)
-    own = _width_of(_solver(problem, alone, slack), alone, var)
-    masked = _solver(problem, keep, slack)
-    index = np.flatnonzero(keep)
-    low = problem.cells["low"].to_numpy()[index]
-    high = problem.cells["high"].fill_null(np.nan).to_numpy()[index]
-    for k, v in enumerate(index.tolist()):
-        if rel_of[v] == new_rel and v != var and not (low[k] == 0 and high[k] == 0):
-            masked.bounds[k] = (min(1.0, float(low[k])), None)
-    return min(own, _width_of(masked, keep, var))
+def _spread(solver: _Solver, variables: IntArray, wants: FloatArray, *, seed: int) -> None:
+    """Solutions that spread ``variables`` towards their protection ``wants``: all down,
+    all up, then rounds that push each cell not yet wide enough up or down at random, while
+    a round still proves a good share of the rest (the points are only ever used to skip
+    an LP of a cell they already show wide enough; which points they are changes nothing
+    else)."""
+    solver.push(variables.tolist(), [1.0] * len(variables))
+    solver.push(variables.tolist(), [-1.0] * len(variables))
+    rng = np.random.default_rng(seed)
+    open_ = _unproven(solver, variables, wants)
+    for _ in range(SPREAD_ROUNDS):
+        if open_.sum() < SPREAD_LEAST:
+            return
+        signs = np.where(rng.random(int(open_.sum())) < 0.5, 1.0, -1.0)
+        solver.push(variables[open_].tolist(), signs.tolist())
+        still = _unproven(solver, variables, wants)
+        if still.sum() > SPREAD_KEEP * open_.sum():
+            return
+        open_ = still
 
 
-def _width_of(solver: _Solver, keep: npt.NDArray[np.bool_], var: int) -> float:
-    interval = solver.interval(int(np.cumsum(keep)[var] - 1))
-    return _width(interval) if interval is not None else math.inf
+def _unproven(solver: _Solver, variables: IntArray, wants: FloatArray) -> npt.NDArray[np.bool_]:
+    spans = [_width(solver.seen(int(v))) for v in variables]
+    return np.asarray(spans, dtype=np.float64) < wants
+
+
+def _proven(solver: _Solver, var: int, want: float) -> bool:
+    """Whether the solutions met (solving the cell's own bounds only while they do not
+    suffice) spread variable ``var`` at least ``want`` wide: then it is safe."""
+    for sign in (1.0, -1.0):
+        if _width(solver.seen(var)) >= want:
+            return True
+        status, _ = solver.bound(var, sign)
+        if status is _Outcome.INFEASIBLE:
+            return True  # nothing the attacker can hold: not pinned (as interval's None)
+        if status is _Outcome.UNBOUNDED and sign < 0:
+            return True  # upwards without end
+    return _width(solver.seen(var)) >= want
+
+
+@dataclass
+class _References:
+    """How wide a hidden cell of one part may be asked to stay (:meth:`width`), with the
+    part's models kept from cell to cell: the earlier releases alone, the new release
+    alone, and all of them with the new release's non-zero cells unknown but the one asked
+    about."""
+
+    problem: _Problem
+    keep: npt.NDArray[np.bool_]
+    new_rel: int
+    slack: float
+    _solvers: dict[str, _Solver] = field(default_factory=dict, init=False)
+
+    def width(self, var: int, is_new: bool, below: float) -> float:
+        """For an earlier release's cell, as wide as the earlier releases together leave
+        it; for the new release's, as wide as its own release alone leaves it, and no wider
+        than the earlier releases leave it when the new release shows nothing but its zeros
+        and the cell's own label. Once the answer is known to be at most ``below`` (the
+        cell's interval, so it is not pinned), the rest is not solved."""
+        rel_of = self.problem.cells["rel"].to_numpy()
+        if not is_new:
+            return self._width("before", self.keep & (rel_of != self.new_rel), var)
+        own = self._width("alone", self.keep & (rel_of == self.new_rel), var)
+        if own <= below:
+            return own
+        return min(own, self._masked(var))
+
+    def _width(self, name: str, mask: npt.NDArray[np.bool_], var: int) -> float:
+        if name not in self._solvers:
+            self._solvers[name] = _solver(self.problem, mask, self.slack)
+        interval = self._solvers[name].interval(int(np.cumsum(mask)[var] - 1))
+        return _width(interval) if interval is not None else math.inf
+
+    def _masked(self, var: int) -> float:
+        """The part's model with the new release's non-zero cells unknown (at least 1, or
+        their own lower bound when less) -- but ``var``, put back to its bounds for the
+        LPs of its own and relaxed again after them."""
+        rel_of = self.problem.cells["rel"].to_numpy()
+        index = np.flatnonzero(self.keep)
+        at = int(np.cumsum(self.keep)[var] - 1)
+        masked = self._solvers.get("masked")
+        if masked is None:
+            masked = _solver(self.problem, self.keep, self.slack)
+            for k, v in enumerate(index.tolist()):
+                low, high = masked.bounds[k]
+                if rel_of[v] == self.new_rel and not (low == 0 and high == 0):
+                    masked.bounds[k] = (min(1.0, low), None)
+            self._solvers["masked"] = masked
+        relaxed = masked.bounds[at]
+        low = float(self.problem.cells["low"][int(var)])
+        high = self.problem.cells["high"][int(var)]
+        masked.rebound(at, low, None if high is None else float(high))
+        interval = masked.interval(at)
+        masked.rebound(at, *relaxed)
+        return _width(interval) if interval is not None else math.inf
 
 
 # -- what to hide next ----------------------------------------------------------------------

@@ -228,7 +228,8 @@ def safe(
     if plan:
         value = make(plan)
         new = held(value)
-    result = model.check(earlier, new, monotone=what in GROWING)
+    memo: model.Memo = {}
+    result = model.check(earlier, new, monotone=what in GROWING, memo=memo)
     for _ in range(ROUNDS):
         if not result.pinned:
             break
@@ -243,7 +244,7 @@ def safe(
             break
         value = make(plan)
         new = held(value)
-        result = model.check(earlier, new, monotone=what in GROWING)
+        result = model.check(earlier, new, monotone=what in GROWING, memo=memo)
     check = CrossCheck(
         model.MODEL_VERSION,
         result.compared,
