@@ -35,9 +35,11 @@ from retour.analysis.index_model import (
     fit_kind_mix,
 )
 from retour.analysis.periods import Granularity, Period, label_expr
+from retour.domain import codes
 from retour.domain.codes import RequestKind
 
-ALL_KINDS: Final = "all"
+#: The kind of a row over all kinds of request (its home is domain.codes).
+ALL_KINDS: Final = codes.ALL_KINDS
 
 
 class Status(StrEnum):

@@ -134,6 +134,9 @@ class CountryStatusKind(StrEnum):
 #: no index is computed for it ("not assessed"), beside "ok" and "too little data".
 NOT_ASSESSED = "not assessed"
 
+#: The ``kind`` of an index or answer-time row over all kinds of request (LP and TO).
+ALL_KINDS = "all"
+
 
 class Table(StrEnum):
     """The tables of the exchange format, in the order of CONTRACT.md: the seven of

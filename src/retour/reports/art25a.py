@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import polars as pl
-import xlsxwriter
 
 from retour.analysis.art25a import ART25A_COLUMNS, COUNTS
 from retour.disclosure import (
@@ -254,6 +253,8 @@ def workbook(report: Art25aReport, lang: Language) -> bytes:
     countries together first."""
     accepted(report, "xlsx")
     out = io.BytesIO()
+    import xlsxwriter  # only when a workbook is written: it takes time to import
+
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     _Book(book, report, lang).write()
     book.close()

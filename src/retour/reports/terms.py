@@ -10,15 +10,17 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import polars as pl
-import xlsxwriter
 
 from retour.analysis.terms import OVERDUE_COLUMNS
 from retour.disclosure import IS_TOTAL, SECONDARY_SIGN, CellStatus, DisclosedTable, Language
 from retour.reports import labels
 from retour.reports.messages import N_, _
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 #: Headers of the overdue list on a screen and in a workbook (CSV keeps the codes).
 OVERDUE_HEADERS: Final = {
@@ -185,6 +187,8 @@ def overdue_workbook(
     """A summary sheet (counts per country, kind and what; disclosed unless internal) and one
     sheet per country (its requests, or its counts), each headed by the caption lines."""
     out = io.BytesIO()
+    import xlsxwriter  # only when a workbook is written: it takes time to import
+
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     bold = book.add_format({"bold": True})
     if listed is not None:

@@ -18,7 +18,6 @@ from pathlib import Path
 import polars as pl
 
 from retour.analysis import terms as timing
-from retour.analysis.index import ALL_KINDS
 from retour.analysis.periods import Period
 from retour.analysis.terms import BAND, COMPLIANCE_DIMENSIONS, DAY_BANDS
 from retour.disclosure import (
@@ -31,7 +30,7 @@ from retour.disclosure import (
     accept,
     disclose_table,
 )
-from retour.domain.codes import NOT_ASSESSED, RequestKind
+from retour.domain.codes import ALL_KINDS, NOT_ASSESSED, RequestKind
 from retour.domain.countries import country_codes
 from retour.domain.errors import N_, Field, UsageError
 from retour.domain.files import write_file
