@@ -111,6 +111,18 @@ def test_public_and_parliament_outputs_are_registered_internal_ones_only_audited
     assert header.startswith(LIST_COLUMNS)
     assert all(r["fingerprint"] and r["extracted_on"] == "2024-03-01" for r in listed)
     assert {r["by"] for r in listed} == {audit.command_line_actor()}
+    # beyond the limit: the newest only, and a note on stderr that there are more
+    newest = _retour("releases", "list", "--limit", "2", "--format", "csv", "--lang", "en")
+    assert newest.returncode == 0
+    assert [r["release_id"] for r in csv.DictReader(io.StringIO(newest.stdout))] == [
+        r["release_id"] for r in listed[:2]
+    ]
+    assert "Only the newest 2 releases are listed; there are more" in newest.stderr
+    assert (
+        "there are more" not in _retour("releases", "list", "--limit", "3", "--lang", "en").stderr
+    )
+    wrong = _retour("releases", "list", "--limit", "0", "--lang", "en")
+    assert wrong.returncode == 2 and "--limit" in wrong.stderr and "Traceback" not in wrong.stderr
     with Retour(settings=load_settings(), db_override=database_url) as app:
         exports = [e for e in audit.read_log(app) if e.action.startswith("export_")]
         rows = store.listed(app.database())

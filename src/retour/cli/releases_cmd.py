@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from retour.cli.render import OutputFormat, console, print_rows
-from retour.cli.session import command_app, context
+from retour.cli.session import command_app, context, err_console
 from retour.domain.language import parse_language
 
 if TYPE_CHECKING:
@@ -39,10 +39,13 @@ def list_(
     since: Annotated[
         str | None, typer.Option("--since", help="Only releases made on or after this date.")
     ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="At most this many releases, the newest.")
+    ] = 1000,
     fmt: Annotated[OutputFormat, _FORMAT] = OutputFormat.TABLE,
     lang: Annotated[str, _LANG] = "nl",
 ) -> None:
-    """The register, newest first."""
+    """The register, newest first (the newest 1000 unless --limit asks for more)."""
     from retour.reports import releases as render
     from retour.reports.messages import _
     from retour.reports.tabular import json_text, table_csv
@@ -50,7 +53,8 @@ def list_(
 
     language = parse_language(lang)
     with context() as app:
-        rows = releases.listed(app, what=what, since=since)
+        register = releases.listed(app, what=what, since=since, limit=limit)
+    rows = register.rows
     if fmt is OutputFormat.JSON:
         sys.stdout.write(json_text(render.releases_document(rows)))
     elif fmt is OutputFormat.CSV:
@@ -64,6 +68,14 @@ def list_(
         title = _("Releases, newest first", language)
         headers = render.headers(render.LIST_HEADERS, language)
         print_rows(title, headers, shown, numeric=headers[:1])
+    if register.more:  # on stderr: a CSV or JSON on stdout stays whole
+        note = _(
+            "Only the newest {n} releases are listed; there are more. Narrow the list with "
+            "--what or --since, or list more with --limit.",
+            language,
+            n=register.limit,
+        )
+        err_console.print(note, markup=False)
 
 
 @releases_app.command("show")

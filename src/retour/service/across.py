@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final, TypeVar
@@ -110,7 +111,9 @@ def framed(cells: pl.DataFrame, prefix: str, years: str) -> pl.DataFrame:
 def _earlier(context: Retour, what: str) -> list[model.HeldRelease]:
     """Every earlier public release of ``what``, oldest first, as the attacker holds it."""
     db = context.database()
-    rows = [r for r in store.listed(db, what=what, limit=10_000) if r.profile == Profile.PUBLIC]
+    # every one, however many: a release left out would be an attacker's knowledge unchecked
+    listed = store.listed(db, what=what, limit=sys.maxsize)
+    rows = [r for r in listed if r.profile == Profile.PUBLIC]
     held = []
     for row in sorted(rows, key=lambda r: r.id):
         params = json.loads(row.params)

@@ -255,15 +255,44 @@ def parse_since(text: str | None) -> dt.datetime | None:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+#: At most this many releases are listed at once unless more are asked for (``--limit``).
+LIST_LIMIT: Final = 1000
+#: The most releases one list may hold.
+LIST_MOST: Final = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """Releases as listed, newest first; ``more``: older ones match too but are not listed."""
+
+    rows: list[ReleaseRow]
+    more: bool
+    limit: int
+
+
 def listed(
-    context: Retour, *, what: str | None = None, since: str | None = None
-) -> list[ReleaseRow]:
-    """The register, newest first: releases of ``what`` only, made on or after ``since``."""
+    context: Retour,
+    *,
+    what: str | None = None,
+    since: str | None = None,
+    limit: int = LIST_LIMIT,
+) -> Register:
+    """The register, newest first: at most ``limit`` releases of ``what`` only, made on or
+    after ``since``, and whether there are more."""
+    if not 1 <= limit <= LIST_MOST:
+        raise UsageError(
+            N_("{limit} is not a number of releases to list."),
+            hint=N_("Give --limit a whole number from 1 to {most}."),
+            limit=limit,
+            most=LIST_MOST,
+        )
     start = parse_since(since)
     chosen = what.strip() if what and what.strip() else None
     if chosen is not None and not chosen.isprintable():
-        return []  # no release's what holds a control character (PostgreSQL refuses a NUL)
-    return store.listed(context.database(), what=chosen, since=start)
+        # no release's what holds a control character (PostgreSQL refuses a NUL)
+        return Register([], False, limit)
+    rows = store.listed(context.database(), what=chosen, since=start, limit=limit + 1)
+    return Register(rows[:limit], len(rows) > limit, limit)
 
 
 #: The largest id a release can have: a signed 64-bit integer, as both databases store it.

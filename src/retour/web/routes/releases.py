@@ -35,8 +35,9 @@ def releases_page(
     since: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     del principal  # the route's permission (analyst, admin) is checked before
-    rows = releases.listed(retour(request), what=what, since=since)
+    register = releases.listed(retour(request), what=what, since=since)
     lang = language(request)
+    rows = register.rows
     return render(
         request,
         "releases.html",
@@ -44,6 +45,7 @@ def releases_page(
         headers=render_releases.headers(render_releases.LIST_HEADERS, lang),
         what=what or "",
         since=since or "",
+        more=register.limit if register.more else None,
     )
 
 
