@@ -172,14 +172,14 @@ def _warm_up(views: Views) -> None:
     views.warm_up_in_background()
 
 
-def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
-    """The web application over `retour_app` (its database is opened now)."""
-    retour_app.settings.session_key()  # no web without a session secret (outside development)
-    retour_app.database()
+def create_app(context: Retour, *, warm_up: bool = True) -> FastAPI:
+    """The web application over `context` (its database is opened now)."""
+    context.settings.session_key()  # no web without a session secret (outside development)
+    context.database()
 
-    views = Views(retour_app)
+    views = Views(context)
     # swept of what a server killed during an upload left (retour.web.uploads)
-    spool = uploads.UploadSpool.open(retour_app.settings.data_dir)
+    spool = uploads.UploadSpool.open(context.settings.data_dir)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -196,7 +196,7 @@ def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
         dependencies=[Depends(guard)],
         lifespan=lifespan,
     )
-    app.state.retour = retour_app
+    app.state.retour = context
     app.state.views = views
     app.state.uploads = spool
     app.state.sessions = security.SessionMemo()
@@ -213,7 +213,7 @@ def create_app(retour_app: Retour, *, warm_up: bool = True) -> FastAPI:
     app.include_router(records.router)  # recording: /api/{table}, /api/{table}/{row_id}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _handlers(app)
-    app.add_middleware(SecurityHeaders, hsts=retour_app.settings.secure_cookies)
+    app.add_middleware(SecurityHeaders, hsts=context.settings.secure_cookies)
     return app
 
 

@@ -138,8 +138,8 @@ class Principal:
 
 
 def retour(request: Request) -> Retour:
-    app: Retour = request.app.state.retour
-    return app
+    context: Retour = request.app.state.retour
+    return context
 
 
 def sessions(request: Request) -> SessionMemo:

@@ -83,7 +83,7 @@ class DataVersion:
 class Views:
     """The web's window on one retour: cached answers of the services."""
 
-    app: Retour
+    context: Retour
     cache: AnswerCache = field(default_factory=lambda: AnswerCache(CACHE_ENTRIES))
     _version: DataVersion | None = None
     _version_at: float = 0.0
@@ -93,9 +93,9 @@ class Views:
         with self._version_lock:
             now = time.monotonic()
             if self._version is None or now - self._version_at > VERSION_SECONDS:
-                db = self.app.database()
+                db = self.context.database()
                 self._version = DataVersion(
-                    publication.provenance(db), outside.outside_count(self.app)
+                    publication.provenance(db), outside.outside_count(self.context)
                 )
                 self._version_at = now
             return self._version
@@ -110,7 +110,7 @@ class Views:
         return self.cache.get((name, args, self.version().key), compute)
 
     def rules(self, profile: Profile) -> DisclosureRules:
-        return publication.disclosure_rules(self.app, profile)
+        return publication.disclosure_rules(self.context, profile)
 
     # -- figures ------------------------------------------------------------------------------
 
@@ -128,7 +128,7 @@ class Views:
             "requests",
             (profile, years, by, kind, cohort, outcome),
             lambda: figures.request_figures(
-                self.app,
+                self.context,
                 years=years,
                 by=by,
                 kind=kind,
@@ -144,7 +144,7 @@ class Views:
         return self.cached(
             "detentions",
             (profile, years, by),
-            lambda: figures.detention_figures(self.app, years=years, by=by, profile=profile),
+            lambda: figures.detention_figures(self.context, years=years, by=by, profile=profile),
         )
 
     def departure_figures(
@@ -153,7 +153,7 @@ class Views:
         return self.cached(
             "departures",
             (profile, years, by),
-            lambda: figures.departure_figures(self.app, years=years, by=by, profile=profile),
+            lambda: figures.departure_figures(self.context, years=years, by=by, profile=profile),
         )
 
     def countries(self, profile: Profile) -> tuple[str, ...]:
@@ -161,7 +161,7 @@ class Views:
 
         def compute() -> tuple[str, ...]:
             try:
-                answer = figures.request_figures(self.app, by="country", profile=profile)
+                answer = figures.request_figures(self.context, by="country", profile=profile)
             except UsageError:  # no requests at all
                 return ()
             table = answer.tables[0].table
@@ -179,7 +179,7 @@ class Views:
         chosen = order or CountryOrder.NAME
 
         def compute() -> tuple[CountryRow, ...]:
-            frame = cooperation.country_list(self.app, self.countries(profile), profile=profile)
+            frame = cooperation.country_list(self.context, self.countries(profile), profile=profile)
             rows = [
                 CountryRow(
                     code=r["country"],
@@ -204,7 +204,7 @@ class Views:
         return self.cached(
             "instruments",
             (country,),
-            lambda: tuple(instruments.list_instruments(self.app, country)),
+            lambda: tuple(instruments.list_instruments(self.context, country)),
         )
 
     # -- the cooperation index (retour.service.cooperation, charts of retour.reports.charts) --
@@ -222,7 +222,7 @@ class Views:
         self.countries(Profile.PUBLIC)
         for by in ("country,year,outcome", "country,reason,outcome"):  # every country page's
             self.request_figures(Profile.PUBLIC, by=by)
-        cooperation.warm_up(self.app)
+        cooperation.warm_up(self.context)
 
     def warm_up_in_background(self) -> None:
         """:meth:`warm_up` in a thread of its own; a failure is logged, never raised (the
@@ -247,7 +247,7 @@ class Views:
         return self.cached(
             "assessment",
             (profile, period),
-            lambda: cooperation.assess_period(self.app, period, profile=profile),
+            lambda: cooperation.assess_period(self.context, period, profile=profile),
         )
 
     def scale(
@@ -301,7 +301,7 @@ class Views:
 
         def compute() -> tuple[TableView, tuple[str, ...]]:
             answer = accept(
-                conditions.condition_figures(self.app, monthly=year, profile=profile), "html"
+                conditions.condition_figures(self.context, monthly=year, profile=profile), "html"
             )
             frame = answer.display(lang)
             headers = (_("Month end", lang), _("Ready to return", lang))
@@ -321,7 +321,7 @@ class Views:
         return self.cached(
             "country-view",
             (code, profile),
-            lambda: cooperation.country_view(self.app, code, profile=profile),
+            lambda: cooperation.country_view(self.context, code, profile=profile),
         )
 
     def shown_country(self, code: str, profile: Profile) -> cooperation.CountryView | None:
@@ -405,14 +405,14 @@ class Views:
         return self.cached(
             "assessments",
             (country,),
-            lambda: tuple(instruments.list_assessments(self.app, country)),
+            lambda: tuple(instruments.list_assessments(self.context, country)),
         )
 
     def context_html(self, code: str, profile: Profile, lang: Language) -> str | None:
         """The EU-context section of a country (Eurostat), with its chart as SVG."""
 
         def compute() -> str | None:
-            rates = outside.country_context(self.app, code, rules=self.rules(profile))
+            rates = outside.country_context(self.context, code, rules=self.rules(profile))
             if rates is None:
                 return None
             return context_report.html_fragment(rates, lang, chart="svg", heading_level=2)
@@ -424,7 +424,7 @@ class Views:
         rates = self.cached(
             "context-rates",
             (code, profile),
-            lambda: outside.country_context(self.app, code, rules=rules),
+            lambda: outside.country_context(self.context, code, rules=rules),
         )
         if rates is None:
             return None
