@@ -22,6 +22,7 @@ from retour.config import load_settings
 from retour.domain.codes import Table
 from retour.domain.dataset import Dataset, DatasetMeta
 from retour.exchange import write_dataset
+from retour.reports.press import dims_text, part_text
 from retour.service import audit, datasets
 from retour.service.context import Retour
 from retour.store import releases as store
@@ -247,8 +248,9 @@ def test_press_since_release_sets_the_figures_beside_the_earlier_ones(
     _ok("report", "press", "--out", str(tmp_path / "march.xlsx"))
     _import(database_url, _later(first, answered=30, new=25), tmp_path / "later")
     out = tmp_path / "june.xlsx"
-    for lang, sheet, same in (("en", "Since release 1", "unchanged"),
-                              ("nl", "Sinds publicatie 1", "ongewijzigd")):  # fmt: skip
+    for lang, sheet, same, answers in (("en", "Since release 1", "unchanged", "Totals · LP"),
+                                       ("nl", "Sinds publicatie 1", "ongewijzigd",
+                                        "Totalen · LP")):  # fmt: skip
         _ok("report", "press", "--out", str(out), "--since-release", "1", "--lang", lang)
         book = openpyxl.load_workbook(out, read_only=True)
         assert book.sheetnames[-1] == sheet and len(book.sheetnames) == 6
@@ -258,7 +260,11 @@ def test_press_since_release_sets_the_figures_beside_the_earlier_ones(
         assert len(rows) >= earlier.height  # every earlier cell, beside the new one
         by_cell = {(r[0], r[1]): r for r in rows}
         for cell in earlier.head(40).iter_rows(named=True):
-            assert by_cell[(cell["part"], cell["dims"])][2] == cell["shown"]
+            place = (part_text(cell["part"], lang), dims_text(cell["dims"], lang))
+            assert by_cell[place][2] == cell["shown"]
+        # the cells named in words, never by the register's keys
+        assert not any("=" in r[1] or "countries." in r[0] for r in rows)
+        assert any(r[0] == answers and ", " in r[1] for r in rows)
         changed = [r for r in rows if r[4] != same]
         assert changed and all((r[2] or "") != (r[3] or "") for r in changed)
     wrong = _retour("report", "press", "--out", str(out), "--since-release", "99")

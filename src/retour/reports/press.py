@@ -612,8 +612,8 @@ class _Writer:
         for col, head in enumerate(heads):
             sheet.write_string(HEADER_ROW - 1, col, _(head, self.lang, id=earlier.id), self.header)
         for row, cell in enumerate(since.cells, start=HEADER_ROW):
-            sheet.write_string(row, 0, cell.part, self.label)
-            sheet.write_string(row, 1, cell.dims, self.label)
+            sheet.write_string(row, 0, part_text(cell.part, self.lang), self.label)
+            sheet.write_string(row, 1, dims_text(cell.dims, self.lang), self.label)
             sheet.write_string(row, 2, cell.before or "", self.hidden)
             sheet.write_string(row, 3, cell.after or "", self.hidden)
             sheet.write_string(row, 4, _(RELEASE_CAUSES[cell.cause.value], self.lang), self.label)
@@ -720,3 +720,37 @@ def _escaped(value: str) -> str:
 
 def _unique(notes: Sequence[Note]) -> tuple[Note, ...]:
     return tuple({(n.nl, n.en): n for n in notes}.values())
+
+
+def part_text(part: str, lang: Language) -> str:
+    """Where a registered cell of the press workbook is, in words: its sheet, and the kind
+    of request or the answer of its table (``countries.LP.answers.positive``: "LP by
+    country · positive"); a part the workbook does not know as is."""
+    words = part.split(".")
+    if words[0] == "answers" and len(words) == 2:
+        return f"{_(labels.PRESS_SHEETS['totals'], lang)} · {labels.code_label(words[1], lang)}"
+    if words[0] == "countries" and len(words) >= 3 and words[1] in labels.PRESS_SHEETS:
+        answer = "submitted" if words[2] == "made" else words[-1]
+        table = labels.PRESS_ANSWER.get(answer)
+        sheet = _(labels.PRESS_SHEETS[words[1]], lang)
+        return sheet if table is None else f"{sheet} · {_(table, lang)}"
+    if part in labels.PRESS_SHEETS:
+        return _(labels.PRESS_SHEETS[part], lang)
+    return part
+
+
+def dims_text(dims: str, lang: Language) -> str:
+    """A registered cell's key in words: each dimension's name and value (``country=MA;
+    year=2023``: "Country Morocco, Year 2023"), a total as "Total"."""
+    said = []
+    for pair in dims.split(";"):
+        name, _sep, value = pair.partition("=")
+        heading = labels.DIMENSION.get(name)
+        if value == "total":
+            shown = _(labels.TOTAL, lang)
+        elif name == "country":
+            shown = f"{labels.country_name(value, lang)} ({value})"
+        else:
+            shown = labels.code_label(value, lang)
+        said.append(shown if heading is None else f"{_(heading, lang)} {shown}")
+    return ", ".join(said)
