@@ -143,3 +143,42 @@ def test_an_open_status_from_before_the_data_covers_every_period() -> None:
     )
     out = mark_not_assessed(_index("TO", ["2022", "2023"]), open_ended)
     assert out["status"].to_list() == [NOT_ASSESSED] * 2
+
+
+# -- a confidential country under a status, under a profile that pools it ---------------------
+# The confidential countries are one "other countries" group before anything is fitted or
+# counted, so a member's status is neither named nor applied: no line may say "not assessed:
+# forced return suspended" of the pool or name the country, in any language.
+
+POOLED = ("--profile", "parliament", "--confidential", "SY")
+SYRIA_WORDS = ("SY", "Syria", "Syrië", "forced return", "gedwongen terugkeer")
+
+
+@pytest.mark.parametrize(("lang", "other"), [("en", "other countries"), ("nl", "overige landen")])
+def test_a_pooled_country_under_a_status_is_not_named_by_the_index(
+    imported: tuple[Path, dict[str, str]], lang: str, other: str
+) -> None:
+    text = _assess(imported, "--lang", lang, *POOLED)
+    assert other in text
+    assert not [w for w in (*SYRIA_WORDS, "not assessed", "niet beoordeeld") if w in text]
+    rows = list(csv.DictReader(io.StringIO(_assess(imported, "--format", "csv", *POOLED))))
+    assert "SY" not in {r["country"] for r in rows}
+    assert all(r["status"] != NOT_ASSESSED and r["not_assessed"] == "" for r in rows)
+
+
+@pytest.mark.parametrize(("lang", "other"), [("en", "other countries"), ("nl", "overige landen")])
+def test_a_pooled_country_under_a_status_is_counted_in_the_pool_by_overdue(
+    imported: tuple[Path, dict[str, str]], lang: str, other: str
+) -> None:
+    home, env = imported
+    done = retour(["overdue", "--lang", lang, *POOLED], home, **env)
+    assert done.returncode == 0, done.stderr
+    # SY's pending TO request (R5) is the pool's: counted, its status not named
+    pool = [line for line in done.stdout.splitlines() if line.strip().startswith(other)]
+    assert pool and any(" TO " in line for line in pool)
+    assert not [w for w in SYRIA_WORDS if w in done.stdout]
+    assert ("SO (LP)" in done.stdout) and ("no document process" in done.stdout) == (lang == "en")
+    doc = json.loads(retour(["overdue", "--format", "json", *POOLED], home, **env).stdout)
+    assert "SY" not in json.dumps(doc)
+    internal = retour(["overdue", "--lang", lang, "--profile", "internal"], home, **env)
+    assert "SY (LP" in internal.stdout  # unpooled, the status is named and applied

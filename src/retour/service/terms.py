@@ -144,7 +144,7 @@ def overdue(
     db = context.database()
     small = reading.small_tables(db)
     day = parse_date(on, small.extracted_on, Field.DATE)
-    held = timing.statuses_on(small.statuses, day)
+    held = _unpooled(timing.statuses_on(small.statuses, day), rules)
     applied = timing.applicable_terms(small.instruments, small.terms)
     applied = timing.without_statuses(applied.rename({"request_kind": "kind"}), held)
     if code is not None:
@@ -162,6 +162,16 @@ def overdue(
     counts = timing.counts_from_groups(groups, day).with_columns(pl.col(BAND).cast(BAND_ORDER))
     table = disclose_table(_only(counts, waits), rows=list(COUNT_ROWS), column=BAND, rules=rules)
     return OverdueAnswer(day, code, chosen_kind, rules, origin, None, table, held, waits)
+
+
+def _unpooled(statuses: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame:
+    """The statuses that apply under the profile. Where it pools, the confidential countries
+    are one "other countries" group before anything is counted (as for the index), so a
+    member's status is neither named ("Not listed: SY ...") nor applied: the pool's
+    requests are counted as a whole, as the pool's index is fitted on all of them."""
+    if not rules.pools:
+        return statuses
+    return statuses.filter(~pl.col("country").is_in(sorted(rules.confidential)))
 
 
 def _only(frame: pl.DataFrame, what: str | None) -> pl.DataFrame:
