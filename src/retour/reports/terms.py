@@ -217,6 +217,9 @@ def _summary_rows(summary: pl.DataFrame, lang: Language) -> tuple[list[str], lis
     return headers, rows
 
 
+_NUMBERS: Final = frozenset({int, float, bool})
+
+
 def _sheet(
     book: xlsxwriter.Workbook,
     name: str,
@@ -232,12 +235,14 @@ def _sheet(
     for j, header in enumerate(headers):
         sheet.write_string(top, j, str(header), bold)
         sheet.set_column(j, j, max(10, len(str(header)) + 2))
+    # tens of thousands of rows: the writers bound once, a cell's type by its class
+    number, text = sheet.write_number, sheet.write_string
     for i, row in enumerate(rows, start=top + 1):
         for j, value in enumerate(row):
-            if isinstance(value, int | float):
-                sheet.write_number(i, j, value)
+            if value.__class__ in _NUMBERS:
+                number(i, j, value)
             else:
-                sheet.write_string(i, j, "" if value is None else str(value))
+                text(i, j, "" if value is None else str(value))
 
 
 # -- figures terms -----------------------------------------------------------------------------
