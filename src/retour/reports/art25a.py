@@ -30,7 +30,7 @@ from retour.reports import labels
 from retour.reports.charts import INSTRUMENT_TEXT
 from retour.reports.messages import N_, _, decimal
 from retour.reports.press import FOOTER_SIZE, row_points, text_lines
-from retour.reports.terms import STATUS, not_assessed_text
+from retour.reports.terms import STATUS, not_assessed_text, number_text
 
 NOT_ASSESSED: Final = "not_assessed"
 TITLE: Final = N_("Article 25a Visa Code: indicators for {year}")
@@ -208,15 +208,7 @@ def indicator_cells(
 
 
 def _number(column: str, value: object, lang: Language | None) -> str:
-    if value is None:
-        return ""
-    if column in SHARES and isinstance(value, float):
-        if lang is None:
-            return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
-        return decimal(100 * value, 0, lang) + "%"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    return number_text(value, lang, share=column in SHARES)
 
 
 def indicators_json(found: Art25aFigures, head: dict[str, object]) -> str:
@@ -459,7 +451,8 @@ class _Book:
             value = self.t(TOO_LITTLE)
         else:
             r = mine.row(0, named=True)
-            value = f"{_points(r['index'])} ({_points(r['lower'])}\N{EN DASH}{_points(r['upper'])})"
+            low, high = _points(r["lower"], self.lang), _points(r["upper"], self.lang)
+            value = f"{_points(r['index'], self.lang)} ({low}\N{EN DASH}{high})"
         sheet.write_string(row, 0, label, self.sub)
         sheet.write_string(row, 1, value, self.text_right)
         sheet.write_string(row, 2, note, self.note)
@@ -496,8 +489,8 @@ class _Book:
                              {"margin": 0.3})  # fmt: skip
 
 
-def _points(value: float | None) -> str:
-    return NO_VALUE if value is None else f"{value:.0f}"
+def _points(value: float | None, lang: Language) -> str:
+    return NO_VALUE if value is None else decimal(value, 0, lang)
 
 
 def _escaped(value: str) -> str:

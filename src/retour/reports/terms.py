@@ -5,7 +5,6 @@ list (internal), disclosed tables, and the compliance table built from shown cou
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -17,7 +16,8 @@ import polars as pl
 from retour.analysis.terms import OVERDUE_COLUMNS
 from retour.disclosure import IS_TOTAL, SECONDARY_SIGN, CellStatus, DisclosedTable, Language
 from retour.reports import labels
-from retour.reports.messages import N_, _
+from retour.reports.messages import N_, _, decimal, percent
+from retour.reports.tabular import table_csv
 
 if TYPE_CHECKING:
     import xlsxwriter
@@ -136,12 +136,9 @@ def counts_csv(table: DisclosedTable) -> str:
     shown (``<5``, ``x`` where hidden)."""
     long = table.to_long().filter(~pl.col(IS_TOTAL) & (pl.col("column") != "total"))
     shown = _shown_text(long, table.rules.suppress_below)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*table.row_dims, "days_over_band", "n"])
-    for row, text in zip(long.select(*table.row_dims, "column").iter_rows(), shown, strict=True):
-        writer.writerow([*row, text])
-    return out.getvalue()
+    cells = long.select(*table.row_dims, "column").iter_rows()
+    rows = ([*row, text] for row, text in zip(cells, shown, strict=True))
+    return table_csv([*table.row_dims, "days_over_band", "n"], rows)
 
 
 def _signs(below: int) -> dict[str, str]:
@@ -289,28 +286,30 @@ def compliance_cells(
 
 
 def _number(column: str, value: object, lang: Language | None) -> str:
+    return number_text(value, lang, share=column.endswith("_share"))
+
+
+def number_text(value: object, lang: Language | None, *, share: bool) -> str:
+    """A number of a published table: for CSV and JSON (`lang` None) plain, a share with at
+    most four decimals (0.2486); for a reader through the catalog's Babel helpers, a share
+    in whole percent (25%), a median in the language's decimals (45,5 / 45.5)."""
     if value is None:
         return ""
-    if column.endswith("_share") and isinstance(value, float):
+    if share and isinstance(value, float):
         if lang is None:
             return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
-        from retour.reports.messages import decimal
-
-        return decimal(100 * value, 0, lang) + "%"
+        return percent(value, 0, lang)
     if isinstance(value, float):
-        return f"{value:g}"
+        if lang is None:
+            return f"{value:g}"
+        return decimal(value, 0 if value.is_integer() else 1, lang)
     return str(value)
 
 
 def compliance_csv(
     published: pl.DataFrame, status: pl.DataFrame, by: Sequence[str], below: int
 ) -> str:
-    headers, rows = compliance_cells(published, status, by, None, below)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return out.getvalue()
+    return table_csv(*compliance_cells(published, status, by, None, below))
 
 
 def compliance_json(
