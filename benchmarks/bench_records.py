@@ -13,7 +13,12 @@ each on rows of its own, alternate for the duration: record a new condition obse
 the same rows in the same run is the anchor: the writes' p95 is also given as a ratio to it.
 
     .venv/bin/python benchmarks/bench_records.py [--clients 20] [--seconds 60]
-        [--requests 100000] [--db URL]
+        [--requests 100000] [--db URL] [--pause S] [--keep DIR | --prepared DIR]
+
+The clock starts once the server has finished its warm-up (the overview's figures and the
+index it computes after a start; then it is idle for three seconds): a server that
+has run for a while has done that long before its users record. ``--keep DIR`` keeps the
+prepared SQLite database, ``--prepared DIR`` starts the next run from a copy of it.
 
 Prints one JSON object (and writes it to benchmarks/out/bench_records.json); exits 1 when
 the target is missed.
@@ -25,6 +30,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -44,13 +50,11 @@ STATES = ("green", "red", "unknown")
 COOPERATES = ("yes", "no", "unknown")
 #: Rows of its own each client works on (cases and requests of the benchmark dataset).
 PER_CLIENT = 50
+TOKEN_FILE = "token.txt"
 
 
-def prepare(work: Path, db: str | None, requests: int) -> tuple[dict[str, str], str]:
-    from datagen import make
-    from retour.exchange import write_dataset
-
-    env = {
+def _env(work: Path, db: str | None) -> dict[str, str]:
+    return {
         **os.environ,
         "RETOUR_DB": db or str(work / "bench.sqlite"),
         "RETOUR_SESSION_SECRET": SECRET,
@@ -58,11 +62,48 @@ def prepare(work: Path, db: str | None, requests: int) -> tuple[dict[str, str], 
         "RETOUR_SETTINGS": str(work / "settings.toml"),
         "RETOUR_DATA_DIR": str(work / "data"),
     }
+
+
+def prepare(work: Path, db: str | None, requests: int) -> tuple[dict[str, str], str]:
+    from datagen import make
+    from retour.exchange import write_dataset
+
+    env = _env(work, db)
     write_dataset(make(requests), work / "dataset")
     retour(env, "import", str(work / "dataset"))
     retour(env, "user", "add", "bench", "--role", "caseworker", "--password", "bench pass 2024!")
     token = retour(env, "token", "create", "bench").strip().splitlines()[-1]
+    (work / TOKEN_FILE).write_text(token + "\n")
     return env, token
+
+
+def from_prepared(work: Path, prepared: Path) -> tuple[dict[str, str], str]:
+    """A copy of the SQLite database a run before prepared (``--keep``), so that every run
+    starts from the same rows (the clients' conditions are new to it)."""
+    for name in ("bench.sqlite", TOKEN_FILE):
+        shutil.copyfile(prepared / name, work / name)
+    return _env(work, None), (work / TOKEN_FILE).read_text().strip()
+
+
+def settled(pid: int, limit: float = 600.0) -> float:
+    """Wait until the server has finished its warm-up (the overview's figures and the
+    index, computed in the background after a start): until it used under 0.05 s of CPU
+    in each of three seconds in a row (a busy process on a loaded machine still gets more).
+    The seconds waited."""
+    start = time.monotonic()
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    before, quiet = cpu(), 0
+    while time.monotonic() - start < limit and quiet < 3:
+        time.sleep(1.0)
+        now = cpu()
+        quiet = quiet + 1 if now - before < 0.05 else 0
+        before = now
+    return time.monotonic() - start
 
 
 def _case(n: int) -> str:
@@ -155,13 +196,25 @@ def main() -> None:
     parser.add_argument(
         "--pause", type=float, default=0.0, help="Seconds each client waits between its steps."
     )
+    parser.add_argument("--keep", type=Path, help="Keep the prepared SQLite database here.")
+    parser.add_argument(
+        "--prepared", type=Path, help="Start from a copy of the database --keep kept (SQLite)."
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="retour-bench-records-"))
     started = time.perf_counter()
-    env, token = prepare(work, args.db, args.requests)
+    if args.prepared is not None:
+        env, token = from_prepared(work, args.prepared)
+    else:
+        env, token = prepare(work, args.db, args.requests)
+    if args.keep is not None and args.db is None and args.prepared is None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        for name in ("bench.sqlite", TOKEN_FILE):
+            shutil.copyfile(work / name, args.keep / name)
     prepared = time.perf_counter() - started
     port = free_port()
     server = start_server(env, port)
+    warm_up = settled(server.pid)
     try:
         out, bad, elapsed = load(
             f"http://{LOOPBACK}:{port}", token, args.clients, args.seconds, args.pause
@@ -177,6 +230,7 @@ def main() -> None:
         "requests_in_database": args.requests,
         "database": "sqlite" if args.db is None else args.db.split("://")[0],
         "prepare_s": round(prepared, 1),
+        "server_warm_up_s": round(warm_up, 1),
         "writes": _quantiles(writes),
         "post": _quantiles(out["post"]),
         "patch": _quantiles(out["patch"]),

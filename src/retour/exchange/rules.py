@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Final
 
 import polars as pl
 
@@ -58,7 +59,9 @@ def run(frame: pl.DataFrame, checks: list[Check], ctx: Context) -> pl.DataFrame:
     if not checks or frame.is_empty():
         return empty_violations()
     hits = frame.select(c.mask.fill_null(False).alias(str(i)) for i, c in enumerate(checks))
-    found = hits.select(pl.all().any()).row(0)
+    found = hits.row(0) if hits.height == 1 else hits.select(pl.all().any()).row(0)
+    if not any(found):
+        return empty_violations()
     return pl.concat(
         [empty_violations()]
         + [
@@ -91,7 +94,11 @@ def _violations(frame: pl.DataFrame, hit: pl.Series, check: Check, ctx: Context)
 
 
 def empty_violations() -> pl.DataFrame:
-    return pl.DataFrame(schema=VIOLATION_SCHEMA)
+    """No violation (one frame, built once: frames are never changed in place)."""
+    return _NO_VIOLATIONS
+
+
+_NO_VIOLATIONS: Final = pl.DataFrame(schema=VIOLATION_SCHEMA)
 
 
 # --- cells -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import json
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -217,6 +218,8 @@ def _check_table(
     header_frame = _as_frame(header)
     if any(v.reason in {Reason.MISSING_COLUMN, Reason.ID_COLUMNS} for v in header):
         return None, header_frame
+    if raw.frame.is_empty():  # no row to judge (a recording's cases.csv): no rule to run
+        return _Checked(spec, _empty_typed(raw.table), ctx), header_frame
     frame = rules.with_typed(_pseudonymise(raw, pseudonyms), spec)
     cells = [
         c for col in spec.columns if col.name in frame.columns for c in rules.cell_checks(col, ctx)
@@ -229,7 +232,21 @@ def _check_table(
     return _Checked(spec, typed, ctx), pl.concat(found)
 
 
+@functools.cache
+def _empty_typed(table: Table) -> pl.DataFrame:
+    """The typed frame of a table without rows, as rules.typed makes it (built once)."""
+    return pl.DataFrame(schema={**polars_schema(SPECS[table]), LINE: pl.Int64})
+
+
+@functools.cache
+def _empty(table: Table) -> pl.DataFrame:
+    """The table without rows, typed (built once; frames are never changed in place)."""
+    return pl.DataFrame(schema=polars_schema(SPECS[table]))
+
+
 def _as_frame(violations: list[Violation]) -> pl.DataFrame:
+    if not violations:
+        return rules.empty_violations()
     return pl.DataFrame(
         [(v.file, v.line, v.column, v.reason.value, v.message, v.value) for v in violations],
         schema=VIOLATION_SCHEMA,
@@ -248,19 +265,21 @@ def _case_dates(
     A case in cases.csv counts as known even where its own row has mistakes, so that one
     mistake is reported once.
     """
-    own = cases.frame.select(CASE_ID, "opened_on").drop_nulls(CASE_ID).unique(CASE_ID, keep="first")
-    referred = (
-        pl.concat(
-            [c.frame.select(CASE_ID) for c in checked.values() if c.spec.case_ref]
-            or [pl.DataFrame(schema={CASE_ID: pl.String})]
-        )
-        .drop_nulls()
-        .unique()
-    )
-    missing = referred.join(own, on=CASE_ID, how="anti").get_column(CASE_ID)
-    stored = existing.cases(missing) if missing.len() else own.clear()
-    both = pl.concat([own, stored.select(CASE_ID, pl.col("opened_on").cast(pl.Date))])
-    return both.with_columns(pl.lit(True).alias("known"))
+    own = cases.frame
+    if not own.is_empty():
+        own = own.select(CASE_ID, "opened_on").drop_nulls(CASE_ID).unique(CASE_ID, keep="first")
+    referring = [c.frame.get_column(CASE_ID) for c in checked.values() if c.spec.case_ref]
+    referred = pl.concat(referring) if len(referring) > 1 else next(iter(referring), None)
+    missing = None if referred is None else referred.drop_nulls().unique()
+    if missing is not None and not own.is_empty():
+        missing = missing.to_frame(CASE_ID).join(own, on=CASE_ID, how="anti").get_column(CASE_ID)
+    known = pl.lit(True).alias("known")
+    if missing is None or not missing.len():
+        return own.select(CASE_ID, pl.col("opened_on").cast(pl.Date), known)
+    stored = existing.cases(missing).select(CASE_ID, pl.col("opened_on").cast(pl.Date), known)
+    if own.is_empty():
+        return stored
+    return pl.concat([own.with_columns(known), stored])
 
 
 def _cross_table(checked: dict[Table, _Checked], existing: ExistingData) -> list[pl.DataFrame]:
@@ -337,11 +356,16 @@ def validate(
         if item is not None:
             checked[table] = item
     found += _cross_table(checked, existing or NoExistingData())
-    violations = messages_in_source_terms(pl.concat(found), container)
+    found = [f for f in found if not f.is_empty()]
+    every = pl.concat(found) if found else rules.empty_violations()
+    violations = messages_in_source_terms(every, container)
     if violations.height:
         keep = container.limits.violations
         raise InvalidDatasetError.from_frame(violations, order=container.order, keep=keep)
-    tables = {t: c.frame.drop(LINE) for t, c in checked.items()}
+    tables = {
+        t: _empty(t) if c.frame.is_empty() else c.frame.drop(LINE) for t, c in checked.items()
+    }
+    tables |= {t: _empty(t) for t in Table if t not in tables}
     content = format_version({t for t, f in tables.items() if f.height})
     if FORMAT_VERSIONS.index(content) > FORMAT_VERSIONS.index(meta.format):
         meta = replace(meta, format=content)

@@ -89,8 +89,9 @@ def _refuse_mixing(holds: bool | None, dataset: Dataset) -> None:
     )
 
 
-def _refuse_another_key(transaction: ImportTransaction, fingerprint: str) -> None:
-    """A database keeps one pseudonym key: under another, every person would be stored twice."""
+def refuse_another_key(transaction: ImportTransaction, fingerprint: str) -> None:
+    """A database keeps one pseudonym key: under another, every person would be stored twice
+    (an import, and a recording that gives a v_number)."""
     stored = transaction.pseudonym_key()
     if stored is None or stored == fingerprint:
         return
@@ -237,7 +238,7 @@ def _validated(
     keyed = secret is not None and any(V_NUMBER in t.header for t in container.tables.values())
     fingerprint = key_fingerprint(secret) if keyed and secret is not None else None
     if fingerprint is not None:
-        _refuse_another_key(transaction, fingerprint)
+        refuse_another_key(transaction, fingerprint)
     dataset = validate(container, today=today, secret=secret, existing=transaction)
     _refuse_mixing(transaction.holds_simulated(), dataset)
     if fingerprint is not None:

@@ -21,19 +21,20 @@ audited column by column.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import polars as pl
 import sqlalchemy as sa
 
 from retour.domain.codes import Table
-from retour.domain.dataset import Dataset, DatasetMeta, polars_schema
+from retour.domain.dataset import Dataset, DatasetMeta
 from retour.domain.errors import N_, InputError, NotFoundError, RetourError
 from retour.domain.tables import SPECS, V_NUMBER, ColumnType, TableSpec
 from retour.exchange import InvalidDatasetError, validate
@@ -42,7 +43,7 @@ from retour.exchange.pseudonym import key_fingerprint
 from retour.exchange.violations import Reason, Violation
 from retour.service import audit
 from retour.service.context import Retour
-from retour.service.datasets import _refuse_another_key
+from retour.service.datasets import refuse_another_key
 from retour.store import records as store
 from retour.store.write import ImportTransaction, import_transaction
 
@@ -294,7 +295,8 @@ def record_row(
     """
     raw = _raw_values(table, values)
     with import_transaction(context.database()) as transaction:
-        checked = _checked(context, transaction, table, raw)
+        dataset = _checked(context, transaction, table, raw)
+        checked = _row(dataset, table)
         key = {k: checked[k] for k in table.spec.key}
         if store.stored_row(transaction.connection, table.table, key) is not None:
             raise AlreadyStoredError(
@@ -303,7 +305,7 @@ def record_row(
                 table=table.value,
             )
         changes = [(c, None, _shown(table.spec, c, v)) for c, v in checked.items() if v is not None]
-        return _write(context, transaction, table, checked, changes, actor, created=True)
+        return _write(context, transaction, table, dataset, changes, actor, created=True)
 
 
 def correct_row(
@@ -331,7 +333,8 @@ def correct_row(
         given = _raw_values(table, values)
         if V_NUMBER in given:
             merged.pop(CASE_ID)
-        checked = _checked(context, transaction, table, {**merged, **given})
+        dataset = _checked(context, transaction, table, {**merged, **given})
+        checked = _row(dataset, table)
         _refuse_new_key(table, stored.values, checked)
         changes = [
             (c, _shown(table.spec, c, stored.values[c]), _shown(table.spec, c, v))
@@ -340,7 +343,7 @@ def correct_row(
         ]
         if not changes:
             return _recorded(table, stored)
-        return _write(context, transaction, table, checked, changes, actor, created=False)
+        return _write(context, transaction, table, dataset, changes, actor, created=False)
 
 
 def _require_unchanged(
@@ -405,11 +408,11 @@ def _checked(
     transaction: ImportTransaction,
     table: RecordTable,
     raw: Mapping[str, str | None],
-) -> dict[str, object]:
-    """The row checked by the import's rules against the stored rows: its typed values."""
+) -> Dataset:
+    """The row checked by the import's rules against the stored rows: a dataset of it."""
     secret = context.settings.secret_bytes() if context.settings.secret is not None else None
     if V_NUMBER in raw and secret is not None:
-        _refuse_another_key(transaction, key_fingerprint(secret))
+        refuse_another_key(transaction, key_fingerprint(secret))
     container = _container(context, table, raw)
     try:
         dataset = validate(container, today=dt.date.today(), secret=secret, existing=transaction)
@@ -417,6 +420,11 @@ def _checked(
         raise RecordRefusedError(table, [_as_recorded(v) for v in exc.violations]) from None
     if V_NUMBER in raw and secret is not None:
         transaction.record_pseudonym_key(key_fingerprint(secret))
+    return dataset
+
+
+def _row(dataset: Dataset, table: RecordTable) -> dict[str, object]:
+    """The typed values of the dataset's one row."""
     row: dict[str, object] = dataset[table.table].row(0, named=True)
     return row
 
@@ -439,18 +447,24 @@ def _container(context: Retour, table: RecordTable, raw: Mapping[str, str | None
     if table is not RecordTable.CASES:
         cases = SPECS[Table.CASES]
         names = list(cases.column_names)
-        empty = pl.DataFrame(schema={**dict.fromkeys(names, pl.String), LINE: pl.Int64})
-        tables[Table.CASES] = RawTable(Table.CASES, cases.file_name, names, empty)
+        tables[Table.CASES] = RawTable(Table.CASES, cases.file_name, names, _no_cases())
     return Container(
         path=Path(CONTAINER), kind="folder", tables=tables, limits=context.settings.import_limits()
     )
+
+
+@functools.cache
+def _no_cases() -> pl.DataFrame:
+    """An empty cases.csv as raw text (built once)."""
+    names = SPECS[Table.CASES].column_names
+    return pl.DataFrame(schema={**dict.fromkeys(names, pl.String), LINE: pl.Int64})
 
 
 def _write(
     context: Retour,
     transaction: ImportTransaction,
     table: RecordTable,
-    checked: dict[str, object],
+    dataset: Dataset,
     changes: Sequence[tuple[str, str | None, str | None]],
     actor: audit.Actor,
     *,
@@ -458,12 +472,12 @@ def _write(
 ) -> Recorded:
     """Write the checked row like an import of one row, and record what it changed."""
     now = dt.datetime.now(dt.UTC)
+    checked = _row(dataset, table)
     the_id = row_id(table, checked)
-    frame = pl.DataFrame([checked], schema=_schema(table), orient="row")
     meta = DatasetMeta(source=SOURCE, extracted_on=now.date())
     identity = json.dumps([table.value, the_id, changes, now.isoformat(), actor.name])
     result = transaction.write(
-        Dataset({table.table: frame}, meta),
+        Dataset(dataset.tables, meta),
         fingerprint=hashlib.sha256(identity.encode("utf-8")).hexdigest(),
         container=CONTAINER,
     )
@@ -481,10 +495,6 @@ def _write(
     values = {c: _json_value(v) for c, v in checked.items()}
     made = {"recorded": True, "by": actor.name, "at": now.isoformat()}
     return Recorded(table, the_id, values, etag(checked, result.import_id), made)
-
-
-def _schema(table: RecordTable) -> dict[str, Any]:
-    return dict(polars_schema(table.spec))
 
 
 def _audit(

@@ -15,7 +15,11 @@ Rows are keyed by their table's key. Per row of the dataset:
   write has no such rule).
 
 Each table is loaded into a staging table, counted with one join and applied with one
-`INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE ... WHERE changed AND newer`.
+`INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE ... WHERE changed AND newer`. A table of
+at most SMALL_ROWS rows (a recording's one row) is not staged: the same two statements
+select its rows from bound parameters, so their compiled SQL is reused from write to write,
+and validation's lookups of the stored rows of a few cases are indexed point queries. A
+table without rows is not touched.
 
 An import runs in one :class:`ImportTransaction`, held from validation to commit: what
 validation reads of the stored rows (case ids, detentions, real or simulated, the pseudonym
@@ -27,9 +31,11 @@ advisory lock), so two imports at once cannot both pass a rule that only one may
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -59,6 +65,9 @@ _SHA256: Final = re.compile(r"[0-9a-f]{64}")
 #: New rows from which a table's indexes (and PostgreSQL's foreign keys) are built after the
 #: insert rather than maintained row by row; see _bulk.
 BULK_ROWS: Final = 20_000
+#: At most this many rows (or case ids) go to the database as bound parameters of one
+#: statement instead of through a staging table (a recording; a small import).
+SMALL_ROWS: Final = 64
 #: Seconds after which a waiting import says so (through `on_wait`).
 WAIT_NOTICE: Final = 2.0
 #: PostgreSQL: the advisory lock (per database) held by the import that runs.
@@ -168,6 +177,11 @@ class ImportTransaction:
         if ids.is_empty():
             return pl.DataFrame(schema=frame_schema)
         conn = self.connection
+        if ids.height <= SMALL_ROWS:
+            wanted = ids.get_column(schema.CASE_ID).sort().to_list()
+            query = sa.select(*(table.c[c] for c in columns))
+            query = query.where(table.c[schema.CASE_ID].in_(wanted))
+            return _small_fetch(conn, query, frame_schema).sort(columns[0], maintain_order=True)
         stage = bulk.load(conn, "lookup_case_ids", [sa.Column(schema.CASE_ID, sa.Text)], ids)
         query = sa.select(*(table.c[c] for c in columns)).join(
             stage, stage.c[schema.CASE_ID] == table.c[schema.CASE_ID]
@@ -224,7 +238,7 @@ class ImportTransaction:
         extracted_on = _extracted_on(dataset.meta)
         if not _SHA256.fullmatch(fingerprint):
             raise ValueError("fingerprint must be a SHA-256 digest in lower-case hex")
-        frames = {t: _frame(dataset, SPECS[t]) for t in Table}
+        frames = {t: _frame(dataset, SPECS[t]) for t in Table if not dataset[t].is_empty()}
         db, conn = self.db, self.connection
         latest = conn.execute(sa.select(sa.func.max(schema.imports.c.extracted_on))).scalar()
         import_id = _record_import(
@@ -236,7 +250,12 @@ class ImportTransaction:
             if on_table is not None:
                 on_table(t)
             rule = _Rule(extracted_on, on_conflict if t in recorded else None)
-            results[t] = _write_table(db, conn, SPECS[t], frames[t], rule, import_id)
+            frame = frames.get(t)
+            results[t] = (
+                TableResult()
+                if frame is None
+                else _write_table(db, conn, SPECS[t], frame, rule, import_id)
+            )
         result = ImportResult(import_id, results)
         if not result.changed and latest is not None and extracted_on <= _as_date(latest):
             # Importing the same data again leaves the database as it was (CONTRACT.md),
@@ -292,8 +311,38 @@ def import_transaction(
     """
     locked = _sqlite_import_lock if db.is_sqlite else _postgresql_import_lock
     seconds = db.busy_timeout if wait is None else wait
-    with locked(db, seconds, on_wait or (lambda: None)) as conn:
-        yield ImportTransaction(db, conn)
+    tell = on_wait or (lambda: None)
+    start = time.monotonic()
+    with _in_process(db, seconds, tell):
+        left = max(seconds - (time.monotonic() - start), 0.0)
+        with locked(db, left, tell) as conn:
+            yield ImportTransaction(db, conn)
+
+
+#: One lock per database (by URL) for the imports and recordings of this process.
+_PROCESS_LOCKS: dict[str, threading.Lock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def _in_process(db: Database, wait: float, on_wait: Callable[[], None]) -> Iterator[None]:
+    """The database's import lock within this process, taken before the database's own.
+
+    The writers of one process (a server's recordings) then queue here, each taking the
+    database's lock the moment the one before lets it go, instead of each polling it
+    (SQLite's busy handler sleeps up to 100 ms between tries, the PostgreSQL advisory lock
+    is asked for every 0.1 s): those sleeps, not the writes, made a busy server slow.
+    """
+    with _PROCESS_LOCKS_GUARD:
+        lock = _PROCESS_LOCKS.setdefault(db.url, threading.Lock())
+    if not lock.acquire(timeout=min(WAIT_NOTICE, wait)):
+        on_wait()
+        if not lock.acquire(timeout=max(wait - WAIT_NOTICE, 0.0)):
+            raise _another_import(db, wait)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _another_import(db: Database, wait: float) -> DatabaseError:
@@ -370,12 +419,12 @@ def _extracted_on(meta: DatasetMeta) -> dt.date:
 def _frame(dataset: Dataset, spec: TableSpec) -> pl.DataFrame:
     """The table's contract columns, typed and sorted by key (so the key index grows at its
     end); refuse duplicate keys, which validation forbids."""
-    frame = (
-        dataset[spec.table]
-        .select(spec.column_names)
-        .cast(polars_schema(spec))
-        .sort(spec.key, maintain_order=True)
-    )
+    frame, typed = dataset[spec.table], polars_schema(spec)
+    if frame.schema != typed:  # a validated dataset's tables are typed already
+        frame = frame.select(spec.column_names).cast(typed)
+    if frame.height < 2:
+        return frame
+    frame = frame.sort(spec.key, maintain_order=True)
     duplicates = frame.select(spec.key).is_duplicated().sum()
     if duplicates:
         raise ValueError(f"{spec.name}: {duplicates} rows share a key; validate the dataset first")
@@ -437,12 +486,16 @@ def _write_table(
 ) -> TableResult:
     if frame.is_empty():
         return TableResult()
+    small = frame.height <= SMALL_ROWS
     try:
-        stage = bulk.load(conn, f"stage_{spec.name}", schema.contract_columns(spec), frame)
+        if frame.height == 1 and rule.on_conflict is None:  # a recording
+            return _write_row(db, conn, spec, frame, rule, import_id)
+        stage = _parameters(spec, frame) if small else _staged(conn, spec, frame)
         result = _classify(conn, spec, stage, rule)
         with _bulk(db, conn, spec, result):
             conn.execute(_upsert(db, spec, stage, rule, import_id))
-        bulk.drop(conn, stage)
+        if isinstance(stage, sa.Table):
+            bulk.drop(conn, stage)
     except driver_errors() as exc:
         error = database_error(db, exc)
         if isinstance(error, DatabaseBusy | StorageError):  # a lock or the disk, not the data
@@ -453,6 +506,70 @@ def _write_table(
             "`retour import` (or validate first) rather than writing unchecked data.",
         ) from None
     return result
+
+
+def _write_row(
+    db: Database,
+    conn: sa.Connection,
+    spec: TableSpec,
+    frame: pl.DataFrame,
+    rule: _Rule,
+    import_id: int,
+) -> TableResult:
+    """One row by the table's two statements, built and compiled once (_one_row) and run
+    with the row's values, the extract's date and the import's id as parameters."""
+    classify, upsert = _one_row(db.is_sqlite, spec.table)
+    values = {f"{_VALUE}{c}": v for c, v in frame.row(0, named=True).items()}
+    values |= {schema.EXTRACTED_ON: rule.extracted_on, schema.IMPORT_ID: import_id}
+    result = _classified(spec, rule, conn.execute(classify, values).one())
+    conn.execute(upsert, values)
+    return result
+
+
+#: The classifying query: inserted, replaced, unchanged, kept_newer, conflicts.
+_Counts = sa.Select[int, int, int, int, int]
+#: The prefix of a one-row statement's parameter that holds a column's value.
+_VALUE: Final = "value_"
+
+
+@functools.cache
+def _one_row(is_sqlite: bool, t: Table) -> tuple[_Counts, sa.Executable]:
+    """The classifying query and the upsert of one row of table ``t`` (no choice on
+    conflicts: a recording), over a stage of bound parameters; the same statements as a
+    larger write's, so the same rules."""
+    spec = SPECS[t]
+    stage = sa.select(
+        *(sa.bindparam(f"{_VALUE}{c.name}", type_=c.type).label(c.name)
+          for c in schema.contract_columns(spec))
+    ).subquery(f"stage_{spec.name}")  # fmt: skip
+    extracted_on = sa.bindparam(schema.EXTRACTED_ON, type_=sa.Date)
+    import_id = sa.bindparam(schema.IMPORT_ID, type_=sa.Integer)
+    rule = _Rule(dt.date.min)  # its date is the parameter; on_conflict None
+    classify = _classify_query(spec, stage, extracted_on, rule.recorded(spec, schema.table(t)))
+    return classify, _upsert_statement(is_sqlite, spec, stage, rule, extracted_on, import_id)
+
+
+def _staged(conn: sa.Connection, spec: TableSpec, frame: pl.DataFrame) -> sa.Table:
+    """The rows in a temporary staging table (bulk.load)."""
+    return bulk.load(conn, f"stage_{spec.name}", schema.contract_columns(spec), frame)
+
+
+def _parameters(spec: TableSpec, frame: pl.DataFrame) -> sa.Subquery:
+    """The rows as bound parameters, ``SELECT :a AS a, ... [UNION ALL ...]``: the staging
+    table of a few rows, whose statements compile once per shape and are then reused."""
+    columns = schema.contract_columns(spec)
+    selects = [
+        sa.select(*(sa.literal(row[c.name], c.type).label(c.name) for c in columns))
+        for row in frame.iter_rows(named=True)
+    ]
+    rows = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+    return rows.subquery(f"stage_{spec.name}")
+
+
+def _small_fetch(conn: sa.Connection, query: sa.Select[Any], frame: pl.Schema) -> pl.DataFrame:
+    """The rows of a query of a few rows (bound parameters, compiled once) as a typed frame."""
+    rows = [tuple(r) for r in conn.execute(query)]
+    return pl.DataFrame(rows, schema=frame, orient="row")
 
 
 @contextmanager
@@ -594,26 +711,42 @@ def _recorders(conn: sa.Connection, spec: TableSpec, since: dt.date) -> pl.DataF
     )
 
 
-def _classify(conn: sa.Connection, spec: TableSpec, stage: sa.Table, rule: _Rule) -> TableResult:
+def _classify(
+    conn: sa.Connection, spec: TableSpec, stage: sa.FromClause, rule: _Rule
+) -> TableResult:
+    target = schema.table(spec.table)
+    on = sa.literal(rule.extracted_on, sa.Date)
+    query = _classify_query(spec, stage, on, rule.recorded(spec, target))
+    return _classified(spec, rule, conn.execute(query).one())
+
+
+def _classify_query(
+    spec: TableSpec,
+    stage: sa.FromClause,
+    extracted_on: sa.ColumnElement[Any],
+    recorded: sa.ColumnElement[bool],
+) -> _Counts:
+    """Counts of the stage's rows: new, replacing, unchanged, kept (an older extract) and
+    conflicting (``recorded``: stored rows recorded on or after the extract's date)."""
     target = schema.table(spec.table)
     joined = stage.outerjoin(target, sa.and_(*(stage.c[k] == target.c[k] for k in spec.key)))
     exists = target.c[spec.key[0]].is_not(None)
     changed = _changed(spec, stage.c, target.c)
-    newer = target.c[schema.EXTRACTED_ON] <= sa.literal(rule.extracted_on, sa.Date)
-    recorded = rule.recorded(spec, target)
+    newer = target.c[schema.EXTRACTED_ON] <= extracted_on
 
     def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    row = conn.execute(
-        sa.select(
-            count(~exists),
-            count(sa.and_(exists, changed, newer, sa.not_(recorded))),
-            count(sa.and_(exists, ~changed)),
-            count(sa.and_(exists, changed, ~newer, sa.not_(recorded))),
-            count(sa.and_(exists, changed, recorded)),
-        ).select_from(joined)
-    ).one()
+    return sa.select(
+        count(~exists),
+        count(sa.and_(exists, changed, newer, sa.not_(recorded))),
+        count(sa.and_(exists, ~changed)),
+        count(sa.and_(exists, changed, ~newer, sa.not_(recorded))),
+        count(sa.and_(exists, changed, recorded)),
+    ).select_from(joined)
+
+
+def _classified(spec: TableSpec, rule: _Rule, row: Sequence[Any]) -> TableResult:
     inserted, replaced, unchanged, kept_newer, conflicts = (int(n) for n in row)
     result = TableResult(inserted, replaced, unchanged, kept_newer)
     if not conflicts:
@@ -626,16 +759,29 @@ def _classify(conn: sa.Connection, spec: TableSpec, stage: sa.Table, rule: _Rule
 
 
 def _upsert(
-    db: Database, spec: TableSpec, stage: sa.Table, rule: _Rule, import_id: int
+    db: Database, spec: TableSpec, stage: sa.FromClause, rule: _Rule, import_id: int
 ) -> sa.Executable:
+    on = sa.literal(rule.extracted_on, sa.Date)
+    written_by = sa.literal(import_id, sa.Integer)
+    return _upsert_statement(db.is_sqlite, spec, stage, rule, on, written_by)
+
+
+def _upsert_statement(
+    is_sqlite: bool,
+    spec: TableSpec,
+    stage: sa.FromClause,
+    rule: _Rule,
+    extracted_on: sa.ColumnElement[Any],
+    import_id: sa.ColumnElement[Any],
+) -> sa.Executable:
+    """INSERT the stage's rows ... ON CONFLICT (key) DO UPDATE where changed and taken."""
     target = schema.table(spec.table)
-    extracted_on = rule.extracted_on
     rows = sa.select(
         *(stage.c[c] for c in spec.column_names),
-        sa.literal(extracted_on, sa.Date).label(schema.EXTRACTED_ON),
-        sa.literal(import_id, sa.Integer).label(schema.IMPORT_ID),
+        extracted_on.label(schema.EXTRACTED_ON),
+        import_id.label(schema.IMPORT_ID),
     ).where(sa.true())  # SQLite: WHERE keeps ON CONFLICT from parsing as a join's ON
-    insert = (sqlite.insert if db.is_sqlite else postgresql.insert)(target)
+    insert = (sqlite.insert if is_sqlite else postgresql.insert)(target)
     stmt = insert.from_select([*spec.column_names, *schema.BOOKKEEPING], rows)
     updated = [c for c in spec.column_names if c not in spec.key] + list(schema.BOOKKEEPING)
     return stmt.on_conflict_do_update(
