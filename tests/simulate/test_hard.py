@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,14 @@ import pytest
 
 from retour.domain.codes import Outcome, RequestReason, Table
 from retour.service.simulation import simulate
-from retour.simulate.hard import HardWorld, answered_in_time, draw_delay, draw_wait
+from retour.simulate.hard import (
+    HardWorld,
+    Reaction,
+    answered_in_time,
+    draw_delay,
+    draw_wait,
+    observed_worst_quarter_ends,
+)
 from retour.simulate.run import Simulation, simulate_dataset
 from retour.simulate.scenario import build_scenario
 
@@ -107,16 +115,77 @@ def test_the_hard_features_are_in_the_data(hard: Simulation) -> None:
             assert i["start_on"][5:] in {"01-01", "04-01", "07-01", "10-01"}
 
 
-def test_reactive_placebos_follow_the_worst_quarter(hard: Simulation) -> None:
-    for i in hard.truth["instruments"].values():
+def _quarter_rates(requests: pl.DataFrame) -> pl.DataFrame:
+    """Per country and quarter (its first day): requests and the share answered positive
+    within 90 days, read from the rows as a desk would."""
+    positive = (pl.col("outcome") == Outcome.POSITIVE.value) & (
+        (pl.col("outcome_on") - pl.col("submitted_on")).dt.total_days() <= 90
+    )
+    return (
+        requests.with_columns(quarter=pl.col("submitted_on").dt.truncate("1q"))
+        .group_by("country", "quarter")
+        .agg(pl.len().alias("n"), positive.mean().alias("rate"))
+    )
+
+
+def test_reactive_placebos_follow_the_worst_quarter_the_requests_show(hard: Simulation) -> None:
+    rates = _quarter_rates(hard.dataset[Table.REQUESTS])
+    reactive = [i for i in hard.truth["instruments"].values() if i["reactive"]]
+    assert len(reactive) == 6
+    checked = 0
+    for i in reactive:
+        start = dt.date.fromisoformat(i["start_on"])
+        own = rates.filter(
+            (pl.col("country") == i["country"])
+            & pl.col("quarter").is_between(dt.date(2020, 1, 1), dt.date(2023, 1, 1))
+            & (pl.col("n") >= 10)
+        )
+        if own.is_empty():  # no quarter a desk would read: the latent worst quarter
+            continue
+        checked += 1
+        worst = own.sort("rate", "quarter").row(0, named=True)
+        before = own.filter(pl.col("quarter") < start).sort("quarter").row(-1, named=True)
+        assert before == worst, i  # the quarter just before the start is the worst one
+        assert start.day == 1 and start.month in (1, 4, 7, 10)
+    assert checked >= 3
+
+
+def test_reactive_placebos_can_follow_the_latent_worst_quarter_instead() -> None:
+    """reactive_to latent: the unseen cooperation's worst quarter; the same seed gives
+    the same starts, and the observed rule moves at least one of them."""
+    base = build_scenario("eu", scale=0.03, world="hard")
+    latent = replace(base, hard=replace(base.hard, reactive_to=Reaction.LATENT))
+    runs = [simulate_dataset(s, YEARS, 7, EXTRACTED).truth for s in (latent, latent, base)]
+    starts = [{k: v["start_on"] for k, v in t["instruments"].items() if v["reactive"]}
+              for t in runs]  # fmt: skip
+    assert starts[0] == starts[1] and len(starts[0]) == 6
+    assert sorted(starts[0].values()) != sorted(starts[2].values())
+    for i in runs[0]["instruments"].values():
         if not i["reactive"]:
             continue
-        cells = hard.truth["index"][i["country"]]
         start = dt.date.fromisoformat(i["start_on"])
         before = f"{(start - dt.timedelta(days=1)).year}Q{(start.month - 2) % 12 // 3 + 1}"
-        latent = {k: v["latent_cooperation"] for k, v in cells.items() if "Q" in k}
-        assert before in latent
-        assert latent[before] <= np.percentile(list(latent.values()), 15)
+        latent_z = {k: v["latent_cooperation"]
+                    for k, v in runs[0]["index"][i["country"]].items() if "Q" in k}  # fmt: skip
+        assert latent_z[before] <= np.percentile(list(latent_z.values()), 15)
+
+
+def test_the_observed_worst_quarter_by_hand() -> None:
+    """Two countries, three quarters of 2020: rates 1/2 (too few requests), 1/10, 3/10 for
+    row 0 and 5/10, 4/10, 2/10 for row 1; row 2 has no requests, so no figure to react to."""
+    origin = dt.date(2020, 1, 1)
+    q = [0, 91, 182]  # a day in each quarter
+    country, submitted, positive = [], [], []
+    for row, counts in ((0, [(2, 1), (10, 1), (10, 3)]), (1, [(10, 5), (10, 4), (10, 2)])):
+        for day, (n, hits) in zip(q, counts, strict=True):
+            country += [row] * n
+            submitted += [day] * n
+            positive += [True] * hits + [False] * (n - hits)
+    ends = observed_worst_quarter_ends(
+        np.array(country), np.array(submitted), np.array(positive), origin,
+        (dt.date(2020, 1, 1), dt.date(2020, 10, 1)), np.array([0, 1, 2]), 10,
+    )  # fmt: skip
+    assert ends == {0: dt.date(2020, 7, 1), 1: dt.date(2020, 10, 1)}
 
 
 @pytest.mark.parametrize("kind", ["all", "LP", "TO"])

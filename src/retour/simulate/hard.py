@@ -17,7 +17,11 @@ field break all of that. ``--world hard`` adds, on top of the easy world:
 - small countries (a few mid-size ones at a fifth of their volume);
 - staggered instruments on arbitrary days, some with an effect that arrives two or three
   quarters late; random placebos; and reactive placebos, started the day after the
-  country's worst quarter (as a measure often follows a poor assessment);
+  country's worst quarter as its requests show it (the share of the quarter's requests
+  answered positive within 90 days): a measure follows a poor *assessment*, which is the
+  truth plus the quarter's sampling noise, so that the next quarters look better by
+  regression to the mean alone (``reactive_to`` ``latent``: the worst quarter of the unseen
+  latent cooperation instead, as before);
 - quarter-to-quarter noise on the latent cooperation beside its slow drift.
 
 Everything is drawn from the run's own random stream (``hard``), so the same seed gives the
@@ -56,6 +60,14 @@ def parse_world(name: str) -> World:
         raise UsageError(f"unknown world {name!r}.", hint=f"Use one of: {known}.") from None
 
 
+class Reaction(StrEnum):
+    """What a reactive placebo follows: the worst quarter as the requests show it, or the
+    worst quarter of the latent cooperation (which no one sees)."""
+
+    OBSERVED = "observed"
+    LATENT = "latent"
+
+
 @dataclass(frozen=True, slots=True)
 class HardWorld:
     """The hard world's parameters (docs/simulation.md, "The hard world")."""
@@ -82,6 +94,9 @@ class HardWorld:
     late_share: float = 0.4  # of those, the share whose effect comes 2-3 quarters late
     random_placebos: int = 8
     reactive_placebos: int = 6
+    reactive_to: Reaction = Reaction.OBSERVED
+    #: a quarter with fewer requests is no figure a desk would act on
+    reactive_min_requests: int = 10
     horizon_days: int = 90
 
 
@@ -219,3 +234,47 @@ def worst_quarter_end(z_row: FloatArray, origin: dt.date, first: dt.date, last: 
             best = (mean, end)
         year, q = (year + 1, 0) if q == 3 else (year, q + 1)
     return best[1] if best else first
+
+
+def observed_worst_quarter_ends(
+    country: IntArray,
+    submitted: IntArray,
+    positive: BoolArray,
+    origin: dt.date,
+    span: tuple[dt.date, dt.date],
+    rows: IntArray,
+    min_requests: int,
+) -> dict[int, dt.date]:
+    """Per country row in ``rows``: the day after its quarter (between ``span``'s days, as in
+    :func:`worst_quarter_end`) with the lowest share of requests answered positive, among
+    quarters with at least ``min_requests`` requests; ties go to the earliest quarter. A
+    country without such a quarter is left out (it shows no figure to react to).
+
+    ``country``, ``submitted`` (days from ``origin``) and ``positive`` are one entry per
+    request: what a desk reading its own figures would see.
+    """
+    first, last = span
+    month = (np.datetime64(origin, "D") + submitted).astype("datetime64[M]").astype(np.int64)
+    q_lo = _month(first) // 3
+    count = max(_month(last) // 3 - q_lo, 0)  # quarters whose end is at most ``last``
+    q = month // 3 - q_lo
+    row_of = np.full(int(max(rows.max(initial=0), country.max(initial=0))) + 1, -1)
+    row_of[rows] = np.arange(rows.size)
+    which = row_of[country]
+    inside = (which >= 0) & (q >= 0) & (q < count)
+    key = which[inside] * count + q[inside]
+    n = np.bincount(key, minlength=rows.size * count).reshape(rows.size, count)
+    hits = np.bincount(key, weights=positive[inside], minlength=rows.size * count)
+    rate = np.where(n >= min_requests, hits.reshape(rows.size, count) / np.maximum(n, 1), np.inf)
+    out: dict[int, dt.date] = {}
+    for i, row in enumerate(rows.tolist()):
+        if count == 0 or not np.isfinite(rate[i]).any():
+            continue
+        ordinal = q_lo + int(np.argmin(rate[i])) + 1  # the next quarter's first day
+        out[row] = (np.datetime64(0, "M") + 3 * ordinal).astype("datetime64[D]").item()
+    return out
+
+
+def _month(day: dt.date) -> int:
+    """Months since January 1970."""
+    return (day.year - 1970) * 12 + day.month - 1

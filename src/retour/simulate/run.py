@@ -24,7 +24,7 @@ from retour.simulate.courses import (
 )
 from retour.simulate.hard import draw_effects, quarter_noise
 from retour.simulate.scenario import MAX_PLACEBOS, PLACEBO_KINDS, Course, InstrumentSpec, Scenario
-from retour.simulate.staggered import hard_instruments
+from retour.simulate.staggered import hard_instruments, react_to_requests
 from retour.simulate.tables import Frame, assemble
 from retour.simulate.terms import terms_truth
 from retour.simulate.truth import build_truth, truth_json
@@ -111,6 +111,7 @@ def simulate_dataset(
     chain = simulate_chain(scenario, tl, opened, nat, course, streams["chain"])
     progress("tables", 0.6)
     frame = Frame(origin, tl.day(dt.date(years[0], 1, 1)), tl.day(extracted_on))
+    instruments = react_to_requests(scenario, instruments, chain, origin, years, frame.cut)
     listed = numbered(instruments)
     tables = iter(np.linspace(0.6, 0.75, 8))
     dataset = assemble(

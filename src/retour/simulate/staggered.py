@@ -6,17 +6,31 @@ real effect (U(0.3, 1.3) logit, one in four negative; 40% of them arriving two o
 quarters after the start), ``random_placebos`` starting on a random day, and
 ``reactive_placebos`` starting the day after the country's worst quarter. All start on
 arbitrary days from a year into the range to a year before its end.
+
+A reactive placebo follows the worst quarter *as the country's requests show it*
+(:func:`react_to_requests`, once the requests are drawn: the share of the quarter's requests
+answered positive within 90 days), as a ministry reacts to its figures, not to the unseen
+truth. It has no effect, so its start changes nothing else that is drawn. With
+``HardWorld.reactive_to`` ``latent`` it follows the worst quarter of the latent cooperation
+instead (drawn here, before the requests).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 
 from retour.domain.codes import InstrumentLevel, InstrumentStatus
+from retour.simulate.chain import POSITIVE, Chain
 from retour.simulate.cooperation import Timeline
-from retour.simulate.hard import QUARTER_DAYS, worst_quarter_end
+from retour.simulate.hard import (
+    QUARTER_DAYS,
+    Reaction,
+    observed_worst_quarter_ends,
+    worst_quarter_end,
+)
 from retour.simulate.scenario import PLACEBO_KINDS, InstrumentSpec, Scenario
 
 #: the pool: this many of the largest countries without an instrument
@@ -36,8 +50,7 @@ def hard_instruments(
     pool = sorted(pool, key=lambda c: (-c.weight, c.code))[:POOL]
     order = rng.permutation(len(pool))
     wanted = (hw.effects, hw.random_placebos, hw.reactive_placebos)
-    first = dt.date(years[0] + (1 if years[1] - years[0] >= 2 else 0), 1, 1)
-    last = dt.date(years[1] - (1 if years[1] - years[0] >= 2 else 0), 12, 31)
+    first, last = _span(years)
     span = (last - first).days + 1
     out: list[InstrumentSpec] = []
     taken = 0
@@ -55,8 +68,7 @@ def hard_instruments(
             start = first + dt.timedelta(days=int(starts[i]))
             if group == 2:
                 row = scenario.country_index()[code]
-                end = dt.date(years[1], 4, 1) if years[1] > years[0] else last
-                start = worst_quarter_end(tl.z[row], tl.origin, first, end)
+                start = worst_quarter_end(tl.z[row], tl.origin, *reactive_span(years))
             kind = list(PLACEBO_KINDS)[int(kinds[i])]
             out.append(
                 InstrumentSpec(
@@ -69,3 +81,54 @@ def hard_instruments(
                 )
             )  # fmt: skip
     return tuple(out)
+
+
+def _span(years: tuple[int, int]) -> tuple[dt.date, dt.date]:
+    """The days instruments start on: a year in from either end when the range allows."""
+    inset = 1 if years[1] - years[0] >= 2 else 0
+    return dt.date(years[0] + inset, 1, 1), dt.date(years[1] - inset, 12, 31)
+
+
+def reactive_span(years: tuple[int, int]) -> tuple[dt.date, dt.date]:
+    """The quarters a reactive placebo may follow: from the first start day to 1 April of
+    the last year (so that at least three quarters follow it)."""
+    first, last = _span(years)
+    return first, dt.date(years[1], 4, 1) if years[1] > years[0] else last
+
+
+def react_to_requests(
+    scenario: Scenario,
+    instruments: tuple[InstrumentSpec, ...],
+    chain: Chain,
+    origin: dt.date,
+    years: tuple[int, int],
+    cut: int,
+) -> tuple[InstrumentSpec, ...]:
+    """The instruments with each reactive placebo started the day after its country's worst
+    quarter as the requests show it: the share of the quarter's requests (submitted by day
+    ``cut``, the extraction) answered positive within the horizon (90 days) and by ``cut``.
+    A country without a quarter of ``reactive_min_requests`` requests shows no figure to
+    react to: its placebo keeps the latent worst quarter. Unchanged in the easy world and
+    with ``reactive_to`` ``latent``."""
+    hw = scenario.hard
+    reactive = [spec for spec in instruments if spec.reactive]
+    if not scenario.is_hard or hw.reactive_to is not Reaction.OBSERVED or not reactive:
+        return instruments
+    rec, index = chain.requests, scenario.country_index()
+    submitted = rec.column("submitted").astype(np.int64)
+    answered = rec.column("outcome_day").astype(np.int64)
+    positive = (rec.column("outcome") == POSITIVE) & (answered <= cut)
+    positive &= answered - submitted <= hw.horizon_days
+    seen = submitted <= cut
+    country = chain.nat[rec.column("case").astype(np.int64)]
+    rows = np.array(sorted({index[spec.country] for spec in reactive}), dtype=np.int64)
+    ends = observed_worst_quarter_ends(
+        country[seen], submitted[seen], positive[seen], origin, reactive_span(years), rows,
+        hw.reactive_min_requests,
+    )  # fmt: skip
+    return tuple(
+        replace(spec, start_on=ends[index[spec.country]])
+        if spec.reactive and index[spec.country] in ends
+        else spec
+        for spec in instruments
+    )
