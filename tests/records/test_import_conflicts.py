@@ -13,6 +13,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,8 @@ NEWER_REQUESTS = (
 
 ANSWER = {"outcome": "positive", "outcome_on": "2023-05-01"}
 EXTRACT = "the extract is of 2024-06-30"
+#: How R1's conflict is listed, per language.
+LISTED = {"en": "R1 was corrected in retour on", "nl": "R1 is in retour gecorrigeerd op"}
 
 
 def _correct(app: Retour, table: RecordTable, row_id: str, change: dict[str, object],
@@ -268,30 +271,50 @@ def test_many_conflicts_are_capped_with_a_count(stocked: Retour, tmp_path: Path)
     assert refused.value.conflicts.count == n
 
 
+def _refused_then_kept(
+    app: Retour, lang: str, refuse: Callable[[], str], keep: Callable[[], str]
+) -> None:
+    """The newer extract (NEWER_REQUESTS) is refused with R1's conflict listed and nothing
+    written; imported again keeping retour's values, it lists the conflict, R1 keeps
+    retour's answer and the rest (R3) is written. ``refuse`` and ``keep`` make the two
+    imports and give what each said."""
+    listed = f"requests.csv:2: {LISTED[lang]}"
+    assert listed in refuse()
+    assert _stored(app, "R3") is None
+    assert listed in keep()
+    assert read_row(app, RecordTable.REQUESTS, "R1").values["outcome_on"] == ANSWER["outcome_on"]
+    assert _stored(app, "R3") is not None
+
+
 @pytest.mark.parametrize(
-    ("lang", "listed", "error"),
+    ("lang", "error"),
     [
-        ("en", "R1 was corrected in retour on", "would replace rows recorded or corrected"),
-        ("nl", "R1 is in retour gecorrigeerd op", "in retour zijn vastgelegd of gecorrigeerd"),
+        ("en", "would replace rows recorded or corrected"),
+        ("nl", "in retour zijn vastgelegd of gecorrigeerd"),
     ],
 )
 def test_the_command_line_refuses_keeps_and_replaces(
-    corrected: Retour, record_env: str, tmp_path: Path, lang: str, listed: str, error: str
+    corrected: Retour, record_env: str, tmp_path: Path, lang: str, error: str
 ) -> None:
     path = _extract(tmp_path / "newer", NEWER_REQUESTS)
     env = {"RETOUR_DB": record_env, "COLUMNS": "80"}
-    done = retour(["import", str(path), "--lang", lang], tmp_path, **env)
-    assert done.returncode == 2, done.stderr
-    assert f"requests.csv:2: {listed}" in done.stderr
-    assert error in done.stderr and "--on-conflict" in done.stderr
-    assert "Traceback" not in done.stderr
-    assert _stored(corrected, "R3") is None
 
-    kept = retour(["import", str(path), "--on-conflict", "keep", "--lang", lang], tmp_path, **env)
-    assert kept.returncode == 0, kept.stderr
-    assert "--on-conflict keep: 1" in kept.stdout
-    assert f"requests.csv:2: {listed}" in kept.stdout
-    assert read_row(corrected, RecordTable.REQUESTS, "R1").values["outcome_on"] == "2023-05-01"
+    def refuse() -> str:
+        done = retour(["import", str(path), "--lang", lang], tmp_path, **env)
+        assert done.returncode == 2, done.stderr
+        assert error in done.stderr and "--on-conflict" in done.stderr
+        assert "Traceback" not in done.stderr
+        return done.stderr
+
+    def keep() -> str:
+        kept = retour(
+            ["import", str(path), "--on-conflict", "keep", "--lang", lang], tmp_path, **env
+        )
+        assert kept.returncode == 0, kept.stderr
+        assert "--on-conflict keep: 1" in kept.stdout
+        return kept.stdout
+
+    _refused_then_kept(corrected, lang, refuse, keep)
 
     history = retour(["imports", "--format", "json", "--last", "1"], tmp_path, **env)
     newest = json.loads(history.stdout)["imports"][0]
@@ -343,26 +366,50 @@ def _upload(client: TestClient, data: bytes, **fields: str) -> Any:
 
 
 @pytest.mark.parametrize(
-    ("lang", "listed", "kept"),
+    ("lang", "kept", "listed"),
     [
-        ("nl", "R1 is in retour gecorrigeerd op", "Bij conflict: behouden."),
-        ("en", "R1 was corrected in retour on", "On conflict: keep."),
+        ("nl", "Bij conflict: behouden.", "<td>behouden 1</td>"),
+        ("en", "On conflict: keep.", "<td>keep 1</td>"),
     ],
 )
 def test_the_import_page_refuses_and_then_keeps_by_choice(
-    corrected: Retour, api: TestClient, tmp_path: Path, lang: str, listed: str, kept: str
+    corrected: Retour, api: TestClient, tmp_path: Path, lang: str, kept: str, listed: str
 ) -> None:
     client = _admin(api, lang)
     form = client.get("/import").text
     assert 'name="on_conflict"' in form and 'value="keep"' in form and 'value="replace"' in form
     data = _zipped(_extract(tmp_path / "newer", NEWER_REQUESTS))
-    refused = _upload(client, data)
-    assert refused.status_code == 409, refused.text
-    assert 'id="conflicts"' in refused.text and f"requests.csv:2: {listed}" in refused.text
-    assert _stored(corrected, "R3") is None
-    done = _upload(client, data, on_conflict="keep")
-    assert done.status_code == 200, done.text
-    assert kept in done.text and f"requests.csv:2: {listed}" in done.text
-    assert read_row(corrected, RecordTable.REQUESTS, "R1").values["outcome_on"] == "2023-05-01"
-    assert _stored(corrected, "R3") is not None
+
+    def refuse() -> str:
+        refused = _upload(client, data)
+        assert refused.status_code == 409, refused.text
+        assert 'id="conflicts"' in refused.text
+        return str(refused.text)
+
+    def keep() -> str:
+        done = _upload(client, data, on_conflict="keep")
+        assert done.status_code == 200, done.text
+        assert kept in done.text
+        return str(done.text)
+
+    _refused_then_kept(corrected, lang, refuse, keep)
+    history = client.get("/import").text.split('id="import-history"', 1)[1]
+    assert history.count(listed) == 1  # the latest imports say what became of the conflict
     assert _upload(client, data, on_conflict="merge").status_code == 400
+
+
+def test_recordings_are_counted_beside_the_imports_not_listed_as_imports(
+    corrected: Retour, record_env: str, tmp_path: Path
+) -> None:
+    _correct(corrected, RecordTable.REQUESTS, "R2", {"document_on": "2023-09-01"})
+    env = {"RETOUR_DB": record_env, "COLUMNS": "200"}
+    listed = json.loads(retour(["imports", "--format", "json"], tmp_path, **env).stdout)
+    assert [e["container"] for e in listed["imports"]] == ["extract"]
+    table = retour(["imports"], tmp_path, **env).stdout
+    assert "since the newest import: 2 rows" in table and "recording" not in table
+    assert imports.recordings_since(corrected, None).count == 2
+    added = "R3,C2,TO,NG,2024-04-01,document,yes,pending,,,\n"
+    datasets.import_dataset(corrected, _extract(tmp_path / "newer", added), today=NEWER)
+    listed = json.loads(retour(["imports", "--format", "json"], tmp_path, **env).stdout)
+    assert len(listed["imports"]) == 2
+    assert "since the newest import" not in retour(["imports"], tmp_path, **env).stdout

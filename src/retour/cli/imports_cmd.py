@@ -1,5 +1,8 @@
 """`retour imports` and `retour imports show ID`: the import history.
 
+Recordings in retour are written like small imports but are not listed as imports: the
+table says how many came after the newest import.
+
 Thin over :mod:`retour.service.imports`: newest first, each import with when, by whom,
 the source, its extraction date, the rows it held per table, its choice on rows recorded in
 retour after the extract (``keep 3``: three such rows kept) and the SHA-256 of the mapping
@@ -65,10 +68,11 @@ def imports(
     """List the imports, newest first; `retour imports show ID` prints one's mapping."""
     if ctx.invoked_subcommand is not None:
         return
-    from retour.service.imports import list_imports
+    from retour.service.imports import list_imports, recordings_since
 
     with context() as app:
         entries = list_imports(app, limit=last)
+        since = recordings_since(app, entries[0] if entries else None)
     if fmt is OutputFormat.JSON:
         print_json({"imports": [e.as_json() for e in entries]})
     elif fmt is OutputFormat.CSV:
@@ -90,6 +94,13 @@ def imports(
             for e in entries
         ]
         print_table("Imports, newest first", COLUMNS, rows, numeric=("id",))
+    if fmt is OutputFormat.TABLE and since.count and since.last_at is not None:
+        last_at = since.last_at.strftime("%Y-%m-%d %H:%M UTC")
+        said = (
+            f"Recorded or corrected in retour since the newest import: {since.count:,} rows "
+            f"(the last at {last_at}); `retour history ID` lists a row's changes."
+        )
+        console.print(said, markup=False)
 
 
 def _csv(entries: list[ImportEntry]) -> None:

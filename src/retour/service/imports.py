@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Final
 
 from retour.domain.codes import Table
 from retour.domain.errors import N_, NotFoundError
@@ -110,9 +111,32 @@ def _choice(text: str) -> str | None:
     return found if isinstance(found, str) else None
 
 
+#: The source and container a recording is written under in the import history
+#: (retour.service.records writes them).
+RECORDING: Final = ("retour", "recording")
+
+
 def list_imports(context: Retour, *, limit: int | None = None) -> list[ImportEntry]:
-    """The imports, newest first (the last `limit` when given)."""
-    return [_entry(r) for r in history.history(context.database(), limit=limit)]
+    """The imports of files, newest first (the last `limit` when given). A recording is
+    written like an import of one row, but it is no import: :func:`recordings_since`
+    counts them, `retour history ID` lists a row's."""
+    found = history.history(context.database(), limit=limit, without=RECORDING)
+    return [_entry(r) for r in found]
+
+
+@dataclass(frozen=True, slots=True)
+class Recordings:
+    """The recordings made in retour after the newest import of a file."""
+
+    count: int
+    last_at: dt.datetime | None
+
+
+def recordings_since(context: Retour, newest: ImportEntry | None) -> Recordings:
+    """The recordings after the import ``newest`` (None: all of them)."""
+    after = 0 if newest is None else newest.id
+    n, last = history.count_since(context.database(), RECORDING, after=after)
+    return Recordings(n, last)
 
 
 def show_import(context: Retour, import_id: int) -> tuple[ImportEntry, str | None]:

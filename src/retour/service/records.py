@@ -44,13 +44,12 @@ from retour.exchange.violations import Reason, Violation
 from retour.service import audit
 from retour.service.context import Retour
 from retour.service.datasets import refuse_another_key
+from retour.service.imports import RECORDING
 from retour.store import records as store
 from retour.store.write import ImportTransaction, import_transaction
 
-#: The source a recording is written under in the import history.
-SOURCE: Final = "retour"
-#: The container name of a recording in the import history.
-CONTAINER: Final = "recording"
+#: The source and container name a recording is written under in the import history.
+SOURCE, CONTAINER = RECORDING
 #: What the audit says of a free-text column that changed (never its content).
 CHANGED: Final = "changed"
 #: Separates the parts of a condition's id: ``case_id:observed_on:condition``.

@@ -72,11 +72,35 @@ def _row(row: Any) -> ImportRow:
     )
 
 
-def history(db: Database, *, limit: int | None = None) -> list[ImportRow]:
-    """The imports, newest first (at most `limit`)."""
-    query = _query() if limit is None else _query().limit(limit)
+def history(
+    db: Database, *, limit: int | None = None, without: tuple[str, str] | None = None
+) -> list[ImportRow]:
+    """The imports, newest first (at most `limit`); ``without`` (source, container): not
+    the writes of that source and container (recordings)."""
+    query = _query() if without is None else _query().where(sa.not_(_written_by(without)))
+    query = query if limit is None else query.limit(limit)
     with db.begin() as conn:
         return [_row(r) for r in conn.execute(query).all()]
+
+
+def _written_by(which: tuple[str, str]) -> sa.ColumnElement[bool]:
+    source, container = which
+    imports = schema.imports.c
+    return sa.and_(imports.source == source, imports.container == container)
+
+
+def count_since(
+    db: Database, which: tuple[str, str], *, after: int
+) -> tuple[int, dt.datetime | None]:
+    """How many writes of that source and container came after the write ``after`` (0:
+    all of them), and when the last was made."""
+    imports = schema.imports.c
+    query = sa.select(sa.func.count(), sa.func.max(imports.imported_at)).where(
+        _written_by(which), imports.id > after
+    )
+    with db.begin() as conn:
+        n, last = conn.execute(query).one()
+    return int(n), None if last is None else utc(last)
 
 
 def one(db: Database, import_id: int) -> tuple[ImportRow, str | None] | None:

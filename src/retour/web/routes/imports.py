@@ -82,6 +82,7 @@ def _words(lang: Language) -> dict[str, str]:
         "source": _("source", lang),
         "extracted_on": _("extraction date", lang),
         "rows": _("rows", lang),
+        "conflicts": _("conflicts", lang),
         "mapping": _("mapping", lang),
         "none": _("none", lang),
         "draft_intro": _("This file is not in the exchange format. Here is a first mapping for "
@@ -117,10 +118,22 @@ def _history(app: Any, lang: Language) -> list[dict[str, str]]:
                 "source": entry.source or entry.container,
                 "extracted_on": entry.extracted_on.isoformat(),
                 "rows": ", ".join(f"{name} {count(n, lang)}" for name, n in held),
+                "conflicts": _conflicts_text(entry, lang),
                 "mapping": entry.mapping_sha256 or "",
             }
         )
     return shown
+
+
+def _conflicts_text(entry: imports.ImportEntry, lang: Language) -> str:
+    """What became of the rows recorded in retour after the extract, as `retour imports`
+    says it (``keep 1``), in words; "" when there were none."""
+    n = entry.recorded("kept") + entry.recorded("replaced")
+    if not n or entry.on_conflict is None:
+        return ""
+    if entry.on_conflict == OnConflict.KEEP.value:
+        return _("keep {n}", lang, n=count(n, lang))
+    return _("replace {n}", lang, n=count(n, lang))
 
 
 @router.get("/import", response_class=HTMLResponse)
