@@ -108,7 +108,8 @@ def test_user_mistakes_are_one_line(
         monkeypatch.setenv(name, value)
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")
-    code, _, err = run(capsys, *[a.replace("{file}", str(a_file)) for a in args])
+    line = ["--lang", "en", *(a.replace("{file}", str(a_file)) for a in args)]
+    code, _, err = run(capsys, *line)
     assert code != 0
     assert expected in err
     assert "Traceback" not in err

@@ -15,9 +15,9 @@ from ..process import retour
 def test_a_database_in_a_missing_folder_is_refused(tmp_path: Path, how: str) -> None:
     typo = tmp_path / "typo" / "x.sqlite"
     if how == "option":
-        done = retour(["--db", str(typo), "info"], tmp_path)
+        done = retour(["--lang", "en", "--db", str(typo), "info"], tmp_path)
     else:
-        done = retour(["info"], tmp_path, RETOUR_DB=str(typo))
+        done = retour(["--lang", "en", "info"], tmp_path, RETOUR_DB=str(typo))
     assert done.returncode == 2
     (line,) = done.stderr.splitlines()
     assert f"No database at {typo}" in line

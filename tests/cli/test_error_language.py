@@ -1,6 +1,7 @@
 """An error of retour's own on the command line: one line in the language of ``--lang``
-(English when the line names none, as the command line has always said it), the value's
-option named as an option. Run as a user runs it: ``retour`` in a process of its own."""
+(a command's own or retour's, before the command), Dutch when the line names none -- the
+rule of the usage errors (tests/cli/test_usage_errors.py) -- the value's option named as an
+option. Run as a user runs it: ``retour`` in a process of its own."""
 
 from __future__ import annotations
 
@@ -20,9 +21,15 @@ CASES = [
     ),
     pytest.param(
         ["assess", "--period", "23"],
+        "nl",
+        "fout: --period '23' is geen jaar of kwartaal. Schrijf een jaar zoals 2023",
+        id="period-without-lang",
+    ),
+    pytest.param(
+        ["assess", "--period", "23", "--lang", "en"],
         "en",
         "error: --period '23' is not a year or a quarter. Write a year such as 2023",
-        id="period-without-lang",
+        id="period-en",
     ),
     pytest.param(
         ["figures", "requests", "--lang", "nl"],
@@ -44,9 +51,15 @@ CASES = [
     ),
     pytest.param(
         ["--db", "{home}/no/such/folder/retour.sqlite", "info"],
+        "nl",
+        "fout: Geen database op {home}/no/such/folder/retour.sqlite: de map",
+        id="missing-folder",
+    ),
+    pytest.param(
+        ["--lang", "en", "--db", "{home}/no/such/folder/retour.sqlite", "info"],
         "en",
         "error: No database at {home}/no/such/folder/retour.sqlite: the folder",
-        id="missing-folder",
+        id="missing-folder-en",
     ),
 ]
 

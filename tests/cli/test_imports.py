@@ -84,7 +84,7 @@ def test_show_prints_the_mapping_an_import_was_read_through(
     direct = retour(["imports", "show", "1"], home, **env)
     assert direct.returncode == 0 and direct.stdout == ""
     assert "used no mapping" in direct.stderr
-    missing = retour(["imports", "show", "9"], home, **env)
+    missing = retour(["--lang", "en", "imports", "show", "9"], home, **env)
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
     assert "There is no import 9" in missing.stderr and "Traceback" not in missing.stderr
 

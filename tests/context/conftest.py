@@ -81,10 +81,11 @@ Run = Callable[..., tuple[int, str, str]]
 
 @pytest.fixture
 def cli(db_url: str, capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run `retour ARGS...`: (exit status, stdout, stderr)."""
+    """Run `retour --lang en ARGS...` (errors in English; a command's own --lang after it
+    still says what its output is in): (exit status, stdout, stderr)."""
 
     def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
+        code = main(["--lang", "en", *args])
         out, err = capsys.readouterr()
         return code, out, err
 

@@ -39,7 +39,9 @@ def test_draft_then_import(export: Path, tmp_path: Path, database_url: str) -> N
     assert 'from = "Register"' in out.read_text(encoding="utf-8")
     printed = retour("mapping", "draft", str(export), db=database_url)
     assert printed.returncode == 0 and printed.stdout == out.read_text(encoding="utf-8")
-    again = retour("mapping", "draft", str(export), "--out", str(out), db=database_url)
+    again = retour(
+        "--lang", "en", "mapping", "draft", str(export), "--out", str(out), db=database_url
+    )
     assert again.returncode == 2 and again.stderr.count("\n") == 1 and "exists" in again.stderr
     imported = retour("import", "--mapping", str(out), str(export), db=database_url)
     assert imported.returncode == 0, imported.stderr

@@ -43,7 +43,12 @@ def test_an_import_under_another_key_is_refused_and_changes_nothing(
     assert stored == key_fingerprint(KEY_A.encode()) and KEY_A not in stored
     assert stored != key_fingerprint(KEY_B.encode())
 
-    other = retour(["import", str(keyed)], tmp_path, RETOUR_DB=database_url, RETOUR_SECRET=KEY_B)
+    other = retour(
+        ["--lang", "en", "import", str(keyed)],
+        tmp_path,
+        RETOUR_DB=database_url,
+        RETOUR_SECRET=KEY_B,
+    )
     assert other.returncode == 2
     (line,) = [x for x in other.stderr.splitlines() if x.strip()]
     assert "this database was pseudonymised with another secret" in line.lower()

@@ -80,7 +80,7 @@ def test_export_force_refuses_a_link_planted_in_the_folder(
     victim = _victim(tmp_path)
     (out / name).unlink()
     (out / name).symlink_to(victim)
-    done = retour(["export", "--force", str(out)], home, **filled)
+    done = retour(["--lang", "en", "export", "--force", str(out)], home, **filled)
     assert done.returncode == 2
     _one_line_refusal(done, "symbolic link", name)
     assert victim.read_text(encoding="utf-8") == VICTIM_TEXT
@@ -97,7 +97,7 @@ def test_export_force_refuses_a_dangling_link(
     out.mkdir()
     target = tmp_path / "would-be-created.csv"
     (out / "cases.csv").symlink_to(target)
-    done = retour(["export", "--force", str(out)], home, **filled)
+    done = retour(["--lang", "en", "export", "--force", str(out)], home, **filled)
     assert done.returncode == 2
     _one_line_refusal(done, "symbolic link")
     assert not target.exists()
@@ -122,7 +122,7 @@ def test_reports_refuse_to_write_through_a_link(
     link = Path(asked[asked.index("--out") + 1])
     link.symlink_to(victim)
     # a country brief fits the index, the event study and the terms: minutes on a busy machine
-    done = retour(asked, home, timeout=400, **filled)
+    done = retour(["--lang", "en", *asked], home, timeout=400, **filled)
     assert done.returncode == 2, done.stderr
     _one_line_refusal(done, "symbolic link")
     assert victim.read_text(encoding="utf-8") == VICTIM_TEXT
@@ -141,7 +141,7 @@ def test_a_violations_report_refuses_a_link(tmp_path: Path, home: Path) -> None:
     report = tmp_path / "violations.csv"
     report.symlink_to(victim)
     env = {"RETOUR_DB": str(tmp_path / "r.sqlite"), "RETOUR_SECRET": TEST_SECRET}
-    done = retour(["import", str(folder), "--report", str(report)], home, **env)
+    done = retour(["--lang", "en", "import", str(folder), "--report", str(report)], home, **env)
     assert done.returncode == 2
     assert "symbolic link" in done.stderr.lower(), done.stderr
     assert victim.read_text(encoding="utf-8") == VICTIM_TEXT
@@ -180,7 +180,7 @@ def test_export_names_a_full_or_failing_disk_and_leaves_the_old_files(
     script = tmp_path / "failing_disk.py"
     script.write_text(FAILING_DISK, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(script), code, "export", "--force", str(out)],
+        [sys.executable, str(script), code, "--lang", "en", "export", "--force", str(out)],
         capture_output=True,
         text=True,
         env=clean_env(home, **filled),

@@ -335,7 +335,7 @@ def test_no_brief_for_a_country_without_data(
     world: World, tmp_path: Path, args: list[str], message: str
 ) -> None:
     out = tmp_path / "brief.docx"
-    done = command(world, "report", *args, "--out", str(out))
+    done = command(world, "--lang", "en", "report", *args, "--out", str(out))
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], done.stderr

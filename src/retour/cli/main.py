@@ -158,7 +158,19 @@ def _global(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Language of errors: nl (the default) or en; a command's own --lang also "
+            "sets its output's.",
+        ),
+    ] = None,
 ) -> None:
+    if lang is not None:  # the error lines read it from the command line (retour.cli.usage)
+        from retour.domain.language import parse_language
+
+        parse_language(lang)
     ctx.obj = Session(db=db, debug=debug)
 
 

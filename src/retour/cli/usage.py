@@ -7,10 +7,11 @@ exits with status 2, for example::
     fout: onbekend commando 'figuers' voor `retour`; bedoelde u figures?
     error: `retour case` has no format 'csv'; choose table or json.
 
-Language rule: a usage error is written in the language of ``--lang`` when the command line
-has one (``nl`` or ``en``, anywhere on the line), otherwise in Dutch, retour's default
-language. The nearest choice (a command, an option name or an option's value) is found with
-:mod:`difflib`; when none is near, the valid choices are listed.
+Language rule, for usage errors and retour's own errors alike: the language of ``--lang``
+when the command line has one (``nl`` or ``en``, anywhere on the line), otherwise Dutch,
+retour's default language (``retour --lang en`` asks for English before any command). The
+nearest choice (a command, an option name or an option's value) is found with :mod:`difflib`;
+when none is near, the valid choices are listed.
 """
 
 from __future__ import annotations
@@ -57,13 +58,16 @@ EXTRA: Final = N_("`{command}` takes no {extra}; see `{command} --help`.")
 BAD_VALUE: Final = N_("{name}: {message}")
 
 
-def language_of(argv: Sequence[str]) -> str:
-    """The language a usage error is written in: ``--lang``'s value if valid, else Dutch."""
+def language_of(argv: Sequence[str]) -> Language:
+    """The language an error on the command line is written in: ``--lang``'s value if
+    valid, else Dutch, retour's default language (as every command's ``--lang``)."""
     return language_given(argv) or NL
 
 
 def language_given(argv: Sequence[str]) -> Language | None:
-    """The language ``--lang`` names on the command line, if it names a valid one."""
+    """The language ``--lang`` names on the command line, if it names a valid one; the
+    last one given (a command's own ``--lang`` after ``retour --lang``)."""
+    given = None
     for i, arg in enumerate(argv):
         value = None
         if arg == "--lang" and i + 1 < len(argv):
@@ -71,15 +75,15 @@ def language_given(argv: Sequence[str]) -> Language | None:
         elif arg.startswith("--lang="):
             value = arg.split("=", 1)[1]
         if value is not None and value.strip().lower() in (NL, EN):
-            return NL if value.strip().lower() == NL else EN
-    return None
+            given = NL if value.strip().lower() == NL else EN
+    return given
 
 
 def retour_error(error: RetourError, argv: Sequence[str]) -> tuple[str, str]:
-    """The prefix and the line of an error of retour's own (:mod:`retour.domain.errors`):
-    in the language of ``--lang`` when the line has one, otherwise in English, as the
-    command line has always said them; its fields named as options (``--years``)."""
-    lang = language_given(argv) or EN
+    """The prefix and the line of an error of retour's own (:mod:`retour.domain.errors`),
+    in the language a usage error would be (:func:`language_of`); its fields named as
+    options (``--years``)."""
+    lang = language_of(argv)
     return _t(PREFIX, lang), _said(error, lang)
 
 
