@@ -3,14 +3,22 @@ case view, a refusal listing every violation, in Dutch and English."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from retour.config import load_settings
+from retour.service import accounts, datasets
 from retour.service.accounts import Role
+from retour.service.context import Retour
+from retour.web import create_app
 
-from .conftest import PASSWORD
+from ..terms import fixture as terms_fixture
+from .conftest import BASE_URL, PASSWORD
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 ETAG = re.compile(r'name="row_id" value="R1">\s*<input type="hidden" name="etag" value="([^"]+)"')
@@ -80,3 +88,43 @@ def test_an_analyst_sees_no_forms_and_cannot_post(api: TestClient) -> None:
 def test_a_date_that_is_no_date_is_a_400_page_not_a_server_error(api: TestClient) -> None:
     client = _signed_in(api, Role.CASEWORKER)
     assert client.get("/cases/C1", params={"on": "٢٠٢٣"}).status_code == 400
+
+
+@pytest.fixture
+def under_terms(record_env: str, tmp_path: Path) -> Iterator[Retour]:
+    """The terms' dataset (agreements with time limits, tests/terms/fixture.py) and users."""
+    with Retour(settings=load_settings()) as app:
+        folder = terms_fixture.write(tmp_path / "v2", terms_fixture.V2)
+        datasets.import_dataset(app, folder, today=dt.date.fromisoformat(terms_fixture.EXTRACTED))
+        accounts.add_user(app, Role.CASEWORKER.value, Role.CASEWORKER, PASSWORD)
+        yield app
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer", "document"),
+    [
+        ("en", "the answer is due by {}.", "The travel document is due by {}."),
+        (
+            "nl",
+            "moet het antwoord er uiterlijk {} zijn.",
+            "Het reisdocument moet er uiterlijk {} zijn.",
+        ),
+    ],
+)
+def test_the_answer_forms_say_when_the_answer_and_the_document_are_due(
+    under_terms: Retour, lang: str, answer: str, document: str
+) -> None:
+    client = _signed_in(
+        TestClient(create_app(under_terms, warm_up=False), base_url=BASE_URL), Role.CASEWORKER
+    )
+    client.cookies.set("retour_lang", lang)
+    # R1: LP to Morocco on Friday 2024-04-26, 10 working days (T-MA-LP): King's Day falls on
+    # a Saturday, Ascension Day (2024-05-09) is skipped
+    page = client.get("/cases/C1").text
+    assert answer.format("2024-05-13") in page
+    assert document.split("{}", 1)[0] not in page  # pending: no document is due yet
+    # R8 (withdrawn, TO to Morocco) falls under no term: no due date
+    assert page.count('class="note due"') == 1
+    # R6: TO to Georgia on 2024-05-01, 10 calendar days; positive on 2024-05-10, 3 days on
+    page = client.get("/cases/C5").text
+    assert answer.format("2024-05-11") in page and document.format("2024-05-13") in page

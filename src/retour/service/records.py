@@ -33,7 +33,9 @@ from typing import Final
 import polars as pl
 import sqlalchemy as sa
 
-from retour.domain.codes import Table
+from retour.analysis import terms as timing
+from retour.domain import terms as term_days
+from retour.domain.codes import DayCount, Outcome, Table
 from retour.domain.dataset import Dataset, DatasetMeta
 from retour.domain.errors import N_, InputError, NotFoundError, RetourError
 from retour.domain.tables import SPECS, V_NUMBER, ColumnType, TableSpec
@@ -46,6 +48,7 @@ from retour.service.context import Retour
 from retour.service.datasets import refuse_another_key
 from retour.service.imports import RECORDING
 from retour.store import records as store
+from retour.store import terms as terms_store
 from retour.store.write import ImportTransaction, import_transaction
 
 #: The source and container name a recording is written under in the import history.
@@ -267,6 +270,65 @@ def not_found(table: RecordTable) -> NotFoundError:
         hint=N_("Check the id; a condition's id is case_id:observed_on:condition."),
         table=table.value,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DueDates:
+    """When a stored request's answer is due under the agreed terms, and after a positive
+    answer its travel document (None: the term sets no document limit)."""
+
+    answer: dt.date
+    document: dt.date | None
+
+
+def due_dates(context: Retour, rows: Sequence[Recorded]) -> dict[str, DueDates]:
+    """The due dates of stored requests (rows of ``requests``) by request id, by the overdue
+    list's own rules: the term that applies to the request's country, kind and submission
+    day (:func:`retour.analysis.terms.applicable_terms`) and its limit counted in calendar
+    or Dutch working days (:func:`retour.domain.terms.due_dates`); a request no term
+    applies to is left out. The document is due only after a positive answer."""
+    if not rows:
+        return {}
+    held = terms_store.small_tables(context.database())
+    applied = timing.applicable_terms(held.instruments, held.terms)
+    if applied.is_empty():
+        return {}
+    columns = ("request_id", "country", "kind", "submitted_on", "outcome", "outcome_on")
+    frame = pl.DataFrame(
+        [tuple(r.values[c] for c in columns) for r in rows],
+        schema=dict.fromkeys(columns, pl.String),
+        orient="row",
+    ).with_columns(pl.col("submitted_on", "outcome_on").str.to_date())
+    submitted = pl.col("submitted_on")
+    joined = frame.join(
+        applied.rename({"request_kind": "kind"}), on=["country", "kind"], how="inner"
+    ).filter(
+        (submitted >= pl.col("applies_from"))
+        & (pl.col("applies_until").is_null() | (submitted < pl.col("applies_until")))
+    )
+    limits = joined.select(
+        pl.col("reply_days").fill_null(0),
+        pl.when(pl.col("outcome") == Outcome.POSITIVE.value)
+        .then(pl.col("document_days"))
+        .fill_null(0)
+        .alias("document_days"),
+        (pl.col("day_count") == DayCount.WORKING.value).alias("working"),
+    )
+    working = limits.get_column("working").to_numpy()
+    answer = term_days.due_dates(
+        joined.get_column("submitted_on").to_numpy(),
+        limits.get_column("reply_days").to_numpy(),
+        working,
+    )
+    document = term_days.due_dates(
+        joined.get_column("outcome_on").to_numpy(),
+        limits.get_column("document_days").to_numpy(),
+        working,
+    )
+    due = joined.select("request_id").with_columns(
+        pl.Series("answer", answer, pl.Date), pl.Series("document", document, pl.Date)
+    )
+    return {r: DueDates(a, d) for r, a, d in due.iter_rows()}
 
 
 def row_history(context: Retour, text_id: str, table: RecordTable | None = None) -> list[Change]:

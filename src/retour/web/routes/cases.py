@@ -181,6 +181,7 @@ def _recording(
         "today": dt.date.today().isoformat(),
         "codes": {k: _choices(k, language(request)) for k in CODES},
         "record_requests": stored,
+        "record_due": records.due_dates(app, stored),
         "recorded": recorded,
         "violations": violations or [],
         "record_error": error,
