@@ -23,6 +23,7 @@ from typing import Final
 from pydantic import BaseModel
 
 from retour.disclosure import DisclosedEstimates, DisclosureRules, Language, Profile, Published
+from retour.domain.errors import N_, UsageError
 from retour.domain.provenance import Provenance
 from retour.reports.models import estimates_document
 from retour.reports.tabular import csv_text, json_text
@@ -49,12 +50,31 @@ def disclosure_rules(
     codes = [*settings.confidential]
     if confidential:
         codes += confidential.split(",")
-    return DisclosureRules.from_settings(
+    rules = DisclosureRules.from_settings(
         Profile.PUBLIC if profile is None else profile,
         codes,
         suppress_below=settings.suppress_below,
         round_to=settings.round_to,
     )
+    if rules.rounds and rules.suppresses and rules.round_to < 2 * rules.suppress_below:
+        # a share beside a rounded count could give back a hidden one (disclosure.estimates)
+        raise UsageError(
+            N_(
+                "The public profile rounds counts to {round_to} and hides counts under "
+                "{below}: a published share could then give back a hidden count."
+            ),
+            hint=N_(
+                "Set round_to to at least twice suppress_below (10 and 5), or to 1 for no "
+                "rounding, in the settings."
+            ),
+            cli_hint=N_(
+                "Set RETOUR_ROUND_TO to at least twice RETOUR_SUPPRESS_BELOW (10 and 5), or "
+                "to 1 for no rounding."
+            ),
+            round_to=rules.round_to,
+            below=rules.suppress_below,
+        )
+    return rules
 
 
 def provenance(db: Database) -> Provenance:
