@@ -10,13 +10,17 @@ Per world and seed, and overall per world: for country-years with at least 50 re
 with 20-49, and for kinds LP, TO and all -- Spearman correlation with the truth, mean
 absolute error and bias (points), coverage of the 90% interval and its mean width (points).
 For the instruments that start within the range: real effects of at least 0.8 logit found
-(the verdict has the effect's sign), smaller ones found, random placebos called (an increase
-or a decrease), reactive placebos (started the day after the country's worst quarter)
-called, called an increase and found "not identifiable"; real effects "not identifiable"; and, for
-the reactive placebos, the true dip before the start (the quarter before it against the three
-before that, beside the other countries), the pre-start check's standard error and how many
-a perfect check at its level would flag knowing the truth -- the most any pre-trend test
-could find on these data.
+(the verdict has the effect's sign) and, of those missed, how many say so themselves ("too
+little data", or "could not be seen below" a size at least the true effect's), smaller ones
+found, random placebos called (an increase
+or a decrease), reactive placebos (started the day after the country's worst quarter as its
+requests show it: docs/simulation.md) called, called an increase and found "not
+identifiable"; real effects "not identifiable"; and, for the reactive placebos, the true dip
+before the start (the quarter before it against the three before that, beside the other
+countries, in the truth: with the worst quarter read from the requests, most of the dip the
+data show is sampling noise, not in the truth), the dip the data show (the pre-start
+check's own estimate) and its mean z, the check's standard error and how many a perfect
+check at its level would flag knowing the true dip.
 Targets (issue 15, for the >= 50 band): Spearman >= 0.98, MAE <= 2.5, coverage
 0.85-0.95; 20-49: coverage 0.85-0.95; effects: >= 80% of real effects >= 0.8 logit found,
 <= 1 in 10 random placebos called, >= 3 in 4 reactive placebos "not identifiable" and none
@@ -99,7 +103,8 @@ def effect_rows(sim: Simulation) -> pl.DataFrame:
     """Per instrument starting within the range: the verdict, the estimate and the truth;
     ``dip``: the true pre-start move the check looks for (the quarter before the start
     against the three before it, logit, the country's minus every other country's mean);
-    ``check_se``: the standard error of the check's estimate of it (from ``moving_z``)."""
+    ``check_se``: the standard error of the check's estimate of it (from ``moving_z``);
+    ``seen_dip``: the check's estimate (the dip the data show)."""
     table = instrument_effects(
         sim.dataset[Table.REQUESTS], sim.dataset[Table.INSTRUMENTS], EXTRACTED
     ).table
@@ -109,7 +114,8 @@ def effect_rows(sim: Simulation) -> pl.DataFrame:
     keep &= {i for i, t in truth.items() if t["effect_index_points"] is not None}
     rows = [
         (r["instrument_id"], r["verdict"], r["effect_logit"], truth[r["instrument_id"]],
-         true_dip(sim.truth["index"], r["country"], r["start_on"]), check_se(r))
+         true_dip(sim.truth["index"], r["country"], r["start_on"]), check_se(r), r["moving_z"],
+         r["detectable_logit"])
         for r in table.iter_rows(named=True)
         if r["instrument_id"] in keep
     ]  # fmt: skip
@@ -122,11 +128,13 @@ def effect_rows(sim: Simulation) -> pl.DataFrame:
             "reactive": [bool(r[3].get("reactive", False)) for r in rows],
             "dip": [r[4] for r in rows],
             "check_se": [r[5] for r in rows],
+            "moving_z": [r[6] for r in rows],
+            "detectable": [r[7] for r in rows],
         },
         schema={"verdict": pl.String, "estimated": pl.Float64, "effect": pl.Float64,
                 "placebo": pl.Boolean, "reactive": pl.Boolean, "dip": pl.Float64,
-                "check_se": pl.Float64},
-    )  # fmt: skip
+                "check_se": pl.Float64, "moving_z": pl.Float64, "detectable": pl.Float64},
+    ).with_columns(seen_dip=pl.col("check_se") * pl.col("moving_z"))  # fmt: skip
 
 
 def _pre_move(index: dict[str, Any], country: str, start: int) -> float | None:
@@ -194,17 +202,28 @@ def effect_scores(rows: pl.DataFrame) -> dict[str, str]:
         return f"{frame.filter(hit).height}/{frame.height}"
 
     called = pl.col("verdict").is_in(CALLED)
+    missed = large.filter(~pl.col("found"))
+    # a miss the row owns up to: too little data, or "could not be seen below" a size at
+    # least the true effect's
+    owned = (pl.col("verdict") == "too little data") | (
+        (pl.col("verdict") == "no clear change") & (pl.col("detectable") >= pl.col("effect").abs())
+    )
     reactive_mean = reactive["estimated"].drop_nulls().mean()
     dip = reactive["dip"].drop_nulls().mean()
     se = reactive["check_se"].drop_nulls().median()
+    seen = reactive["seen_dip"].drop_nulls().mean()
+    z = reactive["moving_z"].drop_nulls().mean()
     return {
         "reactive true dip (logit)": f"{dip:+.2f}" if isinstance(dip, float) else "-",
+        "reactive dip the data show (logit)": f"{seen:+.2f}" if isinstance(seen, float) else "-",
+        "reactive check z (mean)": f"{z:+.2f}" if isinstance(z, float) else "-",
         "reactive check se (median)": f"{se:.2f}" if isinstance(se, float) else "-",
         "reactive a perfect check would flag": f"{best_flagged(reactive):.1f}/{reactive.height}",
         "reactive mean estimate (logit)": (
             f"{reactive_mean:+.2f}" if isinstance(reactive_mean, float) else "-"
         ),
         "large found": share(large, pl.col("found")),
+        "large missed, the row says it could not be seen": share(missed, owned),
         "small found": share(small, pl.col("found")),
         "random placebos called": share(randoms, called),
         "reactive placebos called": share(reactive, called),

@@ -91,6 +91,111 @@ def test_a_dip_just_before_the_start_is_a_move() -> None:
     assert study.average == pytest.approx(0.25)
 
 
+def test_the_quarter_before_the_start_left_out_of_the_reference_by_hand() -> None:
+    """anticipation 1 (retour effects' default): each country's reference is its mean over
+    offsets -4..-2; the dip at -1 is shown and checked, and no rise follows from it."""
+    dip = [0.0, 0.0, 0.0, -1.0] + [0.0] * 7
+    study = event_study(_panel(dip), 0, START, CONTROLS, EventOptions(anticipation=1))
+    assert study.effect.tolist() == pytest.approx(dip, abs=1e-12)
+    assert study.average == pytest.approx(0.0, abs=1e-12)
+    # the check is the same contrast: -1 against the mean of -4..-2
+    assert study.moving_z == pytest.approx(-1.0 / math.sqrt((V + V / 3) * (1 + 1 / K)))
+    assert study.moving
+    # the average's variance: six quarters after against three before
+    assert study.average_se == pytest.approx(math.sqrt((V / 6 + V / 3) * (1 + 1 / K)))
+    assert study.se[3] == pytest.approx(math.sqrt((V + V / 3) * (1 + 1 / K)))
+
+
+def test_the_after_window_weighs_its_quarters_by_their_precision_by_hand() -> None:
+    """The treated country's after-quarters have sampling variances V x (1, 2, 1, 4, 1, 1):
+    the average weighs them 1, 1/2, 1, 1/4, 1, 1 (the controls' the same way)."""
+    treated = [0.0] * 4 + [0.5] + [1.0, 2.0, 1.0, 3.0, 1.0, 1.0]
+    panel = _panel(treated)
+    factors = np.array([1.0, 2.0, 1.0, 4.0, 1.0, 1.0])
+    panel.var[0, START - 100 + 1 : START - 100 + 7] = V * factors
+    study = event_study(panel, 0, START, CONTROLS, EventOptions())
+    w = (1.0 / factors) / np.sum(1.0 / factors)
+    assert study.average == pytest.approx(float(w @ np.array(treated[5:])))  # 5.75 / 4.75
+    assert study.average == pytest.approx(5.75 / 4.75)
+    # the controls run parallel (no excess): Var = sum w_e^2 V_e + V/4 for the treated,
+    # sum w_e^2 V + V/4 for each control, the controls' mean a tenth of that
+    treated_var = float(np.sum(w**2 * V * factors)) + V / 4
+    control_var = float(np.sum(w**2) * V) + V / 4
+    assert study.average_se == pytest.approx(math.sqrt(treated_var + control_var / K))
+    assert study.effect.tolist() == pytest.approx(treated, abs=1e-12)  # quarters unweighted
+
+
+def _reml(value: np.ndarray, s: np.ndarray) -> tuple[float, float]:
+    """Restricted maximum likelihood of v_k ~ N(mu, a s_k + t), a >= 1, t >= 0, by scipy."""
+    from scipy.optimize import minimize
+
+    def minus(params: np.ndarray) -> float:
+        a, t = 1.0 + params[0] ** 2, params[1] ** 2
+        v = a * s + t
+        w = 1.0 / v
+        mu = np.sum(w * value) / np.sum(w)
+        return 0.5 * float(np.sum(np.log(v)) + np.log(np.sum(w)) + np.sum(w * (value - mu) ** 2))
+
+    best = min(
+        (minimize(minus, np.array(x0), method="Nelder-Mead",
+                  options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
+         for x0 in ([0.1, 0.1], [1.0, 0.01], [0.01, 1.0], [3.0, 0.3])),
+        key=lambda r: r.fun,
+    )  # fmt: skip
+    return 1.0 + best.x[0] ** 2, best.x[1] ** 2
+
+
+def test_large_and_small_controls_share_a_drift_and_a_scale_against_scipy() -> None:
+    """Half the controls large (sampling variance V/50), half small (2V); every control's
+    after-window moves by its own drift (sd 0.3). The average's variance follows the
+    restricted-likelihood fit of a * s + t to the controls' contrasts (scipy's, here), and a
+    large treated country keeps a small standard error: its own sampling variance is
+    scaled, the drift added, not the small controls' excess multiplied into it."""
+    rng = np.random.default_rng(8)
+    shift = rng.normal(0.0, 0.3, K)
+    panel = _panel(RISE, list(shift))
+    small = np.arange(K + 1) % 2 == 0
+    panel.var[:] = np.where(small[:, None], 2 * V, V / 50)
+    panel.var[0] = V / 50  # the treated country is a large one
+    panel.theta[small] += rng.normal(0.0, math.sqrt(2 * V), panel.theta[small].shape)
+    study = event_study(panel, 0, START, CONTROLS, EventOptions())
+    w = np.zeros(QUARTERS)
+    w[START - 100 - 4 : START - 100] = -1 / 4
+    w[START - 100 + 1 : START - 100 + 7] = 1 / 6  # equal precision after: the plain mean
+    value, s = panel.theta[1:] @ w, panel.var[1:] @ w**2
+    a, t = _reml(value, s)
+    spread = a * s + t
+    share = (1 / spread) / np.sum(1 / spread)
+    expected = math.sqrt(a * float(panel.var[0] @ w**2) + t + float(share**2 @ spread))
+    assert study.average_se == pytest.approx(expected, rel=0.02)
+    assert study.average == pytest.approx(float(panel.theta[0] @ w - share @ value), abs=0.01)
+    # a small treated country: its sampling variance scaled by a, the drift added; a scale
+    # alone (Birge's ratio on s, set by the large controls' drift) would have multiplied
+    # its sampling variance by the large controls' excess
+    panel.var[0] = 2 * V
+    small_se = event_study(panel, 0, START, CONTROLS, EventOptions()).average_se
+    own = 2 * V * float(w @ w)
+    spread = a * s + t
+    share = (1 / spread) / np.sum(1 / spread)
+    assert small_se == pytest.approx(math.sqrt(a * own + t + float(share**2 @ spread)), rel=0.02)
+    q = np.sum((value - np.sum(value / s) / np.sum(1 / s)) ** 2 / s)
+    phi = max(1.0, q / (K - 1))
+    assert math.sqrt(phi * own) > 3 * small_se
+
+
+def test_the_extraction_quarter_is_no_quarter_of_the_study() -> None:
+    from retour.analysis.effects import complete_quarters
+    from retour.analysis.periods import quarter_of
+
+    first = quarter_of(dt.date(2023, 1, 1)).ordinal
+    shape = (2, 5)  # 2023Q1 .. 2024Q1
+    panel = Panel(np.zeros(shape), np.ones(shape), np.ones(shape, dtype=np.int64), first)
+    assert complete_quarters(panel, dt.date(2024, 1, 1)).quarters == 4  # 2024Q1: one day
+    assert complete_quarters(panel, dt.date(2023, 12, 31)).quarters == 4
+    assert complete_quarters(panel, dt.date(2023, 12, 30)).quarters == 3
+    assert complete_quarters(panel, dt.date(2025, 1, 1)).quarters == 5
+
+
 @pytest.mark.parametrize(
     ("start", "controls", "note"),
     [
@@ -147,8 +252,10 @@ def test_a_measure_after_the_worst_quarter_is_not_identifiable(reactive: pl.Data
     quarters = {q["quarter_offset"]: q for q in row["event_study"]}
     assert sorted(quarters) == list(range(-4, 7))
     assert quarters[-1]["upper_logit"] < 0  # the dip, with its interval below zero
-    # what the old before/after comparison would have called a rise is really there
-    assert np.mean([quarters[e]["effect_logit"] for e in range(1, 7)]) > 0.2
+    # against the reference before the dip, the after-window shows no rise: what a
+    # before/after comparison holding the dip would have called one is the dip alone
+    after = np.mean([quarters[e]["effect_logit"] for e in range(1, 7)])
+    assert abs(after) < 0.2 < -quarters[-1]["effect_logit"]
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

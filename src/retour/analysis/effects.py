@@ -6,11 +6,15 @@ answer-time curve taken from it), with its sampling variance (:func:`quarterly_p
 For an instrument on country c starting in quarter q, :func:`retour.analysis.event_study.
 event_study` follows c's logit index from four quarters before q to six after it against
 the countries without an instrument starting or ending from three quarters before that
-window to its end (not yet, or long since, treated), each relative to its own pre-start
-mean; see that module for the estimator, its variance and why it is ours.
+window to its end (not yet, or long since, treated), each relative to its own mean over
+the quarters four to two before the start (the quarter just before it, where a measure that
+follows a poor assessment finds its dip, is shown and checked but is no reference:
+``anticipation``); see that module for the estimator, its variance and why it is ours. The
+quarter of the extraction date (a few days' requests) is left out of the panel.
 
 The row of an instrument gives the *average* effect over the six quarters after the start
-quarter (which is partly treated, shown in the event study, not averaged), in logit and in
+quarter (which is partly treated, shown in the event study, not averaged; the quarters
+weighted by the country's precision in each), in logit and in
 index points: 100 * (expit(theta_after) - expit(theta_after - effect)), theta_after being
 c's mean logit index after the start; the interval likewise (95% by default, because it is
 a claim). Verdicts, in this order:
@@ -98,6 +102,9 @@ class EffectOptions:
         level: coverage of the effect's interval (and so the verdict's strictness).
         before, after: quarters of the event study before and after the start quarter.
         baseline: quarters before those against which the pre-start quarters are checked.
+        anticipation: the last pre-start quarters left out of each country's reference
+            level (1: the quarter just before the start, where a measure that follows a
+            poor assessment finds its dip; the check still reads it).
         guard_quarters: a country whose instrument started this many quarters before the
             window (or within it, or ended within it) is no control: a late effect of its
             own may still arrive.
@@ -111,6 +118,7 @@ class EffectOptions:
     before: int = 4
     after: int = 6
     baseline: int = 0
+    anticipation: int = 1
     guard_quarters: int = 3
     moving_level: float = 0.90
     min_quarters: int = 2
@@ -120,7 +128,8 @@ class EffectOptions:
     @property
     def event(self) -> EventOptions:
         return EventOptions(
-            before=self.before, after=self.after, baseline=self.baseline, level=self.level,
+            before=self.before, after=self.after, baseline=self.baseline,
+            anticipation=self.anticipation, level=self.level,
             moving_level=self.moving_level, min_quarters=self.min_quarters,
             min_requests=self.min_requests, min_controls=self.min_controls,
         )  # fmt: skip
@@ -193,7 +202,9 @@ def instrument_effects(
     years = casemix.cells_of(fu, Granularity.YEAR, as_of.year)
     model = fit_index(casemix.with_cells(fu, years), years, iopts)
     quarters = casemix.cells_of(fu, Granularity.QUARTER, quarter_of(as_of).ordinal)
-    panel = quarterly_panel(casemix.with_cells(fu, quarters), quarters, model)
+    panel = complete_quarters(
+        quarterly_panel(casemix.with_cells(fu, quarters), quarters, model), as_of
+    )
     context = _Context(panel, instruments, quarters, opts)
     results = [_study(row, context) for row in instruments.iter_rows(named=True)]
     return InstrumentEffects(_rows(instruments, results), as_of, opts)
@@ -209,6 +220,17 @@ def quarterly_panel(coded: pl.DataFrame, quarters: Cells, model: IndexModel) -> 
     theta = estimates["theta"].to_numpy().reshape(shape).copy()
     theta[n == 0] = np.nan
     return Panel(theta, estimates["var"].to_numpy().reshape(shape), n, quarters.first)
+
+
+def complete_quarters(panel: Panel, as_of: dt.date) -> Panel:
+    """The panel without the quarters that end after ``as_of`` (the extraction's own quarter,
+    of a few days' requests, is no quarter of the event study)."""
+    keep = 0
+    while keep < panel.quarters and (
+        Period.from_ordinal(panel.first + keep, Granularity.QUARTER).last_day <= as_of
+    ):
+        keep += 1
+    return Panel(panel.theta[:, :keep], panel.var[:, :keep], panel.n[:, :keep], panel.first)
 
 
 # -- the index of a country in a window ------------------------------------------------------

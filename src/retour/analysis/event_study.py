@@ -2,9 +2,10 @@
 
 For an instrument on country c starting in quarter q (offset 0), the panel's quarters from
 ``before`` quarters before to ``after`` quarters after it form the window. Each country's
-quarters are taken relative to its own mean over the pre-start quarters (offsets -before..-1):
+quarters are taken relative to its own mean over the pre-start quarters (offsets -before..-1,
+without the last ``anticipation`` of them, see :class:`EventOptions`):
 
-    d[u, e] = theta[u, q + e] - mean(theta[u, q - before .. q - 1]),
+    d[u, e] = theta[u, q + e] - mean(theta[u, q - before .. q - 1 - anticipation]),
 
 and the event-study effect at offset e is c's against the controls' (Callaway and Sant'Anna's
 comparison of one treated cohort with the not-yet-treated, on the logit index):
@@ -16,22 +17,36 @@ instrument starting or ending in it, nor just before it), with data in every qua
 window. ``w_k`` is one weight per control, the inverse of the variance of its after-window
 contrast, so the same comparison group is used at every offset. The *average effect* is the
 same contrast on the mean over the after-window (offsets 1..after; the start quarter is
-partly treated and is shown but not averaged).
+partly treated and is shown but not averaged), its quarters weighted by the treated
+country's precision in each (the inverse of its sampling variance there), the same weights
+for every country: a quarter of few requests, or with little follow-up before the
+extraction, counts for little (with equal precision, the plain mean).
 
 Variance. A country's quarters move even without an instrument (drift, quarter-to-quarter
 noise), and a quarter's estimate is less certain than its model variance says (the shape of
 the answer-time curve and the case-mix coefficients are taken as known). So, for every
-contrast separately, the controls' spread is compared with their sampling variances: the
-ratio ``phi = Q / (K - 1)`` (Birge's ratio, at least 1), and every variance is multiplied by
-it:
+contrast separately, the controls' spread around their weighted mean is read as
 
-    Var(effect) = phi * (s_c + sum_k (w_k / W)^2 s_k),
+    V_k = a * (s_k + r),
 
-with ``s`` the sampling variance of the contrast and ``w_k = 1 / s_k``; the interval uses
-Student's t with as many degrees of freedom as there are controls minus one. Measured on the
-simulator's hard world (three seeds), an additive drift variance (DerSimonian-Laird) in its
-place called 6 of 33 random placebos at a nominal 5%: the excess grows with a country's own
-sampling variance, so a small treated country was judged against the large controls' drift.
+``s_k`` a control's sampling variance of the contrast: ``a >= 1`` scales every sampling
+variance (the estimates' own excess, which grows with a country's sampling variance) and
+``a * r >= 0`` is a drift every country has whatever its size. For each ``r`` on a grid
+(0 and 0.001 to 1,000 times the controls' median ``s``), ``a`` is what restricted maximum
+likelihood gives in closed form, Birge's ratio on the variances ``s_k + r`` (``Q_r / (K -
+1)``, at least 1); the ``r`` of the highest restricted likelihood is kept (the smallest of
+equal ones: ``r = 0`` and ``a`` Birge's ratio when all controls are alike). Every variance of
+the contrast follows:
+
+    Var(effect) = V_c + sum_k (w_k / W)^2 V_k,
+
+with ``V_c = a * (s_c + r)`` for the treated country and ``w_k = 1 / V_k``; the interval
+uses Student's t with as many degrees of freedom as there are controls minus one. Measured
+on the simulator's hard world (three seeds): a drift variance alone (DerSimonian-Laird)
+called 6 of 33 random placebos at a nominal 5% (the excess grows with a country's own
+sampling variance, so a small treated country was judged against the large controls' drift);
+a scale alone (``r = 0``) gave a large country the small controls' excess, so that the
+pre-start check of a country of 2,000 requests had a standard error of 1.5 logit.
 
 *Pre-trends.* Whether the index was already moving before the start is read from the quarter
 just before it: the contrast of offset -1 against the earlier pre-start quarters (same
@@ -90,6 +105,11 @@ class EventOptions:
             checked for a move, besides the check of the last one (as many as the data
             have; fewer than 2: not checked). 0 by default: on the simulator's hard world
             this second check cost real effects and flagged no more reactive placebos.
+        anticipation: the last pre-start quarters left out of the reference level (the
+            pre-start mean every quarter is taken against); they are still shown and still
+            checked. A measure often follows a poor assessment: the quarter before its
+            start is then low by selection (Ashenfelter's dip), and a reference that holds
+            it makes the after-window look better by regression to the mean alone.
         level: coverage of the intervals (and so the verdict's strictness).
         moving_level: the pre-start check flags a move at this two-sided level.
         min_quarters: the least quarters before and after the start in the data.
@@ -100,6 +120,7 @@ class EventOptions:
     before: int = 4
     after: int = 6
     baseline: int = 0
+    anticipation: int = 0
     level: float = 0.95
     moving_level: float = 0.90
     min_quarters: int = 2
@@ -112,14 +133,15 @@ class EventStudy:
     """The event study of one instrument (logit scale).
 
     ``offsets`` are quarters relative to the start; ``effect``, ``se`` per offset (the
-    pre-start ones sum to zero by construction); ``average`` and ``average_se`` over the
-    after-window; ``quantile`` the t quantile of the intervals; ``controls`` how many
-    countries were compared; ``n_before``/``n_after`` the country's requests; ``moving_z``
-    the pre-start check's z (offset -1 against the earlier pre-start quarters), ``moving``
-    whether it flags a move; ``detectable`` the smallest effect the interval would have
-    shown with 80% power; ``scale`` how many times the controls' spread of the average's
-    contrast exceeds its sampling variance, ``drift_sd`` that excess for a typical control
-    (logit sd).
+    reference quarters, the pre-start ones but the last ``anticipation``, sum to zero by
+    construction); ``average`` and ``average_se`` over the after-window; ``quantile`` the t
+    quantile of the intervals; ``controls`` how many countries were compared;
+    ``n_before``/``n_after`` the country's requests; ``moving_z`` the pre-start check's z
+    (offset -1 against the earlier pre-start quarters), ``moving`` whether it flags a move;
+    ``detectable`` the smallest effect the interval would have shown with 80% power;
+    ``scale`` the factor on the sampling variances of the average's contrast (``a``),
+    ``drift_sd`` the controls' excess over their sampling variance for a typical control
+    (logit sd, the median; scale and drift together).
     """
 
     offsets: IntArray
@@ -184,15 +206,21 @@ def event_study(
     return _estimate(theta, var, country, rows, offsets, opts, (n_pre, n_post))
 
 
-def _contrast_weights(offsets: IntArray, before: int) -> FloatArray:
+def _contrast_weights(
+    offsets: IntArray, before: int, precision: FloatArray, anticipation: int = 0
+) -> FloatArray:
     """The weights on the window's quarters of every contrast: a row per shown offset e
     (d[., e]), then the average, then the two pre-start checks (offset -1 against the
-    earlier pre-start quarters; the pre-start quarters against the baseline before them)."""
+    earlier pre-start quarters; the pre-start quarters against the baseline before them).
+    The average weighs the after-window's quarters by ``precision`` (the treated country's
+    inverse sampling variances): a quarter of few requests, or with little follow-up, counts
+    for little."""
     pre = ((offsets < 0) & (offsets >= -before)).astype(np.float64)
-    base = pre / pre.sum()
+    reference = pre * (offsets < -anticipation)
+    base = reference / reference.sum()
     shown = np.flatnonzero(offsets >= -before)
     eye = np.eye(offsets.size)[shown] - base[None, :]
-    post = (offsets > 0).astype(np.float64)
+    post = np.where(offsets > 0, precision, 0.0)
     average = post / post.sum() - base
     last = np.zeros(offsets.size)
     earlier = (pre > 0) & (offsets < -1)
@@ -219,14 +247,17 @@ def _estimate(
     # command that only assesses (which imports this module) does not pay for it
     from scipy.stats import t as student_t
 
-    weights = _contrast_weights(offsets, opts.before)
+    weights = _contrast_weights(
+        offsets, opts.before, 1.0 / np.maximum(var[country], 1e-12), opts.anticipation
+    )
     value = theta @ weights.T  # (countries, contrasts)
     sampling = var @ (weights**2).T
-    scale = _scale(value[rows], sampling[rows])
-    share = (1.0 / sampling[rows, -3]) / np.sum(1.0 / sampling[rows, -3])
+    scale, extra = _heterogeneity(value[rows], sampling[rows])
+    spread = scale * (sampling + extra)  # every country's variance of every contrast
+    share = (1.0 / spread[rows, -3]) / np.sum(1.0 / spread[rows, -3])
     control = share @ value[rows]
     effect = value[country] - control
-    se = np.sqrt(scale * (sampling[country] + (share**2) @ sampling[rows]))
+    se = np.sqrt(spread[country] + (share**2) @ spread[rows])
     quantile = float(student_t.ppf(0.5 + opts.level / 2.0, rows.size - 1))
     checks = [j for j in (-2, -1) if np.any(weights[j] != 0)]
     z = [float(effect[j] / se[j]) for j in checks]
@@ -251,15 +282,34 @@ def _estimate(
         moving=any(abs(v) > limit for v in z),
         detectable=float((quantile + power) * se[-3]),
         scale=float(scale[-3]),
-        drift_sd=float(np.sqrt((scale[-3] - 1.0) * np.median(sampling[rows, -3]))),
+        drift_sd=float(np.sqrt(np.median(spread[rows, -3] - sampling[rows, -3]))),
         control_change=float(control[-3]),
     )
 
 
-def _scale(value: FloatArray, sampling: FloatArray) -> FloatArray:
-    """Per contrast (column): how many times the controls' spread exceeds their sampling
-    variance (the Birge ratio Q / (K - 1) of a fixed-effect meta-analysis), at least 1."""
-    w = 1.0 / np.maximum(sampling, 1e-12)
-    mean = np.sum(w * value, axis=0) / np.sum(w, axis=0)
-    q = np.sum(w * (value - mean) ** 2, axis=0)
-    return np.asarray(np.maximum(1.0, q / (value.shape[0] - 1)), dtype=np.float64)
+#: The additive part's grid, in multiples of the controls' median sampling variance.
+DRIFT_GRID: Final = np.concatenate([[0.0], np.logspace(-3.0, 3.0, 61)])
+
+
+def _heterogeneity(value: FloatArray, sampling: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per contrast (column) of the controls (rows): the scale ``a`` (at least 1) and the
+    additive part ``r`` of their variances ``a * (s + r)``, by restricted maximum likelihood
+    (see the module's docstring)."""
+    k = value.shape[0]
+    s = np.maximum(sampling, 1e-12)
+    r = DRIFT_GRID[:, None, None] * np.median(s, axis=0)[None, None, :]  # (grid, 1, contrasts)
+    v = s[None, :, :] + r
+    w = 1.0 / v
+    mean = np.sum(w * value, axis=1, keepdims=True) / np.sum(w, axis=1, keepdims=True)
+    q = np.sum(w * (value - mean) ** 2, axis=1)  # (grid, contrasts)
+    a = np.maximum(1.0, q / (k - 1))
+    # restricted log-likelihood of V = a (s + r), up to a constant
+    loglik = -0.5 * (
+        np.sum(np.log(v), axis=1) + k * np.log(a) + np.log(np.sum(w, axis=1) / a) + q / a
+    )
+    best = np.argmax(loglik >= loglik.max(axis=0) - 1e-9, axis=0)  # the smallest r of the best
+    columns = np.arange(value.shape[1])
+    return (
+        np.asarray(a[best, columns], dtype=np.float64),
+        np.asarray(r[best, 0, columns], dtype=np.float64),
+    )
