@@ -77,7 +77,7 @@ from retour.reports.document import Document
 from retour.service import audit, index_cache, outside, terms
 from retour.service.context import Retour
 from retour.service.memo import AnswerCache
-from retour.service.nationals import Nationals, nationals
+from retour.service.nationals import Nationals, nationals, with_cases
 from retour.service.publication import Output, disclosure_rules, provenance, record_output
 from retour.store import read as store_read
 from retour.store import terms as terms_store
@@ -934,7 +934,8 @@ def _confidential(rules: DisclosureRules) -> str | None:
 
 #: The columns of :func:`country_list`.
 COUNTRY_LIST: Final = pl.Schema(
-    {"country": pl.String(), "has_requests": pl.Boolean(), "with_terms": pl.Int64(),
+    {"country": pl.String(), "has_requests": pl.Boolean(), "with_instruments": pl.Boolean(),
+     "with_cases": pl.Boolean(), "with_eurostat": pl.Boolean(), "with_terms": pl.Int64(),
      "in_time_share": pl.Float64(), "status": pl.String(), "status_kind": pl.String(),
      "status_since": pl.Date()}
 )  # fmt: skip
@@ -948,19 +949,21 @@ def country_list(
     confidential: str | None = None,
 ) -> pl.DataFrame:
     """Every country a page can be shown for (:data:`COUNTRY_LIST`): those with requests
-    (``with_requests``, as the profile names them) and those with instruments or a country
-    status but no requests (Syria, Somalia: no index); with the share of requests answered
-    within the agreed time limit over the default years (published; null without terms or
-    where hidden) and the country status that holds on the extraction date. A confidential
-    country is not in it under a pooling profile."""
+    (``with_requests``, as the profile names them) and those without requests but with
+    instruments, a country status, cases of their nationals or Eurostat's figures (Syria,
+    Somalia: no index), each saying which of these retour holds; with the share of requests
+    answered within the agreed time limit over the default years (published; null without
+    terms or where hidden) and the country status that holds on the extraction date. A
+    confidential country is not in it under a pooling profile."""
     rules = disclosure_rules(context, profile, confidential)
     small = terms_store.small_tables(context.database())
-    others = pl.concat(
-        [small.instruments.select("country"), small.statuses.select("country")]
-    ).unique()
+    sources = _held(context, small)
+    known = {*small.statuses["country"].to_list(), *(c for v in sources.values() for c in v)}
     codes = pl.DataFrame({"country": list(with_requests)}, schema={"country": pl.String})
+    others = pl.DataFrame({"country": sorted(known)}, schema={"country": pl.String})
     listed = pl.concat([codes, others.join(codes, on="country", how="anti")]).with_columns(
-        pl.col("country").is_in(list(with_requests)).alias("has_requests")
+        pl.col("country").is_in(list(with_requests)).alias("has_requests"),
+        *(pl.col("country").is_in(v).alias(name) for name, v in sources.items()),
     )
     if rules.pools:
         listed = listed.filter(~pl.col("country").is_in(list(rules.confidential)))
@@ -979,6 +982,16 @@ def country_list(
     )
     joined = listed.join(shares, on="country", how="left").join(held, on="country", how="left")
     return joined.select(COUNTRY_LIST.names()).cast(COUNTRY_LIST)
+
+
+def _held(context: Retour, small: terms_store.TermsTables) -> dict[str, list[str]]:
+    """The countries a country page has something to show for besides requests, per
+    :data:`COUNTRY_LIST` column: instruments, cases of nationals, Eurostat's figures."""
+    return {
+        "with_instruments": small.instruments["country"].unique().to_list(),
+        "with_cases": list(with_cases(context, small.extracted_on)),
+        "with_eurostat": [c for c in outside.citizens(context) if c in country_codes()],
+    }
 
 
 def _in_time_shares(context: Retour, rules: DisclosureRules) -> pl.DataFrame:

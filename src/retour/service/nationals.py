@@ -9,6 +9,7 @@ they cover the last five full years of the data, as the figures questions do.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
@@ -63,3 +64,17 @@ def nationals(
         else disclose_table(departures, rows=[TYPE], column=shape.YEAR, rules=rules),
         years=years,
     )
+
+
+def with_cases(context: Retour, extracted_on: dt.date | None) -> tuple[str, ...]:
+    """The nationalities :func:`nationals` answers for (cases in their default years), from
+    one count of the cases by nationality and year."""
+    counted = counting.case_years(context.database())
+    per = counted.group_by("nationality").agg(pl.col(shape.YEAR))
+    found = []
+    for code, opened in per.iter_rows():
+        years = pl.DataFrame({shape.YEAR: opened, shape.N: [1] * len(opened)})
+        span = shape.year_span(years, extracted_on)
+        if set(opened) & set(resolve_years(None, span, extracted_on, N_("cases"))):
+            found.append(str(code))
+    return tuple(sorted(found))

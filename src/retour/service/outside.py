@@ -301,6 +301,11 @@ def _parse_years(text: str) -> tuple[int, ...]:
     return resolve_years(text, (1, 9999), None, N_("Eurostat figures"))
 
 
+def citizens(context: Retour) -> list[str]:
+    """The citizenships with outside statistics (Eurostat's codes, aggregates among them)."""
+    return store.citizens(context.database())
+
+
 def outside_count(context: Retour) -> int:
     """How many values of outside statistics the database holds (for ``retour info``)."""
     return store.count_outside(context.database())

@@ -132,6 +132,13 @@ def case_counts(db: Database, *, nationality: str) -> pl.DataFrame:
     return _count(db, dims, {N: sa.literal(1)}, cases, where)
 
 
+def case_years(db: Database) -> pl.DataFrame:
+    """Cases per presumed nationality and year opened: ``year, nationality, n``."""
+    cases = schema.table(Table.CASES)
+    dims = {YEAR: _year(db, cases.c.opened_on), "nationality": cases.c.nationality}
+    return _count(db, dims, {N: sa.literal(1)}, cases, [cases.c.nationality.is_not(None)])
+
+
 def national_departures(db: Database, *, nationality: str) -> pl.DataFrame:
     """Departures of cases of one presumed nationality per year and type: ``year, type, n``."""
     departures = schema.table(Table.DEPARTURES)

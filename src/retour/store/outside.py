@@ -251,6 +251,13 @@ def read_outside(
     )
 
 
+def citizens(db: Database) -> list[str]:
+    """The citizenships the table of outside statistics holds values for."""
+    with db.begin() as conn:
+        found = conn.execute(sa.select(TABLE.c.citizen).distinct()).scalars()
+        return sorted(str(c) for c in found)
+
+
 def count_outside(db: Database) -> int:
     """How many values the table of outside statistics holds."""
     with db.begin() as conn:

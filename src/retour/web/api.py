@@ -30,7 +30,7 @@ from retour.domain.errors import NotFoundError, UsageError
 from retour.reports import case as case_report
 from retour.reports import labels, models
 from retour.reports.tabular import json_text
-from retour.service import audit, cases, publication, records
+from retour.service import audit, cases, cooperation, publication, records
 from retour.service.audit import AuditAction, Via
 from retour.service.nationals import Nationals
 from retour.web import i18n
@@ -165,10 +165,14 @@ def country(
 ) -> Response:
     """What retour holds on a country, as its page and brief give it: with requests, its
     answers and index; without, its statuses, instruments, nationals and Eurostat's figures
-    (no index). Unknown, without data or confidential under the profile: 404."""
+    (no index). Unknown ("unknown country code 'XX'."), without data or confidential under
+    the profile: 404 (the last two alike, but under ``internal``: "no data on ... yet.")."""
     chosen = api_profile(principal, profile)
     language: Language = i18n.parse(lang)
-    clean = code.strip().upper()
+    try:
+        clean = cooperation.known_country(code)
+    except NotFoundError as unknown:
+        raise HTTPException(404, i18n.error_text(unknown, language)) from None
     v = views(request)
     shown = v.shown_country(clean, chosen)
     if shown is None:  # confidential, or nothing held: the same answer for both

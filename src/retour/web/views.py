@@ -190,6 +190,7 @@ class Views:
                     status=""
                     if r["status"] is None
                     else terms_text.not_assessed_text(r["status"], r["status_since"], lang),
+                    held=held_text(r, lang),
                 )
                 for r in frame.iter_rows(named=True)
             ]
@@ -617,7 +618,8 @@ class CountryOrder(StrEnum):
 class CountryRow:
     """A country of the overview's list: no index (the scale has it), its share answered
     within the agreed time limit (text, and the value it sorts by), the status that holds
-    (not assessed) in words, and whether any request went to it."""
+    (not assessed) in words, whether any request went to it and, without requests, what
+    the country's page has to show in words (``held``)."""
 
     code: str
     name: str
@@ -625,6 +627,24 @@ class CountryRow:
     in_time: str
     share: float | None
     status: str
+    held: str = ""
+
+
+#: What a country's page shows without requests, by the column of cooperation.country_list.
+HELD: Final = {
+    "with_instruments": N_("instruments"),
+    "with_cases": N_("cases of its nationals"),
+    "with_eurostat": N_("Eurostat figures"),
+}
+
+
+def held_text(row: dict[str, object], lang: Language) -> str:
+    """A country without requests: "no requests: no index; held: instruments, ..."."""
+    if row["has_requests"]:
+        return ""
+    shown = [_(text, lang) for column, text in HELD.items() if row[column]]
+    none = _("no requests: no index", lang)
+    return _("{none}; held: {what}", lang, none=none, what=", ".join(shown)) if shown else none
 
 
 def _share_text(value: float | None, lang: Language) -> str:
