@@ -387,3 +387,29 @@ def test_a_database_error_on_the_web_names_no_server_path(lang: Language) -> Non
         assert "/srv" not in said and "retour.sqlite" not in said
         assert ("deze server" if lang == "nl" else "this server") in said
     assert where in str(exc), "the command line (the operator's own) still names the file"
+
+
+#: What the audit page calls the profile of an export, per language (the log keeps the code).
+PROFILE_WORD = {"nl": ("openbaar", "intern"), "en": ("public", "internal")}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_audit_page_says_profiles_in_words(
+    speaks: Callable[[Role | None, Language], TestClient], lang: Language
+) -> None:
+    """Exports under two profiles, then the audit page: the profile column, like the actions
+    and roles beside it, in the reader's words; the log's codes only where they are words."""
+    analyst = speaks(Role.ANALYST, lang)
+    for profile in ("public", "internal"):
+        assert analyst.get(f"/figures/csv?subject=requests&profile={profile}").status_code == 200
+    page = speaks(Role.ADMIN, lang).get("/audit").text
+    assert problems(page, lang) == []
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = [
+        re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)
+        for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+    profiles = {re.sub(r"<[^>]+>", "", r[5]).strip() for r in rows if len(r) == 9}
+    assert set(PROFILE_WORD[lang]) <= profiles, profiles
+    if lang == "nl":
+        assert not profiles & {"public", "internal"}, profiles

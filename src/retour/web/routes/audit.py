@@ -7,10 +7,11 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from retour.disclosure import Language
+from retour.disclosure import Language, Profile
 from retour.reports.messages import N_, _
 from retour.service import audit
 from retour.service.audit import AuditAction, Via
+from retour.web import i18n
 from retour.web.render import language, render
 from retour.web.routes.common import MAX_ROW_ID, User
 from retour.web.security import retour
@@ -101,9 +102,11 @@ def audit_page(
 
 
 def _audit_words(lang: Language) -> dict[str, dict[str, str]]:
-    """The page's words for the log's codes: actions, faces (via) and refused subjects."""
+    """The page's words for the log's codes: actions, profiles, faces (via) and refused
+    subjects (roles: the templates' ``role_name``)."""
     return {
         "actions": {a.value: _(w, lang) for a, w in ACTION_WORDS.items()},
+        "profiles": {p.value: i18n.profile_name(p, lang) for p in Profile},
         "via": {v.value: _(w, lang) for v, w in VIA_WORDS.items()},
         "refused": {s: _(w, lang) for s, w in REFUSAL_WORDS.items()},
     }
