@@ -45,8 +45,10 @@ uses Student's t with as many degrees of freedom as there are controls minus one
 on the simulator's hard world (three seeds): a drift variance alone (DerSimonian-Laird)
 called 6 of 33 random placebos at a nominal 5% (the excess grows with a country's own
 sampling variance, so a small treated country was judged against the large controls' drift);
-a scale alone (``r = 0``) gave a large country the small controls' excess, so that the
-pre-start check of a country of 2,000 requests had a standard error of 1.5 logit.
+a scale alone (``r = 0``, until 2026-12-02) multiplied the drift into every sampling
+variance: too wide for a small country (1.53 logit for the average of one of 90 requests
+before the start, 0.94 with both parts) and too narrow for a large one (0.13 for one of
+1,300, 0.21 with both parts; it called that reactive placebo an increase).
 
 *Pre-trends.* Whether the index was already moving before the start is read from the quarter
 just before it: the contrast of offset -1 against the earlier pre-start quarters (same
