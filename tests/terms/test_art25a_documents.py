@@ -13,10 +13,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from retour.analysis import terms as timing
 from retour.domain.codes import Table
 from retour.exchange import load
 from retour.service.simulation import simulate
+
+from . import reference
 
 EXTRACTED = dt.date(2024, 1, 1)
 
@@ -33,7 +34,7 @@ def _observed(folder: Path) -> pl.DataFrame:
     requests = data[Table.REQUESTS].join(
         data[Table.CASES].select("case_id", "closed_on"), on="case_id"
     )
-    due = timing.with_due_dates(requests, data[Table.INSTRUMENTS], data[Table.TERMS])
+    due = reference.with_due_dates(requests, data[Table.INSTRUMENTS], data[Table.TERMS])
     return (
         due.filter(pl.col("document_due_on").is_not_null()
                    & (pl.col("document_due_on") <= EXTRACTED))

@@ -7,36 +7,41 @@ import csv
 import datetime as dt
 import io
 import json
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
 import openpyxl
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
 from retour.analysis import terms as timing
 from retour.exchange import load
 
 from ..process import retour
-from . import generated, oracle
+from . import generated, oracle, reference
 from .fixture import EXTRACTED, V2, Files, write
 
 HEADER = "request_id,case_id,country,kind,submitted_on,due_on,days_over,what,deemed_accepted"
 
 
-def _imported(tmp_path: Path, files: Files) -> tuple[Path, dict[str, str]]:
+def _imported(
+    tmp_path: Path, files: Files, database: str | None = None
+) -> tuple[Path, dict[str, str]]:
+    """The files imported into `database` (the backend under test), else an SQLite file."""
     home = tmp_path / "home"
     home.mkdir(parents=True, exist_ok=True)
-    env = {"RETOUR_DB": str(home / "retour.sqlite"), "COLUMNS": "80"}
+    env = {"RETOUR_DB": database or str(home / "retour.sqlite"), "COLUMNS": "80"}
     done = retour(["import", str(write(tmp_path / "data", files))], home, **env)
     assert done.returncode == 0, done.stderr
     return home, env
 
 
 @pytest.fixture
-def fixture_db(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    return _imported(tmp_path, V2)
+def fixture_db(tmp_path: Path, database_url: str) -> tuple[Path, dict[str, str]]:
+    """The fixture's files in the backend under test: the staged due dates are joined to
+    the requests by SQLite and by PostgreSQL (RETOUR_TEST_DATABASE)."""
+    return _imported(tmp_path, V2, database_url)
 
 
 def _csv_rows(text: str) -> list[tuple[object, ...]]:
@@ -65,10 +70,10 @@ def test_the_list_is_exactly_the_oracles(fixture_db: tuple[Path, dict[str, str]]
      pytest.param("2024-03-15", None, "TO", id="during-a-status")],
 )  # fmt: skip
 def test_filters_and_dates_match_the_oracle(
-    tmp_path: Path, on: str, country: str | None, kind: str | None
+    tmp_path: Path, database_url: str, on: str, country: str | None, kind: str | None
 ) -> None:
     files = generated.dataset(7)
-    home, env = _imported(tmp_path, files)
+    home, env = _imported(tmp_path, files, database_url)
     args = ["overdue", "--profile", "internal", "--format", "csv", "--on", on]
     args += ["--country", country] if country else []
     args += ["--kind", kind] if kind else []
@@ -88,17 +93,17 @@ def test_the_analysis_equals_the_oracle_on_generated_data(
     files = generated.dataset(seed)
     data = load(write(tmp_path, files), today=dt.date(2024, 7, 1))
     requests = data["requests"].join(data["cases"].select("case_id", "closed_on"), on="case_id")
-    due = timing.with_due_dates(requests, data["instruments"], data["terms"])
+    due = reference.with_due_dates(requests, data["instruments"], data["terms"])
     day = dt.date.fromisoformat(on)
-    got = timing.overdue(due, data["country_status"], day)
+    got = reference.overdue(due, data["country_status"], day)
     rows = [(*r[:4], r[4].isoformat(), r[5].isoformat(), r[6], r[7], r[8] or "")
             for r in got.iter_rows()]  # fmt: skip
     assert rows == oracle.overdue(files, day)
 
 
-def test_counts_under_parliament_equal_the_oracle(tmp_path: Path) -> None:
+def test_counts_under_parliament_equal_the_oracle(tmp_path: Path, database_url: str) -> None:
     files = generated.dataset(11, n=800)
-    home, env = _imported(tmp_path, files)
+    home, env = _imported(tmp_path, files, database_url)
     done = retour(["overdue", "--profile", "parliament", "--format", "csv"], home, **env)
     assert done.returncode == 0, done.stderr
     got = Counter[tuple[str, str, str, str]]()
@@ -202,10 +207,14 @@ def test_every_output_is_in_the_audit_log(fixture_db: tuple[Path, dict[str, str]
     for fmt in ("csv", "json", "table"):
         assert retour(["overdue", "--profile", "internal", "--format", fmt], home,
                       **env).returncode == 0  # fmt: skip
-    with sqlite3.connect(env["RETOUR_DB"]) as conn:
-        found = conn.execute(
-            "SELECT action, profile, detail FROM audit_log WHERE subject = 'overdue'"
-        ).fetchall()
+    engine = sa.create_engine(env["RETOUR_DB"])
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT action, profile, detail FROM audit_log WHERE subject = 'overdue' "
+                    "ORDER BY id")
+        ).all()  # fmt: skip
+    engine.dispose()
+    found = [(a, p, d if isinstance(d, str) else json.dumps(d)) for a, p, d in rows]
     assert [json.loads(d)["format"] for _a, _p, d in found] == ["csv", "json", "table"]
     assert {(a, p) for a, p, _d in found} == {("export_figures", "internal")}
     assert all("R1" not in d and "C1" not in d for _a, _p, d in found)

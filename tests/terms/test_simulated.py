@@ -11,10 +11,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from retour.analysis import terms as timing
 from retour.domain.codes import Table
 from retour.exchange import load
 from retour.service.simulation import simulate
+
+from . import reference
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def test_truth_states_in_time_probabilities_near_the_observed_shares(
     requests = data[Table.REQUESTS].join(
         data[Table.CASES].select("case_id", "closed_on"), on="case_id"
     )
-    due = timing.with_due_dates(requests, data[Table.INSTRUMENTS], data[Table.TERMS])
+    due = reference.with_due_dates(requests, data[Table.INSTRUMENTS], data[Table.TERMS])
     observed = (
         due.filter(pl.col("answer_due_on") <= dt.date(2024, 1, 1))
         .group_by("term_id")

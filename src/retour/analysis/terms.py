@@ -1,8 +1,10 @@
-"""Agreed time limits: each request's due dates, what is overdue on a date, and how often a
-country kept its word (retour/2 terms and country statuses).
+"""Agreed time limits: the due dates per term and day, what is overdue on a date, and how
+often a country kept its word (retour/2 terms and country statuses).
 
 Pure functions over frames in the exchange format's columns; no I/O, no disclosure. The due
-dates are computed for all rows at once (:func:`retour.domain.terms.due_dates`).
+dates are computed for all rows at once (:func:`retour.domain.terms.due_dates`), per term
+and day (:func:`due_tables`) for the database to join to the requests; the request-by-request
+reference the tests hold these against is tests/terms/reference.py.
 
 Definitions (docs/overdue.md):
 
@@ -101,41 +103,6 @@ def applicable_terms(instruments: pl.DataFrame, terms: pl.DataFrame) -> pl.DataF
     )
 
 
-def with_due_dates(
-    requests: pl.DataFrame, instruments: pl.DataFrame, terms: pl.DataFrame
-) -> pl.DataFrame:
-    """The requests that a term applies to, with the term's columns, answer_due_on and
-    document_due_on (null unless positive with a document limit)."""
-    applied = applicable_terms(instruments, terms).rename({"request_kind": "kind"})
-    joined = requests.join(applied, on=["country", "kind"], how="inner").filter(
-        (pl.col("submitted_on") >= pl.col("applies_from"))
-        & (pl.col("submitted_on") < pl.col("applies_until"))
-    )
-    limits = joined.select(
-        pl.col("reply_days").fill_null(0),
-        pl.when(pl.col("outcome") == Outcome.POSITIVE.value)
-        .then(pl.col("document_days"))
-        .fill_null(0)
-        .alias("document_days"),
-        (pl.col("day_count") == DayCount.WORKING.value).alias("working"),
-    )
-    working = limits.get_column("working").to_numpy()
-    answer_due = due_dates(
-        joined.get_column("submitted_on").to_numpy(),
-        limits.get_column("reply_days").to_numpy(),
-        working,
-    )
-    document_due = due_dates(
-        joined.get_column("outcome_on").to_numpy(),
-        limits.get_column("document_days").to_numpy(),
-        working,
-    )
-    return joined.with_columns(
-        pl.Series("answer_due_on", answer_due, pl.Date),
-        pl.Series("document_due_on", document_due, pl.Date),
-    )
-
-
 def statuses_on(statuses: pl.DataFrame, on: dt.date) -> pl.DataFrame:
     """country, kind (null: both), status, start_on of the country statuses that hold on a
     date (start_on to end_on inclusive)."""
@@ -151,49 +118,6 @@ def without_statuses(frame: pl.DataFrame, held: pl.DataFrame) -> pl.DataFrame:
     both = held.filter(pl.col("kind").is_null()).select("country").unique()
     one = held.filter(pl.col("kind").is_not_null()).select("country", "kind").unique()
     return frame.join(both, on="country", how="anti").join(one, on=["country", "kind"], how="anti")
-
-
-def overdue(due: pl.DataFrame, statuses: pl.DataFrame, on: dt.date) -> pl.DataFrame:
-    """What is overdue on `on`, one row per request and what it waits for, in
-    OVERDUE_COLUMNS, sorted by country, then days over (most first), then request_id.
-
-    `due` is :func:`with_due_dates` of requests that carry their case's ``closed_on``. A
-    request of a case closed on or before `on`, or of a country and kind with a status
-    that holds on `on`, is not listed.
-    """
-    closed = (pl.col("closed_on") <= on).fill_null(False)
-    live = due.filter((pl.col("submitted_on") <= on) & ~closed)
-    live = without_statuses(live, statuses_on(statuses, on))
-    not_yet = pl.col("outcome_on").is_null() | (pl.col("outcome_on") > on)
-    no_document = pl.col("document_on").is_null() | (pl.col("document_on") > on)
-    answer = live.filter(not_yet & (pl.col("answer_due_on") < on)).select(
-        *_listed("answer_due_on", Overdue.ANSWER, on), pl.col("deemed_accepted")
-    )
-    document = live.filter(
-        (pl.col("outcome") == Outcome.POSITIVE.value)
-        & (pl.col("outcome_on") <= on)
-        & no_document
-        & (pl.col("document_due_on") < on)
-    ).select(
-        *_listed("document_due_on", Overdue.DOCUMENT, on),
-        pl.lit(None, pl.String).alias("deemed_accepted"),
-    )
-    return pl.concat([answer, document]).sort(
-        ["country", "days_over", "request_id", "what"], descending=[False, True, False, False]
-    )
-
-
-def _listed(due_column: str, what: Overdue, on: dt.date) -> list[pl.Expr]:
-    return [
-        pl.col("request_id"),
-        pl.col("case_id"),
-        pl.col("country"),
-        pl.col("kind"),
-        pl.col("submitted_on"),
-        pl.col(due_column).alias("due_on"),
-        (pl.lit(on) - pl.col(due_column)).dt.total_days().cast(pl.Int64).alias("days_over"),
-        pl.lit(what.value).alias("what"),
-    ]
 
 
 def band_of(days_over: pl.Expr) -> pl.Expr:
@@ -213,60 +137,6 @@ def overdue_counts(listed: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.len().cast(pl.Int64).alias("n"))
         .sort("country", "kind", "what", BAND)
     )
-
-
-def compliance(
-    due: pl.DataFrame, extracted_on: dt.date, years: Sequence[int], by: Sequence[str]
-) -> pl.DataFrame:
-    """How often the limits were kept: requests with terms whose answer_due_on is on or
-    before the extraction date, submitted in `years`, grouped by `by` (of country, kind,
-    year), with COMPLIANCE_COUNTS, in_time_share, median_days_to_answer and
-    documents_in_time_share.
-
-    - answered_in_time / answered_late: a positive or negative answer on or before / after
-      answer_due_on;
-    - withdrawn_before_due: withdrawn on or before answer_due_on (left out of the shares);
-    - not_answered: the rest (pending at extraction, or withdrawn after the due date);
-    - documents_*: of the positive answers with a document limit whose document_due_on is
-      on or before the extraction date: a document on or before it, after it, or none.
-    """
-    rows = due.filter(
-        (pl.col("answer_due_on") <= extracted_on)
-        & pl.col("submitted_on").dt.year().is_in(list(years))
-    ).with_columns(pl.col("submitted_on").dt.year().cast(pl.Int64).alias("year"))
-    answered = pl.col("outcome").is_in(ANSWERED)
-    in_time = answered & (pl.col("outcome_on") <= pl.col("answer_due_on"))
-    late = answered & (pl.col("outcome_on") > pl.col("answer_due_on"))
-    withdrawn = (pl.col("outcome") == Outcome.WITHDRAWN.value) & (
-        pl.col("outcome_on") <= pl.col("answer_due_on")
-    )
-    doc_due = pl.col("document_due_on").is_not_null() & (pl.col("document_due_on") <= extracted_on)
-    has_doc = pl.col("document_on").is_not_null()
-    days = (pl.col("outcome_on") - pl.col("submitted_on")).dt.total_days()
-    counted = [
-        pl.len().alias("with_terms"),
-        in_time.sum().alias("answered_in_time"),
-        late.sum().alias("answered_late"),
-        (~(in_time | late | withdrawn)).sum().alias("not_answered"),
-        withdrawn.sum().alias("withdrawn_before_due"),
-        (doc_due & has_doc & (pl.col("document_on") <= pl.col("document_due_on")))
-        .sum()
-        .alias("documents_in_time"),
-        (doc_due & has_doc & (pl.col("document_on") > pl.col("document_due_on")))
-        .sum()
-        .alias("documents_late"),
-        (doc_due & ~has_doc).sum().alias("documents_missing"),
-    ]
-    grouped = (
-        rows.group_by(list(by)).agg(
-            *(c.cast(pl.Int64) for c in counted),
-            days.filter(answered).median().alias("median_days_to_answer"),
-        )
-        if by
-        else rows.select(*(c.cast(pl.Int64) for c in counted),
-                         days.filter(answered).median().alias("median_days_to_answer"))
-    )  # fmt: skip
-    return with_shares(grouped).sort(list(by))
 
 
 def with_shares(counts: pl.DataFrame) -> pl.DataFrame:
