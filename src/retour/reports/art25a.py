@@ -27,7 +27,6 @@ from retour.disclosure import (
 from retour.disclosure import accept as accepted
 from retour.domain.provenance import Provenance
 from retour.reports import labels
-from retour.reports.charts import INSTRUMENT_TEXT
 from retour.reports.messages import N_, _, decimal
 from retour.reports.press import FOOTER_SIZE, row_points, text_lines
 from retour.reports.terms import STATUS, not_assessed_text, number_text
@@ -414,6 +413,10 @@ class _Book:
         return row
 
     def _instruments(self, sheet: Any, row: int, code: str) -> int:
+        # the charts' words, with the effects analysis behind them: for a workbook only, so
+        # that retour figures art25a starts without them
+        from retour.reports.charts import INSTRUMENT_TEXT
+
         row = self._line(sheet, row, self.t(INSTRUMENTS, year=self.year), self.sub)
         mine = self.report.instruments.filter(pl.col("country") == code)
         if mine.is_empty():
