@@ -39,10 +39,12 @@ def confidential_marks() -> list[str]:
 
 
 def shown_numbers(html: str) -> list[str]:
+    """The count cells of the figure tables, as numbers are written (1.230 / 1,230 read as
+    1230: the reader's grouping)."""
     cells: list[str] = []
     for table in FIGURE_TABLE.findall(html):
         cells += [html_lib.unescape(c) for c in NUMBER_CELL.findall(table)]
-    return cells
+    return [re.sub(r"(?<=\d)[.,](?=\d{3}\b)", "", c.strip()) for c in cells]
 
 
 def index_requests(html: str) -> list[str]:

@@ -97,3 +97,19 @@ def test_an_unknown_code_is_said_to_be_unknown(viewer: TestClient, lang: str, sa
     got = viewer.get(f"/api/countries/XX?lang={lang}")
     assert got.status_code == 404
     assert got.json()["error"].startswith(said)
+
+
+GROUPED = {"nl": re.compile(r"^\d{1,3}(\.\d{3})+$"), "en": re.compile(r"^\d{1,3}(,\d{3})+$")}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_large_counts_are_grouped_as_the_reader_writes_them(viewer: TestClient, lang: str) -> None:
+    """Issue 11 item 5: the figures' totals over 1,000 read 12.340 in Dutch, 12,340 in
+    English (Babel's grouping); no count of four digits or more stands ungrouped."""
+    viewer.cookies.set("retour_lang", lang)
+    page = viewer.get("/figures?subject=requests").text
+    cells = [c.strip() for c in re.findall(r'<td class="num">([^<]*)</td>', page)]
+    assert any(GROUPED[lang].match(c) for c in cells), cells[-10:]
+    assert not [c for c in cells if re.fullmatch(r"\d{4,}", c)]
+    other = GROUPED["en" if lang == "nl" else "nl"]
+    assert not [c for c in cells if other.match(c) and not GROUPED[lang].match(c)]

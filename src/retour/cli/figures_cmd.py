@@ -298,11 +298,15 @@ def _render(
 
 def _table(answer: figures.Figures, lang: Language, names: Language | None) -> None:
     from retour.disclosure import accept
+    from retour.reports import messages
 
     for table in accept(answer, "table").tables:
         # a reader sees words: names beside the country codes (in the language of --names,
         # else of --lang), and the other codes in words (CSV and JSON keep the codes)
-        display = _named(table.table.to_display_frame(lang), table, names or lang)
+        shown = table.table.to_display_frame(lang)
+        values = shown.columns[len(table.table.row_dims) :]
+        shown = shown.with_columns(messages.counts(shown[c], lang) for c in values)
+        display = _named(shown, table, names or lang)
         display, value_headers = _worded(display, table, lang)
         print_wide(table.title.text(lang), display, value_headers)
     print_footer(answer.notes_in(lang), answer.rules, answer.provenance, lang)

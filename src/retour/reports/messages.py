@@ -17,9 +17,12 @@ from __future__ import annotations
 import gettext
 from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from retour.domain.language import Language
+
+if TYPE_CHECKING:
+    import polars as pl
 
 DOMAIN: Final = "retour"
 LOCALE_DIR: Final = Path(__file__).resolve().parents[1] / "locale"
@@ -52,6 +55,15 @@ def count(n: int, lang: Language) -> str:
     from babel.numbers import format_decimal  # not at start-up: CLDR data load when used
 
     return format_decimal(n, format="#,##0", locale=lang)
+
+
+def counts(shown: pl.Series, lang: Language) -> pl.Series:
+    """Shown counts (text: ``1234``, ``<5``, ``x``) with the language's grouping, each
+    distinct number formatted once by :func:`count`: 12.345 / 12,345; the signs kept."""
+    numbers = shown.filter(shown.str.contains(r"^\d{4,}$")).unique()
+    if numbers.is_empty():
+        return shown
+    return shown.replace({n: count(int(n), lang) for n in numbers.to_list()})
 
 
 def decimal(x: float, digits: int, lang: Language) -> str:

@@ -483,6 +483,7 @@ def table_view(
     display = table.to_display_frame(lang)
     dims = [d for d in table.row_dims if only is None or d != only[0]]
     values = display.columns[len(table.row_dims) :]
+    display = display.with_columns(messages.counts(display[c], lang) for c in values)
     if table.column is None:
         value_headers = [_("Number", lang)]
     else:
