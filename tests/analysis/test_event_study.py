@@ -125,6 +125,26 @@ def test_the_after_window_weighs_its_quarters_by_their_precision_by_hand() -> No
     assert study.effect.tolist() == pytest.approx(treated, abs=1e-12)  # quarters unweighted
 
 
+def test_the_reference_weighs_its_quarters_by_their_precision_by_hand() -> None:
+    """Pre-start quarters of sampling variance V x (2, 1, 1, 1) and level (0.4, 0, 0, 0): the
+    reference is 0.4 x (1/2) / 3.5, every later quarter that much below it; the check of the
+    quarter before the start against the three before it stays the plain mean."""
+    panel = _panel([0.4] + [0.0] * 10)
+    panel.var[0, START - 100 - 4] = 2 * V
+    study = event_study(panel, 0, START, CONTROLS, EventOptions())
+    reference = 0.4 * 0.5 / 3.5
+    assert study.effect.tolist() == pytest.approx([0.4 - reference] + [-reference] * 10)
+    assert study.average == pytest.approx(-reference)
+    w = np.array([0.5, 1.0, 1.0, 1.0]) / 3.5
+    # controls run parallel: Var = sum w^2 V_pre + V/6 (treated), sum w^2 V + V/6 (each)
+    treated = float(np.sum(w**2 * np.array([2 * V, V, V, V]))) + V / 6
+    control = float(np.sum(w**2) * V) + V / 6
+    assert study.average_se == pytest.approx(math.sqrt(treated + control / K))
+    # the check: -1 (0) against the plain mean of -4..-2 (0.4 / 3)
+    check_var = V + (2 * V + V + V) / 9 + (V + 3 * V / 9) / K
+    assert study.moving_z == pytest.approx(-(0.4 / 3) / math.sqrt(check_var))
+
+
 def _reml(value: np.ndarray, s: np.ndarray) -> tuple[float, float]:
     """Restricted maximum likelihood of v_k ~ N(mu, a s_k + t), a >= 1, t >= 0, by scipy."""
     from scipy.optimize import minimize

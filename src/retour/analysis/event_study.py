@@ -3,7 +3,8 @@
 For an instrument on country c starting in quarter q (offset 0), the panel's quarters from
 ``before`` quarters before to ``after`` quarters after it form the window. Each country's
 quarters are taken relative to its own mean over the pre-start quarters (offsets -before..-1,
-without the last ``anticipation`` of them, see :class:`EventOptions`):
+without the last ``anticipation`` of them, see :class:`EventOptions`; weighted, like the
+after-window below, by the treated country's precision in each):
 
     d[u, e] = theta[u, q + e] - mean(theta[u, q - before .. q - 1 - anticipation]),
 
@@ -214,11 +215,11 @@ def _contrast_weights(
     """The weights on the window's quarters of every contrast: a row per shown offset e
     (d[., e]), then the average, then the two pre-start checks (offset -1 against the
     earlier pre-start quarters; the pre-start quarters against the baseline before them).
-    The average weighs the after-window's quarters by ``precision`` (the treated country's
-    inverse sampling variances): a quarter of few requests, or with little follow-up, counts
-    for little."""
+    The average and the reference level weigh their quarters by ``precision`` (the treated
+    country's inverse sampling variances): a quarter of few requests, or with little
+    follow-up, counts for little. The pre-start check compares with the plain mean."""
     pre = ((offsets < 0) & (offsets >= -before)).astype(np.float64)
-    reference = pre * (offsets < -anticipation)
+    reference = pre * (offsets < -anticipation) * precision
     base = reference / reference.sum()
     shown = np.flatnonzero(offsets >= -before)
     eye = np.eye(offsets.size)[shown] - base[None, :]
