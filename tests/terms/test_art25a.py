@@ -14,6 +14,7 @@ import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from ..process import retour
@@ -303,3 +304,26 @@ def test_the_workbook_is_audited(
     assert ("parliament", {"year": YEAR, "format": "xlsx"}) in [
         (p, json.loads(d)) for p, d in found
     ]
+
+
+@pytest.mark.parametrize(("lang", "other"), [("en", "other countries"), ("nl", "overige landen")])
+def test_a_pooled_country_under_a_status_is_not_named_in_the_workbook(
+    art25a_db: tuple[Path, dict[str, str], Files], tmp_path: Path, lang: str, other: str
+) -> None:
+    home, env, _files = art25a_db
+    pooled = ["--profile", "parliament", "--confidential", "SY"]
+    done = retour(["figures", "art25a", "--year", str(YEAR), *pooled, "--format", "csv"],
+                  home, **env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "SY" not in {r["country"] for r in _rows(done.stdout)}
+    assert "forced_return_suspended" not in done.stdout
+    out = tmp_path / "art25a.xlsx"
+    done = retour(["report", "art25a", "--year", str(YEAR), *pooled, "--lang", lang,
+                   "--out", str(out)], home, timeout=300, **env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    book = openpyxl.load_workbook(out)
+    cells = " ".join(str(c.value) for s in book.worksheets for r in s.iter_rows() for c in r
+                     if c.value is not None)  # fmt: skip
+    assert other in cells.lower()
+    named = ("(SY)", "Syria", "Syrië", "forced return", "gedwongen terugkeer")
+    assert not [w for w in named if w in cells]
