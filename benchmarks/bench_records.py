@@ -30,6 +30,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -77,12 +78,15 @@ def prepare(work: Path, db: str | None, requests: int) -> tuple[dict[str, str], 
     return env, token
 
 
-def from_prepared(work: Path, prepared: Path) -> tuple[dict[str, str], str]:
+def from_prepared(work: Path, prepared: Path, db: str | None) -> tuple[dict[str, str], str]:
     """A copy of the SQLite database a run before prepared (``--keep``), so that every run
-    starts from the same rows (the clients' conditions are new to it)."""
-    for name in ("bench.sqlite", TOKEN_FILE):
+    starts from the same rows (the clients' conditions are new to it); with ``db``, that
+    database is taken as prepared (a PostgreSQL copy: CREATE DATABASE ... TEMPLATE) and
+    only the token is read from the folder."""
+    names = (TOKEN_FILE,) if db is not None else ("bench.sqlite", TOKEN_FILE)
+    for name in names:
         shutil.copyfile(prepared / name, work / name)
-    return _env(work, None), (work / TOKEN_FILE).read_text().strip()
+    return _env(work, db), (work / TOKEN_FILE).read_text().strip()
 
 
 def settled(pid: int, limit: float = 600.0) -> float:
@@ -123,8 +127,12 @@ def work_loop(
     pause: float = 0.0,
 ) -> None:
     """One client: POST a condition, GET a request, PATCH it; each timed (ms); then a
-    pause of ``pause`` seconds (0: the next at once)."""
+    pause of about ``pause`` seconds (0: the next at once). A pause is drawn between half
+    and one and a half times ``pause`` (seeded by the client), and the first comes before
+    the client's first step: people at their forms do not save in step with each other."""
     first = dt.date(2025, 1, 1)
+    draw = random.Random(index)
+    time.sleep(draw.uniform(0.0, pause))
     n = 0
     while time.monotonic() < stop_at:
         case = _case(index * PER_CLIENT + n % PER_CLIENT)
@@ -139,7 +147,7 @@ def work_loop(
             _timed(out["patch"], bad, 200,
                    lambda p=path, c=change, h=tag: client.patch(p, json=c, headers=h))  # fmt: skip
         n += 1
-        time.sleep(pause)
+        time.sleep(pause * draw.uniform(0.5, 1.5))
 
 
 def _timed(into: list[float], bad: list[str], status: int, send: object) -> httpx.Response | None:
@@ -196,20 +204,25 @@ def main() -> None:
     parser.add_argument(
         "--pause", type=float, default=0.0, help="Seconds each client waits between its steps."
     )
-    parser.add_argument("--keep", type=Path, help="Keep the prepared SQLite database here.")
     parser.add_argument(
-        "--prepared", type=Path, help="Start from a copy of the database --keep kept (SQLite)."
+        "--keep", type=Path, help="Keep the prepared SQLite database (or --db's token) here."
+    )
+    parser.add_argument(
+        "--prepared",
+        type=Path,
+        help="Start from a copy of the SQLite database --keep kept (with --db: that database "
+        "is prepared, a copy of the kept one; the token is read from here).",
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="retour-bench-records-"))
     started = time.perf_counter()
     if args.prepared is not None:
-        env, token = from_prepared(work, args.prepared)
+        env, token = from_prepared(work, args.prepared, args.db)
     else:
         env, token = prepare(work, args.db, args.requests)
-    if args.keep is not None and args.db is None and args.prepared is None:
+    if args.keep is not None and args.prepared is None:
         args.keep.mkdir(parents=True, exist_ok=True)
-        for name in ("bench.sqlite", TOKEN_FILE):
+        for name in (TOKEN_FILE,) if args.db else ("bench.sqlite", TOKEN_FILE):
             shutil.copyfile(work / name, args.keep / name)
     prepared = time.perf_counter() - started
     port = free_port()
@@ -226,6 +239,7 @@ def main() -> None:
     result: dict[str, object] = {
         "clients": args.clients,
         "pause_s": args.pause,
+        "pause_drawn": "uniform(0.5, 1.5) x pause, seeded per client",
         "seconds": round(elapsed, 1),
         "requests_in_database": args.requests,
         "database": "sqlite" if args.db is None else args.db.split("://")[0],
