@@ -56,7 +56,9 @@ def db(database: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+    """`retour --lang en ARGS...` in this process (errors in English; a command's own --lang
+    still chooses its output's): (exit status, stdout, stderr)."""
+    code = main(["--lang", "en", *args])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -114,7 +116,7 @@ def test_assess_table(
 def test_assess_errors_are_one_line_with_exit_2(
     db: str, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
 ) -> None:
-    code, _, err = run(capsys, "assess", *args)
+    code, _, err = run(capsys, "assess", *args, "--lang", "en")
     assert code == 2
     assert message in err and "Traceback" not in err
 
@@ -182,6 +184,6 @@ def test_country_report(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "Morocco" in page and "simulated data" in page
     for key in ("index", "answers", "outcomes", "effects"):
         assert f'id="chart-{key}"' in page
-    code, _, err = run(capsys, "report", "country", "MA", "--out", str(out),
+    code, _, err = run(capsys, "report", "country", "MA", "--out", str(out), "--lang", "en",
                        "--profile", "public", "--confidential", "MA,DZ")  # fmt: skip
     assert code == 2 and "confidential" in err
