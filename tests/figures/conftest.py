@@ -51,6 +51,8 @@ def simulated_db(
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+    """`retour --lang en ARGS...` in this process (errors in English; a command's own --lang
+    still chooses its output's): (exit status, stdout, stderr)."""
+    code = main(["--lang", "en", *args])
     out, err = capsys.readouterr()
     return code, out, err

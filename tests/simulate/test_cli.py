@@ -15,7 +15,7 @@ SMALL = ("--scale", "0.05", "--years", "2022-2023")
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["simulate", *args])
+    code = main(["--lang", "en", "simulate", *args])  # errors in English
     out, err = capsys.readouterr()
     return code, out, err
 
