@@ -31,6 +31,7 @@ from retour.web.security import retour
 from retour.web.views import (
     CountryOrder,
     Filters,
+    Scale,
     TableView,
     Views,
     caption,
@@ -57,40 +58,14 @@ def overview(
     lang = language(request)
     v = views(request)
     sort = ScaleOrder.NAME if order == ScaleOrder.NAME.value else ScaleOrder.INDEX
-    key_figures = None
-    notes: tuple[str, ...] = ()
-    if not v.version().empty:
-
-        def key() -> tuple[TableView | None, tuple[str, ...]]:
-            try:
-                answer = v.request_figures(chosen, by="year,outcome")
-            except UsageError:
-                return None, ()
-            table = answer.tables[0]
-            title = caption(table.title.text(lang), Filters(chosen), lang)
-            return table_view(table, lang, title=title), readable_notes(answer.notes_in(lang), lang)
-
-        key_figures, notes = v.cached("overview", (chosen, lang), key)
+    empty = v.version().empty
+    key_figures, notes = (None, ()) if empty else _key_figures(v, chosen, lang)
     listed = CountryOrder.IN_TIME if countries_order == "in_time" else CountryOrder.NAME
-    rows = () if v.version().empty else v.country_list(chosen, lang, listed)
-    ready = None
-    ready_notes: tuple[str, ...] = ()
-    scale = None
-    scale_error = None
+    rows = () if empty else v.country_list(chosen, lang, listed)
     asked_period = period.strip() if period and period.strip() else v.default_period()
-    if not v.version().empty:
-        try:
-            scale = v.scale(chosen, asked_period, lang, sort)
-        except SERVER_FAULTS:
-            raise
-        except RetourError as exc:
-            scale_error = error_text(exc, lang)
-        try:
-            ready, ready_notes = v.ready_to_return(chosen, asked_period[:4], lang)
-        except SERVER_FAULTS:
-            raise
-        except RetourError:
-            ready = None  # no conditions in the data for that year
+    scale, scale_error, ready, ready_notes = (
+        (None, None, None, ()) if empty else _scale_and_ready(v, chosen, asked_period, lang, sort)
+    )
     return render(
         request,
         "overview.html",
@@ -109,6 +84,44 @@ def overview(
         ready=ready,
         ready_notes=ready_notes,
     )
+
+
+def _key_figures(
+    v: Views, profile: Profile, lang: Language
+) -> tuple[TableView | None, tuple[str, ...]]:
+    """The overview's requests per year and answer, with their notes (none without requests)."""
+
+    def key() -> tuple[TableView | None, tuple[str, ...]]:
+        try:
+            answer = v.request_figures(profile, by="year,outcome")
+        except UsageError:
+            return None, ()
+        table = answer.tables[0]
+        title = caption(table.title.text(lang), Filters(profile), lang)
+        return table_view(table, lang, title=title), readable_notes(answer.notes_in(lang), lang)
+
+    return v.cached("overview", (profile, lang), key)
+
+
+def _scale_and_ready(
+    v: Views, profile: Profile, period: str, lang: Language, sort: ScaleOrder
+) -> tuple[Scale | None, str | None, TableView | None, tuple[str, ...]]:
+    """The sliding scale of ``period`` (or why there is none) and the people ready to return
+    in its year (None: no conditions in the data for that year)."""
+    scale, scale_error = None, None
+    try:
+        scale = v.scale(profile, period, lang, sort)
+    except SERVER_FAULTS:
+        raise
+    except RetourError as exc:
+        scale_error = error_text(exc, lang)
+    try:
+        ready, ready_notes = v.ready_to_return(profile, period[:4], lang)
+    except SERVER_FAULTS:
+        raise
+    except RetourError:
+        ready, ready_notes = None, ()
+    return scale, scale_error, ready, ready_notes
 
 
 # -- a country --------------------------------------------------------------------------------
