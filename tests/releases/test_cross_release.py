@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -311,12 +311,24 @@ RULES = st.builds(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(seed=st.integers(0, 10_000), length=st.integers(2, 3), rules=RULES)
+@example(seed=1439, length=2, rules=DisclosureRules(Profile.PUBLIC, frozenset(), 5, 1))
 def test_no_hidden_cell_of_any_release_is_pinned_by_all_of_them_together(
     fresh_database: Callable[[], str], seed: int, length: int, rules: DisclosureRules
 ) -> None:
+    url = fresh_database()
     extracts = series(random.Random(seed), length)
-    held = released(fresh_database(), extracts, rules)
-    assert pinned(held) == []
+    held = released(url, extracts, rules)
+    if pinned(held):
+        # the one exception (docs/releases.md): a release that hides every cell but its
+        # zeros, which are never hidden, and says it left cells pinned -- e.g. seed 1439,
+        # where a correction takes a "<5" count of 1 to a shown 0
+        last = held[-1]
+        cells = [(s, v) for row, shown in zip(last.status, last.shown, strict=True)
+                 for s, v in zip(row, shown, strict=True)]  # fmt: skip
+        assert all(v == "0" or s.startswith("suppressed") for s, v in cells)
+        with Retour(settings=load_settings(), db_override=url) as app:
+            newest = store.listed(app.database(), limit=1)[0]
+        assert json.loads(newest.params)["cross_release"]["pinned_left"] > 0
 
 
 def test_without_the_step_the_same_attacker_pins_hidden_cells() -> None:

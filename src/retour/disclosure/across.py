@@ -69,6 +69,7 @@ _EPS: Final = 1e-6
 SPREAD_ROUNDS: Final = 12
 SPREAD_LEAST: Final = 4
 SPREAD_KEEP: Final = 0.9
+SPREAD_FLIP: Final = 0.3
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -293,6 +294,7 @@ class _Solver:
     bounds: list[tuple[float, float | None]]
     slack: float
     _model: Any = field(default=None, init=False, repr=False)
+    _cold: bool = field(default=True, init=False, repr=False)
     _costed: tuple[int, ...] = field(default=(), init=False, repr=False)
     _exact: dict[tuple[int, float], tuple[_Outcome, float]] = field(
         default_factory=dict, init=False, repr=False
@@ -300,6 +302,7 @@ class _Solver:
     _low: FloatArray | None = field(default=None, init=False, repr=False)
     _high: FloatArray | None = field(default=None, init=False, repr=False)
     solves: int = field(default=0, init=False)
+    pulled: tuple[int, ...] | None = field(default=None, init=False)
 
     def interval(self, var: int) -> tuple[float, float] | None:
         """Min and max of variable ``var`` (local index); None when infeasible."""
@@ -318,8 +321,12 @@ class _Solver:
             self._exact[(var, sign)] = self._solve((var,), sign)
         return self._exact[(var, sign)]
 
-    def feasible(self) -> bool:
-        return self._solve((), 0.0)[0] is _Outcome.OPTIMAL
+    def feasible(self, pull: Sequence[int] = ()) -> bool:
+        """Whether the part is consistent, solved with the variables ``pull`` all pulled
+        down (a first point for :meth:`seen`; :func:`_spread` starts with it)."""
+        found = self._solve(tuple(pull), 1.0)[0] is _Outcome.OPTIMAL
+        self.pulled = tuple(pull) if found else None
+        return found
 
     def push(self, variables: Sequence[int], signs: Sequence[float]) -> None:
         """A solution minimising the sum of ``signs`` times ``variables``: a point for
@@ -357,6 +364,7 @@ class _Solver:
             model.changeColCost(var, cost)
         self._costed = variables
         model.run()
+        self._warm(model)
         self.solves += 1
         found = _read(model, _core)
         if found is None:  # "unbounded or infeasible" (a warm start may stop there)
@@ -394,13 +402,19 @@ class _Solver:
         lp.a_matrix_.value_ = matrix.data.astype(np.float64)
         model = core._Highs()
         model.setOptionValue("output_flag", False)
-        # each LP differs from the last in its objective only: the last basis stays primal
-        # feasible, so primal simplex without presolve starts from it
-        model.setOptionValue("presolve", "off")
-        model.setOptionValue("simplex_strategy", 4)
         model.passModel(lp)
         self._model = model
+        self._cold = True  # the first run from nothing: HiGHS's defaults (presolve, dual)
         return model
+
+    def _warm(self, model: Any) -> None:
+        """After the first run: each LP differs from the last in its objective (or one
+        variable's bounds) only, so the last basis stays primal feasible and primal simplex
+        without presolve starts from it."""
+        if self._cold:
+            model.setOptionValue("presolve", "off")
+            model.setOptionValue("simplex_strategy", 4)
+            self._cold = False
 
 
 class _Outcome(Enum):
@@ -498,7 +512,7 @@ def check(
         int(c): _part_key(problem, releases, int(c), (new_rel, monotone))
         for c in linked["_component"].unique().sort().to_list()
     }
-    slack, solvers = _slack(problem, digests, memo)
+    slack, solvers = _slack(problem, digests, hidden, memo)
     if slack is None:
         return Check(compared, hidden.height, None)
     pinned: list[Pinned] = []
@@ -531,18 +545,20 @@ def _part_key(
 
 
 def _slack(
-    problem: _Problem, digests: Mapping[int, str], memo: Memo
+    problem: _Problem, digests: Mapping[int, str], hidden: pl.DataFrame, memo: Memo
 ) -> tuple[int | None, dict[int, _Solver]]:
     """The smallest slack of corrections under which every linked part is consistent,
-    with the parts' models solved for it (to be kept for their bounds). A part's
-    consistency under a slack is kept in ``memo`` too."""
+    with the parts' models solved for it, their hidden cells pulled down (kept for their
+    bounds). A part's consistency under a slack is kept in ``memo`` too."""
     for slack in SLACKS:
         solvers: dict[int, _Solver] = {}
         for component, digest in digests.items():
             key = f"{digest}|{slack}|feasible"
             if key not in memo:
-                solver = _solver(problem, problem.component == component, float(slack))
-                memo[key] = solver.feasible()
+                keep = problem.component == component
+                solver = _solver(problem, keep, float(slack))
+                mine = hidden.filter(pl.col("_component") == component)["var"].to_numpy()
+                memo[key] = solver.feasible((np.cumsum(keep) - 1)[mine].tolist())
                 solvers[component] = solver
             if not memo[key]:
                 break
@@ -603,14 +619,19 @@ def _spread(solver: _Solver, variables: IntArray, wants: FloatArray, *, seed: in
     a round still proves a good share of the rest (the points are only ever used to skip
     an LP of a cell they already show wide enough; which points they are changes nothing
     else)."""
-    solver.push(variables.tolist(), [1.0] * len(variables))
+    if solver.pulled != tuple(variables.tolist()):  # not yet by the consistency check
+        solver.push(variables.tolist(), [1.0] * len(variables))
     solver.push(variables.tolist(), [-1.0] * len(variables))
     rng = np.random.default_rng(seed)
     open_ = _unproven(solver, variables, wants)
     for _ in range(SPREAD_ROUNDS):
         if open_.sum() < SPREAD_LEAST:
             return
-        signs = np.where(rng.random(int(open_.sum())) < 0.5, 1.0, -1.0)
+        # a cell seen at its lowest bound goes up, one seen higher down; a few at random
+        lowest = np.array([solver.bounds[int(v)][0] for v in variables[open_]])
+        seen = np.array([solver.seen(int(v))[0] for v in variables[open_]])
+        signs = np.where(seen <= lowest + _EPS, -1.0, 1.0)
+        signs = np.where(rng.random(len(signs)) < SPREAD_FLIP, -signs, signs)
         solver.push(variables[open_].tolist(), signs.tolist())
         still = _unproven(solver, variables, wants)
         if still.sum() > SPREAD_KEEP * open_.sum():
