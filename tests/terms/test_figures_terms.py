@@ -101,3 +101,26 @@ def test_the_oracle_sees_late_and_missing_documents() -> None:
     total = sum(found.values(), Counter())
     assert all(total[c] > 0 for c in COUNTS), total
     assert dt.date(2024, 6, 28) == generated.EXTRACTED
+
+
+def test_the_default_years_and_the_counts_on_the_backend_under_test(
+    tmp_path: Path, database_url: str
+) -> None:
+    """The years of submission are found in the database (the staged due dates probing the
+    requests), on SQLite and PostgreSQL: the default years are the last five full ones
+    with requests due, and their counts equal the oracle's."""
+    files = generated.dataset(4, n=600)
+    home, env = _imported(tmp_path, files, database_url)
+    done = retour(["figures", "terms", "--profile", "internal", "--format", "csv"], home,
+                  **env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [r for r in _rows(done.stdout) if r["country"]]
+    years = sorted({int(r["year"]) for r in rows})
+    expected = oracle.compliance(files, generated.EXTRACTED, set(years))
+    got = {(r["country"], int(r["year"])): Counter({c: int(r[c]) for c in COUNTS if int(r[c])})
+           for r in rows}  # fmt: skip
+    assert got == {k: +v for k, v in expected.items()}
+    every = oracle.compliance(files, generated.EXTRACTED, set(range(2000, 2100)))
+    held = sorted({year for (_c, year), n in every.items() if n})
+    last = held[-1] if dt.date(held[-1], 12, 31) <= generated.EXTRACTED else held[-1] - 1
+    assert years == [y for y in held if last - 4 <= y <= last]

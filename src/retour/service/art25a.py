@@ -121,7 +121,7 @@ def _compliance(db: Database, small: reading.TermsTables, year: int) -> pl.DataF
     hist = pl.DataFrame(schema=_HISTOGRAM)
     if extracted is not None and not applied.is_empty():
         due = reading.DueTables(*timing.due_tables(applied, extracted))
-        hist = reading.compliance_in_db(db, due, extracted, [year])
+        _years, hist = reading.compliance_in_db(db, due, extracted, [year])
     return hist
 
 

@@ -273,15 +273,16 @@ def compliance(
     small = reading.small_tables(db)
     extracted = small.extracted_on
     applied = timing.applicable_terms(small.instruments, small.terms)
-    hist = pl.DataFrame(schema=HISTOGRAM)
+
+    def choose(seen: list[int]) -> tuple[int, ...]:
+        span = (min(seen), max(seen)) if seen else None
+        return resolve_years(years, span, extracted, N_("requests with terms"))
+
     if extracted is not None and not applied.is_empty():
         due = reading.DueTables(*timing.due_tables(applied, extracted))
-        all_years = due.answer.get_column("year").unique().to_list()
-        hist = reading.compliance_in_db(db, due, extracted, all_years)
-    seen = hist.get_column("year").to_list()
-    span = (min(seen), max(seen)) if seen else None
-    asked = resolve_years(years, span, extracted, N_("requests with terms"))
-    hist = hist.filter(pl.col("year").is_in(list(asked)))
+        asked, hist = reading.compliance_in_db(db, due, extracted, choose)
+    else:
+        asked, hist = choose([]), pl.DataFrame(schema=HISTOGRAM)
     if rules.pools and rules.confidential:
         pooled = pl.col("country").is_in(list(rules.confidential))
         hist = hist.with_columns(

@@ -10,7 +10,7 @@ overdue, or the counts of figures terms, comes back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -186,20 +186,39 @@ def _overdue_selects(
 
 
 def compliance_in_db(
-    db: Database, due: DueTables, extracted: dt.date, years: Sequence[int]
-) -> pl.DataFrame:
-    """Requests with terms whose answer was due by `extracted`, submitted in `years`, counted
-    in the database: country, kind, year, answer, document, days (to a positive or negative
-    answer), n."""
-    # only the due dates of those years are staged (the query keeps to them as well)
-    asked = pl.col("year").is_in(list(years))
-    due = DueTables(due.answer.filter(asked), due.document, due.days)
+    db: Database,
+    due: DueTables,
+    extracted: dt.date,
+    years: Sequence[int] | Callable[[list[int]], Sequence[int]],
+) -> tuple[tuple[int, ...], pl.DataFrame]:
+    """Requests with terms whose answer was due by `extracted`, submitted in `years`,
+    counted in the database: the years, and country, kind, year, answer, document, days (to
+    a positive or negative answer), n. `years` may be a function choosing them from the
+    years of submission that hold such requests (sorted; found from the staged due dates,
+    one index probe per term and day). Only the chosen years' requests are read."""
+    if not callable(years):
+        # only the due dates of those years are staged (the query keeps to them as well)
+        due = DueTables(due.answer.filter(pl.col("year").is_in(list(years))), due.document,
+                        due.days)  # fmt: skip
     with db.begin() as conn:
         staged = _stage(conn, due)
-        found = bulk.fetch(conn, _compliance_query(*staged, extracted, years), _HISTOGRAM)
+        if callable(years):
+            seen = conn.execute(_years_query(staged[0], extracted)).scalars().all()
+            years = years(sorted(int(y) for y in seen))
+        chosen = tuple(years)
+        found = bulk.fetch(conn, _compliance_query(*staged, extracted, chosen), _HISTOGRAM)
         for table in staged:
             bulk.drop(conn, table)
-    return found
+    return chosen, found
+
+
+def _years_query(answer: sa.Table, extracted: dt.date) -> sa.Select[Any]:
+    """The years of submission with at least one request whose answer was due by
+    `extracted` (the span figures terms may count)."""
+    requests, _cases, match = _joined(answer)
+    held = sa.select(requests.c.request_id).where(match).exists()
+    cut = sa.literal(extracted, sa.Date())
+    return sa.select(answer.c.year).where(answer.c.due_on <= cut, held).distinct()
 
 
 def _compliance_query(
