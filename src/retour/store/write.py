@@ -240,7 +240,6 @@ class ImportTransaction:
             raise ValueError("fingerprint must be a SHA-256 digest in lower-case hex")
         frames = {t: _frame(dataset, SPECS[t]) for t in Table if not dataset[t].is_empty()}
         db, conn = self.db, self.connection
-        latest = conn.execute(sa.select(sa.func.max(schema.imports.c.extracted_on))).scalar()
         import_id = _record_import(
             conn, dataset.meta, extracted_on, fingerprint, container, mapping
         )
@@ -257,7 +256,7 @@ class ImportTransaction:
                 else _write_table(db, conn, SPECS[t], frame, rule, import_id)
             )
         result = ImportResult(import_id, results)
-        if not result.changed and latest is not None and extracted_on <= _as_date(latest):
+        if not result.changed and _not_newer(conn, import_id, extracted_on):
             # Importing the same data again leaves the database as it was (CONTRACT.md),
             # the import history included. The same data in a newer extract is recorded:
             # it says the data hold as of a later date (pending requests still pending).
@@ -403,6 +402,15 @@ def _postgresql_import_lock(
                 on_wait()
             time.sleep(0.1)
         yield conn
+
+
+def _not_newer(conn: sa.Connection, import_id: int, extracted_on: dt.date) -> bool:
+    """Whether an earlier import's extract is as new as ``extracted_on`` (asked only of an
+    import that changed nothing, so a write that changes rows makes no extra query)."""
+    imports = schema.imports.c
+    query = sa.select(sa.func.max(imports.extracted_on)).where(imports.id != import_id)
+    latest = conn.execute(query).scalar()
+    return latest is not None and extracted_on <= _as_date(latest)
 
 
 def _as_date(value: object) -> dt.date:
