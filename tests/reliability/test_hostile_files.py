@@ -199,11 +199,12 @@ HOSTILE = [
 def import_refused(
     path: Path, home: Path, url: str, *args: str, **env: str
 ) -> tuple[list[str], float]:
-    """`retour import PATH`: exit 2, no traceback, no path of this machine, nothing stored,
-    one refusal audited; the lines it printed, and the seconds it took."""
+    """`retour --lang en import PATH` (its error line in English): exit 2, no traceback, no
+    path of this machine, nothing stored, one refusal audited; the lines it printed, and the
+    seconds it took."""
     open_database(url).close()
     started = time.monotonic()
-    done = retour(["import", str(path), *args], home, RETOUR_DB=url, **env)
+    done = retour(["--lang", "en", "import", str(path), *args], home, RETOUR_DB=url, **env)
     seconds = time.monotonic() - started
     said = done.stdout + "\n".join(
         x for x in done.stderr.splitlines() if not x.startswith("Wrote ")
