@@ -728,12 +728,13 @@ def part_text(part: str, lang: Language) -> str:
     country · positive"); a part the workbook does not know as is."""
     words = part.split(".")
     if words[0] == "answers" and len(words) == 2:
-        return f"{_(labels.PRESS_SHEETS['totals'], lang)} · {labels.code_label(words[1], lang)}"
+        totals = _(labels.PRESS_SHEETS["totals"], lang)
+        return f"{totals} · {labels.code_label(words[1], lang)}"
     if words[0] == "countries" and len(words) >= 3 and words[1] in labels.PRESS_SHEETS:
         answer = "submitted" if words[2] == "made" else words[-1]
         table = labels.PRESS_ANSWER.get(answer)
         sheet = _(labels.PRESS_SHEETS[words[1]], lang)
-        return sheet if table is None else f"{sheet} · {_(table, lang)}"
+        return sheet if table is None else " · ".join((sheet, _(table, lang)))
     if part in labels.PRESS_SHEETS:
         return _(labels.PRESS_SHEETS[part], lang)
     return part
@@ -752,5 +753,5 @@ def dims_text(dims: str, lang: Language) -> str:
             shown = f"{labels.country_name(value, lang)} ({value})"
         else:
             shown = labels.code_label(value, lang)
-        said.append(shown if heading is None else f"{_(heading, lang)} {shown}")
+        said.append(shown if heading is None else " ".join((_(heading, lang), shown)))
     return ", ".join(said)
