@@ -61,10 +61,15 @@ def test_the_history_is_listed_newest_first_in_every_format(
     assert oldest["mapping_sha256"] is None and newest["by"] == oldest["by"] != ""
     assert oldest["rows"]["cases"] == VALID["cases.csv"].strip().count("\n")
     assert newest["rows"]["requests"] == VALID["requests.csv"].strip().count("\n")
-    table = retour(["imports"], home, **env).stdout
+    table = retour(["imports", "--lang", "en"], home, **env).stdout
     lines = [line for line in table.splitlines() if line.strip()[:1].isdigit()]
     assert lines[0].split()[0] == "2" and lines[1].split()[0] == "1"
     assert sha[:12] in lines[0] and lines[1].rstrip().endswith("none")
+    dutch = retour(["imports"], home, **env).stdout  # Dutch, retour's default
+    assert "Imports, nieuwste eerst" in dutch and "peildatum" in dutch
+    assert "extraction date" not in dutch and "newest first" not in dutch
+    oldest_row = next(ln for ln in dutch.splitlines() if ln.strip()[:1] == "1")
+    assert oldest_row.rstrip().endswith("geen")
     rows = list(
         csv.DictReader(io.StringIO(retour(["imports", "--format", "csv"], home, **env).stdout))
     )
@@ -81,7 +86,7 @@ def test_show_prints_the_mapping_an_import_was_read_through(
     home, env, text = history
     shown = retour(["imports", "show", "2"], home, **env)
     assert shown.returncode == 0 and shown.stdout.rstrip("\n") == text.rstrip("\n")
-    direct = retour(["imports", "show", "1"], home, **env)
+    direct = retour(["imports", "show", "1", "--lang", "en"], home, **env)
     assert direct.returncode == 0 and direct.stdout == ""
     assert "used no mapping" in direct.stderr
     missing = retour(["--lang", "en", "imports", "show", "9"], home, **env)
@@ -91,7 +96,7 @@ def test_show_prints_the_mapping_an_import_was_read_through(
 
 def test_an_empty_history_says_how_to_begin(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    empty = retour(["imports"], home, RETOUR_DB=str(tmp_path / "new.sqlite"))
+    empty = retour(["imports", "--lang", "en"], home, RETOUR_DB=str(tmp_path / "new.sqlite"))
     assert empty.returncode == 0 and "No imports yet" in empty.stdout
     listed = retour(["imports", "--format", "json"], home, RETOUR_DB=str(tmp_path / "new.sqlite"))
     assert json.loads(listed.stdout) == {"imports": []}

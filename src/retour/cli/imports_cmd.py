@@ -20,8 +20,10 @@ import typer
 
 from retour.cli.render import OutputFormat, console, print_json, print_table
 from retour.cli.session import command_app, context, err_console
+from retour.domain.language import parse_language
 
 if TYPE_CHECKING:
+    from retour.domain.language import Language
     from retour.service.imports import ImportEntry
 
 #: `retour imports ...`.
@@ -32,27 +34,26 @@ imports_app = command_app(
 )
 
 NONE = "none"
-COLUMNS = (
-    "id",
-    "imported_at",
-    "by",
-    "source",
-    "extracted_on",
-    "rows",
-    "conflicts",
-    "mapping_sha256",
-)
+_LANG = typer.Option("--lang", help="nl or en.")
 
 
-def _when(entry: ImportEntry) -> str:
-    return entry.imported_at.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _rows_text(entry: ImportEntry) -> str:
+def _row(entry: ImportEntry, lang: Language) -> tuple[str, ...]:
     from retour.domain.codes import Table
+    from retour.reports import imports as words
+    from retour.reports.messages import _
 
     held = [(t.value, entry.rows(t)) for t in Table if entry.rows(t)]
-    return ", ".join(f"{name} {n:,}" for name, n in held) or "0"
+    n = entry.recorded("kept") + entry.recorded("replaced")
+    return (
+        str(entry.id),
+        words.when_text(entry.imported_at),
+        entry.by or "",
+        entry.source or entry.container,
+        entry.extracted_on.isoformat(),
+        words.rows_text(held, lang),
+        words.conflicts_text(entry.on_conflict, n, lang),
+        entry.mapping_sha256[:12] if entry.mapping_sha256 else _("none", lang),
+    )
 
 
 @imports_app.callback()
@@ -64,12 +65,16 @@ def imports(
     last: Annotated[
         int | None, typer.Option("--last", min=1, help="Only the newest N imports.")
     ] = None,
+    lang: Annotated[str, _LANG] = "nl",
 ) -> None:
     """List the imports, newest first; `retour imports show ID` prints one's mapping."""
     if ctx.invoked_subcommand is not None:
         return
+    from retour.reports import imports as words
+    from retour.reports.messages import _
     from retour.service.imports import list_imports, recordings_since
 
+    language = parse_language(lang)
     with context() as app:
         entries = list_imports(app, limit=last)
         since = recordings_since(app, entries[0] if entries else None)
@@ -78,28 +83,15 @@ def imports(
     elif fmt is OutputFormat.CSV:
         _csv(entries)
     elif not entries:
-        console.print("No imports yet: `retour import PATH` imports a dataset.", markup=False)
+        said = _("No imports yet: `retour import PATH` imports a dataset.", language)
+        console.print(said, markup=False)
     else:
-        rows = [
-            (
-                str(e.id),
-                _when(e),
-                e.by or "",
-                e.source or e.container,
-                e.extracted_on.isoformat(),
-                _rows_text(e),
-                e.conflicts,
-                e.mapping_sha256[:12] if e.mapping_sha256 else NONE,
-            )
-            for e in entries
-        ]
-        print_table("Imports, newest first", COLUMNS, rows, numeric=("id",))
+        rows = [_row(e, language) for e in entries]
+        headers = [_(h, language) for h in words.HEADERS]
+        title = _("Imports, newest first", language)
+        print_table(title, headers, rows, numeric=headers[:1])
     if fmt is OutputFormat.TABLE and since.count and since.last_at is not None:
-        last_at = since.last_at.strftime("%Y-%m-%d %H:%M UTC")
-        said = (
-            f"Recorded or corrected in retour since the newest import: {since.count:,} rows "
-            f"(the last at {last_at}); `retour history ID` lists a row's changes."
-        )
+        said = words.recorded_since_text(since.count, since.last_at, language)
         console.print(said, markup=False)
 
 
@@ -126,14 +118,16 @@ def _csv(entries: list[ImportEntry]) -> None:
 @imports_app.command("show")
 def show(
     import_id: Annotated[int, typer.Argument(metavar="ID", help="The import's id.", min=1)],
+    lang: Annotated[str, _LANG] = "nl",
 ) -> None:
     """Print the mapping an import was read through (its text, as it was used)."""
+    from retour.reports.imports import no_mapping_text
     from retour.service.imports import show_import
 
+    language = parse_language(lang)
     with context() as app:
         entry, text = show_import(app, import_id)
     if text is None:
-        said = f"Import {entry.id} read the exchange format itself: it used no mapping."
-        err_console.print(said, markup=False)
+        err_console.print(no_mapping_text(entry.id, language), markup=False)
         return
     sys.stdout.write(text if text.endswith("\n") else text + "\n")

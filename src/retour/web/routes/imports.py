@@ -15,6 +15,7 @@ from retour.disclosure import Language
 from retour.domain.codes import Table
 from retour.domain.conflicts import OnConflict
 from retour.domain.errors import NotFoundError, RetourError, UsageError
+from retour.reports import imports as words
 from retour.reports.messages import _, count
 from retour.service import audit, conflicts, datasets, imports, mappings
 from retour.service.audit import AuditAction, Via
@@ -110,30 +111,20 @@ def _history(app: Any, lang: Language) -> list[dict[str, str]]:
     shown = []
     for entry in imports.list_imports(app, limit=HISTORY_SHOWN):
         held = [(t.value, entry.rows(t)) for t in Table if entry.rows(t)]
+        n = entry.recorded("kept") + entry.recorded("replaced")
         shown.append(
             {
                 "id": str(entry.id),
-                "when": entry.imported_at.strftime("%Y-%m-%d %H:%M"),
+                "when": words.when_text(entry.imported_at),
                 "by": entry.by or "",
                 "source": entry.source or entry.container,
                 "extracted_on": entry.extracted_on.isoformat(),
-                "rows": ", ".join(f"{name} {count(n, lang)}" for name, n in held),
-                "conflicts": _conflicts_text(entry, lang),
+                "rows": words.rows_text(held, lang),
+                "conflicts": words.conflicts_text(entry.on_conflict, n, lang),
                 "mapping": entry.mapping_sha256 or "",
             }
         )
     return shown
-
-
-def _conflicts_text(entry: imports.ImportEntry, lang: Language) -> str:
-    """What became of the rows recorded in retour after the extract, as `retour imports`
-    says it (``keep 1``), in words; "" when there were none."""
-    n = entry.recorded("kept") + entry.recorded("replaced")
-    if not n or entry.on_conflict is None:
-        return ""
-    if entry.on_conflict == OnConflict.KEEP.value:
-        return _("keep {n}", lang, n=count(n, lang))
-    return _("replace {n}", lang, n=count(n, lang))
 
 
 @router.get("/import", response_class=HTMLResponse)
