@@ -282,7 +282,8 @@ def listed(
     if not 1 <= limit <= LIST_MOST:
         raise UsageError(
             N_("{limit} is not a number of releases to list."),
-            hint=N_("Give --limit a whole number from 1 to {most}."),
+            hint=N_("Ask for a whole number of releases from 1 to {most}."),
+            cli_hint=N_("Give --limit a whole number from 1 to {most}."),
             limit=limit,
             most=LIST_MOST,
         )
