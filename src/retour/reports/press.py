@@ -167,7 +167,14 @@ def write_press_workbook(
     tables: PressTables, path: Path, lang: Language = "nl", since: SinceRelease | None = None
 ) -> Path:
     """Write the workbook to ``path`` (through :func:`~retour.domain.files.write_file`: never
-    through a link, a full disk named as such); an InputError when it cannot be made. With
+    through a link, a full disk named as such)."""
+    return write_file(path, press_workbook_bytes(tables, lang, since))
+
+
+def press_workbook_bytes(
+    tables: PressTables, lang: Language = "nl", since: SinceRelease | None = None
+) -> bytes:
+    """The workbook's bytes, made in memory; an InputError when it cannot be made. With
     ``since``, a last sheet sets the figures beside an earlier release's, with causes."""
     accept(tables, "xlsx")
     options = {
@@ -191,10 +198,11 @@ def write_press_workbook(
             workbook.close()
         except (OSError, XlsxWriterException) as exc:
             raise InputError(
-                f"{path}: the workbook cannot be written ({exc}).",
-                hint="Check the folder exists and is writable, and the file is not open.",
+                N_("The press workbook cannot be made ({reason})."),
+                hint=N_("Try again; if it happens again, report it with what you asked for."),
+                reason=exc,
             ) from None
-    return write_file(path, made.getvalue())
+    return made.getvalue()
 
 
 def text_lines(value: str, width: float, size: int = 10, bold: bool = False) -> int:

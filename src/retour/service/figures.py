@@ -42,6 +42,7 @@ from retour.disclosure import (
 from retour.disclosure.table import redisclose
 from retour.domain.codes import Outcome, RequestKind
 from retour.domain.errors import N_, Field, UsageError
+from retour.domain.files import write_file
 from retour.domain.language import parse_language
 from retour.domain.provenance import Provenance
 from retour.reports import labels
@@ -53,7 +54,7 @@ from retour.reports.press import (
     CountryTables,
     PressTables,
     ShareStatus,
-    write_press_workbook,
+    press_workbook_bytes,
 )
 from retour.reports.tabular import csv_text, json_text
 from retour.service import across, audit, releases
@@ -517,13 +518,17 @@ def _share_of(long: pl.DataFrame, row: str, column: str) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class PressReport:
-    path: Path
+    """A press workbook made: its tables and the bytes that went out (``path``: where they
+    were written, None when the face sends them itself)."""
+
     tables: PressTables
+    data: bytes
+    path: Path | None = None
 
 
 def press_workbook(
     context: Retour,
-    out: Path,
+    out: Path | None,
     *,
     years: str | None = None,
     profile: str | Profile | None = Profile.PUBLIC,
@@ -532,22 +537,14 @@ def press_workbook(
     actor: audit.Actor | None = None,
     since_release: str | None = None,
 ) -> PressReport:
-    """Write the press workbook for ``years`` under ``profile`` to ``out`` (.xlsx), recorded
-    in the audit log as an export by ``actor`` (the operating-system user's when none is
-    given) and registered as a release; with ``since_release``, a last sheet sets its
-    figures beside that earlier press release's, each difference with its cause."""
+    """The press workbook for ``years`` under ``profile``, written to ``out`` (.xlsx) when
+    given, else only returned (the web sends it); recorded in the audit log as an export by
+    ``actor`` (the operating-system user's when none is given) once written, and registered
+    as a release; with ``since_release``, a last sheet sets its figures beside that earlier
+    press release's, each difference with its cause."""
     language = parse_language(lang)
-    if out.suffix.lower() != ".xlsx":
-        raise UsageError(
-            N_("{path}: the workbook must be an .xlsx file."),
-            hint=N_("E.g. {field} pers.xlsx"),
-            field=Field.OUT,
-            path=out,
-        )
-    if out.is_dir():
-        raise UsageError(
-            N_("{path} is a folder."), hint=N_("Name the .xlsx file to write."), path=out
-        )
+    if out is not None:
+        _check_workbook_path(out)
     made = _press_counts(context, years, profile, confidential)
     if since_release:
         releases.release(context, since_release)  # an unknown release before any work
@@ -566,16 +563,32 @@ def press_workbook(
         make=lambda plan: _press(made, plan),
     )
     since = releases.since(context, since_release, tables) if since_release else None
-    write_press_workbook(tables, out, language, since)
+    data = press_workbook_bytes(tables, language, since)
+    if out is not None:
+        write_file(out, data)  # never through a link; a full disk named as such
     record_output(
         context,
         actor or audit.Actor.command_line(),
         audit.AuditAction.EXPORT_WORKBOOK,
-        Output(tables, "xlsx", out.read_bytes(), check),  # what went out, kept as it is
+        Output(tables, "xlsx", data, check),  # what went out, kept as it is
         subject="press",
         detail=detail,
     )
-    return PressReport(out, tables)
+    return PressReport(tables, data, out)
+
+
+def _check_workbook_path(out: Path) -> None:
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(
+            N_("{path}: the workbook must be an .xlsx file."),
+            hint=N_("E.g. {field} pers.xlsx"),
+            field=Field.OUT,
+            path=out,
+        )
+    if out.is_dir():
+        raise UsageError(
+            N_("{path} is a folder."), hint=N_("Name the .xlsx file to write."), path=out
+        )
 
 
 def export_figures(

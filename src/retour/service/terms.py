@@ -404,7 +404,6 @@ def export_overdue(
 ) -> str | None:
     """The answer as CSV or JSON text (returned), or written to `out` (xlsx needs one);
     recorded in the audit log as an export."""
-    accept(answer, fmt.value)
     if fmt is TermsFormat.XLSX and out is None:
         raise UsageError(
             N_("{field} xlsx writes a workbook: name it with {out}."),
@@ -414,25 +413,46 @@ def export_overdue(
         )
     if out is not None and out.is_dir():
         raise UsageError(N_("{path} is a folder."), hint=N_("Name the file to write."), path=out)
+    data = _overdue_rendered(answer, fmt, lang)
+    if out is not None:
+        _write(out, data)
+    sent = data if isinstance(data, bytes) else data.encode("utf-8")
+    record_overdue(context, answer, fmt.value, actor, content=sent)
+    if out is not None:
+        return None
+    assert isinstance(data, str)
+    return data
+
+
+def overdue_bytes(
+    context: Retour,
+    answer: OverdueAnswer,
+    fmt: TermsFormat,
+    *,
+    lang: Language = "nl",
+    actor: audit.Actor | None = None,
+) -> bytes:
+    """The answer in ``fmt`` as the bytes a face sends (the web's download), recorded in the
+    audit log as an export; nothing is written to a file."""
+    data = _overdue_rendered(answer, fmt, lang)
+    sent = data if isinstance(data, bytes) else data.encode("utf-8")
+    record_overdue(context, answer, fmt.value, actor, content=sent)
+    return sent
+
+
+def _overdue_rendered(answer: OverdueAnswer, fmt: TermsFormat, lang: Language) -> str | bytes:
+    accept(answer, fmt.value)
     if fmt is TermsFormat.XLSX:
         caption = [render.overdue_title(answer.on, answer.country, answer.kind, lang, answer.what),
                    labels.profile_line(answer.rules, lang),
                    *render.status_notes(answer.statuses, lang)]  # fmt: skip
-        data: str | bytes = render.overdue_workbook(caption, answer.listed, answer.counts, lang)
-    elif fmt is TermsFormat.JSON:
-        data = render.overdue_json(_head(answer), answer.listed, answer.counts)
-    elif answer.listed is not None:
-        data = render.overdue_csv(answer.listed)
-    else:
-        assert answer.counts is not None
-        data = render.counts_csv(answer.counts)
-    sent = data if isinstance(data, bytes) else data.encode("utf-8")
-    record_overdue(context, answer, fmt.value, actor, content=sent)
-    if out is None:
-        assert isinstance(data, str)
-        return data
-    _write(out, data)
-    return None
+        return render.overdue_workbook(caption, answer.listed, answer.counts, lang)
+    if fmt is TermsFormat.JSON:
+        return render.overdue_json(_head(answer), answer.listed, answer.counts)
+    if answer.listed is not None:
+        return render.overdue_csv(answer.listed)
+    assert answer.counts is not None
+    return render.counts_csv(answer.counts)
 
 
 def _write(out: Path, data: str | bytes) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -207,21 +205,18 @@ def press_workbook(
     lang = language(request)
     app = retour(request)
     chosen_years = years.strip() if years and years.strip() else None
-    with tempfile.TemporaryDirectory(prefix="retour-web-") as folder:
-        out = Path(folder) / "press.xlsx"
-        report = figures.press_workbook(
-            app,
-            out,
-            years=chosen_years,
-            profile=chosen,
-            lang=lang,
-            actor=audit.Actor(principal.name, Via.WEB, principal.role),
-        )
-        data = out.read_bytes()
+    report = figures.press_workbook(
+        app,
+        None,  # sent as the answer, never written to a file first
+        years=chosen_years,
+        profile=chosen,
+        lang=lang,
+        actor=audit.Actor(principal.name, Via.WEB, principal.role),
+    )
     span = labels.years_text(list(report.tables.years))
     name = f"retour-{'pers' if lang == 'nl' else 'press'}-{span}-{chosen.value}.xlsx"
     return Response(
-        data,
+        report.data,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -5,9 +5,7 @@ country, kind, what and band of days over (parliament, public) -- the rule of
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -170,12 +168,8 @@ def _download(
     lang = language(request)
     try:
         answer = _answer(request, principal, asked)
-        with tempfile.TemporaryDirectory(prefix="retour-web-") as folder:
-            out = Path(folder) / f"overdue.{fmt.value}"
-            terms.export_overdue(
-                retour(request), answer, fmt, lang=lang, out=out, actor=_actor(principal)
-            )
-            data = out.read_bytes()
+        data = terms.overdue_bytes(retour(request), answer, fmt, lang=lang,
+                                   actor=_actor(principal))  # fmt: skip
     except SERVER_FAULTS:
         raise
     except RetourError as exc:
