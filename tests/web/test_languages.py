@@ -413,3 +413,10 @@ def test_the_audit_page_says_profiles_in_words(
     assert set(PROFILE_WORD[lang]) <= profiles, profiles
     if lang == "nl":
         assert not profiles & {"public", "internal"}, profiles
+    # the details name their keys in words too ("jaren: 2019-2023"), never "years=..."
+    details = [re.sub(r"<[^>]+>", "", r[8]).strip() for r in rows if len(r) == 9]
+    exported = [d for d in details if d]
+    assert exported, details
+    assert not any("=" in d for d in exported), exported
+    if lang == "nl":
+        assert not any(re.search(r"\b(years|format|profile|kind):", d) for d in exported), exported

@@ -67,6 +67,45 @@ REFUSAL_WORDS: Final[dict[str, str]] = {
     "overdue": N_("the overdue requests"),
 }
 
+#: What the audit page calls each key of an entry's details (the log keeps the key); a key
+#: not named here is shown as it is.
+DETAIL_WORDS: Final[dict[str, str]] = {
+    "country": N_("country"),
+    "kind": N_("kind"),
+    "extracted_on": N_("extraction date"),
+    "format": N_("format"),
+    "n": N_("number"),
+    "status": N_("status"),
+    "profile": N_("profile"),
+    "fingerprint": N_("data fingerprint"),
+    "simulated": N_("simulated"),
+    "by": N_("by"),
+    "years": N_("years"),
+    "year": N_("year"),
+    "source": N_("source"),
+    "on": N_("date"),
+    "import": N_("import"),
+    "table": N_("table"),
+    "rows": N_("rows"),
+    "recorded": N_("recorded"),
+    "reason": N_("reason"),
+    "period": N_("period"),
+    "lang": N_("language"),
+    "what": N_("what"),
+    "since": N_("since"),
+    "since_release": N_("since release"),
+    "on_conflict": N_("on conflict"),
+    "kept_recorded": N_("recorded rows kept"),
+    "replaced_recorded": N_("recorded rows replaced"),
+    "violations": N_("violations"),
+    "mapping": N_("mapping"),
+    "release": N_("release"),
+    "request_kind": N_("kind of request"),
+    "instrument_id": N_("instrument"),
+    "start_on": N_("start"),
+    "end_on": N_("end"),
+}
+
 
 # -- audit ------------------------------------------------------------------------------------
 
@@ -109,4 +148,5 @@ def _audit_words(lang: Language) -> dict[str, dict[str, str]]:
         "profiles": {p.value: i18n.profile_name(p, lang) for p in Profile},
         "via": {v.value: _(w, lang) for v, w in VIA_WORDS.items()},
         "refused": {s: _(w, lang) for s, w in REFUSAL_WORDS.items()},
+        "detail": {k: _(w, lang) for k, w in DETAIL_WORDS.items()},
     }
