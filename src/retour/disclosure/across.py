@@ -39,15 +39,17 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from scipy import sparse
 
 from retour.disclosure.suppression import CellStatus
 from retour.disclosure.table import KEY_SEPARATOR, TOTAL
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 #: The attacker model's version, recorded with every check.
 MODEL_VERSION: Final = "cross-release/1"
@@ -235,6 +237,8 @@ def _links(frame: pl.DataFrame, monotone: bool) -> tuple[pl.DataFrame, pl.DataFr
 
 
 def _problem(releases: Sequence[HeldRelease], tables: set[str], monotone: bool) -> _Problem:
+    from scipy import sparse  # here: not at start-up (every published figure imports this)
+
     frame = _held(releases, tables)
     n = frame.height
     rows, cols, vals = _lines(frame)
@@ -383,6 +387,8 @@ class _Solver:
             np.maximum(self._high, point, out=self._high)
 
     def _build(self, core: Any) -> Any:
+        from scipy import sparse
+
         matrix = sparse.vstack([self.equal, self.upper]).tocsc()
         n_eq, n_up = self.equal.shape[0], self.upper.shape[0]
         lp = core.HighsLp()
@@ -437,6 +443,8 @@ def _read(model: Any, core: Any) -> tuple[_Outcome, float] | None:
 
 def _solver(problem: _Problem, keep: npt.NDArray[np.bool_], slack: float) -> _Solver:
     """The LP over the variables ``keep`` (a mask), with the constraints among them only."""
+    from scipy import sparse
+
     index = np.flatnonzero(keep)
     equal = problem.equal[:, index]
     upper = problem.upper[:, index]

@@ -46,7 +46,6 @@ from retour.domain.files import write_file
 from retour.domain.language import parse_language
 from retour.domain.provenance import Provenance
 from retour.reports import labels
-from retour.reports.models import figures_document
 from retour.reports.press import (
     ANSWERED,
     KIND_ORDER,
@@ -624,6 +623,8 @@ def export_figures(
     if fmt is ExportFormat.CSV:
         text = csv_text(answer, names=names, only=only)
     else:
+        from retour.reports.models import figures_document  # pydantic models: when asked
+
         text = json_text(figures_document(answer, lang, names))
     record_output(
         context,

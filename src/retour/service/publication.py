@@ -25,7 +25,6 @@ from pydantic import BaseModel
 from retour.disclosure import DisclosedEstimates, DisclosureRules, Language, Profile, Published
 from retour.domain.errors import N_, UsageError
 from retour.domain.provenance import Provenance
-from retour.reports.models import estimates_document
 from retour.reports.tabular import csv_text, json_text
 from retour.service import audit, releases
 from retour.service.across import PARAM, CrossCheck
@@ -198,12 +197,18 @@ def export_estimates(
     ``subject`` by ``actor`` (the operating-system user's when none is given)."""
     given = dict(answers or {})
     period = given.get("period")
+
+    def document() -> BaseModel:
+        from retour.reports.models import estimates_document  # pydantic models: when asked
+
+        return estimates_document(published, lang, **given)
+
     return export_answer(
         context,
         published,
         fmt,
         subject=subject,
-        document=lambda: estimates_document(published, lang, **given),
+        document=document,
         actor=actor,
         detail={"period": str(period) if period is not None else None},
     )
