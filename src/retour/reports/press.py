@@ -62,7 +62,6 @@ from retour.domain.provenance import Provenance
 from retour.domain.releases import SinceRelease
 from retour.reports import labels
 from retour.reports.messages import N_, _
-from retour.reports.releases import CAUSES as RELEASE_CAUSES
 
 #: Sheet 1's columns per kind: the key in the disclosed table and the header's label key.
 ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -619,12 +618,14 @@ class _Writer:
         heads = [N_("Part"), N_("Cell"), N_("Release {id}"), N_("Now"), N_("Why")]
         for col, head in enumerate(heads):
             sheet.write_string(HEADER_ROW - 1, col, _(head, self.lang, id=earlier.id), self.header)
+        from retour.reports.releases import CAUSES  # with its documents: only for this sheet
+
         for row, cell in enumerate(since.cells, start=HEADER_ROW):
             sheet.write_string(row, 0, part_text(cell.part, self.lang), self.label)
             sheet.write_string(row, 1, dims_text(cell.dims, self.lang), self.label)
             sheet.write_string(row, 2, cell.before or "", self.hidden)
             sheet.write_string(row, 3, cell.after or "", self.hidden)
-            sheet.write_string(row, 4, _(RELEASE_CAUSES[cell.cause.value], self.lang), self.label)
+            sheet.write_string(row, 4, _(CAUSES[cell.cause.value], self.lang), self.label)
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         sheet.freeze_panes(HEADER_ROW, 0)
