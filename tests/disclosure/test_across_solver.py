@@ -54,18 +54,29 @@ def reference(
     return found[0], found[1]
 
 
+Bounds = list[tuple[float, float | None]]
+
+
+def _random_problem(
+    rng: np.random.Generator,
+) -> tuple[int, sparse.csr_matrix, sparse.csr_matrix, Bounds]:
+    """A small random LP of the check's shape: additive lines, corrections, cell bounds."""
+    n = int(rng.integers(2, 14))
+    equal = sparse.csr_matrix(rng.integers(-1, 2, size=(int(rng.integers(0, 5)), n)) * 1.0)
+    upper = sparse.csr_matrix(rng.integers(-1, 2, size=(int(rng.integers(0, 4)), n)) * 1.0)
+    bounds: Bounds = [
+        (float(rng.integers(0, 5)), None if rng.random() < 0.3 else float(rng.integers(5, 20)))
+        for _ in range(n)
+    ]
+    return n, equal, upper, bounds
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_the_kept_model_answers_as_a_fresh_linprog(seed: int) -> None:
     rng = np.random.default_rng(seed)
     answers = set()
     for _ in range(40):
-        n = int(rng.integers(2, 14))
-        equal = sparse.csr_matrix(rng.integers(-1, 2, size=(int(rng.integers(0, 5)), n)) * 1.0)
-        upper = sparse.csr_matrix(rng.integers(-1, 2, size=(int(rng.integers(0, 4)), n)) * 1.0)
-        bounds: list[tuple[float, float | None]] = [
-            (float(rng.integers(0, 5)), None if rng.random() < 0.3 else float(rng.integers(5, 20)))
-            for _ in range(n)
-        ]
+        n, equal, upper, bounds = _random_problem(rng)
         solver = _Solver(n, equal, upper, bounds, SLACK)
         for var in rng.permutation(n):
             got = solver.interval(int(var))
@@ -88,13 +99,7 @@ def test_the_solutions_met_never_claim_safety_the_lp_denies(seed: int) -> None:
     rng = np.random.default_rng(100 + seed)
     claimed = denied = 0
     for _ in range(40):
-        n = int(rng.integers(2, 14))
-        equal = sparse.csr_matrix(rng.integers(-1, 2, size=(int(rng.integers(0, 5)), n)) * 1.0)
-        upper = sparse.csr_matrix(rng.integers(-1, 2, size=(int(rng.integers(0, 4)), n)) * 1.0)
-        bounds: list[tuple[float, float | None]] = [
-            (float(rng.integers(0, 5)), None if rng.random() < 0.3 else float(rng.integers(5, 20)))
-            for _ in range(n)
-        ]
+        n, equal, upper, bounds = _random_problem(rng)
         if fresh(equal, upper, bounds, np.zeros(n))[0] != 0:
             continue
         solver = _Solver(n, equal, upper, bounds, SLACK)
