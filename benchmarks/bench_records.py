@@ -13,11 +13,14 @@ each on rows of its own, alternate for the duration: record a new condition obse
 the same rows in the same run is the anchor: the writes' p95 is also given as a ratio to it.
 
     .venv/bin/python benchmarks/bench_records.py [--clients 20] [--seconds 60]
-        [--requests 100000] [--db URL] [--pause S] [--keep DIR | --prepared DIR]
+        [--requests 100000] [--db URL] [--pause S] [--unsettled]
+        [--keep DIR | --prepared DIR]
 
 The clock starts once the server has finished its warm-up (the overview's figures and the
 index it computes after a start; then it is idle for three seconds): a server that
-has run for a while has done that long before its users record. ``--keep DIR`` keeps the
+has run for a while has done that long before its users record. Before the server starts,
+the database is settled too (:func:`settle_database`; ``--unsettled`` skips it to measure
+the first seconds after a large import). ``--keep DIR`` keeps the
 prepared SQLite database, ``--prepared DIR`` starts the next run from a copy of it.
 
 Prints one JSON object (and writes it to benchmarks/out/bench_records.json); exits 1 when
@@ -27,6 +30,7 @@ the target is missed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -87,6 +91,31 @@ def from_prepared(work: Path, prepared: Path, db: str | None) -> tuple[dict[str,
     for name in names:
         shutil.copyfile(prepared / name, work / name)
     return _env(work, db), (work / TOKEN_FILE).read_text().strip()
+
+
+def settle_database(env: dict[str, str]) -> float:
+    """Let the database finish what a bulk load leaves it to do before the clock starts,
+    as it has long done on a server that has run for a while: on PostgreSQL ``VACUUM
+    (ANALYZE)`` (what autovacuum starts within a minute of a large import, and whose
+    writes, with the checkpoint after them, otherwise slow the first 20 s of writes) and a
+    ``CHECKPOINT`` (skipped without the right to it); on SQLite a checkpoint of its
+    write-ahead log. The seconds it took."""
+    import sqlalchemy as sa
+
+    start = time.monotonic()
+    url = env["RETOUR_DB"]
+    if "://" not in url:
+        url = f"sqlite:///{url}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            conn.exec_driver_sql("VACUUM (ANALYZE)")
+            with contextlib.suppress(sa.exc.DBAPIError):
+                conn.exec_driver_sql("CHECKPOINT")
+    engine.dispose()
+    return time.monotonic() - start
 
 
 def settled(pid: int, limit: float = 600.0) -> float:
@@ -213,6 +242,12 @@ def main() -> None:
         help="Start from a copy of the SQLite database --keep kept (with --db: that database "
         "is prepared, a copy of the kept one; the token is read from here).",
     )
+    parser.add_argument(
+        "--unsettled",
+        action="store_true",
+        help="Start the clients right after the import, without settle_database (the "
+        "first seconds after a large import).",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="retour-bench-records-"))
     started = time.perf_counter()
@@ -225,6 +260,7 @@ def main() -> None:
         for name in (TOKEN_FILE,) if args.db else ("bench.sqlite", TOKEN_FILE):
             shutil.copyfile(work / name, args.keep / name)
     prepared = time.perf_counter() - started
+    settling = None if args.unsettled else settle_database(env)
     port = free_port()
     server = start_server(env, port)
     warm_up = settled(server.pid)
@@ -244,6 +280,7 @@ def main() -> None:
         "requests_in_database": args.requests,
         "database": "sqlite" if args.db is None else args.db.split("://")[0],
         "prepare_s": round(prepared, 1),
+        "database_settled_s": None if settling is None else round(settling, 1),
         "server_warm_up_s": round(warm_up, 1),
         "writes": _quantiles(writes),
         "post": _quantiles(out["post"]),
