@@ -102,10 +102,10 @@ def settle_database(env: dict[str, str]) -> float:
     write-ahead log. The seconds it took."""
     import sqlalchemy as sa
 
+    from retour.config import database_url
+
     start = time.monotonic()
-    url = env["RETOUR_DB"]
-    if "://" not in url:
-        url = f"sqlite:///{url}"
+    url = database_url(env["RETOUR_DB"], Path(env["RETOUR_DATA_DIR"]))
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
